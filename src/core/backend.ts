@@ -1,0 +1,114 @@
+/**
+ * Backend choice: which TF.js backend a page (or script) should train on, and why.
+ *
+ * This module only decides; it never probes the browser (that is `src/cells`' job, the core knows
+ * no page). The rule comes from measurements on our machines (see `BENCHMARKS.md` and
+ * `../shared/docs/environment.md`): a *real* WebGPU adapter wins; Chromium's software WebGPU
+ * adapter (`isFallbackAdapter`, "swiftshader") trained a small MLP about 15x slower than WASM, so
+ * it never wins by default; among the rest WASM (SIMD) beat WebGL (SwiftShader) and CPU.
+ */
+
+/** The TF.js backends the site knows how to use. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** Every backend name, in the default order of preference when all are real and available. */
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
+
+/** What a probe found out about one backend on this machine. */
+export interface BackendProbe {
+  /** Which backend was probed. */
+  readonly name: BackendName;
+  /** Whether it can be initialised here at all. */
+  readonly available: boolean;
+  /** WebGPU only: the adapter is a software fallback (`adapter.info.isFallbackAdapter`). */
+  readonly isFallbackAdapter?: boolean;
+  /** Free text shown to the reader, e.g. "google swiftshader" or "WASM SIMD, 2 threads". */
+  readonly description?: string;
+  /** Optional measured time of a reference training step, in ms (smaller is better). */
+  readonly stepMs?: number;
+}
+
+/** The decision: a backend and a sentence saying why, for the page's backend badge. */
+export interface BackendChoice {
+  readonly name: BackendName;
+  readonly reason: string;
+  /** True when the reader forced this backend with `?backend=`. */
+  readonly forced: boolean;
+}
+
+/** Type guard for backend names coming from URLs or configs. */
+export function isBackendName(value: unknown): value is BackendName {
+  return typeof value === 'string' && (BACKEND_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Chooses a backend from probe results.
+ *
+ * 1. A forced backend (`?backend=…`) wins when available; when it is not, the automatic choice is
+ *    used and the reason says the forced one was unavailable.
+ * 2. If every available probe carries `stepMs`, the fastest measured one wins.
+ * 3. Otherwise: a non-fallback WebGPU adapter, then WASM, then WebGL, then CPU.
+ *
+ * @throws Error when no probe is available at all (TF.js always has CPU, so this is a bug).
+ */
+export function chooseBackend(
+  probes: readonly BackendProbe[],
+  forced?: string | null,
+): BackendChoice {
+  const available = probes.filter((p) => p.available);
+  if (available.length === 0) {
+    throw new Error('chooseBackend: no backend is available (probes: none available)');
+  }
+  let note = '';
+  if (forced !== undefined && forced !== null && forced !== '') {
+    if (!isBackendName(forced)) {
+      note = `?backend=${forced} is not a backend (use one of ${BACKEND_NAMES.join(', ')}); `;
+    } else {
+      const hit = available.find((p) => p.name === forced);
+      if (hit) {
+        const what = hit.description ? ` (${hit.description})` : '';
+        return { name: hit.name, reason: `forced by ?backend=${forced}${what}`, forced: true };
+      }
+      note = `?backend=${forced} was asked for but is not available here; `;
+    }
+  }
+  const measured = available.filter((p) => p.stepMs !== undefined && Number.isFinite(p.stepMs));
+  if (measured.length === available.length && measured.length > 1) {
+    const best = [...measured].sort((a, b) => (a.stepMs ?? 0) - (b.stepMs ?? 0))[0];
+    if (best) {
+      return {
+        name: best.name,
+        reason: `${note}fastest measured training step here (${(best.stepMs ?? 0).toFixed(1)} ms)`,
+        forced: false,
+      };
+    }
+  }
+  const gpu = available.find((p) => p.name === 'webgpu');
+  if (gpu && gpu.isFallbackAdapter !== true) {
+    const what = gpu.description ? ` (${gpu.description})` : '';
+    return {
+      name: 'webgpu',
+      reason: `${note}a hardware WebGPU adapter is present${what}`,
+      forced: false,
+    };
+  }
+  const gpuNote = gpu
+    ? 'the WebGPU adapter is a slow software fallback, so '
+    : 'no WebGPU adapter, so ';
+  for (const name of ['wasm', 'webgl', 'cpu'] as const) {
+    if (available.some((p) => p.name === name)) {
+      const why: Record<typeof name, string> = {
+        wasm: 'WASM (SIMD) was the fastest CPU path in our measurements',
+        webgl: 'WebGL is the fastest backend left',
+        cpu: 'only the plain JavaScript backend is available',
+      };
+      return { name, reason: `${note}${gpuNote}${why[name]}`, forced: false };
+    }
+  }
+  // Only a fallback WebGPU adapter is left.
+  return {
+    name: 'webgpu',
+    reason: `${note}only a software WebGPU adapter is available`,
+    forced: false,
+  };
+}
