@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Serves the built site (`dist/`) on 127.0.0.1 with the headers every response of the site needs
+ * (scripts/headers.mjs). Zero dependencies: `npm start` builds and then runs this.
+ *
+ *   PORT=8080 node scripts/serve.mjs      # default port 4321; PORT=0 picks a free one
+ *
+ * Prints "Serving dist/ at http://127.0.0.1:PORT/" once listening (scripts/e2e.mjs reads it).
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { securityHeaders } from './headers.mjs';
+
+const HOST = '127.0.0.1';
+const ROOT = resolve(fileURLToPath(new URL('../dist/', import.meta.url)));
+
+/** @type {Readonly<Record<string, string>>} */
+const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.idx': 'application/octet-stream',
+  '.gz': 'application/gzip',
+  '.webmanifest': 'application/manifest+json',
+};
+
+const HEADERS = securityHeaders({ dev: false });
+
+/**
+ * Maps a URL path to a file under ROOT, or null when it would escape ROOT.
+ * @param {string} urlPath
+ * @returns {string | null}
+ */
+function toFilePath(urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const file = normalize(join(ROOT, decoded));
+  return file === ROOT || file.startsWith(ROOT + sep) ? file : null;
+}
+
+/**
+ * @param {string} file
+ * @returns {Promise<import('node:fs').Stats | null>}
+ */
+async function statOrNull(file) {
+  try {
+    return await stat(file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Finds what to send for a path: the file, a directory's index.html, or a redirect that adds the
+ * trailing slash (so `/lessons/x` and `/lessons/x/` both work and relative links resolve).
+ * @param {string} pathname
+ * @returns {Promise<{ file: string } | { redirect: string } | null>}
+ */
+async function resolveRequest(pathname) {
+  const file = toFilePath(pathname);
+  if (file === null) return null;
+  const stats = await statOrNull(file);
+  if (stats?.isFile()) return { file };
+  if (stats?.isDirectory()) {
+    const index = join(file, 'index.html');
+    if (!(await statOrNull(index))?.isFile()) return null;
+    return pathname.endsWith('/') ? { file: index } : { redirect: `${pathname}/` };
+  }
+  const html = `${file}.html`;
+  if ((await statOrNull(html))?.isFile()) return { file: html };
+  return null;
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {string} file
+ * @param {boolean} headOnly
+ */
+async function sendFile(res, status, file, headOnly) {
+  const stats = await stat(file);
+  const type = MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  // Hashed build assets never change; everything else is revalidated.
+  const cache = file.includes(`${sep}_astro${sep}`)
+    ? 'public, max-age=31536000, immutable'
+    : 'no-cache';
+  res.writeHead(status, {
+    ...HEADERS,
+    'Content-Type': type,
+    'Content-Length': String(stats.size),
+    'Cache-Control': cache,
+    'Last-Modified': stats.mtime.toUTCString(),
+  });
+  if (headOnly) {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {string} text
+ * @param {Record<string, string>} [extra]
+ */
+function sendText(res, status, text, extra = {}) {
+  res.writeHead(status, {
+    ...HEADERS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...extra,
+  });
+  res.end(text);
+}
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ */
+async function handle(req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendText(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
+    return;
+  }
+  const headOnly = req.method === 'HEAD';
+  const { pathname, search } = new URL(req.url ?? '/', `http://${HOST}`);
+  const found = await resolveRequest(pathname);
+  if (found === null) {
+    const notFound = join(ROOT, '404.html');
+    if ((await statOrNull(notFound))?.isFile()) await sendFile(res, 404, notFound, headOnly);
+    else sendText(res, 404, 'Not found\n');
+  } else if ('redirect' in found) {
+    res.writeHead(301, { ...HEADERS, Location: found.redirect + search, 'Content-Length': '0' });
+    res.end();
+  } else {
+    await sendFile(res, 200, found.file, headOnly);
+  }
+}
+
+async function main() {
+  if (!(await statOrNull(join(ROOT, 'index.html')))?.isFile()) {
+    console.error(`No built site in ${ROOT}: run \`npm run build\` first (or \`npm start\`).`);
+    process.exit(1);
+  }
+  const requested = process.env['PORT'] ?? '4321';
+  const port = Number(requested);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`PORT must be an integer from 0 to 65535; got "${requested}".`);
+    process.exit(1);
+  }
+  const server = createServer((req, res) => {
+    handle(req, res).catch((/** @type {unknown} */ error) => {
+      console.error(error);
+      if (!res.headersSent) sendText(res, 500, 'Internal server error\n');
+      else res.destroy();
+    });
+  });
+  server.on('error', (error) => {
+    console.error(`Could not serve on ${HOST}:${requested}: ${error.message}`);
+    process.exit(1);
+  });
+  server.listen(port, HOST, () => {
+    const address = server.address();
+    const actual = typeof address === 'object' && address !== null ? address.port : port;
+    console.log(`Serving dist/ at http://${HOST}:${actual}/`);
+  });
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();
