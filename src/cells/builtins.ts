@@ -1,0 +1,53 @@
+/**
+ * The built-ins every cell can name, shared by the browser (client/builtins-browser.ts) and Node
+ * (builtins-node.ts). Environment-specific parts — how TF.js and its backend are loaded, what
+ * `Plotly` is, what `width` follows — come in as options.
+ *
+ * Runtime 6 calls a built-in that is a function lazily, on first reference, and waits for a
+ * returned promise; so `tf`, `core` and `Plotly` cost nothing until a cell names them, and
+ * function-valued built-ins (`html`, `svg`) are wrapped in a function returning them.
+ * `invalidation` and `visibility` are provided per variable by the runtime itself.
+ */
+import * as Inputs from '@observablehq/inputs';
+import { html, svg } from 'htl';
+import type * as TF from '@tensorflow/tfjs';
+import type * as Core from '../core/index.ts';
+
+export type TfModule = typeof TF;
+export type CoreModule = typeof Core;
+
+export interface BuiltinsOptions {
+  /** Loads TF.js and initialises its backend (memoised by the caller or here). */
+  readonly loadTf: () => Promise<TfModule>;
+  /** Loads Plotly (or a test stand-in). */
+  readonly loadPlotly: () => Promise<unknown>;
+  /** The `width` built-in: a number, or a function returning a generator of widths. */
+  readonly width: number | (() => unknown);
+  /** True when run by tests, so lessons pick small sizes. */
+  readonly testMode: boolean;
+}
+
+function once<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
+}
+
+/** The built-ins object for `new Runtime(builtins)`. */
+export function createBuiltins(options: BuiltinsOptions): Record<string, unknown> {
+  const loadTf = once(options.loadTf);
+  // The core imports TF.js itself; load it only after the backend is chosen and initialised.
+  const loadCore = once(async (): Promise<CoreModule> => {
+    await loadTf();
+    return import('../core/index.ts');
+  });
+  return {
+    tf: loadTf,
+    core: loadCore,
+    Plotly: once(options.loadPlotly),
+    Inputs: () => Inputs,
+    html: () => html,
+    svg: () => svg,
+    width: options.width,
+    testMode: options.testMode,
+  };
+}

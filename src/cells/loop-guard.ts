@@ -1,0 +1,80 @@
+/**
+ * The loop guard: compiled cell code calls `guard.check()` at the start of every loop iteration,
+ * and `guard.enter()` whenever the cell's function is entered. A *synchronous* run that keeps
+ * looping for longer than the limit throws a LoopTimeoutError, which rejects the cell with a
+ * clear inline error instead of freezing the page for good.
+ *
+ * "Synchronous run" is measured from the first check after the event loop last got control: the
+ * first check arms the guard and queues a microtask that disarms it, so any `await`, generator
+ * step or new task starts a fresh clock — async loops that await or yield are never killed.
+ * A loop that only awaits already-resolved promises starves rendering without being caught; cells
+ * should yield to the page (`await tf.nextFrame()`, or `yield`) between long steps.
+ *
+ * Reading the clock costs ~30 ns, so checks sample it with an adaptive stride: every iteration
+ * while iterations are slow, up to every 4096th while they are fast (< 1 ms between samples).
+ */
+
+/** How long (ms) a synchronous run may loop before it is stopped. */
+export const DEFAULT_LOOP_LIMIT_MS = 5000;
+
+/** The error a runaway loop is stopped with. */
+export class LoopTimeoutError extends Error {
+  constructor(readonly limitMs: number) {
+    super(
+      `This loop ran for more than ${formatSeconds(limitMs)} without finishing — stopped to keep the page responsive`,
+    );
+    this.name = 'LoopTimeoutError';
+  }
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 1 ? String(Math.round(s * 10) / 10) : s.toPrecision(2)} s`;
+}
+
+/** What compiled cell code calls. */
+export interface LoopGuard {
+  /** Called when the cell's function is (re)entered: restarts the clock. */
+  enter(): void;
+  /** Called at the start of every loop iteration; throws LoopTimeoutError past the limit. */
+  check(): void;
+}
+
+const MAX_STRIDE = 4096;
+
+/** A guard with its own clock; `now` is injectable for tests. */
+export function createLoopGuard(
+  limitMs: number = DEFAULT_LOOP_LIMIT_MS,
+  now: () => number = () => performance.now(),
+): LoopGuard {
+  if (!(limitMs > 0))
+    throw new RangeError(`createLoopGuard: limitMs must be > 0, got ${String(limitMs)}`);
+  let armed = false;
+  let start = 0;
+  let last = 0;
+  let stride = 1;
+  let countdown = 1;
+  const disarm = (): void => {
+    armed = false;
+  };
+  const arm = (): void => {
+    if (!armed) queueMicrotask(disarm);
+    armed = true;
+    start = last = now();
+    stride = countdown = 1;
+  };
+  return {
+    enter: arm,
+    check(): void {
+      if (!armed) arm();
+      if (--countdown > 0) return;
+      const t = now();
+      if (t - start > limitMs) throw new LoopTimeoutError(limitMs);
+      const dt = t - last;
+      last = t;
+      if (dt < 1) stride = Math.min(stride * 2, MAX_STRIDE);
+      else if (dt > 16) stride = Math.max(1, stride >> 1);
+      countdown = stride;
+    },
+  };
+}

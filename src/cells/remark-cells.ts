@@ -1,0 +1,106 @@
+/**
+ * Remark plugin: turns each ```js cell fenced block of a lesson into the agreed server markup
+ *
+ *   <section class="cell" data-cell="NAME-or-INDEX" data-cell-index="I" data-state="pending"
+ *            aria-label="Live cell …" data-source-hash="…">
+ *     <pre class="cell-source"><code class="language-js">SOURCE</code></pre>
+ *     <div class="cell-output" aria-live="polite"></div>
+ *   </section>
+ *
+ * The node it leaves carries hast data (`data.hName`, `hProperties`, `hChildren`) rather than a raw
+ * `html` node, because MDX drops raw HTML; this works in .md and .mdx alike, and the source is a
+ * hast text node, so escaping is the HTML serializer's job. The source is the code node's value —
+ * the same text `extractCells` returns — so the code a reader sees is the code that runs.
+ */
+import type { Code, Parent, Root, RootContent } from 'mdast';
+import { cellKey, cellName, isCellInfo } from './extract.ts';
+import { hashSource } from './hash.ts';
+
+/** The hast element the plugin produces for one cell (exported for tests). */
+export interface HastElement {
+  type: 'element';
+  tagName: string;
+  properties: Record<string, string | number | string[]>;
+  children: (HastElement | { type: 'text'; value: string })[];
+}
+
+/** The hast tree of one cell's server markup. */
+export function cellHast(source: string, index: number): HastElement {
+  const name = cellName(source);
+  const key = cellKey({ name, index });
+  const label =
+    name === null ? `Live cell ${String(index + 1)}` : `Live cell ${String(index + 1)}: ${name}`;
+  return {
+    type: 'element',
+    tagName: 'section',
+    properties: {
+      className: ['cell'],
+      dataCell: key,
+      dataCellIndex: index,
+      dataState: 'pending',
+      dataSourceHash: hashSource(source),
+      ariaLabel: label,
+    },
+    children: [
+      {
+        type: 'element',
+        tagName: 'pre',
+        properties: { className: ['cell-source'] },
+        children: [
+          {
+            type: 'element',
+            tagName: 'code',
+            properties: { className: ['language-js'] },
+            children: [{ type: 'text', value: source }],
+          },
+        ],
+      },
+      {
+        type: 'element',
+        tagName: 'div',
+        properties: { className: ['cell-output'], ariaLive: 'polite' },
+        children: [],
+      },
+    ],
+  };
+}
+
+/** The mdast node that replaces a cell's code node. */
+function cellNode(code: Code, index: number): RootContent {
+  const hast = cellHast(code.value, index);
+  const node = {
+    type: 'liveCell',
+    data: { hName: hast.tagName, hProperties: hast.properties, hChildren: hast.children },
+    position: code.position,
+  };
+  return node as unknown as RootContent;
+}
+
+function isParent(node: unknown): node is Parent {
+  return typeof node === 'object' && node !== null && Array.isArray((node as Parent).children);
+}
+
+/** Replaces every cell code node in the tree, numbering cells in document order. */
+export function transformCells(tree: Root): number {
+  let index = 0;
+  const walk = (parent: Parent): void => {
+    parent.children.forEach((child, i) => {
+      if (child.type === 'code' && isCellInfo(child.lang, child.meta)) {
+        parent.children[i] = cellNode(child, index++);
+      } else if (isParent(child)) {
+        walk(child);
+      }
+    });
+  };
+  walk(tree);
+  return index;
+}
+
+/** The remark plugin (a unified attacher): `remarkPlugins: [remarkCells]`. */
+export function remarkCells(): (tree: Root) => void {
+  return (tree) => {
+    transformCells(tree);
+  };
+}
+
+export default remarkCells;

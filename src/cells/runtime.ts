@@ -1,0 +1,340 @@
+/**
+ * Runs a lesson's cells: one @observablehq/runtime Runtime and module per lesson, one set of
+ * variables per cell (see compile.ts). Environment-neutral: no DOM here; what a cell's state means
+ * on the page is the observer's business (client/), and Node tests pass their own observers.
+ *
+ * - `define(i, source)` (re)compiles cell i and redefines its variables, so its dependents rerun.
+ * - `stop(i)` redefines cell i to reject with "Stopped by reader": the runtime invalidates the old
+ *   definition (generators are returned, `invalidation` resolves) and dependents see the failure.
+ * - `defer(i)` shows cell i as pending without running its code (shared code awaiting consent):
+ *   its name resolves to a promise that never settles, so dependents wait instead of failing.
+ * - One cell's error never stops the others; redefining it clears the error.
+ */
+import { Runtime, type Observer, type Variable } from '@observablehq/runtime';
+import { compileCell, errorLine, type CompiledCell, CellSyntaxError } from './compile.ts';
+import { LoopTimeoutError } from './loop-guard.ts';
+
+/** A cell's state, as shown on its root element's `data-state`. */
+export type CellState = 'pending' | 'running' | 'fulfilled' | 'rejected';
+
+/** A cell's error, ready to show. */
+export interface CellErrorInfo {
+  readonly message: string;
+  /** 1-based line in the cell's source, when known. */
+  readonly line: number | null;
+  readonly kind: 'syntax' | 'runtime' | 'timeout' | 'stopped';
+  readonly error: unknown;
+}
+
+/** What a cell's owner hears from the runtime. */
+export interface CellObserver {
+  running?(): void;
+  fulfilled?(value: unknown): void;
+  rejected?(error: CellErrorInfo): void;
+  /** A generator cell started (true) or stopped producing values (false). */
+  generating?(active: boolean): void;
+  /** Element the cell displays into; the runtime's `visibility` watches it. */
+  readonly node?: Element;
+}
+
+export interface RunCellsOptions {
+  /** Built-ins visible to every cell (see builtins.ts). */
+  readonly builtins: Record<string, unknown>;
+  readonly observerFor: (index: number) => CellObserver;
+  /** Loop guard limit (ms); default 5 s. */
+  readonly loopLimitMs?: number;
+  /** Cells to show as pending without running (shared code awaiting the reader's consent). */
+  readonly deferred?: Iterable<number>;
+  /** Unresolved names: default resolves from globalThis (window), as Observable does. */
+  readonly global?: (name: string) => unknown;
+}
+
+/** The message a stopped cell rejects with. */
+export const STOPPED_MESSAGE = 'Stopped by reader';
+
+export class StoppedError extends Error {
+  constructor() {
+    super(STOPPED_MESSAGE);
+    this.name = 'Stopped';
+  }
+}
+
+interface CellSlot {
+  source: string;
+  compiled: CompiledCell | null;
+  variables: Variable[];
+  state: CellState;
+  observer: CellObserver;
+  generation: number;
+}
+
+/** Describes an error a cell rejected with. */
+export function describeError(error: unknown, compiled: CompiledCell | null): CellErrorInfo {
+  const kind: CellErrorInfo['kind'] =
+    error instanceof CellSyntaxError
+      ? 'syntax'
+      : error instanceof LoopTimeoutError
+        ? 'timeout'
+        : error instanceof StoppedError
+          ? 'stopped'
+          : 'runtime';
+  let message: string;
+  if (error instanceof Error) {
+    message =
+      error.name && error.name !== 'Error' && kind === 'runtime'
+        ? `${error.name}: ${error.message}`
+        : error.message;
+  } else {
+    message = `The cell threw a non-Error value: ${String(error)}`;
+  }
+  const line = compiled ? errorLine(error, compiled) : null;
+  return { message, line, kind, error };
+}
+
+function isGenerator(value: unknown): value is Generator | AsyncGenerator {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).return === 'function'
+  );
+}
+
+/** A running lesson. */
+export class LessonRun {
+  readonly #runtime: Runtime;
+  readonly #module;
+  readonly #slots: CellSlot[];
+  readonly #loopLimitMs: number | undefined;
+
+  constructor(sources: readonly string[], options: RunCellsOptions) {
+    this.#runtime = new Runtime(options.builtins, options.global);
+    this.#module = this.#runtime.module();
+    this.#loopLimitMs = options.loopLimitMs;
+    const deferred = new Set(options.deferred ?? []);
+    this.#slots = sources.map((source, i) => ({
+      source,
+      compiled: null,
+      variables: [],
+      state: 'pending',
+      observer: options.observerFor(i),
+      generation: 0,
+    }));
+    this.#slots.forEach((_, i) => {
+      const source = sources[i] ?? '';
+      if (deferred.has(i)) this.defer(i, source);
+      else this.define(i, source);
+    });
+  }
+
+  /** Number of cells. */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /** The source cell i currently runs (or waits to run). */
+  source(index: number): string {
+    return this.#slot(index).source;
+  }
+
+  /** The last state reported for cell i. */
+  state(index: number): CellState {
+    return this.#slot(index).state;
+  }
+
+  /** All cells' states. */
+  states(): CellState[] {
+    return this.#slots.map((s) => s.state);
+  }
+
+  #slot(index: number): CellSlot {
+    const slot = this.#slots[index];
+    if (!slot)
+      throw new RangeError(
+        `LessonRun: no cell ${String(index)} (lesson has ${String(this.#slots.length)})`,
+      );
+    return slot;
+  }
+
+  #setState(slot: CellSlot, state: CellState): void {
+    slot.state = state;
+  }
+
+  /** Observer for one runtime variable of a slot; stale generations are ignored. */
+  #observer(slot: CellSlot, display: boolean): Observer {
+    const generation = slot.generation;
+    const current = (): boolean => slot.generation === generation;
+    if (!display) return {}; // Reachable (so it computes), but silent.
+    const observer: Observer = {
+      pending: () => {
+        if (!current()) return;
+        this.#setState(slot, 'running');
+        slot.observer.running?.();
+      },
+      fulfilled: (value) => {
+        if (!current()) return;
+        this.#setState(slot, 'fulfilled');
+        slot.observer.fulfilled?.(value);
+      },
+      rejected: (error) => {
+        if (!current()) return;
+        this.#setState(slot, 'rejected');
+        slot.observer.rejected?.(describeError(error, slot.compiled));
+      },
+    };
+    if (slot.observer.node) observer._node = slot.observer.node;
+    return observer;
+  }
+
+  #clear(slot: CellSlot): void {
+    slot.generation++;
+    // Delete first, so a name moving between variables never looks duplicated.
+    for (const v of slot.variables) v.delete();
+    slot.variables = [];
+  }
+
+  #defineVariables(slot: CellSlot, defs: CompiledCell['definitions']): void {
+    const generation = slot.generation;
+    for (const def of defs) {
+      const definition = def.display
+        ? this.#trackGenerators(slot, generation, def.definition)
+        : def.definition;
+      const variable = this.#module.variable(this.#observer(slot, def.display));
+      variable.define(def.name, def.inputs, definition);
+      slot.variables.push(variable);
+    }
+  }
+
+  /** Wraps a definition so the slot's observer hears when a generator starts and ends. */
+  #trackGenerators(slot: CellSlot, generation: number, fn: (...args: never[]) => unknown) {
+    return function (this: unknown, ...args: never[]): unknown {
+      const value = fn.apply(this, args);
+      if (!isGenerator(value) || !slot.observer.generating) return value;
+      const report = (active: boolean): void => {
+        if (slot.generation === generation) slot.observer.generating?.(active);
+      };
+      report(true);
+      const gen = value as AsyncGenerator;
+      const done = (r: IteratorResult<unknown>): IteratorResult<unknown> => {
+        if (r.done === true) report(false);
+        return r;
+      };
+      const fail = (e: unknown): never => {
+        report(false);
+        throw e;
+      };
+      return {
+        next(v?: unknown) {
+          let r: unknown;
+          try {
+            r = gen.next(v);
+          } catch (e) {
+            return fail(e);
+          }
+          return r instanceof Promise ? r.then(done, fail) : done(r as IteratorResult<unknown>);
+        },
+        return(v?: unknown) {
+          report(false);
+          return gen.return(v);
+        },
+        throw(e?: unknown) {
+          return gen.throw(e);
+        },
+        [Symbol.iterator]() {
+          return this;
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+    };
+  }
+
+  /** (Re)defines cell i with `source`; its dependents rerun. */
+  define(index: number, source: string): CompiledCell {
+    const slot = this.#slot(index);
+    const compiled = compileCell(source, {
+      id: String(index + 1),
+      ...(this.#loopLimitMs === undefined ? {} : { loopLimitMs: this.#loopLimitMs }),
+    });
+    this.#clear(slot);
+    slot.source = source;
+    slot.compiled = compiled;
+    this.#setState(slot, 'running');
+    slot.observer.running?.();
+    this.#defineVariables(slot, compiled.definitions);
+    return compiled;
+  }
+
+  /** Shows cell i as pending and does not run `source` until `define` is called. */
+  defer(index: number, source: string): void {
+    const slot = this.#slot(index);
+    const compiled = compileCell(source, { id: String(index + 1) });
+    this.#clear(slot);
+    slot.source = source;
+    slot.compiled = null;
+    this.#setState(slot, 'pending');
+    const never = (): Promise<never> => new Promise<never>(() => undefined);
+    const names = compiled.definitions.map((d) => d.name).filter((n): n is string => n !== null);
+    for (const name of names) {
+      slot.variables.push(this.#module.variable({}).define(name, [], never));
+    }
+  }
+
+  /** Stops cell i: it rejects with "Stopped by reader" until it is run again. */
+  stop(index: number): void {
+    const slot = this.#slot(index);
+    const names = slot.compiled?.definitions.map((d) => d.name) ?? [null];
+    this.#clear(slot);
+    const fail = (): never => {
+      throw new StoppedError();
+    };
+    this.#defineVariables(
+      slot,
+      names.map((name, i) => ({ name, inputs: [], definition: fail, display: i === 0 })),
+    );
+  }
+
+  /**
+   * Resolves with every cell's state once all are settled (fulfilled or rejected, deferred cells
+   * excepted) and have stayed so for `quietMs`; rejects after `timeoutMs`.
+   */
+  async settled(timeoutMs = 60_000, quietMs = 100): Promise<CellState[]> {
+    const deadline = Date.now() + timeoutMs;
+    let quietSince: number | null = null;
+    for (;;) {
+      const busy = this.#slots.some(
+        (s) => s.state === 'running' || (s.state === 'pending' && s.compiled !== null),
+      );
+      if (!busy) {
+        quietSince ??= Date.now();
+        if (Date.now() - quietSince >= quietMs) return this.states();
+      } else {
+        quietSince = null;
+      }
+      if (Date.now() > deadline) {
+        const running = this.#slots.flatMap((s, i) => (s.state === 'running' ? [i] : []));
+        throw new Error(
+          `LessonRun.settled: cells ${running.join(', ')} still running after ${String(timeoutMs)} ms`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Stops everything (invalidates every cell). */
+  dispose(): void {
+    this.#runtime.dispose();
+  }
+}
+
+/** Runs a lesson's cells (sources in order). */
+export function runCells(
+  cells: readonly (string | { readonly source: string })[],
+  options: RunCellsOptions,
+): LessonRun {
+  return new LessonRun(
+    cells.map((c) => (typeof c === 'string' ? c : c.source)),
+    options,
+  );
+}
