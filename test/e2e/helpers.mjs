@@ -1,0 +1,163 @@
+// @ts-check
+/**
+ * Shared set-up for the end-to-end tests: one Chromium (Debian's, never a downloaded one) per test
+ * file, a fresh context (so fresh storage) per test, and helpers that read the testability
+ * contract: every cell root has `data-cell` and `data-state` = pending|running|fulfilled|rejected,
+ * and its editor is CodeMirror's `.cm-content` inside the root.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+/** The site under test; scripts/e2e.mjs starts scripts/serve.mjs and passes its URL. */
+export const BASE_URL = process.env['E2E_BASE_URL'] ?? 'http://127.0.0.1:4321/';
+
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+/** Flags measured to work as root on our machines (../shared/docs/environment.md). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** A fresh headless Chromium; `launch` uses a new temporary profile every time. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * The lessons as their files say: slug, title and order, sorted by order (drafts left out, as in
+ * a production build).
+ * @returns {{ slug: string, title: string, order: number }[]}
+ */
+export function lessonsFromSource() {
+  const dir = new URL('../../lessons/', import.meta.url);
+  return readdirSync(dir)
+    .filter((name) => /\.mdx?$/.test(name))
+    .map((name) => {
+      const text = readFileSync(new URL(name, dir), 'utf8');
+      const front = /^---\n([\s\S]*?)\n---/.exec(text)?.[1] ?? '';
+      const field = (/** @type {string} */ key) =>
+        new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(front)?.[1]?.trim() ?? '';
+      return {
+        slug: name.replace(/\.mdx?$/, ''),
+        title: field('title').replace(/^(['"])(.*)\1$/, '$2'),
+        order: Number(field('order')),
+        draft: field('draft') === 'true',
+      };
+    })
+    .filter((lesson) => !lesson.draft)
+    .map(({ slug, title, order }) => ({ slug, title, order }))
+    .sort((a, b) => a.order - b.order);
+}
+
+/**
+ * Opens a page and records what must not happen: requests to any other host, uncaught errors,
+ * console errors (CSP violations are reported there).
+ * @param {import('playwright-core').BrowserContext} context
+ */
+export async function openPage(context) {
+  const page = await context.newPage();
+  const origin = new URL(BASE_URL).origin;
+  /** @type {string[]} */
+  const foreignRequests = [];
+  /** @type {string[]} */
+  const errors = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (/^(data|blob|about):/.test(url)) return;
+    if (new URL(url).origin !== origin) foreignRequests.push(url);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return { page, foreignRequests, errors };
+}
+
+/**
+ * Waits until no cell is pending or running, then returns each cell's key and state.
+ * @param {import('playwright-core').Page} page
+ * @param {number} [timeout]
+ * @returns {Promise<{ cell: string, state: string, output: string }[]>}
+ */
+export async function settledCells(page, timeout = 120_000) {
+  await page.waitForFunction(
+    () => {
+      const cells = [...document.querySelectorAll('[data-cell]')];
+      return (
+        cells.length > 0 &&
+        cells.every((cell) => {
+          const state = cell.getAttribute('data-state');
+          return state === 'fulfilled' || state === 'rejected';
+        })
+      );
+    },
+    undefined,
+    { timeout, polling: 200 },
+  );
+  return page.$$eval('[data-cell]', (cells) =>
+    cells.map((cell) => ({
+      cell: cell.getAttribute('data-cell') ?? '',
+      state: cell.getAttribute('data-state') ?? '',
+      output: cell.querySelector('.cell-output')?.textContent ?? '',
+    })),
+  );
+}
+
+/**
+ * Waits until one cell reaches a final state (optionally a given one) and returns it.
+ * @param {import('playwright-core').Page} page
+ * @param {string} key the cell's `data-cell`
+ * @param {'fulfilled' | 'rejected'} [state]
+ * @param {number} [timeout]
+ */
+export async function cellSettled(page, key, state, timeout = 60_000) {
+  await page.waitForFunction(
+    ([k, s]) => {
+      const cell = document.querySelector(`[data-cell="${k}"]`);
+      const current = cell?.getAttribute('data-state');
+      return s ? current === s : current === 'fulfilled' || current === 'rejected';
+    },
+    /** @type {[string, string | undefined]} */ ([key, state]),
+    { timeout, polling: 100 },
+  );
+  return page.locator(`[data-cell="${key}"]`);
+}
+
+/**
+ * Replaces a cell's code through its CodeMirror editor and runs it with Shift+Enter.
+ * @param {import('playwright-core').Page} page
+ * @param {string} key
+ * @param {string} source
+ */
+export async function editCell(page, key, source) {
+  const editor = page.locator(`[data-cell="${key}"] .cm-content`);
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(source);
+  await page.keyboard.press('Shift+Enter');
+}
+
+/**
+ * The text of a cell's editor.
+ * @param {import('playwright-core').Page} page
+ * @param {string} key
+ */
+export function editorText(page, key) {
+  return page
+    .locator(`[data-cell="${key}"] .cm-content`)
+    .evaluate((el) =>
+      [...el.querySelectorAll('.cm-line')].map((line) => line.textContent).join('\n'),
+    );
+}
+
+/** The URL of a lesson page, with `?test=1` so lessons pick small sizes. */
+export function lessonUrl(/** @type {string} */ slug, query = 'test=1') {
+  return new URL(`lessons/${slug}/${query ? `?${query}` : ''}`, BASE_URL).href;
+}

@@ -1,0 +1,106 @@
+// @ts-check
+/** The site frame: home page, lesson order, theme switch, 404, headers, nothing from other hosts. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BASE_URL, launchBrowser, lessonsFromSource, openPage } from './helpers.mjs';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+describe('home page', () => {
+  it('lists every lesson in course order, linking to its page', async () => {
+    const context = await browser.newContext();
+    const { page, foreignRequests, errors } = await openPage(context);
+    await page.goto(BASE_URL);
+    const listed = await page.$$eval('[data-lesson-list] > li', (items) =>
+      items.map((li) => ({
+        slug: li.getAttribute('data-lesson') ?? '',
+        title: li.querySelector('h3')?.textContent.trim() ?? '',
+        href: li.querySelector('a')?.getAttribute('href') ?? '',
+      })),
+    );
+    const expected = lessonsFromSource();
+    assert.ok(expected.length > 0, 'lessons/ holds at least one lesson');
+    assert.deepEqual(
+      listed.map(({ slug, title }) => ({ slug, title })),
+      expected.map(({ slug, title }) => ({ slug, title })),
+    );
+    for (const item of listed) assert.equal(item.href, `/lessons/${item.slug}/`);
+    assert.deepEqual(foreignRequests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('sends the security and isolation headers', async () => {
+    const response = await fetch(BASE_URL);
+    assert.equal(response.status, 200);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'/);
+    assert.equal(response.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(response.headers.get('cross-origin-embedder-policy'), 'require-corp');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.ok(response.headers.get('referrer-policy'));
+  });
+
+  it('answers an unknown address with the 404 page', async () => {
+    const response = await fetch(new URL('no-such-page/', BASE_URL));
+    assert.equal(response.status, 404);
+    assert.match(await response.text(), /Page not found/);
+  });
+});
+
+describe('theme', () => {
+  it('switches to dark and back, and remembers the choice across reloads', async () => {
+    const context = await browser.newContext({ colorScheme: 'light' });
+    const { page, errors } = await openPage(context);
+    await page.goto(BASE_URL);
+    const theme = () => page.evaluate(() => document.documentElement.dataset['theme']);
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(await theme(), 'light');
+    const lightBackground = await background();
+
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    assert.equal(await theme(), 'dark');
+    assert.notEqual(await background(), lightBackground);
+
+    await page.reload();
+    assert.equal(await theme(), 'dark', 'the choice survives a reload');
+    assert.ok(await page.getByRole('radio', { name: 'Dark' }).isChecked());
+
+    await page.getByRole('radio', { name: 'Light' }).check();
+    assert.equal(await theme(), 'light');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('follows the system setting when set to System', async () => {
+    const context = await browser.newContext({ colorScheme: 'dark' });
+    const { page } = await openPage(context);
+    await page.goto(BASE_URL);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset['theme']), 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'light');
+    await context.close();
+  });
+});
+
+describe('keyboard', () => {
+  it('offers a skip link as the first stop, which moves focus to the main content', async () => {
+    const context = await browser.newContext();
+    const { page } = await openPage(context);
+    await page.goto(BASE_URL);
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent.trim());
+    assert.equal(focused, 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    await context.close();
+  });
+});
