@@ -58,6 +58,8 @@ export interface CompiledCell {
   readonly error: CellSyntaxError | null;
   /** The `//# sourceURL` of the generated code, for locating runtime errors. */
   readonly sourceUrl: string;
+  /** The loop guard the cell's code calls (cancel it when the cell is stopped or redefined). */
+  readonly guard: LoopGuard;
 }
 
 export interface CompileOptions {
@@ -166,7 +168,12 @@ function syntaxError(error: unknown): CellSyntaxError {
 const MODIFIER = /^\s*(viewof|mutable)\s/;
 
 /** A cell that does not compile: it rejects with `error` under the name it seems to define. */
-function rejected(source: string, error: CellSyntaxError, sourceUrl: string): CompiledCell {
+function rejected(
+  source: string,
+  error: CellSyntaxError,
+  sourceUrl: string,
+  guard: LoopGuard = createLoopGuard(),
+): CompiledCell {
   const name = peekId(source) ?? null;
   const modifier = MODIFIER.exec(source)?.[1];
   const fail = (): never => {
@@ -194,6 +201,7 @@ function rejected(source: string, error: CellSyntaxError, sourceUrl: string): Co
     definitions,
     error,
     sourceUrl,
+    guard,
   };
 }
 
@@ -250,14 +258,14 @@ export function compileCell(source: string, options: CompileOptions = {}): Compi
     (body === null ? `\n}` : isBlock ? `\n${text}\n}` : ` return (\n${text}\n);\n}`) +
     `\n//# sourceURL=${sourceUrl}`;
 
+  const guard = options.guard ?? createLoopGuard(options.loopLimitMs ?? DEFAULT_LOOP_LIMIT_MS);
   let fn: Definition;
   try {
-    const guard = options.guard ?? createLoopGuard(options.loopLimitMs ?? DEFAULT_LOOP_LIMIT_MS);
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling the reader's cell is the point
     fn = (new Function(GUARD, code) as (g: LoopGuard) => Definition)(guard);
   } catch (error) {
     // The parser accepted what the engine refuses (rare): report it as a syntax error.
-    return rejected(source, syntaxError(error), sourceUrl);
+    return rejected(source, syntaxError(error), sourceUrl, guard);
   }
 
   const id = cell.id as AnyNode | null;
@@ -305,5 +313,6 @@ export function compileCell(source: string, options: CompileOptions = {}): Compi
     definitions,
     error: null,
     sourceUrl,
+    guard,
   };
 }

@@ -32,12 +32,26 @@ function formatSeconds(ms: number): string {
   return `${s >= 1 ? String(Math.round(s * 10) / 10) : s.toPrecision(2)} s`;
 }
 
+/** The error a stopped cell's still-running loops are ended with. */
+export class StoppedError extends Error {
+  constructor() {
+    super('Stopped by reader');
+    this.name = 'Stopped';
+  }
+}
+
 /** What compiled cell code calls. */
 export interface LoopGuard {
   /** Called when the cell's function is (re)entered: restarts the clock. */
   enter(): void;
   /** Called at the start of every loop iteration; throws LoopTimeoutError past the limit. */
   check(): void;
+  /**
+   * Ends this cell's loops: every later `check()` throws StoppedError. Called when a cell is
+   * stopped or redefined, so an async loop that never looks at `invalidation` still ends at its
+   * next iteration instead of running on unseen.
+   */
+  cancel(): void;
 }
 
 const MAX_STRIDE = 4096;
@@ -54,6 +68,7 @@ export function createLoopGuard(
   let last = 0;
   let stride = 1;
   let countdown = 1;
+  let cancelled = false;
   const disarm = (): void => {
     armed = false;
   };
@@ -65,7 +80,11 @@ export function createLoopGuard(
   };
   return {
     enter: arm,
+    cancel(): void {
+      cancelled = true;
+    },
     check(): void {
+      if (cancelled) throw new StoppedError();
       if (!armed) arm();
       if (--countdown > 0) return;
       const t = now();

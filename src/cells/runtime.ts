@@ -12,7 +12,7 @@
  */
 import { Runtime, type Observer, type Variable } from '@observablehq/runtime';
 import { compileCell, errorLine, type CompiledCell, CellSyntaxError } from './compile.ts';
-import { LoopTimeoutError } from './loop-guard.ts';
+import { LoopTimeoutError, StoppedError } from './loop-guard.ts';
 
 /** A cell's state, as shown on its root element's `data-state`. */
 export type CellState = 'pending' | 'running' | 'fulfilled' | 'rejected';
@@ -28,6 +28,8 @@ export interface CellErrorInfo {
 
 /** What a cell's owner hears from the runtime. */
 export interface CellObserver {
+  /** The cell waits for deferred (shared, not yet accepted) code it depends on. */
+  pending?(): void;
   running?(): void;
   fulfilled?(value: unknown): void;
   rejected?(error: CellErrorInfo): void;
@@ -52,12 +54,7 @@ export interface RunCellsOptions {
 /** The message a stopped cell rejects with. */
 export const STOPPED_MESSAGE = 'Stopped by reader';
 
-export class StoppedError extends Error {
-  constructor() {
-    super(STOPPED_MESSAGE);
-    this.name = 'Stopped';
-  }
-}
+export { StoppedError };
 
 interface CellSlot {
   source: string;
@@ -66,6 +63,14 @@ interface CellSlot {
   state: CellState;
   observer: CellObserver;
   generation: number;
+  deferred: boolean;
+}
+
+/** The runtime names a cell's source defines (without running it). */
+function definedNames(source: string): string[] {
+  return compileCell(source)
+    .definitions.map((d) => d.name)
+    .filter((n): n is string => n !== null);
 }
 
 /** Describes an error a cell rejected with. */
@@ -119,6 +124,7 @@ export class LessonRun {
       state: 'pending',
       observer: options.observerFor(i),
       generation: 0,
+      deferred: false,
     }));
     this.#slots.forEach((_, i) => {
       const source = sources[i] ?? '';
@@ -168,8 +174,13 @@ export class LessonRun {
     const observer: Observer = {
       pending: () => {
         if (!current()) return;
-        this.#setState(slot, 'running');
-        slot.observer.running?.();
+        if (this.#blocked(slot)) {
+          this.#setState(slot, 'pending');
+          slot.observer.pending?.();
+        } else {
+          this.#setState(slot, 'running');
+          slot.observer.running?.();
+        }
       },
       fulfilled: (value) => {
         if (!current()) return;
@@ -178,6 +189,11 @@ export class LessonRun {
       },
       rejected: (error) => {
         if (!current()) return;
+        if (this.#blocked(slot)) {
+          this.#setState(slot, 'pending');
+          slot.observer.pending?.();
+          return;
+        }
         this.#setState(slot, 'rejected');
         slot.observer.rejected?.(describeError(error, slot.compiled));
       },
@@ -186,8 +202,36 @@ export class LessonRun {
     return observer;
   }
 
+  /** Whether a cell (transitively) reads a name defined by a deferred cell. */
+  #blocked(slot: CellSlot): boolean {
+    const names = new Set<string>();
+    for (const s of this.#slots) {
+      if (s.deferred) for (const n of definedNames(s.source)) names.add(n);
+    }
+    if (names.size === 0) return false;
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const s of this.#slots) {
+        if (s.deferred || !s.compiled) continue;
+        if (s.compiled.inputs.some((n) => names.has(n))) {
+          for (const d of s.compiled.definitions) {
+            if (d.name !== null && !names.has(d.name)) {
+              names.add(d.name);
+              grew = true;
+            }
+          }
+          if (s === slot) return true;
+        }
+      }
+    }
+    return slot.compiled?.inputs.some((n) => names.has(n)) ?? false;
+  }
+
   #clear(slot: CellSlot): void {
     slot.generation++;
+    slot.deferred = false;
+    slot.compiled?.guard.cancel();
     // Delete first, so a name moving between variables never looks duplicated.
     for (const v of slot.variables) v.delete();
     slot.variables = [];
@@ -260,8 +304,13 @@ export class LessonRun {
     this.#clear(slot);
     slot.source = source;
     slot.compiled = compiled;
-    this.#setState(slot, 'running');
-    slot.observer.running?.();
+    if (this.#blocked(slot)) {
+      this.#setState(slot, 'pending');
+      slot.observer.pending?.();
+    } else {
+      this.#setState(slot, 'running');
+      slot.observer.running?.();
+    }
     this.#defineVariables(slot, compiled.definitions);
     return compiled;
   }
@@ -269,15 +318,20 @@ export class LessonRun {
   /** Shows cell i as pending and does not run `source` until `define` is called. */
   defer(index: number, source: string): void {
     const slot = this.#slot(index);
-    const compiled = compileCell(source, { id: String(index + 1) });
     this.#clear(slot);
     slot.source = source;
     slot.compiled = null;
+    slot.deferred = true;
     this.#setState(slot, 'pending');
-    const never = (): Promise<never> => new Promise<never>(() => undefined);
-    const names = compiled.definitions.map((d) => d.name).filter((n): n is string => n !== null);
-    for (const name of names) {
-      slot.variables.push(this.#module.variable({}).define(name, [], never));
+    slot.observer.pending?.();
+    // Rejecting (not a never-settling promise): the runtime waits for a variable's previous
+    // computation before recomputing it, so a dependent stuck on a never-settling input would
+    // stay stuck after the reader accepts the shared code. Dependents show as pending instead.
+    const wait = (): never => {
+      throw new Error('waiting for the shared code to be run');
+    };
+    for (const name of definedNames(source)) {
+      slot.variables.push(this.#module.variable({}).define(name, [], wait));
     }
   }
 
@@ -296,16 +350,14 @@ export class LessonRun {
   }
 
   /**
-   * Resolves with every cell's state once all are settled (fulfilled or rejected, deferred cells
-   * excepted) and have stayed so for `quietMs`; rejects after `timeoutMs`.
+   * Resolves with every cell's state once none is running (each is fulfilled, rejected, or pending
+   * on deferred code) for `quietMs`; rejects after `timeoutMs`.
    */
   async settled(timeoutMs = 60_000, quietMs = 100): Promise<CellState[]> {
     const deadline = Date.now() + timeoutMs;
     let quietSince: number | null = null;
     for (;;) {
-      const busy = this.#slots.some(
-        (s) => s.state === 'running' || (s.state === 'pending' && s.compiled !== null),
-      );
+      const busy = this.#slots.some((s) => s.state === 'running');
       if (!busy) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= quietMs) return this.states();
