@@ -59,7 +59,7 @@ async function runLesson(cells: readonly ExtractedCell[]) {
     return { failures, states };
   } finally {
     run.dispose();
-    nodes.forEach((n) => n.remove());
+    for (const n of nodes) n.remove();
   }
 }
 const files = [...lessons, ...lessonFiles(fixtureDir)];

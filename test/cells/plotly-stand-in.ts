@@ -15,20 +15,21 @@ export interface RecordedFigure {
   readonly layout: Record<string, unknown>;
 }
 
+interface Trace {
+  readonly type?: unknown;
+  readonly x?: unknown;
+  readonly y?: unknown;
+  readonly values?: unknown;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isNumberArray(value: unknown): boolean {
-  const arr =
-    Array.isArray(value) || ArrayBuffer.isView(value)
-      ? Array.from(value as ArrayLike<unknown>)
-      : null;
-  return (
-    arr !== null &&
-    arr.every(
-      (v) => v === null || typeof v === 'number' || typeof v === 'string' || v instanceof Date,
-    )
+  if (!Array.isArray(value) && !ArrayBuffer.isView(value)) return false;
+  return Array.from(value as ArrayLike<unknown>).every(
+    (v) => v === null || typeof v === 'number' || typeof v === 'string' || v instanceof Date,
   );
 }
 
@@ -39,27 +40,23 @@ export function validateFigure(method: string, data: unknown, layout: unknown): 
   data.forEach((trace: unknown, i) => {
     if (!isRecord(trace))
       throw new TypeError(`Plotly.${method}: trace ${String(i)} is not an object`);
-    const type = trace['type'] ?? 'scatter';
+    const t: Trace = trace;
+    const type = t.type ?? 'scatter';
     if (typeof type !== 'string' || !(BASIC_TRACE_TYPES as readonly string[]).includes(type)) {
       throw new TypeError(
         `Plotly.${method}: trace ${String(i)} has type ${JSON.stringify(type)}, which the basic bundle lacks (has ${BASIC_TRACE_TYPES.join(', ')})`,
       );
     }
-    for (const key of ['x', 'y', 'values']) {
-      if (key in trace && !isNumberArray(trace[key])) {
+    for (const key of ['x', 'y', 'values'] as const) {
+      if (key in t && !isNumberArray(t[key])) {
         throw new TypeError(
           `Plotly.${method}: trace ${String(i)}.${key} must be an array of numbers or labels`,
         );
       }
     }
-    if (
-      type !== 'pie' &&
-      Array.isArray(trace['x']) &&
-      Array.isArray(trace['y']) &&
-      trace['x'].length !== trace['y'].length
-    ) {
+    if (type !== 'pie' && Array.isArray(t.x) && Array.isArray(t.y) && t.x.length !== t.y.length) {
       throw new RangeError(
-        `Plotly.${method}: trace ${String(i)} has ${String(trace['x'].length)} x values but ${String(trace['y'].length)} y values`,
+        `Plotly.${method}: trace ${String(i)} has ${String(t.x.length)} x values but ${String(t.y.length)} y values`,
       );
     }
   });
@@ -68,7 +65,7 @@ export function validateFigure(method: string, data: unknown, layout: unknown): 
   return {
     method,
     data: data as Record<string, unknown>[],
-    layout: (layout ?? {}) as Record<string, unknown>,
+    layout: layout ?? {},
   };
 }
 
@@ -85,7 +82,7 @@ export function createPlotlyStandIn() {
         );
       }
       figures.push(validateFigure(method, data, layout));
-      node.dataset['plotlyStandIn'] = String(figures.length);
+      node.setAttribute('data-plotly-stand-in', String(figures.length));
       return Promise.resolve(node);
     };
   return {
