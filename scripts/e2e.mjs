@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './start-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -23,31 +24,7 @@ if (!existsSync(process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium')) {
   process.exit(1);
 }
 
-/** Starts the static server on a free port and resolves with its URL. */
-function startServer() {
-  const server = spawn(process.execPath, ['scripts/serve.mjs'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  /** @type {Promise<string>} */
-  const url = new Promise((resolve, reject) => {
-    let seen = '';
-    server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (/** @type {string} */ chunk) => {
-      seen += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(seen);
-      if (match) resolve(match[0]);
-    });
-    server.on('exit', (code) => {
-      reject(new Error(`serve.mjs exited (${String(code)}) before listening`));
-    });
-  });
-  return { server, url };
-}
-
-const { server, url } = startServer();
-const baseUrl = await url;
+const { url: baseUrl, stop } = await startServer();
 console.log(`e2e: site at ${baseUrl}`);
 
 const requested = process.argv.slice(2);
@@ -72,5 +49,5 @@ const status = await new Promise((resolve) => {
     resolve(code ?? (signal ? 1 : 0));
   });
 });
-server.kill('SIGTERM');
+stop();
 process.exit(status);
