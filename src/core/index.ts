@@ -1,5 +1,17 @@
 /**
  * The typed core: LoRA, models, training, data and backend choice. It imports TF.js and nothing of
  * the page, so the same module runs in lesson cells (browser), in scripts and in tests (Node).
+ *
+ * Every export below carries its own doc comment at its definition.
  */
+
+/** Version of the core API (bumped on breaking changes). */
 export const CORE_VERSION = '0.1.0';
+
+export * from './backend.ts';
+export * from './rng.ts';
+export * from './nn/index.ts';
+export * from './models/types.ts';
+export * from './models/encoder.ts';
+export * from './io/safetensors.ts';
+export * from './train/index.ts';

@@ -1,0 +1,40 @@
+/**
+ * Row lookup (`table[ids]`) with a gradient that works on every backend.
+ *
+ * TF.js's gradient of `tf.gather` needs the `UnsortedSegmentSum` kernel, which the WASM backend does
+ * not have (`tf.getKernel('UnsortedSegmentSum', 'wasm')` is undefined in TF.js 4.22), so training an
+ * embedding fails there. The backward pass here is a scatter-add with `tf.scatterND`, whose kernel
+ * exists on cpu, wasm, webgl and webgpu and sums duplicate indices (as TensorFlow's `scatter_nd`
+ * does); the test suite checks both facts.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const gatherRowsImpl = tf.customGrad((table, ids, save) => {
+  const tt = table as tf.Tensor2D;
+  const it = ids as tf.Tensor;
+  (save as tf.GradSaveFunc)([it]);
+  const rows = tt.shape[0];
+  const width = tt.shape[1];
+  const value = tf.gather(tt, it.reshape([-1])).reshape([...it.shape, width]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [is] = saved as [tf.Tensor];
+      const n = is.size;
+      const dTable = tf.scatterND(is.reshape([n, 1]), dy.reshape([n, width]), [rows, width]);
+      return [dTable, tf.zeros(is.shape)];
+    },
+  };
+});
+
+/**
+ * `table[ids]`: rows of `table: [V, H]` picked by int32 `ids` of any shape, giving
+ * `[...ids.shape, H]`. The gradient with respect to `table` is a scatter-add of `dy` into `[V, H]`
+ * (rows picked twice get both contributions); `ids` gets none.
+ */
+export function gatherRows(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  return gatherRowsImpl(table, ids);
+}
+
+/** Alias of {@link gatherRows} under the usual name: looks token ids up in an embedding table. */
+export const embeddingLookup = gatherRows;

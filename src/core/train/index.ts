@@ -1,0 +1,4 @@
+/** Optimisers, schedules and the training loop. */
+export { Adam, OptimizerError, type AdamOptions, type LearningRate } from './adam.ts';
+export { warmupDecay, ScheduleError, type ScheduleOptions } from './schedule.ts';
+export { trainLoop, trainToEnd, type TrainStep, type TrainLoopOptions } from './loop.ts';
