@@ -15,3 +15,4 @@ export * from './models/types.ts';
 export * from './models/encoder.ts';
 export * from './io/safetensors.ts';
 export * from './train/index.ts';
+export * from './data/index.ts';
