@@ -1,0 +1,183 @@
+/**
+ * Share links: the URL fragment `#share=…` carries a lesson's edited cells. Compressed with
+ * `deflate-raw` when CompressionStream exists (prefix "c1."), else plain base64url JSON ("j1.").
+ * Decoding validates everything and throws ShareLinkError with a reason a reader can act on.
+ * Opening a link never runs its code by itself: that consent step is the page's (client/).
+ */
+
+/** One edited cell in a share link. */
+export interface SharedCell {
+  /** 0-based cell index in the lesson. */
+  readonly index: number;
+  readonly source: string;
+}
+
+/** What a share link carries. */
+export interface SharePayload {
+  readonly slug: string;
+  /** The lesson version the edits were made against. */
+  readonly version: string;
+  readonly cells: readonly SharedCell[];
+}
+
+export class ShareLinkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShareLinkError';
+  }
+}
+
+/** The fragment parameter name: `#share=…`. */
+export const SHARE_PARAM = 'share';
+/** Refuse to inflate more than this many bytes (a link is small; this stops decompression bombs). */
+export const MAX_SHARE_BYTES = 1_000_000;
+const MAX_CELLS = 10_000;
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text))
+    throw new ShareLinkError('the link is damaged (not base64url)');
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  let binary: string;
+  try {
+    binary = atob(b64);
+  } catch {
+    throw new ShareLinkError('the link is damaged (bad base64)');
+  }
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+async function pipe(
+  bytes: Uint8Array,
+  transform: CompressionStream | DecompressionStream,
+  limit: number,
+): Promise<Uint8Array> {
+  const stream: ReadableStream<Uint8Array> = new Blob([bytes as BlobPart])
+    .stream()
+    .pipeThrough(transform);
+  const reader: ReadableStreamDefaultReader<Uint8Array> = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw new ShareLinkError(`the link's content is larger than ${String(limit)} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
+  }
+  return out;
+}
+
+/** Encodes a payload as the value of `#share=`. `compress: false` forces the plain form. */
+export async function encodeShare(
+  payload: SharePayload,
+  options: { compress?: boolean } = {},
+): Promise<string> {
+  const json = JSON.stringify({
+    v: 1,
+    slug: payload.slug,
+    version: payload.version,
+    cells: payload.cells.map((c) => [c.index, c.source]),
+  });
+  const bytes = new TextEncoder().encode(json);
+  if (options.compress !== false && typeof CompressionStream === 'function') {
+    const packed = await pipe(
+      bytes,
+      new CompressionStream('deflate-raw'),
+      Number.POSITIVE_INFINITY,
+    );
+    return `c1.${toBase64Url(packed)}`;
+  }
+  return `j1.${toBase64Url(bytes)}`;
+}
+
+function validate(value: unknown): SharePayload {
+  if (typeof value !== 'object' || value === null)
+    throw new ShareLinkError('the link does not hold an object');
+  const v = value as { v?: unknown; slug?: unknown; version?: unknown; cells?: unknown };
+  if (v.v !== 1)
+    throw new ShareLinkError(
+      `the link has format version ${JSON.stringify(v.v)}; this page reads version 1`,
+    );
+  if (typeof v.slug !== 'string') throw new ShareLinkError('the link has no lesson slug');
+  if (typeof v.version !== 'string') throw new ShareLinkError('the link has no lesson version');
+  if (!Array.isArray(v.cells) || v.cells.length > MAX_CELLS)
+    throw new ShareLinkError('the link has no list of cells');
+  const seen = new Set<number>();
+  const cells = v.cells.map((c: unknown, k): SharedCell => {
+    if (!Array.isArray(c) || c.length !== 2)
+      throw new ShareLinkError(`cell entry ${String(k)} is not [index, source]`);
+    const [index, source] = c as [unknown, unknown];
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_CELLS) {
+      throw new ShareLinkError(
+        `cell entry ${String(k)} has index ${JSON.stringify(index)}, not a cell number`,
+      );
+    }
+    if (typeof source !== 'string')
+      throw new ShareLinkError(`cell ${String(index)} has no source text`);
+    if (seen.has(index)) throw new ShareLinkError(`cell ${String(index)} appears twice`);
+    seen.add(index);
+    return { index, source };
+  });
+  return { slug: v.slug, version: v.version, cells };
+}
+
+/** Decodes the value of `#share=`; throws ShareLinkError saying what is wrong. */
+export async function decodeShare(text: string): Promise<SharePayload> {
+  const dot = text.indexOf('.');
+  const kind = dot < 0 ? '' : text.slice(0, dot);
+  const body = fromBase64Url(text.slice(dot + 1));
+  let bytes: Uint8Array;
+  if (kind === 'c1') {
+    if (typeof DecompressionStream !== 'function') {
+      throw new ShareLinkError('this browser cannot decompress the link (no DecompressionStream)');
+    }
+    try {
+      bytes = await pipe(body, new DecompressionStream('deflate-raw'), MAX_SHARE_BYTES);
+    } catch (error) {
+      if (error instanceof ShareLinkError) throw error;
+      throw new ShareLinkError('the link is damaged (it does not decompress)');
+    }
+  } else if (kind === 'j1') {
+    if (body.length > MAX_SHARE_BYTES) throw new ShareLinkError('the link is too large');
+    bytes = body;
+  } else {
+    throw new ShareLinkError(`unknown link format ${JSON.stringify(kind)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new ShareLinkError('the link is damaged (not JSON)');
+  }
+  return validate(value);
+}
+
+/** The `share` value in a URL fragment (`#share=…`, possibly among other `&`-separated parts). */
+export function shareParam(hash: string): string | null {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  return params.get(SHARE_PARAM);
+}
+
+/** A URL with the share fragment set (other fragment parts are dropped). */
+export function shareUrl(base: string, encoded: string): string {
+  const url = new URL(base);
+  url.hash = `${SHARE_PARAM}=${encoded}`;
+  return url.toString();
+}
