@@ -47,3 +47,56 @@ export function readGlove(wanted: ReadonlySet<string>): Map<string, Float32Array
   }
   return out;
 }
+
+/**
+ * Word-embedding rows from GloVe for a vocabulary. Each 100-d vector is mapped to `hidden`
+ * dimensions by a fixed random matrix with orthonormal rows (Gram–Schmidt on seeded Gaussians), so
+ * inner products and norms between words are preserved exactly; then every mapped row is scaled by
+ * one common factor so that the elements' standard deviation equals `std` (the encoder's
+ * initializerRange), keeping GloVe rows on the same scale as the position embeddings they are added
+ * to. Returns the rows and which vocabulary ids got one (the others keep the encoder's random init).
+ */
+export function gloveRows(
+  vocab: readonly string[],
+  hidden: number,
+  std: number,
+  normal: () => number,
+  firstWordId: number,
+): { rows: Float32Array; covered: Uint8Array; found: number } {
+  if (hidden < GLOVE_DIM) throw new Error(`gloveRows: hidden ${hidden} < ${GLOVE_DIM}`);
+  const vectors = readGlove(new Set(vocab.slice(firstWordId)));
+  // P: [100, hidden] with orthonormal rows.
+  const P: Float64Array[] = [];
+  for (let i = 0; i < GLOVE_DIM; i++) {
+    const r = Float64Array.from({ length: hidden }, normal);
+    for (const q of P) {
+      let d = 0;
+      for (let k = 0; k < hidden; k++) d += (r[k] ?? 0) * (q[k] ?? 0);
+      for (let k = 0; k < hidden; k++) r[k] = (r[k] ?? 0) - d * (q[k] ?? 0);
+    }
+    let n = 0;
+    for (let k = 0; k < hidden; k++) n += (r[k] ?? 0) ** 2;
+    n = Math.sqrt(n);
+    for (let k = 0; k < hidden; k++) r[k] = (r[k] ?? 0) / n;
+    P.push(r);
+  }
+  const rows = new Float32Array(vocab.length * hidden);
+  const covered = new Uint8Array(vocab.length);
+  let sumSq = 0;
+  let count = 0;
+  vocab.forEach((w, id) => {
+    const g = id >= firstWordId ? vectors.get(w) : undefined;
+    if (!g) return;
+    covered[id] = 1;
+    for (let k = 0; k < hidden; k++) {
+      let s = 0;
+      for (let i = 0; i < GLOVE_DIM; i++) s += (g[i] ?? 0) * (P[i]?.[k] ?? 0);
+      rows[id * hidden + k] = s;
+      sumSq += s * s;
+      count++;
+    }
+  });
+  const scale = count > 0 ? std / Math.sqrt(sumSq / count) : 1;
+  for (let i = 0; i < rows.length; i++) rows[i] = (rows[i] ?? 0) * scale;
+  return { rows, covered, found: vectors.size };
+}
