@@ -1,0 +1,144 @@
+/// <reference types="vite/client" />
+/**
+ * Browser side of the backend choice: probe what this browser offers (a WebGPU adapter and
+ * whether it is a software fallback, a WebGL2 context, WebAssembly SIMD), let the core's
+ * `chooseBackend` decide (honouring `?backend=`), initialise that TF.js backend — falling back in
+ * order when initialisation fails — and tell the page: `<html data-backend data-backend-reason>`
+ * and a `backendchange` CustomEvent on `document` with `detail: {name, reason}`.
+ *
+ * The WebGPU and WASM backends are imported only when chosen; the WASM backend's three .wasm
+ * files are emitted by Vite (`?url`) and served by the site itself, so nothing is fetched from
+ * another host.
+ */
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  BACKEND_NAMES,
+  chooseBackend,
+  type BackendChoice,
+  type BackendName,
+  type BackendProbe,
+} from '../core/backend.ts';
+import type { TfModule } from './builtins.ts';
+
+/** The smallest module using a SIMD instruction (from wasm-feature-detect, Apache-2.0). */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
+  253, 98, 11,
+]);
+
+async function probeWebGpu(): Promise<BackendProbe> {
+  const gpu = (navigator as { gpu?: GPU }).gpu;
+  if (!gpu) return { name: 'webgpu', available: false, description: 'no navigator.gpu' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { name: 'webgpu', available: false, description: 'no adapter' };
+    const info = adapter.info as GPUAdapterInfo | undefined;
+    const fallback =
+      info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    const description = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
+    return {
+      name: 'webgpu',
+      available: true,
+      isFallbackAdapter: fallback === true,
+      description: description === '' ? 'WebGPU adapter' : description,
+    };
+  } catch (error) {
+    return { name: 'webgpu', available: false, description: String(error) };
+  }
+}
+
+function probeWebGl(): BackendProbe {
+  try {
+    const canvas = document.createElement('canvas');
+    const gl = canvas.getContext('webgl2');
+    return { name: 'webgl', available: gl !== null, description: gl ? 'WebGL2' : 'no WebGL2' };
+  } catch {
+    return { name: 'webgl', available: false, description: 'no WebGL2' };
+  }
+}
+
+function probeWasm(): BackendProbe {
+  if (typeof WebAssembly !== 'object') return { name: 'wasm', available: false };
+  const simd = WebAssembly.validate(SIMD_PROBE);
+  const threads = globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function';
+  return {
+    name: 'wasm',
+    available: true,
+    description: `WASM${simd ? ' SIMD' : ''}${threads ? ', threads' : ''}`,
+  };
+}
+
+/** Probes every backend this browser might run. */
+export async function probeBackends(): Promise<BackendProbe[]> {
+  return [
+    await probeWebGpu(),
+    probeWasm(),
+    probeWebGl(),
+    { name: 'cpu', available: true, description: 'plain JavaScript' },
+  ];
+}
+
+/** Probes and decides (no TF.js loaded yet); `search` is the page's query string. */
+export async function chooseBrowserBackend(
+  search: string = location.search,
+): Promise<BackendChoice> {
+  const forced = new URLSearchParams(search).get('backend');
+  return chooseBackend(await probeBackends(), forced);
+}
+
+/** Tells the page which backend is active and why. */
+export function announceBackend(choice: BackendChoice): void {
+  const html = document.documentElement;
+  html.dataset.backend = choice.name;
+  html.dataset.backendReason = choice.reason;
+  document.dispatchEvent(
+    new CustomEvent('backendchange', { detail: { name: choice.name, reason: choice.reason } }),
+  );
+}
+
+async function register(name: BackendName): Promise<void> {
+  if (name === 'webgpu') {
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } else if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlainUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    });
+  }
+  // webgl and cpu are registered by @tensorflow/tfjs itself.
+}
+
+/**
+ * Makes `choice` TF.js's backend; if it fails to initialise, tries the others (wasm, webgl, cpu)
+ * and says so in the reason. Announces the result and returns it.
+ */
+export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<BackendChoice> {
+  const order = [choice.name, ...BACKEND_NAMES.filter((n) => n !== choice.name && n !== 'webgpu')];
+  const failed: string[] = [];
+  for (const name of order) {
+    try {
+      await register(name);
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        const result: BackendChoice =
+          failed.length === 0
+            ? choice
+            : {
+                name,
+                reason: `${failed.join(', ')} failed to start here, so ${name}`,
+                forced: false,
+              };
+        announceBackend(result);
+        return result;
+      }
+      failed.push(name);
+    } catch {
+      failed.push(name);
+    }
+  }
+  throw new Error(`No TF.js backend could start (tried ${order.join(', ')})`);
+}
