@@ -87,3 +87,8 @@ declare module 'htl' {
   export function html(strings: TemplateStringsArray, ...values: unknown[]): Node;
   export function svg(strings: TemplateStringsArray, ...values: unknown[]): Node;
 }
+
+declare module 'plotly.js-basic-dist-min' {
+  const Plotly: unknown;
+  export default Plotly;
+}

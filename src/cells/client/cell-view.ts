@@ -1,0 +1,222 @@
+/**
+ * The page side of one live cell: turns the server markup (section.cell > pre + div.cell-output)
+ * into an editor, a toolbar (Run, Stop, Reset, status) and an output, and keeps the root's
+ * `data-state` in step with the runtime. It does not run code itself: the lesson (mount.ts)
+ * owns the runtime and passes callbacks.
+ */
+import type { CellErrorInfo, CellObserver, CellState } from '../runtime.ts';
+import { CellDisplay } from './display.ts';
+import { button, h } from './dom.ts';
+import { createEditor, type CellEditor } from './editor.ts';
+
+export interface CellViewOptions {
+  readonly root: HTMLElement;
+  readonly index: number;
+  readonly name: string | null;
+  /** The source the editor starts with. */
+  readonly source: string;
+  /** The lesson's original source of this cell (Reset restores it). */
+  readonly original: string;
+  /** id of the element describing the editor's keyboard shortcuts. */
+  readonly helpId: string;
+  readonly onRun: (view: CellView) => void;
+  readonly onStop: (view: CellView) => void;
+  readonly onReset: (view: CellView) => void;
+  readonly onEdit: (view: CellView, source: string) => void;
+}
+
+/** Reads a cell's source from its server markup (Shiki may have re-highlighted the pre). */
+export function readSource(root: HTMLElement): string {
+  const pre = root.querySelector('pre.cell-source') ?? root.querySelector('pre');
+  return (pre?.textContent ?? '').replace(/\n$/, '');
+}
+
+export class CellView implements CellObserver {
+  readonly root: HTMLElement;
+  readonly index: number;
+  readonly name: string | null;
+  readonly original: string;
+  readonly editor: CellEditor;
+  readonly node: HTMLElement;
+  readonly #display: CellDisplay;
+  readonly #status: HTMLElement;
+  readonly #notice: HTMLElement;
+  readonly #run: HTMLButtonElement;
+  readonly #stop: HTMLButtonElement;
+  readonly #reset: HTMLButtonElement;
+  #state: CellState = 'pending';
+  #generating = false;
+  #startedAt = 0;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(options: CellViewOptions) {
+    const { root, index, name } = options;
+    this.root = root;
+    this.index = index;
+    this.name = name;
+    this.original = options.original;
+    this.node = root;
+
+    const label = `Code of live cell ${String(index + 1)}${name === null ? '' : `: ${name}`}`;
+    const editorHost = h('div', { class: 'cell-editor' });
+    const pre = root.querySelector('pre.cell-source') ?? root.querySelector('pre');
+    if (pre) pre.replaceWith(editorHost);
+    else root.prepend(editorHost);
+
+    this.#notice = h('div', { class: 'cell-notice', hidden: true });
+    this.#status = h('span', { class: 'cell-status', role: 'status', 'aria-live': 'polite' });
+    this.#run = button(
+      'Run',
+      () => {
+        options.onRun(this);
+      },
+      { 'aria-keyshortcuts': 'Shift+Enter', title: 'Run this cell (Shift+Enter in the editor)' },
+    );
+    this.#stop = button(
+      'Stop',
+      () => {
+        options.onStop(this);
+      },
+      { title: 'Stop this cell' },
+    );
+    this.#stop.hidden = true;
+    this.#reset = button(
+      'Reset',
+      () => {
+        options.onReset(this);
+      },
+      { title: "Restore this cell's original code and run it" },
+    );
+    const toolbar = h(
+      'div',
+      {
+        class: 'cell-toolbar',
+        role: 'toolbar',
+        'aria-label': `Live cell ${String(index + 1)} controls`,
+      },
+      this.#run,
+      this.#stop,
+      this.#reset,
+      this.#status,
+    );
+    editorHost.before(this.#notice);
+    editorHost.after(toolbar);
+
+    let output = root.querySelector<HTMLElement>('.cell-output');
+    if (!output) {
+      output = h('div', { class: 'cell-output', 'aria-live': 'polite' });
+      root.append(output);
+    }
+    const error = h('div', { class: 'cell-error', role: 'alert', hidden: true });
+    output.before(error);
+    this.#display = new CellDisplay(output, error);
+
+    this.editor = createEditor({
+      parent: editorHost,
+      source: options.source,
+      label,
+      describedBy: options.helpId,
+      onRun: () => {
+        options.onRun(this);
+      },
+      onChange: (source) => {
+        this.#updateEdited();
+        options.onEdit(this, source);
+      },
+    });
+    this.#updateEdited();
+    this.#setState('pending');
+  }
+
+  get state(): CellState {
+    return this.#state;
+  }
+
+  get source(): string {
+    return this.editor.getSource();
+  }
+
+  /** Puts `source` in the editor (not counted as a reader edit). */
+  setSource(source: string): void {
+    this.editor.setSource(source);
+    this.#updateEdited();
+  }
+
+  #updateEdited(): void {
+    const edited = this.source !== this.original;
+    this.root.toggleAttribute('data-edited', edited);
+    this.#reset.disabled = !edited;
+  }
+
+  #setState(state: CellState): void {
+    this.#state = state;
+    this.root.dataset.state = state;
+    this.root.setAttribute('aria-busy', String(state === 'running'));
+    this.#updateActivity();
+  }
+
+  #updateActivity(): void {
+    const active = this.#state === 'running' || this.#generating;
+    this.#stop.hidden = !active;
+    if (active && this.#timer === null) {
+      this.#startedAt = performance.now();
+      this.#timer = setInterval(() => {
+        this.#renderStatus();
+      }, 250);
+    } else if (!active && this.#timer !== null) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+    }
+    this.#renderStatus();
+  }
+
+  #renderStatus(): void {
+    const seconds = (performance.now() - this.#startedAt) / 1000;
+    const elapsed = seconds >= 1 ? ` ${seconds.toFixed(1)} s` : '';
+    const text: Record<CellState, string> = {
+      pending: 'Not run',
+      running: `Running…${elapsed}`,
+      fulfilled: this.#generating ? `Running…${elapsed} (showing progress)` : 'Done',
+      rejected: 'Error',
+    };
+    this.#status.textContent = text[this.#state];
+  }
+
+  /** Shows (or, with null, hides) a notice above the editor, with optional buttons. */
+  notice(content: (Node | string)[] | null, kind: 'info' | 'warn' = 'info'): void {
+    if (content === null) {
+      this.#notice.replaceChildren();
+      this.#notice.hidden = true;
+      delete this.#notice.dataset.kind;
+      return;
+    }
+    this.#notice.replaceChildren(...content);
+    this.#notice.dataset.kind = kind;
+    this.#notice.hidden = false;
+  }
+
+  // CellObserver: what the runtime reports.
+  pending(): void {
+    this.#setState('pending');
+  }
+  running(): void {
+    this.#setState('running');
+  }
+  fulfilled(value: unknown): void {
+    this.#display.value(value, this.name);
+    this.#setState('fulfilled');
+  }
+  rejected(error: CellErrorInfo): void {
+    this.#display.error(error);
+    this.#setState('rejected');
+  }
+  generating(active: boolean): void {
+    this.#generating = active;
+    this.#updateActivity();
+  }
+
+  destroy(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.editor.destroy();
+  }
+}
