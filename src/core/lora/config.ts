@@ -1,0 +1,166 @@
+/**
+ * LoRA's configuration, mirroring Hugging Face PEFT's `LoraConfig` (peft/tuners/lora/config.py) in
+ * camelCase, with one validator that throws a typed error naming the field and the value.
+ *
+ * Orientation used everywhere in the core: `h = x·W + x·A·B·scaling` with `W: [dIn, dOut]`,
+ * `A: [dIn, r]`, `B: [r, dOut]` (row vectors, as TF.js and the source article write it). PEFT
+ * writes the same product as `B·A·x` with `lora_A.weight: [r, dIn]` and `lora_B.weight: [dOut, r]`;
+ * we convert only at save/load (`lora/io.ts`).
+ */
+
+/**
+ * How the adapter starts:
+ * - `true` / `'default'`: A ~ Kaiming-uniform U(−1/√dIn, 1/√dIn), B = 0 — PEFT's default
+ *   (`kaiming_uniform_(lora_A, a=√5)`, after Microsoft's loralib), so the adapted model starts equal
+ *   to the base model.
+ * - `'gaussian'`: A ~ N(0, (1/r)²), B = 0 — PEFT's `init_lora_weights="gaussian"`; the LoRA paper
+ *   (Hu et al. 2021, §4.1) says "random Gaussian initialization for A and zero for B".
+ * - `false` / `'random-both'`: A and B both random (A Kaiming-uniform, B ~ N(0, initScale²)); the
+ *   adapted model does not start at the base model (PEFT's `False` makes both random too).
+ * - `'zero-both'`: A = B = 0: every gradient of A and B is zero, so nothing ever trains (a lesson's
+ *   counter-example).
+ * - `'a-zero-b-random'`: A = 0, B ~ N(0, initScale²): starts at the base model, but the roles of A
+ *   and B are swapped (B gets no gradient at first).
+ * - `'gated'`: A Kaiming-uniform, B ~ N(0, initScale²) and a learned scalar gate g = 0 multiplying
+ *   the adapter's output, after LLaMA-Adapter's zero-initialised gating (Zhang et al. 2023, §3.2):
+ *   starts at the base model, and only g gets a gradient at the first step.
+ */
+export type InitLoraWeights =
+  boolean | 'default' | 'gaussian' | 'random-both' | 'zero-both' | 'a-zero-b-random' | 'gated';
+
+/** Every accepted value of {@link InitLoraWeights}. */
+export const INIT_LORA_WEIGHTS: readonly InitLoraWeights[] = [
+  true,
+  false,
+  'default',
+  'gaussian',
+  'random-both',
+  'zero-both',
+  'a-zero-b-random',
+  'gated',
+];
+
+/** Which modules get an adapter: names (exact or dotted suffix), or a regex over the full name. */
+export type TargetModules = readonly string[] | RegExp | string;
+
+/** A LoRA configuration (PEFT's `LoraConfig`, camelCase). Omitted fields take the defaults. */
+export interface LoraConfig {
+  /** Rank of the update ΔW = A·B (PEFT default 8). */
+  readonly r: number;
+  /** Scaling numerator: scaling = loraAlpha / r (or / √r with useRslora). PEFT default 8. */
+  readonly loraAlpha: number;
+  /** Dropout on the adapter's input only (the base path never sees it). Default 0. */
+  readonly loraDropout: number;
+  /**
+   * Modules to adapt. A list matches a module whose name equals an entry or ends with `.entry`
+   * (PEFT's rule); a RegExp or a string is a regular expression that must match the whole name.
+   */
+  readonly targetModules: TargetModules;
+  /** Modules trained in full alongside the adapter (e.g. `['classifier']`). Default none. */
+  readonly modulesToSave: readonly string[];
+  /** Initialisation (see {@link InitLoraWeights}). Default `true`. */
+  readonly initLoraWeights: InitLoraWeights;
+  /** Rank-stabilised scaling loraAlpha / √r (Kalajdzievski 2023, rsLoRA). Default false. */
+  readonly useRslora: boolean;
+  /** Std of the random factor in 'random-both', 'a-zero-b-random' and 'gated' (default 0.02). */
+  readonly initScale: number;
+}
+
+/** Fields a caller may give; the rest take PEFT's defaults. */
+export type LoraConfigInput = Partial<LoraConfig> & Pick<LoraConfig, 'targetModules'>;
+
+/** PEFT's defaults (r 8, alpha 8, dropout 0, init true, no rsLoRA). */
+export const LORA_DEFAULTS: Omit<LoraConfig, 'targetModules'> = {
+  r: 8,
+  loraAlpha: 8,
+  loraDropout: 0,
+  modulesToSave: [],
+  initLoraWeights: true,
+  useRslora: false,
+  initScale: 0.02,
+};
+
+/** Thrown for an invalid LoRA configuration; `field` and `value` say what was wrong. */
+export class LoraConfigError extends Error {
+  override readonly name = 'LoraConfigError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`${field} = ${describe(value)}: ${reason}`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v instanceof RegExp) return String(v);
+  if (Array.isArray(v)) return JSON.stringify(v);
+  return String(v);
+}
+
+/**
+ * Fills defaults and validates every field that does not depend on the model (the rank against
+ * layer sizes and the module matches are checked when the adapter is applied).
+ * @throws {LoraConfigError}
+ */
+export function resolveLoraConfig(input: LoraConfigInput): LoraConfig {
+  const c: LoraConfig = { ...LORA_DEFAULTS, ...input };
+  if (!Number.isInteger(c.r) || c.r <= 0)
+    throw new LoraConfigError('r', c.r, 'must be a positive integer');
+  if (typeof c.loraAlpha !== 'number' || !Number.isFinite(c.loraAlpha) || c.loraAlpha <= 0) {
+    throw new LoraConfigError('loraAlpha', c.loraAlpha, 'must be a finite number > 0');
+  }
+  if (typeof c.loraDropout !== 'number' || !(c.loraDropout >= 0 && c.loraDropout < 1)) {
+    throw new LoraConfigError('loraDropout', c.loraDropout, 'must be in [0, 1)');
+  }
+  if (!INIT_LORA_WEIGHTS.includes(c.initLoraWeights)) {
+    throw new LoraConfigError(
+      'initLoraWeights',
+      c.initLoraWeights,
+      `must be one of ${INIT_LORA_WEIGHTS.map(describe).join(', ')}`,
+    );
+  }
+  if (typeof c.useRslora !== 'boolean')
+    throw new LoraConfigError('useRslora', c.useRslora, 'must be a boolean');
+  if (typeof c.initScale !== 'number' || !Number.isFinite(c.initScale) || c.initScale < 0) {
+    throw new LoraConfigError('initScale', c.initScale, 'must be a finite number ≥ 0');
+  }
+  const t = c.targetModules as unknown;
+  if (typeof t === 'string') {
+    try {
+      new RegExp(t);
+    } catch {
+      throw new LoraConfigError('targetModules', t, 'is not a valid regular expression');
+    }
+  } else if (Array.isArray(t)) {
+    if (t.length === 0)
+      throw new LoraConfigError('targetModules', t, 'must name at least one module');
+    for (const m of t) {
+      if (typeof m !== 'string' || m.length === 0)
+        throw new LoraConfigError('targetModules', t, 'entries must be non-empty strings');
+    }
+  } else if (!(t instanceof RegExp)) {
+    throw new LoraConfigError(
+      'targetModules',
+      t,
+      'must be a list of names, a RegExp or a regex string',
+    );
+  }
+  if (
+    !Array.isArray(c.modulesToSave) ||
+    !c.modulesToSave.every((m) => typeof m === 'string' && m.length > 0)
+  ) {
+    throw new LoraConfigError(
+      'modulesToSave',
+      c.modulesToSave,
+      'must be a list of non-empty names',
+    );
+  }
+  return c;
+}
+
+/** scaling = loraAlpha / r, or loraAlpha / √r with useRslora (Kalajdzievski 2023). */
+export function loraScaling(c: Pick<LoraConfig, 'r' | 'loraAlpha' | 'useRslora'>): number {
+  return c.useRslora ? c.loraAlpha / Math.sqrt(c.r) : c.loraAlpha / c.r;
+}

@@ -1,0 +1,234 @@
+/**
+ * Saving and loading one adapter in PEFT's on-disk shape, so files are interchangeable in form with
+ * `PeftModel.save_pretrained` / `PeftModel.from_pretrained`:
+ * - `adapter_config.json`: PEFT's `LoraConfig` fields in snake_case (`peft_type: "LORA"`, `r`,
+ *   `lora_alpha`, `lora_dropout`, `target_modules`, `modules_to_save`, `init_lora_weights`,
+ *   `use_rslora`, `bias: "none"`, …).
+ * - `adapter_model.safetensors`: `base_model.model.<module>.lora_A.weight` `[r, dIn]` and
+ *   `….lora_B.weight` `[dOut, r]` (PEFT's orientation: our A and B transposed), plus every
+ *   modulesToSave parameter as `base_model.model.<param>` (linear weights as `[out, in]`).
+ *   The zero-init gate of `'gated'` (not a PEFT feature) is saved as `….lora_gate` `[1]`.
+ * The round trip is exact (float32 bits), and loading validates every name and shape before it
+ * changes anything.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeSafetensors, encodeSafetensors, type RawTensor } from '../io/safetensors.ts';
+import { INIT_LORA_WEIGHTS, type InitLoraWeights, type LoraConfigInput } from './config.ts';
+import { AdapterLoadError } from './errors.ts';
+import type { PeftModel } from './peft-model.ts';
+import type { Module } from '../models/types.ts';
+
+/** The two files of a saved adapter. */
+export interface AdapterFiles {
+  /** Contents of `adapter_config.json`. */
+  readonly adapterConfigJson: string;
+  /** Contents of `adapter_model.safetensors`. */
+  readonly adapterModelSafetensors: Uint8Array;
+}
+
+/** Extra fields written into `adapter_config.json`. */
+export interface SaveOptions {
+  /** `base_model_name_or_path` (e.g. "tiny-roberta"). */
+  readonly baseModelNameOrPath?: string;
+  /** PEFT task type, e.g. "SEQ_CLS". */
+  readonly taskType?: string | null;
+}
+
+const PREFIX = 'base_model.model.';
+
+function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) out[j * rows + i] = data[i * cols + j] ?? 0;
+  return out;
+}
+
+/** Serialises one adapter (default: the active one) in PEFT's format. */
+export async function saveAdapter<M extends Module>(
+  peft: PeftModel<M>,
+  adapter: string | null = peft.activeAdapter,
+  opts: SaveOptions = {},
+): Promise<AdapterFiles> {
+  if (adapter === null) throw new AdapterLoadError('adapter', null, 'no adapter to save');
+  const plan = peft.getPlan(adapter);
+  const c = plan.config;
+  const tensors: Record<string, RawTensor> = {};
+  for (const t of plan.targets) {
+    const f = peft.factors(t.name, adapter);
+    const a = (await f.a.data()) as Float32Array; // [dIn, r]
+    const b = (await f.b.data()) as Float32Array; // [r, dOut]
+    tensors[`${PREFIX}${t.name}.lora_A.weight`] = {
+      dtype: 'F32',
+      shape: [c.r, t.inFeatures],
+      data: transpose2d(a, t.inFeatures, c.r),
+    };
+    tensors[`${PREFIX}${t.name}.lora_B.weight`] = {
+      dtype: 'F32',
+      shape: [t.outFeatures, c.r],
+      data: transpose2d(b, c.r, t.outFeatures),
+    };
+    if (f.gate)
+      tensors[`${PREFIX}${t.name}.lora_gate`] = {
+        dtype: 'F32',
+        shape: [1],
+        data: (await f.gate.data()) as Float32Array,
+      };
+  }
+  const linearWeights = new Set([...peft.model.linearModules().keys()].map((m) => `${m}.weight`));
+  for (const p of peft.model.namedParameters()) {
+    if (!plan.saveParams.has(p.name)) continue;
+    const data = (await p.variable.data()) as Float32Array;
+    const [d0 = 0, d1 = 0] = p.variable.shape;
+    tensors[`${PREFIX}${p.name}`] = linearWeights.has(p.name)
+      ? { dtype: 'F32', shape: [d1, d0], data: transpose2d(data, d0, d1) }
+      : { dtype: 'F32', shape: p.variable.shape, data };
+  }
+  const target = c.targetModules;
+  const config = {
+    peft_type: 'LORA',
+    task_type: opts.taskType ?? null,
+    base_model_name_or_path: opts.baseModelNameOrPath ?? null,
+    inference_mode: true,
+    r: c.r,
+    lora_alpha: c.loraAlpha,
+    lora_dropout: c.loraDropout,
+    target_modules:
+      typeof target === 'string' ? target : target instanceof RegExp ? target.source : [...target],
+    modules_to_save: c.modulesToSave.length > 0 ? [...c.modulesToSave] : null,
+    init_lora_weights: c.initLoraWeights,
+    use_rslora: c.useRslora,
+    bias: 'none',
+    fan_in_fan_out: false,
+    use_dora: false,
+    layers_to_transform: null,
+    layers_pattern: null,
+    rank_pattern: {},
+    alpha_pattern: {},
+    init_scale: c.initScale,
+  };
+  return {
+    adapterConfigJson: `${JSON.stringify(config, null, 2)}\n`,
+    adapterModelSafetensors: encodeSafetensors(tensors, { format: 'pt' }),
+  };
+}
+
+/** Reads PEFT's `adapter_config.json` into our config (throws {@link AdapterLoadError}). */
+export function parseAdapterConfig(json: string): LoraConfigInput {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(json) as Record<string, unknown>;
+  } catch (e) {
+    throw new AdapterLoadError(
+      'adapter_config.json',
+      'JSON',
+      `is not valid JSON (${(e as Error).message})`,
+    );
+  }
+  if (raw.peft_type !== 'LORA')
+    throw new AdapterLoadError('peft_type', raw.peft_type, 'must be "LORA"');
+  if (raw.bias !== undefined && raw.bias !== 'none')
+    throw new AdapterLoadError('bias', raw.bias, 'only "none" is supported');
+  if (raw.use_dora === true) throw new AdapterLoadError('use_dora', true, 'DoRA is not supported');
+  const tm = raw.target_modules;
+  if (!(typeof tm === 'string' || (Array.isArray(tm) && tm.every((x) => typeof x === 'string')))) {
+    throw new AdapterLoadError(
+      'target_modules',
+      JSON.stringify(tm),
+      'must be a list of names or a regex string',
+    );
+  }
+  const init = raw.init_lora_weights ?? true;
+  if (!INIT_LORA_WEIGHTS.includes(init as InitLoraWeights))
+    throw new AdapterLoadError('init_lora_weights', init, 'unsupported');
+  const mts = raw.modules_to_save ?? [];
+  if (!Array.isArray(mts))
+    throw new AdapterLoadError('modules_to_save', JSON.stringify(mts), 'must be a list or null');
+  return {
+    r: Number(raw.r),
+    loraAlpha: Number(raw.lora_alpha ?? 8),
+    loraDropout: Number(raw.lora_dropout ?? 0),
+    targetModules: tm,
+    modulesToSave: mts as string[],
+    initLoraWeights: init as InitLoraWeights,
+    useRslora: raw.use_rslora === true,
+    initScale: typeof raw.init_scale === 'number' ? raw.init_scale : 0.02,
+  };
+}
+
+/**
+ * Adds the saved adapter to `peft` under `adapterName` (becoming active if it is the first) and
+ * assigns its modulesToSave weights. Every name and shape is checked first; on any mismatch it
+ * throws {@link AdapterLoadError} (or `LoraConfigError`) and changes nothing.
+ */
+export function loadAdapter<M extends Module>(
+  peft: PeftModel<M>,
+  files: AdapterFiles,
+  adapterName = 'default',
+): void {
+  const input = parseAdapterConfig(files.adapterConfigJson);
+  const plan = peft.planFor(input); // validates config, targets and rank against this model
+  const { tensors } = decodeSafetensors(files.adapterModelSafetensors);
+  const expected = new Map<string, number[]>();
+  const r = plan.config.r;
+  for (const t of plan.targets) {
+    expected.set(`${PREFIX}${t.name}.lora_A.weight`, [r, t.inFeatures]);
+    expected.set(`${PREFIX}${t.name}.lora_B.weight`, [t.outFeatures, r]);
+    if (plan.config.initLoraWeights === 'gated') expected.set(`${PREFIX}${t.name}.lora_gate`, [1]);
+  }
+  const linearWeights = new Set([...peft.model.linearModules().keys()].map((m) => `${m}.weight`));
+  const params = new Map(peft.model.namedParameters().map((p) => [p.name, p.variable]));
+  for (const name of plan.saveParams) {
+    const shape = params.get(name)?.shape ?? [];
+    expected.set(
+      `${PREFIX}${name}`,
+      linearWeights.has(name) ? [shape[1] ?? 0, shape[0] ?? 0] : [...shape],
+    );
+  }
+  for (const [name, shape] of expected) {
+    const t = tensors[name];
+    if (!t)
+      throw new AdapterLoadError(
+        name,
+        'missing',
+        `the model expects a tensor of shape [${shape.join(', ')}]`,
+      );
+    if (t.dtype !== 'F32') throw new AdapterLoadError(`${name}.dtype`, t.dtype, 'must be F32');
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new AdapterLoadError(
+        `${name}.shape`,
+        `[${t.shape.join(', ')}]`,
+        `the model needs [${shape.join(', ')}]`,
+      );
+    }
+  }
+  const unexpected = Object.keys(tensors).filter((n) => !expected.has(n));
+  if (unexpected.length > 0)
+    throw new AdapterLoadError(
+      'tensors',
+      unexpected.slice(0, 3).join(', '),
+      'are not part of this adapter for this model',
+    );
+  // All checks passed: create the adapter, then assign modulesToSave.
+  peft.createAdapter(adapterName, input, (t) => {
+    const a = tensors[`${PREFIX}${t.name}.lora_A.weight`]?.data as Float32Array;
+    const b = tensors[`${PREFIX}${t.name}.lora_B.weight`]?.data as Float32Array;
+    const g = tensors[`${PREFIX}${t.name}.lora_gate`]?.data[0];
+    return {
+      a: transpose2d(a, r, t.inFeatures),
+      b: transpose2d(b, t.outFeatures, r),
+      gate: g ?? null,
+    };
+  });
+  for (const name of plan.saveParams) {
+    const v = params.get(name);
+    const t = tensors[`${PREFIX}${name}`];
+    if (!v || !t) continue;
+    const [d0 = 0, d1 = 0] = v.shape;
+    const data = linearWeights.has(name)
+      ? transpose2d(t.data as Float32Array, d1, d0)
+      : (t.data as Float32Array);
+    tf.tidy(() => {
+      v.assign(tf.tensor(data, v.shape, 'float32'));
+    });
+  }
+}
