@@ -1,0 +1,154 @@
+/**
+ * `npm run bench` (issue 11): measures the performance budget and writes BENCHMARKS.md.
+ *  1. First-load JavaScript of every built page (gzip), against the 150 KB budget.
+ *  2. TF.js backends in Chromium: matmul throughput (the machine's "peak" per backend) and an MLP
+ *     training step, per backend, and whether the site's automatic choice is within 90% of the
+ *     fastest.
+ *  3. LoRA vs full fine-tuning vs classifier-only training steps of the tiny encoder (WASM, Node).
+ * Everything in one run, so ratios are side by side; times are medians over repeats.
+ * Flags: --skip-browser, --skip-node, --out FILE.
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { htmlPages, measurePage, type FirstLoad } from './first-load.ts';
+import { runBrowserBench } from './browser.ts';
+import { runTrainBench, type TrainBenchRow } from './node-train.ts';
+import type { BrowserBenchResult } from '../../src/bench/client.ts';
+import { startServer } from '../start-server.mjs';
+
+const FIRST_LOAD_BUDGET = 150 * 1024;
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const outFile = args[args.indexOf('--out') + 1] ?? 'BENCHMARKS.md';
+const dist = join(process.cwd(), 'dist');
+const kb = (b: number): string => `${(b / 1024).toFixed(1)} KB`;
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
+const spread = (xs: readonly number[]): string => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${(s[0] ?? NaN).toFixed(1)}–${(s[s.length - 1] ?? NaN).toFixed(1)}`;
+};
+
+async function main(): Promise<void> {
+  if (!existsSync(dist)) throw new Error('dist/ is missing: run `npm run build` first');
+  const lines: string[] = [];
+  const when = new Date().toISOString();
+  lines.push('# Benchmarks', '');
+  lines.push(
+    `Written by \`npm run bench\` on ${when} — ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}. ` +
+      'Machines are shared and noisy: compare ratios within one run, not absolute times across runs.',
+    '',
+  );
+
+  // 1. First load.
+  const loads: FirstLoad[] = htmlPages(dist).map((p) => measurePage(dist, p));
+  lines.push('## First-load JavaScript (gzip), budget 150 KB per page', '');
+  lines.push('| page | files | raw | gzip | within budget |', '|---|---|---|---|---|');
+  for (const l of loads) {
+    lines.push(
+      `| ${l.page} | ${String(l.files.length)} | ${kb(l.rawBytes)} | ${kb(l.gzipBytes)} | ${l.gzipBytes <= FIRST_LOAD_BUDGET ? 'yes' : '**no**'} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Counted: module scripts and modulepreloads in the HTML and their static imports; dynamic `import()` (TF.js, Plotly, WASM, data) loads on first use and is excluded.',
+    '',
+  );
+  console.log(`first load: ${loads.map((l) => `${l.page} ${kb(l.gzipBytes)}`).join(', ')}`);
+
+  // 2. Browser backends.
+  if (!flag('--skip-browser')) {
+    const server = await startServer();
+    try {
+      const results = await runBrowserBench(server.url);
+      lines.push('## TF.js backends in Chromium (this machine)', '');
+      lines.push(
+        '| backend | adapter | matmul (N) median | matmul GFLOP/s | MLP step median (spread) | MLP step GFLOP/s | % of matmul peak |',
+        '|---|---|---|---|---|---|---|',
+      );
+      const ok: { label: string; r: BrowserBenchResult }[] = [];
+      for (const { label, result } of results) {
+        if ('error' in result && !('active' in result)) {
+          lines.push(`| ${label} | — | failed: ${result.error.split('\n')[0] ?? ''} | | | | |`);
+          continue;
+        }
+        const r = result;
+        ok.push({ label, r });
+        lines.push(
+          `| ${label} (active: ${r.active}) | ${r.adapter ?? '—'} | ${ms(median(r.matmulMs))} (${String(r.matmulN)}) | ${r.matmulGflops.toFixed(2)} | ${ms(median(r.mlpStepMs))} (${spread(r.mlpStepMs)}) | ${r.mlpGflops.toFixed(2)} | ${((100 * r.mlpGflops) / r.matmulGflops).toFixed(0)}% |`,
+        );
+      }
+      const valid = ok.filter(({ label, r }) => label.startsWith(r.active));
+      const fastest = [...valid].sort((a, b) => median(a.r.mlpStepMs) - median(b.r.mlpStepMs))[0];
+      const auto = ok[0]?.r.autoChoice;
+      const autoRow = valid.find(
+        ({ r }) =>
+          r.active === auto && (r.active !== 'wasm' || r.wasmThreads === r.crossOriginIsolated),
+      );
+      lines.push('');
+      if (fastest && autoRow) {
+        const ratio = median(fastest.r.mlpStepMs) / median(autoRow.r.mlpStepMs);
+        lines.push(
+          `**Backend chooser**: picks \`${String(auto)}\` (“${ok[0]?.r.autoReason ?? ''}”); fastest measured: ${fastest.label}. ` +
+            `The pick trains at ${(100 * ratio).toFixed(0)}% of the fastest's speed (target ≥ 90%): ${ratio >= 0.9 ? 'holds' : '**does not hold**'}.`,
+          '',
+        );
+      }
+    } finally {
+      server.stop();
+    }
+  }
+
+  // 3. LoRA vs full fine-tuning (Node, WASM).
+  if (!flag('--skip-node')) {
+    await tf.setBackend('wasm');
+    await tf.ready();
+    const rows: TrainBenchRow[] = await runTrainBench();
+    const full = rows[0];
+    lines.push(
+      '## Training step of the tiny encoder: LoRA vs full fine-tuning (Node, TF.js WASM)',
+      '',
+    );
+    lines.push(
+      'Batch 32, sequence 48, vocabulary 16,000, hidden 128, 2 layers, Adam; median of 9 steps after 3 warm-up steps.',
+      '',
+    );
+    lines.push(
+      '| mode | trainable params | step median (spread) | × full | memory held | est. GFLOP/s |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const r of rows) {
+      lines.push(
+        `| ${r.mode} | ${r.trainableParams.toLocaleString('en-US')} | ${ms(r.medianMs)} (${spread(r.stepMs)}) | ${full ? (r.medianMs / full.medianMs).toFixed(2) : '—'} | ${kb(r.heldBytes)} | ${r.gflops.toFixed(2)} |`,
+      );
+    }
+    lines.push(
+      '',
+      'Memory held = weights + optimiser state + adapters after the first step. FLOP estimates: full ≈ 3× forward, LoRA ≈ 2× forward, classifier only ≈ 1× forward (see `scripts/bench/node-train.ts`).',
+      '',
+    );
+    console.log(rows.map((r) => `${r.mode}: ${ms(r.medianMs)}`).join('\n'));
+  }
+
+  lines.push(
+    '## Not yet measured',
+    '',
+    '- Lighthouse scores (performance, accessibility) per lesson page.',
+    '- Long main-thread tasks during a training run (needs the training lesson).',
+    '',
+  );
+  writeFileSync(outFile, lines.join('\n'));
+  console.log(`wrote ${outFile}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

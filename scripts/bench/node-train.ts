@@ -1,0 +1,146 @@
+/**
+ * LoRA against full fine-tuning, side by side in one process (TF.js WASM in Node): the tiny
+ * encoder's classification training step (forward + backward + Adam update), median over repeats,
+ * and the memory each keeps (weights + optimiser state, from `tf.memory().numBytes`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  Adam,
+  Encoder,
+  Rng,
+  encoderConfig,
+  getPeftModel,
+  softmaxCrossEntropy,
+  type LoraConfigInput,
+} from '../../src/core/index.ts';
+
+/** One training mode's measurements. */
+export interface TrainBenchRow {
+  readonly mode: string;
+  readonly trainableParams: number;
+  readonly stepMs: readonly number[];
+  readonly medianMs: number;
+  /** Bytes held after the first step (weights + optimiser state + adapters). */
+  readonly heldBytes: number;
+  /** Estimated FLOP per step (see `stepFlops`). */
+  readonly flops: number;
+  readonly gflops: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+/**
+ * Forward FLOP of the encoder per sequence: dense layers 2·(4H² + 2·H·F)·T per layer plus
+ * attention scores and mixing 2·2·T²·H per layer (embeddings and LayerNorms ignored). A full
+ * step costs about 3× forward (backward computes gradients for inputs and weights); a LoRA step
+ * about 2× forward (input gradients everywhere, weight gradients only for the tiny factors).
+ */
+export function stepFlops(h: number, f: number, layers: number, t: number, batch: number): number {
+  const forward = layers * (2 * (4 * h * h + 2 * h * f) * t + 4 * t * t * h) * batch;
+  return forward;
+}
+
+/** Measures full fine-tuning, LoRA and classifier-only steps on the tiny encoder. */
+export async function runTrainBench(
+  opts: { batch?: number; seqLen?: number; repeats?: number; vocabSize?: number } = {},
+): Promise<TrainBenchRow[]> {
+  const batch = opts.batch ?? 32;
+  const seqLen = opts.seqLen ?? 48;
+  const repeats = opts.repeats ?? 9;
+  const vocabSize = opts.vocabSize ?? 16000;
+  const config = encoderConfig('tiny', {
+    vocabSize,
+    maxPositionEmbeddings: seqLen + 2,
+    numLabels: 2,
+    mlmHead: false,
+  });
+  const rng = new Rng(7);
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: batch * seqLen }, () => 3 + rng.int(vocabSize - 3)),
+    [batch, seqLen],
+    'int32',
+  );
+  const mask = tf.ones([batch, seqLen], 'int32');
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % 2),
+    'int32',
+  );
+  const fwd = stepFlops(
+    config.hiddenSize,
+    config.intermediateSize,
+    config.numHiddenLayers,
+    seqLen,
+    batch,
+  );
+  const modes: {
+    mode: string;
+    lora: LoraConfigInput | null;
+    factor: number;
+    headOnly?: boolean;
+  }[] = [
+    { mode: 'full fine-tuning', lora: null, factor: 3 },
+    {
+      mode: 'LoRA r=2 (query, attention.output.dense)',
+      lora: {
+        r: 2,
+        loraAlpha: 4,
+        targetModules: ['query', 'attention.output.dense'],
+        modulesToSave: ['classifier'],
+      },
+      factor: 2,
+    },
+    { mode: 'classifier only', lora: null, factor: 1, headOnly: true },
+  ];
+  const rows: TrainBenchRow[] = [];
+  for (const m of modes) {
+    const before = tf.memory().numBytes;
+    const model = new Encoder(config, { seed: 1 });
+    const peft = m.lora ? getPeftModel(model, m.lora, { seed: 2 }) : null;
+    const vars = peft
+      ? peft.trainableVariables()
+      : model
+          .namedParameters()
+          .filter((p) => !m.headOnly || p.name.startsWith('classifier.'))
+          .map((p) => p.variable);
+    const trainableParams = vars.reduce((s, v) => s + v.size, 0);
+    const adam = new Adam({ learningRate: 1e-4 });
+    const step = async (): Promise<void> => {
+      const loss = adam.step(
+        () => softmaxCrossEntropy(model.classify(ids, mask, { training: false }), labels),
+        vars,
+      );
+      await loss.data();
+      loss.dispose();
+    };
+    await step();
+    const heldBytes = tf.memory().numBytes - before;
+    for (let i = 0; i < 2; i++) await step();
+    const stepMs: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      await step();
+      stepMs.push(performance.now() - t0);
+    }
+    adam.dispose();
+    if (peft) peft.dispose();
+    model.dispose();
+    const med = median(stepMs);
+    rows.push({
+      mode: m.mode,
+      trainableParams,
+      stepMs,
+      medianMs: med,
+      heldBytes,
+      flops: fwd * m.factor,
+      gflops: (fwd * m.factor) / (med * 1e6),
+    });
+  }
+  ids.dispose();
+  mask.dispose();
+  labels.dispose();
+  return rows;
+}
