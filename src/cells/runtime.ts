@@ -85,10 +85,9 @@ export function describeError(error: unknown, compiled: CompiledCell | null): Ce
           : 'runtime';
   let message: string;
   if (error instanceof Error) {
-    message =
-      error.name && error.name !== 'Error' && kind === 'runtime'
-        ? `${error.name}: ${error.message}`
-        : error.message;
+    // "TypeError: …" helps; the runtime's own "RuntimeError: x is not defined" does not.
+    const named = kind === 'runtime' && !['Error', 'RuntimeError', ''].includes(error.name);
+    message = named ? `${error.name}: ${error.message}` : error.message;
   } else {
     message = `The cell threw a non-Error value: ${String(error)}`;
   }
