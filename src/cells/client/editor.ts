@@ -5,14 +5,7 @@
  * Colours come from CSS variables (cells.css), so light and dark themes both work.
  */
 import { EditorState, Prec } from '@codemirror/state';
-import {
-  EditorView,
-  drawSelection,
-  highlightActiveLine,
-  highlightActiveLineGutter,
-  keymap,
-  lineNumbers,
-} from '@codemirror/view';
+import { EditorView, drawSelection, keymap, lineNumbers } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { javascript } from '@codemirror/lang-javascript';
@@ -49,8 +42,6 @@ export function createEditor(options: EditorOptions): CellEditor {
       doc: options.source,
       extensions: [
         lineNumbers(),
-        highlightActiveLineGutter(),
-        highlightActiveLine(),
         drawSelection(),
         history(),
         indentOnInput(),
