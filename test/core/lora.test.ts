@@ -13,7 +13,7 @@ import { kaimingUniformBound } from '../../src/core/lora/init.ts';
 import { dropout } from '../../src/core/nn/activations.ts';
 import { softmaxCrossEntropy } from '../../src/core/nn/loss.ts';
 import { Adam } from '../../src/core/train/adam.ts';
-import { trainToEnd } from '../../src/core/train/loop.ts';
+import { trainLoop, trainToEnd } from '../../src/core/train/loop.ts';
 import { Rng, randn } from '../../src/core/rng.ts';
 import { summarizeParams } from '../../src/core/accounting.ts';
 import {
@@ -166,6 +166,43 @@ for (const backend of NODE_BACKENDS) {
       tf.dispose([x, g1.value, g2.value, ...Object.values(g1.grads), ...Object.values(g2.grads)]);
       m1.dispose();
       m2.dispose();
+    });
+
+    it('gradient norms per step: default ⇒ ‖∇A‖ = 0 then both move; zero-both ⇒ zero forever, A and B stay 0', async () => {
+      const x = randn(new Rng(5), [8, 4]);
+      const yT = randn(new Rng(6), [8, 3]);
+      for (const init of [true, 'zero-both'] as const) {
+        const mlp = new Mlp({ sizes: [4, 3], activation: 'relu', bias: true }, { seed: 1 });
+        const peft = getPeftModel(mlp, {
+          r: 2,
+          targetModules: ['layers.0'],
+          initLoraWeights: init,
+        });
+        const f = peft.factors('layers.0');
+        const opt = new Adam({ learningRate: 0.05 });
+        const seen: Record<string, number>[] = [];
+        for await (const s of trainLoop({
+          optimizer: opt,
+          variables: () => peft.trainableVariables(),
+          loss: () => tf.mean(tf.square(tf.sub(peft.model.forward(x), yT))),
+          gradNormGroups: { A: [f.a], B: [f.b] },
+          steps: 5,
+        })) {
+          seen.push(must(s.gradNorms));
+        }
+        if (init === true) {
+          expect(must(seen[0]).A).toBe(0);
+          expect(must(seen[0]).B).toBeGreaterThan(0);
+          expect(must(seen[1]).A).toBeGreaterThan(0); // B moved, so A now gets a gradient
+        } else {
+          expect(seen.every((n) => n.A === 0 && n.B === 0)).toBe(true);
+          expect(Array.from(f.a.dataSync()).every((v) => v === 0)).toBe(true);
+          expect(Array.from(f.b.dataSync()).every((v) => v === 0)).toBe(true);
+        }
+        opt.dispose();
+        peft.dispose();
+      }
+      tf.dispose([x, yT]);
     });
 
     it('scaling is loraAlpha/r, or loraAlpha/√r with useRslora', () => {

@@ -101,6 +101,21 @@ export class Adam {
    * them, and returns the loss (the caller disposes it). Frozen variables are skipped entirely.
    */
   step(lossFn: () => tf.Scalar, variables: readonly tf.Variable[]): tf.Scalar {
+    const { loss, norms } = this.stepWithNorms(lossFn, variables, {});
+    norms.dispose();
+    return loss;
+  }
+
+  /**
+   * Like {@link step}, and also returns the L2 norm of the raw (unclipped) gradient of each named
+   * group of variables, `[groups]` in the order of `Object.keys(groups)` (a variable without a
+   * gradient counts 0). Lessons use it to plot ‖∇A‖ and ‖∇B‖ per step. Caller disposes both.
+   */
+  stepWithNorms(
+    lossFn: () => tf.Scalar,
+    variables: readonly tf.Variable[],
+    groups: Readonly<Record<string, readonly tf.Variable[]>>,
+  ): { loss: tf.Scalar; norms: tf.Tensor1D } {
     const trainable = variables.filter((v) => v.trainable);
     if (trainable.length === 0) throw new OptimizerError('variables', 0, 'no trainable variable');
     const lr = this.currentLearningRate();
@@ -110,6 +125,16 @@ export class Adam {
     const t = this.t;
     const bc1 = 1 - this.beta1 ** t;
     const bc2 = 1 - this.beta2 ** t;
+    const norms = tf.tidy(() => {
+      const perGroup = Object.values(groups).map((vs) => {
+        const sq = vs.flatMap((v) => {
+          const g = grads[v.name];
+          return g ? [tf.sum(tf.square(g))] : [];
+        });
+        return tf.sqrt(sq.length > 0 ? tf.addN(sq) : tf.scalar(0));
+      });
+      return perGroup.length > 0 ? tf.stack(perGroup).as1D() : tf.tensor1d([]);
+    });
     tf.tidy(() => {
       let scale: tf.Scalar | null = null;
       if (this.opts.clipNorm !== undefined) {
@@ -139,7 +164,7 @@ export class Adam {
       }
     });
     tf.dispose(grads);
-    return value;
+    return { loss: value, norms };
   }
 
   /** Frees the optimiser state of one variable (e.g. when an adapter is deleted). */

@@ -16,6 +16,8 @@ export interface TrainStep {
   readonly learningRate: number;
   /** Wall-clock milliseconds for the step, including the loss read-back. */
   readonly ms: number;
+  /** Raw gradient L2 norm per group named in `gradNormGroups` (absent without it). */
+  readonly gradNorms?: Readonly<Record<string, number>>;
 }
 
 /** Options of {@link trainLoop}. */
@@ -35,6 +37,10 @@ export interface TrainLoopOptions {
   readonly beforeStep?: (step: number) => void | Promise<void>;
   /** Cleans up after step `step` (e.g. disposes the batch); always called. */
   readonly afterStep?: (step: number) => void;
+  /** Named groups of variables whose gradient norms each step reports (e.g. `{A: [...], B: [...]}`). */
+  readonly gradNormGroups?:
+    | Readonly<Record<string, readonly tf.Variable[]>>
+    | (() => Readonly<Record<string, readonly tf.Variable[]>>);
   /** Stops the loop before the next step when aborted. */
   readonly signal?: AbortSignal;
 }
@@ -46,18 +52,33 @@ export async function* trainLoop(o: TrainLoopOptions): AsyncGenerator<TrainStep,
     if (o.signal?.aborted) return;
     const t0 = performance.now();
     let loss: number;
+    let gradNorms: Record<string, number> | undefined;
     const learningRate = o.optimizer.currentLearningRate();
     try {
       await o.beforeStep?.(step);
       const vars = typeof o.variables === 'function' ? o.variables() : o.variables;
-      const value = o.optimizer.step(() => o.loss(step), vars);
+      const groups =
+        typeof o.gradNormGroups === 'function' ? o.gradNormGroups() : (o.gradNormGroups ?? {});
+      const { loss: value, norms } = o.optimizer.stepWithNorms(() => o.loss(step), vars, groups);
       const data = await value.data();
+      const normData = await norms.data();
       value.dispose();
+      norms.dispose();
       loss = data[0] ?? Number.NaN;
+      if (o.gradNormGroups) {
+        const gn: Record<string, number> = {};
+        Object.keys(groups).forEach((k, i) => {
+          gn[k] = normData[i] ?? Number.NaN;
+        });
+        gradNorms = gn;
+      }
     } finally {
       o.afterStep?.(step);
     }
-    yield { step, loss, learningRate, ms: performance.now() - t0 };
+    const ms = performance.now() - t0;
+    yield gradNorms
+      ? { step, loss, learningRate, ms, gradNorms }
+      : { step, loss, learningRate, ms };
   }
 }
 
