@@ -71,20 +71,27 @@ function rehypeCellSource() {
   return walk;
 }
 
-/** Libraries that must stay in their own lazily loaded chunks (only fetched when a cell uses them). */
+/**
+ * Libraries that must stay in their own lazily loaded chunks (only fetched when a cell uses them).
+ * Only JavaScript modules are grouped: a `?url` import (e.g. the WASM binaries' URLs, which the
+ * cell runtime imports eagerly) must not drag its package's code into the importer's graph.
+ * @param {RegExp} pattern
+ * @returns {(id: string) => boolean}
+ */
+const jsModulesOf = (pattern) => (id) => pattern.test(id) && !id.includes('?');
 const lazyChunkGroups = [
   {
     name: 'tfjs-wasm',
-    test: /node_modules[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]/,
+    test: jsModulesOf(/node_modules[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]/),
     priority: 4,
   },
   {
     name: 'tfjs-webgpu',
-    test: /node_modules[\\/]@tensorflow[\\/]tfjs-backend-webgpu[\\/]/,
+    test: jsModulesOf(/node_modules[\\/]@tensorflow[\\/]tfjs-backend-webgpu[\\/]/),
     priority: 4,
   },
-  { name: 'tfjs', test: /node_modules[\\/]@tensorflow[\\/]/, priority: 3 },
-  { name: 'plotly', test: /node_modules[\\/]plotly\.js[^\\/]*[\\/]/, priority: 3 },
+  { name: 'tfjs', test: jsModulesOf(/node_modules[\\/]@tensorflow[\\/]/), priority: 3 },
+  { name: 'plotly', test: jsModulesOf(/node_modules[\\/]plotly\.js[^\\/]*[\\/]/), priority: 3 },
 ];
 
 export default defineConfig({

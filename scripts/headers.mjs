@@ -13,11 +13,13 @@
  * - `style-src 'self' 'unsafe-inline'`: KaTeX and Shiki write `style="…"` attributes, and
  *   CodeMirror and Plotly insert `<style>` elements at run time; styles cannot run code.
  * - `img-src 'self' data: blob:`: Plotly's and the inspector's generated images.
- * - `worker-src 'self' blob:`: TF.js's threaded WASM backend starts its workers from blob URLs.
+ * - `worker-src 'self'`. TF.js's multi-threaded WASM build would start workers that
+ *   `importScripts` a blob: URL (needing `blob:` in script-src, and it also breaks once bundled);
+ *   src/cells/backend.ts runs WASM single-threaded instead, measured as fast for training steps.
  * - `object-src 'none'`, `base-uri 'self'`, `form-action 'self'`, `frame-ancestors 'self'`.
  *
  * Cross-Origin-Opener-Policy `same-origin` + Cross-Origin-Embedder-Policy `require-corp` make the
- * page cross-origin isolated, which `SharedArrayBuffer` (and so TF.js's multi-threaded WASM) needs.
+ * page cross-origin isolated, which `SharedArrayBuffer` (multi-threaded WASM) and precise timers need.
  */
 
 /** @type {Readonly<Record<string, string>>} */
@@ -28,7 +30,7 @@ const CSP_DIRECTIVES = {
   'img-src': "'self' data: blob:",
   'font-src': "'self'",
   'connect-src': "'self'",
-  'worker-src': "'self' blob:",
+  'worker-src': "'self'",
   'object-src': "'none'",
   'base-uri': "'self'",
   'form-action': "'self'",
