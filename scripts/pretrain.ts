@@ -20,12 +20,10 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SPECIAL_TOKENS } from '../src/core/data/index.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
-import { Rng } from '../src/core/rng.ts';
 import { AdamW, learningRate } from './lib/adamw.ts';
 import { loadRecord, saveRecord } from './lib/checkpoint.ts';
-import { gloveRows, gloveSource } from './lib/glove.ts';
+import { applyGloveInit } from './lib/init-encoder.ts';
 import { scoreGroups, type MlmScore } from './lib/mlm-eval.ts';
 import { buildPretrainData, trainBatch, unkRate } from './lib/pretrain-data.ts';
 
@@ -163,34 +161,10 @@ if (state) {
   state.scores.randomInit = await scoreGroups(enc, data.evalSets);
   log(`random init: held-out masked-token accuracy ${fmt(state.scores.randomInit['held-out'])}`);
   if (run.glove) {
-    const H = config.hiddenSize;
-    const g = gloveRows(
-      data.tokenizer.vocab,
-      H,
-      config.initializerRange,
-      (() => {
-        const r = new Rng(run.seed).fork('glove-projection');
-        return () => r.normal();
-      })(),
-      SPECIAL_TOKENS.length,
+    state.glove = await applyGloveInit(enc, data.tokenizer.vocab, run.seed);
+    log(
+      `GloVe: ${state.glove.wordsInitialised} of ${state.glove.vocabWords} vocabulary words initialised`,
     );
-    const table = params.get('roberta.embeddings.word_embeddings.weight');
-    if (!table) throw new Error('encoder has no word_embeddings');
-    const current = await table.data<'float32'>();
-    const merged = Float32Array.from(current);
-    let n = 0;
-    for (let id = 0; id < g.covered.length; id++) {
-      if (g.covered[id] !== 1) continue;
-      merged.set(g.rows.subarray(id * H, (id + 1) * H), id * H);
-      n++;
-    }
-    table.assign(tf.tensor2d(merged, [config.vocabSize, H]));
-    state.glove = {
-      source: gloveSource(),
-      wordsInitialised: n,
-      vocabWords: config.vocabSize - SPECIAL_TOKENS.length,
-    };
-    log(`GloVe: ${n} of ${config.vocabSize - SPECIAL_TOKENS.length} vocabulary words initialised`);
   }
   state.scores.init = await scoreGroups(enc, data.evalSets);
   log(`init: held-out masked-token accuracy ${fmt(state.scores.init['held-out'])}`);

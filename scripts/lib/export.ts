@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Encoder } from '../../src/core/models/encoder.ts';
 import type { RunState } from '../pretrain.ts';
 import type { PretrainData } from './pretrain-data.ts';
-import { encodeSafetensors } from './safetensors-hf.ts';
+import { tensorsToSafetensors } from '../../src/core/io/safetensors.ts';
+import { transposeDense } from './hf-weights.ts';
 
 /** Inputs of {@link exportModel}. */
 export interface ExportInput {
@@ -57,12 +58,9 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
   const { enc, data, state, outDir } = x;
   mkdirSync(outDir, { recursive: true });
   const weights = enc.getWeights();
-  const transpose = new Set([...enc.linearModules().keys()].map((m) => `${m}.weight`));
-  const st = await encodeSafetensors(weights, transpose, {
-    format: 'pt',
-    producer: 'scripts/pretrain.ts',
-  });
-  tf.dispose(Object.values(weights));
+  const hf = transposeDense(weights); // dense weights to Hugging Face's [out, in]
+  const st = await tensorsToSafetensors(hf, { format: 'pt', producer: 'scripts/pretrain.ts' });
+  tf.dispose([...Object.values(weights), ...Object.values(hf)]);
   writeFileSync(path.join(outDir, 'model.safetensors'), st);
   writeFileSync(
     path.join(outDir, 'config.json'),

@@ -1,0 +1,45 @@
+/**
+ * The encoder's starting point before MLM: RoBERTa's seeded random init, with the word-embedding
+ * rows of vocabulary words replaced by (projected, rescaled) GloVe vectors. Shared by the
+ * pretraining script and the evaluation's "no MLM" arms, so both start from the same weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SPECIAL_TOKENS } from '../../src/core/data/index.ts';
+import type { Encoder } from '../../src/core/models/encoder.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { gloveRows, gloveSource } from './glove.ts';
+
+/** What {@link applyGloveInit} did, for the manifest. */
+export interface GloveInitReport {
+  source: string;
+  wordsInitialised: number;
+  vocabWords: number;
+}
+
+/** Overwrites the GloVe-covered rows of `enc`'s word embeddings (projection seeded by `seed`). */
+export async function applyGloveInit(
+  enc: Encoder,
+  vocab: readonly string[],
+  seed: number,
+): Promise<GloveInitReport> {
+  const c = enc.config;
+  const H = c.hiddenSize;
+  const r = new Rng(seed).fork('glove-projection');
+  const g = gloveRows(vocab, H, c.initializerRange, () => r.normal(), SPECIAL_TOKENS.length);
+  const table = enc.param('roberta.embeddings.word_embeddings.weight');
+  const merged = Float32Array.from(await table.data<'float32'>());
+  let n = 0;
+  for (let id = 0; id < g.covered.length; id++) {
+    if (g.covered[id] !== 1) continue;
+    merged.set(g.rows.subarray(id * H, (id + 1) * H), id * H);
+    n++;
+  }
+  const t = tf.tensor2d(merged, [c.vocabSize, H]);
+  table.assign(t);
+  t.dispose();
+  return {
+    source: gloveSource(),
+    wordsInitialised: n,
+    vocabWords: c.vocabSize - SPECIAL_TOKENS.length,
+  };
+}
