@@ -41,7 +41,7 @@ function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64Url(text: string): Uint8Array {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*$/.test(text))
     throw new ShareLinkError('the link is damaged (not base64url)');
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
@@ -55,13 +55,17 @@ function fromBase64Url(text: string): Uint8Array {
 }
 
 async function pipe(
-  bytes: Uint8Array,
+  bytes: Uint8Array<ArrayBuffer>,
   transform: CompressionStream | DecompressionStream,
   limit: number,
 ): Promise<Uint8Array> {
-  const stream: ReadableStream<Uint8Array> = new Blob([bytes as BlobPart])
-    .stream()
-    .pipeThrough(transform);
+  const source = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  const stream: ReadableStream<Uint8Array> = source.pipeThrough(transform);
   const reader: ReadableStreamDefaultReader<Uint8Array> = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -1,0 +1,245 @@
+/**
+ * The browser client (`mountLesson`) in jsdom: editors replace the source, states follow the
+ * runtime, saved edits come back, a changed lesson asks before applying an old edit, share links
+ * wait for consent, Reset and Reset all restore. TF.js, Plotly and the backend probe are not
+ * touched by these cells (they would need a real browser; the e2e tests cover them).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { toHast } from 'mdast-util-to-hast';
+import { toHtml } from 'hast-util-to-html';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { transformCells } from '../../src/cells/remark-cells.ts';
+import { mountLesson } from '../../src/cells/client/mount.ts';
+import { editKey } from '../../src/cells/persist.ts';
+import { encodeShare } from '../../src/cells/share.ts';
+
+const SLUG = 'mount-test';
+const lesson = (cells: string[]): string =>
+  cells.map((c) => '```js cell\n' + c + '\n```').join('\n\nText.\n\n');
+
+function render(markdown: string): HTMLElement {
+  const tree = fromMarkdown(markdown);
+  transformCells(tree);
+  document.body.innerHTML = `<div data-lesson-toolbar></div><div data-lesson-root>${toHtml(toHast(tree))}</div>`;
+  const root = document.querySelector<HTMLElement>('[data-lesson-root]');
+  if (!root) throw new Error('no root');
+  return root;
+}
+
+const cell = (key: string): HTMLElement => {
+  const el = document.querySelector<HTMLElement>(`section.cell[data-cell="${key}"]`);
+  if (!el) throw new Error(`no cell ${key}`);
+  return el;
+};
+const states = (): string =>
+  [...document.querySelectorAll<HTMLElement>('section.cell')]
+    .map((e) => `${e.dataset.cell ?? ''}:${e.dataset.state ?? ''}`)
+    .join(' ');
+const output = (key: string): string => cell(key).querySelector('.cell-output')?.textContent ?? '';
+const buttonIn = (el: ParentNode, name: string): HTMLButtonElement => {
+  const b = [...el.querySelectorAll('button')].find((x) => x.textContent === name);
+  if (!b) throw new Error(`no button "${name}"`);
+  return b;
+};
+const editorText = (key: string): string =>
+  cell(key).querySelector('.cm-content')?.textContent ?? '';
+
+async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; states: ${states()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const settled = (): boolean =>
+  [...document.querySelectorAll<HTMLElement>('section.cell')].every(
+    (e) => e.dataset.state !== 'running',
+  );
+
+const base = ['a = 2', 'b = a * 10', '`b is ${b}`'];
+
+// jsdom has no layout; CodeMirror measures text ranges. Give it empty rectangles.
+Range.prototype.getClientRects = function getClientRects() {
+  return [] as unknown as DOMRectList;
+};
+Range.prototype.getBoundingClientRect = function getBoundingClientRect() {
+  return new DOMRect(0, 0, 0, 0);
+};
+
+beforeEach(() => {
+  localStorage.clear();
+  history.replaceState(null, '', '/lessons/mount-test/');
+});
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+describe('mountLesson', () => {
+  it('replaces sources with editors and runs the cells', async () => {
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(() => states() === 'a:fulfilled b:fulfilled 2:fulfilled', 'all fulfilled');
+    expect(document.querySelectorAll('section.cell .cm-content')).toHaveLength(3);
+    expect(document.querySelector('section.cell pre.cell-source')).toBeNull();
+    expect(editorText('a')).toBe('a = 2');
+    expect(output('2')).toContain('b is 20');
+    expect(cell('a').querySelector('.cm-content')?.getAttribute('aria-label')).toBe(
+      'Code of live cell 1: a',
+    );
+    for (const name of ['Run', 'Reset', 'Stop'])
+      expect(() => buttonIn(cell('a'), name)).not.toThrow();
+    const bar = document.querySelector('[data-lesson-toolbar]') ?? document;
+    for (const name of ['Reset all', 'Share']) expect(() => buttonIn(bar, name)).not.toThrow();
+  });
+
+  it('restores a saved edit; asks when the lesson changed since the edit', async () => {
+    localStorage.setItem(
+      editKey(SLUG, 0),
+      JSON.stringify({ source: 'a = 5', originalHash: 'deadbeef', savedAt: 1 }),
+    );
+    const { hashSource } = await import('../../src/cells/hash.ts');
+    localStorage.setItem(
+      editKey(SLUG, 1),
+      JSON.stringify({ source: 'b = a * 100', originalHash: hashSource('b = a * 10'), savedAt: 1 }),
+    );
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(settled, 'settled');
+    // Cell b's edit matches the current lesson: applied.
+    expect(editorText('b')).toBe('b = a * 100');
+    // Cell a's edit was made against another version: the new version runs, and the reader is asked.
+    expect(editorText('a')).toBe('a = 2');
+    expect(output('2')).toContain('b is 200');
+    const notice = cell('a').querySelector('.cell-notice');
+    expect(notice?.textContent).toMatch(/changed since you edited it/);
+    buttonIn(cell('a'), 'Use my edit').click();
+    await until(() => output('2').includes('b is 500'), 'edit applied');
+    expect(editorText('a')).toBe('a = 5');
+    expect(cell('a').querySelector('.cell-notice')?.hasAttribute('hidden')).toBe(true);
+    // Stored against the current original now.
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+      source: 'a = 5',
+      originalHash: hashSource('a = 2'),
+    });
+  });
+
+  it('"Use the new version" drops the old edit', async () => {
+    localStorage.setItem(
+      editKey(SLUG, 0),
+      JSON.stringify({ source: 'a = 5', originalHash: 'deadbeef', savedAt: 1 }),
+    );
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(settled, 'settled');
+    buttonIn(cell('a'), 'Use the new version').click();
+    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    expect(editorText('a')).toBe('a = 2');
+  });
+
+  it('opens a share link without running it until the reader agrees', async () => {
+    const encoded = await encodeShare({
+      slug: SLUG,
+      version: 'v-old',
+      cells: [{ index: 0, source: 'a = 7' }],
+    });
+    history.replaceState(null, '', `/lessons/mount-test/#share=${encoded}`);
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: 'v-now' });
+    await until(settled, 'settled');
+    expect(states()).toBe('a:pending b:pending 2:pending');
+    expect(editorText('a')).toBe('a = 7');
+    const banner = document.querySelector('.cells-banner');
+    expect(banner?.textContent).toMatch(/has not run/);
+    expect(banner?.textContent).toMatch(/lesson has changed since the link was made/);
+    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    if (!banner) throw new Error('no banner');
+    buttonIn(banner, 'Run shared code').click();
+    await until(() => states() === 'a:fulfilled b:fulfilled 2:fulfilled', 'shared code ran');
+    expect(output('2')).toContain('b is 70');
+    expect(location.hash).toBe('');
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+      source: 'a = 7',
+    });
+  });
+
+  it('ignores a share link for another lesson, with a notice', async () => {
+    const encoded = await encodeShare({
+      slug: 'other',
+      version: 'v',
+      cells: [{ index: 0, source: 'a = 7' }],
+    });
+    history.replaceState(null, '', `/lessons/mount-test/#share=${encoded}`);
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(() => states() === 'a:fulfilled b:fulfilled 2:fulfilled', 'fulfilled');
+    expect(editorText('a')).toBe('a = 2');
+    expect(document.querySelector('.cells-lesson-status')?.textContent).toMatch(/another lesson/);
+  });
+
+  it('shows errors inline with their line, clears them when fixed; Reset and Reset all restore', async () => {
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(settled, 'settled');
+    const view = cell('b').querySelector('.cm-content');
+    if (!view) throw new Error('no editor');
+    const { EditorView } = await import('@codemirror/view');
+    const editor = EditorView.findFromDOM(
+      cell('b').querySelector<HTMLElement>('.cm-editor') ?? document.body,
+    );
+    if (!editor) throw new Error('no EditorView');
+    const type = (text: string): void => {
+      editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: text } });
+    };
+    type('b = {\n  const x = 1;\n  return x.y.z;\n}');
+    buttonIn(cell('b'), 'Run').click();
+    await until(() => cell('b').dataset.state === 'rejected', 'rejected');
+    const alert = cell('b').querySelector('[role="alert"]');
+    expect(alert?.textContent).toMatch(/Line 3: TypeError/);
+    expect(cell('2').dataset.state).toBe('rejected');
+    expect(cell('a').dataset.state).toBe('fulfilled');
+    type('b = a + 1');
+    buttonIn(cell('b'), 'Run').click();
+    await until(
+      () => cell('b').dataset.state === 'fulfilled' && output('2').includes('b is 3'),
+      'fixed',
+    );
+    expect(alert?.textContent).toBe('');
+    expect(alert?.hasAttribute('hidden')).toBe(true);
+    // Saved on run.
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 1)) ?? '{}')).toMatchObject({
+      source: 'b = a + 1',
+    });
+    buttonIn(cell('b'), 'Reset').click();
+    await until(() => output('2').includes('b is 20'), 'reset');
+    expect(editorText('b')).toBe('b = a * 10');
+    expect(localStorage.getItem(editKey(SLUG, 1))).toBeNull();
+    type('b = 0');
+    buttonIn(cell('b'), 'Run').click();
+    await until(() => output('2').includes('b is 0'), 'edited again');
+    buttonIn(document.querySelector('[data-lesson-toolbar]') ?? document, 'Reset all').click();
+    await until(() => output('2').includes('b is 20'), 'reset all');
+    expect(localStorage.length).toBe(0);
+  });
+
+  it('keeps working when storage fails, and says so', async () => {
+    const spy = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    try {
+      const root = render(lesson(base));
+      await mountLesson(root, { slug: SLUG, version: '' });
+      await until(settled, 'settled');
+      const editor = (await import('@codemirror/view')).EditorView.findFromDOM(
+        cell('a').querySelector<HTMLElement>('.cm-editor') ?? document.body,
+      );
+      editor?.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: 'a = 3' } });
+      buttonIn(cell('a'), 'Run').click();
+      await until(() => output('2').includes('b is 30'), 'ran despite storage failure');
+      expect(document.querySelector('.cells-lesson-status')?.textContent).toMatch(
+        /cannot be saved/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
