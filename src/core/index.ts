@@ -14,6 +14,7 @@ export * from './nn/index.ts';
 export * from './models/types.ts';
 export * from './models/encoder.ts';
 export * from './io/safetensors.ts';
+export * from './io/hf-encoder.ts';
 export * from './train/index.ts';
 export * from './accounting.ts';
 export * from './models/params-store.ts';
