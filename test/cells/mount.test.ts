@@ -221,6 +221,24 @@ describe('mountLesson', () => {
     expect(localStorage.length).toBe(0);
   });
 
+  it('writes an edit to storage shortly after it is typed, without running it', async () => {
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(settled, 'settled');
+    const { EditorView } = await import('@codemirror/view');
+    const editor = EditorView.findFromDOM(
+      cell('a').querySelector<HTMLElement>('.cm-editor') ?? document.body,
+    );
+    editor?.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: 'a = 9' } });
+    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    expect(cell('a').hasAttribute('data-edited')).toBe(true);
+    await until(() => localStorage.getItem(editKey(SLUG, 0)) !== null, 'debounced save', 2000);
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+      source: 'a = 9',
+    });
+    expect(output('2')).toContain('b is 20');
+  });
+
   it('keeps working when storage fails, and says so', async () => {
     const spy = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
       throw new DOMException('full', 'QuotaExceededError');

@@ -91,7 +91,7 @@ export class CellView implements CellObserver {
       'div',
       {
         class: 'cell-toolbar',
-        role: 'toolbar',
+        role: 'group',
         'aria-label': `Live cell ${String(index + 1)} controls`,
       },
       this.#run,

@@ -28,7 +28,7 @@ export class LessonBar {
     this.#banner = h('div', { class: 'cells-banner', hidden: true });
     const controls = h(
       'div',
-      { class: 'cells-lesson-controls', role: 'toolbar', 'aria-label': 'Lesson cells' },
+      { class: 'cells-lesson-controls', role: 'group', 'aria-label': 'Lesson cells' },
       button('Reset all', options.onResetAll, { title: "Restore every cell's original code" }),
       button('Share', options.onShare, { title: 'Make a link that carries your edited cells' }),
     );
