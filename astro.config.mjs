@@ -1,32 +1,12 @@
 // @ts-check
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import { securityHeaders } from './scripts/headers.mjs';
-
-/**
- * The cells remark plugin (owned by src/cells) turns ```js cell blocks into the agreed
- * `<section class="cell">` markup. It is loaded only when the file exists, so the site still builds
- * (with cells shown as plain code) while that area is being written.
- */
-const remarkCellsPath = fileURLToPath(new URL('./src/cells/remark-cells.ts', import.meta.url));
-/** @type {import('@astrojs/markdown-remark').RemarkPlugins} */
-const cellPlugins = [];
-if (existsSync(remarkCellsPath)) {
-  /** @type {Record<string, unknown>} */
-  const mod = await import('./src/cells/remark-cells.ts');
-  const plugin = mod['default'] ?? mod['remarkCells'];
-  if (typeof plugin !== 'function') {
-    throw new TypeError(
-      `src/cells/remark-cells.ts must export the remark plugin as default or remarkCells; got ${typeof plugin}`,
-    );
-  }
-  cellPlugins.push(/** @type {import('@astrojs/markdown-remark').RemarkPlugin} */ (plugin));
-}
+// Turns ```js cell blocks into the agreed <section class="cell"> markup (owned by src/cells).
+import remarkCells from './src/cells/remark-cells.ts';
 
 /**
  * Shiki highlights every `pre > code.language-js`, cells' source included, and replaces the `<pre>`.
@@ -80,6 +60,13 @@ function rehypeCellSource() {
  */
 const jsModulesOf = (pattern) => (id) => pattern.test(id) && !id.includes('?');
 const lazyChunkGroups = [
+  // TF.js itself first (highest priority), so that the backend groups below, which also capture
+  // their dependencies, do not pull tfjs-core into a backend's chunk.
+  {
+    name: 'tfjs',
+    test: jsModulesOf(/node_modules[\\/]@tensorflow[\\/](?!tfjs-backend-(?:wasm|webgpu)[\\/])/),
+    priority: 5,
+  },
   {
     name: 'tfjs-wasm',
     test: jsModulesOf(/node_modules[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]/),
@@ -90,7 +77,6 @@ const lazyChunkGroups = [
     test: jsModulesOf(/node_modules[\\/]@tensorflow[\\/]tfjs-backend-webgpu[\\/]/),
     priority: 4,
   },
-  { name: 'tfjs', test: jsModulesOf(/node_modules[\\/]@tensorflow[\\/]/), priority: 3 },
   { name: 'plotly', test: jsModulesOf(/node_modules[\\/]plotly\.js[^\\/]*[\\/]/), priority: 3 },
 ];
 
@@ -109,7 +95,7 @@ export default defineConfig({
     // Astro 7's default Markdown processor (Sätteri) runs no remark plugins; the cells plugin and
     // remark-math need the unified one.
     processor: unified({
-      remarkPlugins: [...cellPlugins, remarkMath],
+      remarkPlugins: [remarkCells, remarkMath],
       rehypePlugins: [
         [rehypeKatex, { output: 'htmlAndMathml', throwOnError: true }],
         rehypeCellSource,

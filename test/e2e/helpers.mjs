@@ -94,9 +94,9 @@ export async function openPage(context) {
 export async function settledCells(page, timeout = 120_000) {
   await page.waitForFunction(
     () => {
-      // src/pages/lessons/_start-lesson.ts marks a runtime that is missing or failed to mount.
+      // src/pages/lessons/_start-lesson.ts marks a runtime that failed to mount.
       const mount = document.querySelector('[data-lesson-root]')?.getAttribute('data-mount');
-      if (mount === 'unavailable' || mount === 'failed') return true;
+      if (mount === 'failed') return true;
       const cells = [...document.querySelectorAll('[data-cell]')];
       return (
         cells.length > 0 &&
@@ -110,8 +110,8 @@ export async function settledCells(page, timeout = 120_000) {
     { timeout, polling: 200 },
   );
   const mount = await page.getAttribute('[data-lesson-root]', 'data-mount');
-  if (mount === 'unavailable' || mount === 'failed') {
-    throw new Error(`the cell runtime ${mount === 'failed' ? 'failed to mount' : 'is missing'}`);
+  if (mount === 'failed') {
+    throw new Error('the cell runtime failed to mount');
   }
   return page.$$eval('[data-cell]', (cells) =>
     cells.map((cell) => ({
