@@ -22,3 +22,4 @@ export * from './models/mlp.ts';
 export * from './models/specs.ts';
 export * from './lora/index.ts';
 export * from './data/index.ts';
+export * from './lora/init-experiments.ts';
