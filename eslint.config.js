@@ -10,12 +10,26 @@ const notInCore = [
   { group: ['plotly*'], message: 'src/core knows no page: no Plotly.' },
   { group: ['@observablehq/*'], message: 'src/core knows no page: no Observable runtime.' },
   { group: ['@codemirror/*', 'codemirror'], message: 'src/core knows no page: no editor.' },
-  { group: ['**/cells/**', '**/pages/**', '**/components/**', '**/layouts/**', '**/worker/**'], message: 'Data flows one way: the page imports the core, never the reverse.' },
+  {
+    group: ['**/cells/**', '**/pages/**', '**/components/**', '**/layouts/**', '**/worker/**'],
+    message: 'Data flows one way: the page imports the core, never the reverse.',
+  },
 ];
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', '.astro/**', 'node_modules/**', 'public/**', 'docs/**', 'src/env.d.ts'],
+    ignores: [
+      'dist/**',
+      '.astro/**',
+      'node_modules/**',
+      'public/**',
+      'docs/**',
+      'src/env.d.ts',
+      '.cache/**',
+      '.core-scratch/**',
+      'tmp/**',
+      'bench/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -27,7 +41,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
