@@ -221,6 +221,19 @@ describe('mountLesson', () => {
     expect(localStorage.length).toBe(0);
   });
 
+  it('names the slider of an Inputs.range (axe: every control has a label)', async () => {
+    const root = render(
+      lesson(['viewof k = Inputs.range([1, 8], {step: 1, value: 2, label: "rank r"})', 'k * 2']),
+    );
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(() => states() === 'k:fulfilled 1:fulfilled', 'fulfilled');
+    const range = cell('k').querySelector('input[type=range]');
+    expect(range?.getAttribute('aria-label')).toBe('rank r (range)');
+    const number = cell('k').querySelector('input[type=number]');
+    expect(number?.hasAttribute('aria-label')).toBe(false);
+    expect(output('1')).toContain('4');
+  });
+
   it('writes an edit to storage shortly after it is typed, without running it', async () => {
     const root = render(lesson(base));
     await mountLesson(root, { slug: SLUG, version: '' });

@@ -203,7 +203,12 @@ export class CellView implements CellObserver {
     this.#setState('running');
   }
   fulfilled(value: unknown): void {
-    this.#display.value(value, this.name);
+    try {
+      this.#display.value(value, this.name);
+    } catch (error) {
+      // A value the display cannot show must not leave the cell looking busy.
+      console.error(`Live cell ${String(this.index + 1)}: could not display its value`, error);
+    }
     this.#setState('fulfilled');
   }
   rejected(error: CellErrorInfo): void {

@@ -7,6 +7,32 @@ import { Inspector } from '@observablehq/inspector';
 import type { CellErrorInfo } from '../runtime.ts';
 import { h } from './dom.ts';
 
+/** Text of the form's <label>, for controls in it that have no name of their own. */
+function formLabel(control: Element, root: Element): string {
+  const scope = control.closest('form') ?? root;
+  return (scope.querySelector('label')?.textContent ?? '').trim();
+}
+
+/**
+ * Gives every unnamed control a name. Observable Inputs label only the number box of a range
+ * (its `<label for>`); the slider itself would have no accessible name. Controls inside a
+ * `<label>`, or with `aria-label`/`aria-labelledby`/`id` referenced by a label, are left alone.
+ */
+export function nameUnlabelledControls(root: Element): void {
+  const controls = root.matches('input, select, textarea')
+    ? [root]
+    : [...root.querySelectorAll('input, select, textarea')];
+  for (const control of controls) {
+    if (control.hasAttribute('aria-label') || control.hasAttribute('aria-labelledby')) continue;
+    if (control.closest('label')) continue;
+    const labels = [...root.querySelectorAll('label')];
+    if (control.id !== '' && labels.some((l) => l.htmlFor === control.id)) continue;
+    const text = formLabel(control, root);
+    const type = control.getAttribute('type') ?? control.tagName.toLowerCase();
+    control.setAttribute('aria-label', text === '' ? type : `${text} (${type})`);
+  }
+}
+
 export class CellDisplay {
   readonly #output: HTMLElement;
   readonly #error: HTMLElement;
@@ -20,6 +46,7 @@ export class CellDisplay {
 
   value(value: unknown, name: string | null): void {
     this.clearError();
+    if (value instanceof Element) nameUnlabelledControls(value);
     if (value instanceof Node) {
       if (value.parentNode !== this.#output || this.#output.childNodes.length !== 1) {
         this.#output.replaceChildren(value);

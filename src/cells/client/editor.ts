@@ -47,6 +47,8 @@ export function createEditor(options: EditorOptions): CellEditor {
         indentOnInput(),
         bracketMatching(),
         javascript(),
+        // Wrap long lines: no sideways scrolling on a phone, and no scroll region without focus.
+        EditorView.lineWrapping,
         syntaxHighlighting(classHighlighter),
         Prec.high(
           keymap.of([
