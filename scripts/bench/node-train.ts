@@ -22,6 +22,11 @@ export interface TrainBenchRow {
   readonly medianMs: number;
   /** Bytes held after the first step (weights + optimiser state + adapters). */
   readonly heldBytes: number;
+  /**
+   * Training-state bytes: Adam's two moments, measured (`tf.memory()` growth over the first step),
+   * plus the gradients, one float32 per trainable parameter (they live only during the step).
+   */
+  readonly trainStateBytes: number;
   /** Estimated FLOP per step (see `stepFlops`). */
   readonly flops: number;
   readonly gflops: number;
@@ -116,8 +121,10 @@ export async function runTrainBench(
       await loss.data();
       loss.dispose();
     };
+    const beforeStep = tf.memory().numBytes;
     await step();
     const heldBytes = tf.memory().numBytes - before;
+    const trainStateBytes = tf.memory().numBytes - beforeStep + 4 * trainableParams;
     for (let i = 0; i < 2; i++) await step();
     const stepMs: number[] = [];
     for (let i = 0; i < repeats; i++) {
@@ -135,6 +142,7 @@ export async function runTrainBench(
       stepMs,
       medianMs: med,
       heldBytes,
+      trainStateBytes,
       flops: fwd * m.factor,
       gflops: (fwd * m.factor) / (med * 1e6),
     });
