@@ -121,3 +121,35 @@ export function splitSentiment(
   const pick = (name: SplitName) => unique.filter((e) => place.get(e) === name);
   return { seed, train: pick('train'), validation: pick('validation'), test: pick('test') };
 }
+
+/**
+ * Reads `public/data/sentiment.json` (rows `[text, label, sourceIndex]`) back into a split — what
+ * lesson cells use after `fetch`. Throws {@link DataError} naming the first bad row.
+ */
+export function parseSentimentJson(json: unknown): SentimentSplit {
+  const j = json as {
+    seed?: unknown;
+    train?: unknown;
+    validation?: unknown;
+    test?: unknown;
+  } | null;
+  if (typeof j?.seed !== 'number')
+    throw new DataError('sentiment.seed', `expected a number, got ${typeof j?.seed}`);
+  const rows = (name: SplitName): SentimentExample[] => {
+    const list = j[name];
+    if (!Array.isArray(list))
+      throw new DataError(`sentiment.${name}`, 'expected an array of [text, label, source] rows');
+    return list.map((row: unknown, i) => {
+      const [text, label, src] = Array.isArray(row) ? (row as unknown[]) : [];
+      const source = typeof src === 'number' ? SENTIMENT_SOURCES[src] : undefined;
+      if (typeof text !== 'string' || (label !== 0 && label !== 1) || source === undefined) {
+        throw new DataError(
+          `sentiment.${name}[${i}]`,
+          `expected [text, 0|1, 0..2], got ${JSON.stringify(row)}`,
+        );
+      }
+      return { text, label, source };
+    });
+  };
+  return { seed: j.seed, train: rows('train'), validation: rows('validation'), test: rows('test') };
+}

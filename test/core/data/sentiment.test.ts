@@ -6,6 +6,7 @@ import {
   SENTIMENT_SOURCES,
   dedupe,
   normalizeText,
+  parseSentimentJson,
   parseUciItems,
   splitSentiment,
   type SentimentExample,
@@ -96,7 +97,12 @@ describe('the fixed split', () => {
     }).toMatchSnapshot();
   });
 
-  it('is what public/data/sentiment.json ships', () => {
-    expect(readFileSync('public/data/sentiment.json', 'utf8')).toBe(sentimentJson(split));
+  it('is what public/data/sentiment.json ships, and parses back to the same split', () => {
+    const text = readFileSync('public/data/sentiment.json', 'utf8');
+    expect(text).toBe(sentimentJson(split));
+    expect(parseSentimentJson(JSON.parse(text))).toEqual(split);
+    expect(() =>
+      parseSentimentJson({ seed: 1, train: [['x', 2, 0]], validation: [], test: [] }),
+    ).toThrow(/sentiment\.train\[0\]/);
   });
 });
