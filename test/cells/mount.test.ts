@@ -234,6 +234,35 @@ describe('mountLesson', () => {
     expect(output('1')).toContain('4');
   });
 
+  it('shows a long cell as running with elapsed time, and Stop ends it', async () => {
+    const root = render(
+      lesson([
+        'ticks = { let n = 0; while (true) { n++; await new Promise((r) => setTimeout(r, 5)); } }',
+        '1 + 1',
+      ]),
+    );
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(() => cell('1').dataset.state === 'fulfilled', 'other cell done');
+    expect(cell('ticks').dataset.state).toBe('running');
+    const stop = buttonIn(cell('ticks'), 'Stop');
+    expect(stop.hidden).toBe(false);
+    await until(
+      () =>
+        /Running… \d+\.\d s/.test(cell('ticks').querySelector('.cell-status')?.textContent ?? ''),
+      'elapsed time',
+      4000,
+    );
+    stop.click();
+    await until(() => cell('ticks').dataset.state === 'rejected', 'stopped');
+    expect(cell('ticks').querySelector('[role="alert"]')?.textContent).toMatch(/Stopped by reader/);
+    expect(stop.hidden).toBe(true);
+    expect(cell('1').dataset.state).toBe('fulfilled');
+    buttonIn(cell('ticks'), 'Run').click();
+    await until(() => cell('ticks').dataset.state === 'running', 'runs again');
+    buttonIn(cell('ticks'), 'Stop').click();
+    await until(() => cell('ticks').dataset.state === 'rejected', 'stopped again');
+  });
+
   it('writes an edit to storage shortly after it is typed, without running it', async () => {
     const root = render(lesson(base));
     await mountLesson(root, { slug: SLUG, version: '' });
