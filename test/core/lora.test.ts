@@ -11,6 +11,7 @@ import { LoraConfigError, loraScaling } from '../../src/core/lora/config.ts';
 import { AdapterStateError, LoraMergeError } from '../../src/core/lora/errors.ts';
 import { kaimingUniformBound } from '../../src/core/lora/init.ts';
 import { dropout } from '../../src/core/nn/activations.ts';
+import { ShapeError } from '../../src/core/nn/module.ts';
 import { softmaxCrossEntropy } from '../../src/core/nn/loss.ts';
 import { Adam } from '../../src/core/train/adam.ts';
 import { trainLoop, trainToEnd } from '../../src/core/train/loop.ts';
@@ -486,6 +487,20 @@ describe('PeftModel validation', () => {
     for (const k of Object.keys(snap)) expectBitIdentical(must(now[k]), must(snap[k]));
     tf.dispose([...Object.values(snap), ...Object.values(now)]);
     enc.dispose();
+  });
+
+  it('an input of the wrong width throws ShapeError naming the layer and the shape', () => {
+    const peft = getPeftModel(new Mlp({ sizes: [4, 3], activation: 'relu', bias: true }), {
+      r: 1,
+      targetModules: ['layers.0'],
+    });
+    const x = tf.zeros([2, 5]);
+    expect(() => peft.model.forward(x)).toThrow(ShapeError);
+    expect(() => peft.model.forward(x)).toThrow(
+      /layers\.0 input shape = \[2, 5\]: last axis must be 4/,
+    );
+    x.dispose();
+    peft.dispose();
   });
 
   it('bad config fields throw LoraConfigError naming field and value', () => {

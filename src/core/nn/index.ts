@@ -4,4 +4,4 @@ export { gatherRows, embeddingLookup } from './embedding.ts';
 export { layerNorm } from './layer-norm.ts';
 export { gelu, geluExact, dropout } from './activations.ts';
 export { softmaxCrossEntropy } from './loss.ts';
-export { Linear, type ForwardContext, type LinearHook } from './module.ts';
+export { Linear, ShapeError, type ForwardContext, type LinearHook } from './module.ts';

@@ -7,6 +7,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng.ts';
 import { linear } from './linear.ts';
 
+/** Thrown when an input's shape does not fit a layer (names the field and the value). */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`${field} = ${String(value)}: ${reason}`);
+  }
+}
+
 /** Per-call options of a forward pass. */
 export interface ForwardContext {
   /** Training mode: dropout is active. */
@@ -49,6 +61,13 @@ export class Linear {
 
   /** The base layer only, ignoring any hook: `x·W + b`. */
   baseForward(x: tf.Tensor): tf.Tensor {
+    if (x.shape[x.rank - 1] !== this.inFeatures) {
+      throw new ShapeError(
+        `${this.name} input shape`,
+        `[${x.shape.join(', ')}]`,
+        `last axis must be ${this.inFeatures}`,
+      );
+    }
     return linear(x, this.weight, this.bias);
   }
 
