@@ -9,7 +9,8 @@
  * nanoGPT `model.py`.
  *
  * API:
- *   const enc = new Encoder(tinyConfig({ vocabSize }), { seed: 0 });
+ *   const enc = new Encoder(encoderConfig('tiny', { vocabSize }), { seed: 0 });
+ *   // or, from a Hugging Face-layout checkpoint: encoderFromHf(configJson, bytes) (io/hf-encoder.ts)
  *   const h = enc.encode(ids, mask, { training, rng });   // [B, T, H]
  *   const logits = enc.classify(ids, mask, opts);        // [B, numLabels]
  *   const mlm = enc.mlmLogits(h, positions);              // [N, vocab] at N flat positions
