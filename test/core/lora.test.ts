@@ -332,6 +332,9 @@ for (const backend of NODE_BACKENDS) {
       peft.disableAdapters();
       const off = peft.model.classify(ids, mask);
       expectBitIdentical(off, base);
+      expect(() => {
+        peft.merge();
+      }).toThrow(/adaptersDisabled = true/);
       peft.enableAdapters();
       peft.deleteAdapter('a');
       expect(peft.activeAdapter).toBe('b');

@@ -38,6 +38,13 @@ describe('Adam', () => {
     }
     expectBitIdentical(frozen, snapshot);
     expect(opt.stateSize).toBe(1);
+    // State of a variable disposed since (e.g. a deleted adapter) is freed at the next step.
+    const gone = tf.tidy(() => tf.variable(tf.tensor1d([1])));
+    opt.step(() => tf.sum(tf.mul(gone, live)), [gone, live]).dispose();
+    expect(opt.stateSize).toBe(2);
+    gone.dispose();
+    opt.step(() => tf.sum(live), [live]).dispose();
+    expect(opt.stateSize).toBe(1);
     expect(live.dataSync()[0]).not.toBe(3);
     expect(() => opt.step(() => tf.sum(frozen), [frozen])).toThrow(OptimizerError);
     opt.dispose();

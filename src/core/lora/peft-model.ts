@@ -265,6 +265,8 @@ export class PeftModel<M extends Module = Module> {
    */
   merge(adapters: readonly string[] = [this.requireActive()]): void {
     this.requireLive();
+    if (this.state.disabled)
+      throw new AdapterStateError('adaptersDisabled', true, 'enableAdapters() before merging');
     for (const a of adapters) {
       this.requirePlan(a);
       if (this.state.merged.has(a)) throw new AdapterStateError('adapter', a, 'is already merged');

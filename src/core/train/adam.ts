@@ -120,6 +120,7 @@ export class Adam {
     if (trainable.length === 0) throw new OptimizerError('variables', 0, 'no trainable variable');
     const lr = this.currentLearningRate();
     if (!(lr >= 0)) throw new OptimizerError('learningRate', lr, `must be ≥ 0 (step ${this.t})`);
+    for (const v of [...this.state.keys()]) if (v.isDisposed) this.forget(v); // e.g. a deleted adapter
     const { value, grads } = tf.variableGrads(lossFn, trainable);
     this.t += 1;
     const t = this.t;
