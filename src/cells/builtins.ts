@@ -5,13 +5,15 @@
  *
  * Runtime 6 calls a built-in that is a function lazily, on first reference, and waits for a
  * returned promise; so `tf`, `core` and `Plotly` cost nothing until a cell names them, and
- * function-valued built-ins (`html`, `svg`) are wrapped in a function returning them.
+ * function-valued built-ins (`html`, `svg`) are wrapped in a function returning them; `md` is a
+ * promise of its tag function (its Markdown parser loads on first use).
  * `progress(fraction, label)` makes a progress bar for long cells to yield. `invalidation` and
  * `visibility` are provided per variable by the runtime itself.
  */
 import * as Inputs from '@observablehq/inputs';
 import { html, svg } from 'htl';
 import { progress } from './progress.ts';
+import { loadMarkdown } from './md.ts';
 import type * as TF from '@tensorflow/tfjs';
 import type * as Core from '../core/index.ts';
 
@@ -49,6 +51,7 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     Inputs: () => Inputs,
     html: () => html,
     svg: () => svg,
+    md: once(loadMarkdown),
     progress: () => progress,
     width: options.width,
     testMode: options.testMode,
