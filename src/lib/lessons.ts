@@ -2,7 +2,6 @@
  * The lessons, in course order, with the checks a per-entry schema cannot make: orders are unique,
  * and every prerequisite names a lesson that exists and comes earlier in the course.
  */
-import { createHash } from 'node:crypto';
 import { getCollection, type CollectionEntry } from 'astro:content';
 
 export type Lesson = CollectionEntry<'lessons'>;
@@ -50,22 +49,4 @@ export async function getLessons(): Promise<Lesson[]> {
     (entry) => import.meta.env.DEV || entry.data.draft !== true,
   );
   return checkLessons(entries);
-}
-
-/** The sources of a lesson's live cells (its ```` ```js cell ```` blocks), in order. */
-export function cellSources(body: string): string[] {
-  const sources: string[] = [];
-  const fence = /^(`{3,}|~{3,})js cell[^\n]*\n([\s\S]*?)^\1[ \t]*$/gm;
-  for (const match of body.matchAll(fence)) sources.push(match[2] ?? '');
-  return sources;
-}
-
-/**
- * A short hash of a lesson's cell sources: stored edits carry it, so an edit made against an older
- * version of the lesson is recognised as such instead of being applied silently.
- */
-export function lessonVersion(body: string): string {
-  const hash = createHash('sha256');
-  for (const source of cellSources(body)) hash.update(source).update('\u0000');
-  return hash.digest('hex').slice(0, 12);
 }
