@@ -136,6 +136,22 @@ describe('mountLesson', () => {
     expect(editorText('a')).toBe('a = 2');
   });
 
+  it('running a changed cell settles its conflict: what runs is saved', async () => {
+    localStorage.setItem(
+      editKey(SLUG, 0),
+      JSON.stringify({ source: 'a = 5', originalHash: 'deadbeef', savedAt: 1 }),
+    );
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(settled, 'settled');
+    buttonIn(cell('a'), 'Run').click();
+    await until(
+      () => cell('a').querySelector('.cell-notice')?.hasAttribute('hidden') === true,
+      'notice gone',
+    );
+    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull(); // it ran the lesson's own code
+  });
+
   it('opens a share link without running it until the reader agrees', async () => {
     const encoded = await encodeShare({
       slug: SLUG,
@@ -195,6 +211,9 @@ describe('mountLesson', () => {
     await until(() => cell('b').dataset.state === 'rejected', 'rejected');
     const alert = cell('b').querySelector('[role="alert"]');
     expect(alert?.textContent).toMatch(/Line 3: TypeError/);
+    const marked = cell('b').querySelectorAll('.cm-line.cm-errorLine');
+    expect(marked).toHaveLength(1);
+    expect(marked[0]?.textContent).toBe('  return x.y.z;');
     expect(cell('2').dataset.state).toBe('rejected');
     expect(cell('a').dataset.state).toBe('fulfilled');
     type('b = a + 1');
@@ -204,6 +223,7 @@ describe('mountLesson', () => {
       'fixed',
     );
     expect(alert?.textContent).toBe('');
+    expect(cell('b').querySelectorAll('.cm-errorLine')).toHaveLength(0);
     expect(alert?.hasAttribute('hidden')).toBe(true);
     // Saved on run.
     expect(JSON.parse(localStorage.getItem(editKey(SLUG, 1)) ?? '{}')).toMatchObject({

@@ -200,6 +200,7 @@ export class CellView implements CellObserver {
     this.#setState('pending');
   }
   running(): void {
+    this.editor.markErrorLine(null);
     this.#setState('running');
   }
   fulfilled(value: unknown): void {
@@ -213,6 +214,7 @@ export class CellView implements CellObserver {
   }
   rejected(error: CellErrorInfo): void {
     this.#display.error(error);
+    this.editor.markErrorLine(error.line);
     this.#setState('rejected');
   }
   generating(active: boolean): void {

@@ -4,15 +4,46 @@
  * left to the browser, so keyboard users can always move on; indentation is automatic on Enter.
  * Colours come from CSS variables (cells.css), so light and dark themes both work.
  */
-import { EditorState, Prec } from '@codemirror/state';
-import { EditorView, drawSelection, keymap, lineNumbers } from '@codemirror/view';
+import { EditorState, Prec, StateEffect, StateField, type Extension } from '@codemirror/state';
+import {
+  Decoration,
+  EditorView,
+  drawSelection,
+  keymap,
+  lineNumbers,
+  type DecorationSet,
+} from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { javascript } from '@codemirror/lang-javascript';
 import { classHighlighter } from '@lezer/highlight';
 
+/** Sets (or clears, with null) the 1-based line an error points at. */
+const setErrorLine = StateEffect.define<number | null>();
+const errorLineMark = Decoration.line({ class: 'cm-errorLine' });
+
+/** The error line's decoration; it goes away as soon as the code is edited. */
+const errorLineField: Extension = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    let next = tr.docChanged ? Decoration.none : marks;
+    for (const effect of tr.effects) {
+      if (!effect.is(setErrorLine)) continue;
+      const line = effect.value;
+      next =
+        line === null || line < 1 || line > tr.state.doc.lines
+          ? Decoration.none
+          : Decoration.set([errorLineMark.range(tr.state.doc.line(line).from)]);
+    }
+    return next;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
 export interface CellEditor {
   readonly view: EditorView;
+  /** Marks the line an error points at (null clears it). */
+  markErrorLine(line: number | null): void;
   getSource(): string;
   /** Replaces the whole text (not a reader edit: `onChange` is not called). */
   setSource(source: string): void;
@@ -47,6 +78,7 @@ export function createEditor(options: EditorOptions): CellEditor {
         indentOnInput(),
         bracketMatching(),
         javascript(),
+        errorLineField,
         // Wrap long lines: no sideways scrolling on a phone, and no scroll region without focus.
         EditorView.lineWrapping,
         syntaxHighlighting(classHighlighter),
@@ -70,6 +102,9 @@ export function createEditor(options: EditorOptions): CellEditor {
   return {
     view,
     getSource: () => view.state.doc.toString(),
+    markErrorLine(line: number | null): void {
+      view.dispatch({ effects: setErrorLine.of(line) });
+    },
     setSource(source: string): void {
       silent = true;
       try {

@@ -123,6 +123,8 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       view.notice(null);
       updateBanner();
     }
+    // Running the cell is a choice: the old edit of a changed cell gives way to what runs now.
+    if (conflicts.delete(view.index)) view.notice(null);
     save(view);
     run?.define(view.index, view.source);
   };
