@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bmm, linear, linearTied } from '../../src/core/nn/linear.ts';
+import { bmm, columnSum, linear, linearTied } from '../../src/core/nn/linear.ts';
 import { gatherRows } from '../../src/core/nn/embedding.ts';
 import { layerNorm } from '../../src/core/nn/layer-norm.ts';
 import { dropout, gelu, geluExact } from '../../src/core/nn/activations.ts';
@@ -84,6 +84,14 @@ for (const backend of NODE_BACKENDS) {
         6,
       );
       tf.dispose([a, c, x, e, b]);
+    });
+
+    it('columnSum (1ᵀ·x) equals tf.sum(x, 0)', () => {
+      const x = randn(new Rng(12), [37, 5]);
+      const a = columnSum(x as tf.Tensor2D);
+      const b = tf.sum(x, 0);
+      expectClose(a, b);
+      tf.dispose([x, a, b]);
     });
 
     it('layerNorm matches the composed form and its autodiff', () => {

@@ -1,5 +1,5 @@
 /** Neural-network building blocks with gradients that are fast on every TF.js backend. */
-export { linear, linearTied, bmm, transposeLast2 } from './linear.ts';
+export { linear, linearTied, bmm, transposeLast2, columnSum } from './linear.ts';
 export { gatherRows, embeddingLookup } from './embedding.ts';
 export { layerNorm } from './layer-norm.ts';
 export { gelu, geluExact, dropout } from './activations.ts';

@@ -6,10 +6,7 @@
  * `dx = r · (g − mean(g) − x̂·mean(g·x̂))`, `dγ = Σ dy·x̂`, `dβ = Σ dy` over all leading axes.
  */
 import * as tf from '@tensorflow/tfjs';
-
-function leadingAxes(rank: number): number[] {
-  return Array.from({ length: rank - 1 }, (_, i) => i);
-}
+import { columnSum } from './linear.ts';
 
 const cache = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
 
@@ -30,13 +27,13 @@ function layerNormFor(eps: number): (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xh, rs, gm] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const lastAxis = xh.rank - 1;
-        const lead = leadingAxes(xh.rank);
         const g = tf.mul(dy, gm);
         const meanG = tf.mean(g, lastAxis, true);
         const meanGx = tf.mean(tf.mul(g, xh), lastAxis, true);
         const dx = tf.mul(rs, tf.sub(tf.sub(g, meanG), tf.mul(xh, meanGx)));
-        const dGamma = tf.sum(tf.mul(dy, xh), lead);
-        const dBeta = tf.sum(dy, lead);
+        const width = xh.shape[lastAxis] ?? 1;
+        const dGamma = columnSum(tf.mul(dy, xh).reshape([-1, width])); // Σ over leading axes
+        const dBeta = columnSum(dy.reshape([-1, width]));
         return [dx, dGamma, dBeta];
       },
     };
