@@ -161,8 +161,9 @@ export interface MlpTaskOptions {
   readonly dIn?: number;
   /** Width of the student's two hidden layers (default 64). */
   readonly hidden?: number;
+  /** Fine-tuning batch size (default 256). */
   readonly batchSize?: number;
-  /** Number of fixed fine-tuning batches (default 8). */
+  /** Number of fixed fine-tuning batches (default 1: full-batch, so loss curves are smooth). */
   readonly batches?: number;
   /** Full-parameter Adam steps on the first teacher's labels (default 200). */
   readonly pretrainSteps?: number;
@@ -179,8 +180,8 @@ export interface MlpTaskOptions {
 export async function mlpTeacherTask(o: MlpTaskOptions): Promise<InitTask> {
   const dIn = o.dIn ?? 16;
   const hidden = o.hidden ?? 64;
-  const batchSize = o.batchSize ?? 64;
-  const nBatches = o.batches ?? 8;
+  const batchSize = o.batchSize ?? 256;
+  const nBatches = o.batches ?? 1;
   const pretrainSteps = o.pretrainSteps ?? 200;
   const shift = o.shift ?? 1.5;
   positiveInt('dIn', dIn);
@@ -215,16 +216,16 @@ export async function mlpTeacherTask(o: MlpTaskOptions): Promise<InitTask> {
     }
     return out;
   };
-  const makeBatch = (r: Rng, w1: Float32Array) => {
-    const x = r.normalArray(batchSize * dIn);
-    return { x: tf.tensor2d(x, [batchSize, dIn]), y: tf.tensor1d(label(x, w1), 'int32') };
+  const makeBatch = (r: Rng, w1: Float32Array, size = batchSize) => {
+    const x = r.normalArray(size * dIn);
+    return { x: tf.tensor2d(x, [size, dIn]), y: tf.tensor1d(label(x, w1), 'int32') };
   };
   const model = new Mlp(
     { sizes: [dIn, hidden, hidden, 2], activation: 'relu', bias: true },
     { seed: o.seed },
   );
   // Pretraining on the first teacher, every parameter trained.
-  const pre = Array.from({ length: 16 }, (_, k) => makeBatch(rng.fork(`pre.${String(k)}`), t1));
+  const pre = Array.from({ length: 16 }, (_, k) => makeBatch(rng.fork(`pre.${String(k)}`), t1, 64));
   const optimizer = new Adam({ learningRate: 1e-2 });
   try {
     const vars = model.namedParameters().map((p) => p.variable);
