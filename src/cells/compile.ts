@@ -104,13 +104,14 @@ function refName(node: AnyNode): string {
 /** Edits that make every loop body start with a guard check. */
 export function loopGuardEdits(body: Node, guard = GUARD): SourceEdit[] {
   const edits: SourceEdit[] = [];
+  const call = `${guard}.n-- > 0 || ${guard}.check();`;
   const visit = (loop: Node): void => {
     const inner = (loop as AnyNode).body;
     if (!inner) return;
     if (inner.type === 'BlockStatement') {
-      edits.push({ start: inner.start + 1, end: inner.start + 1, text: `${guard}.check();` });
+      edits.push({ start: inner.start + 1, end: inner.start + 1, text: call });
     } else {
-      edits.push({ start: inner.start, end: inner.start, text: `{${guard}.check();` });
+      edits.push({ start: inner.start, end: inner.start, text: `{${call}` });
       edits.push({ start: inner.end, end: inner.end, text: '}' });
     }
   };

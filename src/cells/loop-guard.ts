@@ -40,11 +40,16 @@ export class StoppedError extends Error {
   }
 }
 
-/** What compiled cell code calls. */
+/**
+ * What compiled cell code calls. Each loop iteration runs `guard.n-- > 0 || guard.check()`: the
+ * counter keeps the common case to one decrement, and `check()` does the clock work.
+ */
 export interface LoopGuard {
+  /** Iterations left before the next `check()`; compiled code decrements it. */
+  n: number;
   /** Called when the cell's function is (re)entered: restarts the clock. */
   enter(): void;
-  /** Called at the start of every loop iteration; throws LoopTimeoutError past the limit. */
+  /** Called when `n` runs out; throws LoopTimeoutError past the limit. */
   check(): void;
   /**
    * Ends this cell's loops: every later `check()` throws StoppedError. Called when a cell is
@@ -67,33 +72,35 @@ export function createLoopGuard(
   let start = 0;
   let last = 0;
   let stride = 1;
-  let countdown = 1;
   let cancelled = false;
   const disarm = (): void => {
     armed = false;
   };
-  const arm = (): void => {
-    if (!armed) queueMicrotask(disarm);
-    armed = true;
-    start = last = now();
-    stride = countdown = 1;
-  };
-  return {
-    enter: arm,
+  const guard: LoopGuard = {
+    n: 0,
+    enter(): void {
+      if (!armed) queueMicrotask(disarm);
+      armed = true;
+      start = last = now();
+      stride = 1;
+      guard.n = 0;
+    },
     cancel(): void {
       cancelled = true;
+      guard.n = 0;
     },
     check(): void {
       if (cancelled) throw new StoppedError();
-      if (!armed) arm();
-      if (--countdown > 0) return;
+      // A new synchronous run (the event loop ran since the last check): restart the clock.
+      if (!armed) guard.enter();
       const t = now();
       if (t - start > limitMs) throw new LoopTimeoutError(limitMs);
       const dt = t - last;
       last = t;
       if (dt < 1) stride = Math.min(stride * 2, MAX_STRIDE);
       else if (dt > 16) stride = Math.max(1, stride >> 1);
-      countdown = stride;
+      guard.n = stride - 1;
     },
   };
+  return guard;
 }
