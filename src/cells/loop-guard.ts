@@ -73,9 +73,8 @@ export function createLoopGuard(
   let last = 0;
   let stride = 1;
   let cancelled = false;
-  const disarm = (): void => {
-    armed = false;
-  };
+  // Declared before use by `disarm`, which also zeroes the counter so that the next run's first
+  // iteration checks the clock (a leftover stride could otherwise hide thousands of iterations).
   const guard: LoopGuard = {
     n: 0,
     enter(): void {
@@ -101,6 +100,10 @@ export function createLoopGuard(
       else if (dt > 16) stride = Math.max(1, stride >> 1);
       guard.n = stride - 1;
     },
+  };
+  const disarm = (): void => {
+    armed = false;
+    guard.n = 0;
   };
   return guard;
 }
