@@ -6,3 +6,4 @@ export * from './tokenizer.ts';
 export * from './sentiment.ts';
 export * from './mnist.ts';
 export * from './mlm.ts';
+export * from './pretrained.ts';

@@ -1,0 +1,112 @@
+/**
+ * Loading the shipped pretrained encoder (`public/models/<name>/`): `config.json` (Hugging Face
+ * `RobertaConfig` keys), `tokenizer.json` and `model.safetensors` (Hugging Face names and layout:
+ * dense weights `[out, in]`). Pure functions over already-fetched contents, so the same code runs in
+ * Node (read from disk) and in the browser (fetched from the site).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { safetensorsToTensors } from '../io/safetensors.ts';
+import { Encoder, encoderConfig, type EncoderConfig } from '../models/encoder.ts';
+import type { LoadReport } from '../models/types.ts';
+import { DataError } from './errors.ts';
+import { WordTokenizer } from './tokenizer.ts';
+
+/** Whether a parameter is the weight of a dense (Linear) module, stored transposed on disk. */
+export function isDenseWeight(name: string): boolean {
+  return /\.(query|key|value|dense|out_proj)\.weight$/.test(name);
+}
+
+/**
+ * Transposes the dense weights of a record (Hugging Face `[out, in]` ⇄ the core's `[in, out]`; the
+ * operation is its own inverse). Returns new tensors; the caller disposes both records.
+ */
+export function transposeDense(
+  record: Readonly<Record<string, tf.Tensor>>,
+): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [n, t] of Object.entries(record))
+    out[n] = isDenseWeight(n) ? tf.transpose(t) : t.clone();
+  return out;
+}
+
+/** Reads a `RobertaConfig` JSON object into an {@link EncoderConfig} (then applies `overrides`). */
+export function fromHfConfig(json: unknown, overrides: Partial<EncoderConfig> = {}): EncoderConfig {
+  const j = (json ?? {}) as Record<string, unknown>;
+  const n = (k: string): number => {
+    const v = j[k];
+    if (typeof v !== 'number')
+      throw new DataError(`config.${k}`, `must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return encoderConfig('tiny', {
+    vocabSize: n('vocab_size'),
+    hiddenSize: n('hidden_size'),
+    numHiddenLayers: n('num_hidden_layers'),
+    numAttentionHeads: n('num_attention_heads'),
+    intermediateSize: n('intermediate_size'),
+    maxPositionEmbeddings: n('max_position_embeddings'),
+    typeVocabSize: n('type_vocab_size'),
+    layerNormEps: n('layer_norm_eps'),
+    hiddenDropoutProb: n('hidden_dropout_prob'),
+    attentionDropoutProb: n('attention_probs_dropout_prob'),
+    padTokenId: n('pad_token_id'),
+    initializerRange: n('initializer_range'),
+    mlmHead: false,
+    ...overrides,
+  });
+}
+
+/** The three files' contents. */
+export interface PretrainedFiles {
+  /** Parsed `config.json`. */
+  config: unknown;
+  /** Parsed `tokenizer.json`. */
+  tokenizer: unknown;
+  /** Bytes of `model.safetensors`. */
+  weights: Uint8Array;
+}
+
+/** A loaded pretrained encoder and its tokenizer. */
+export interface Pretrained {
+  encoder: Encoder;
+  tokenizer: WordTokenizer;
+  /** What was loaded; `missing` lists the parameters left at their seeded init (e.g. a new classifier). */
+  report: LoadReport;
+}
+
+/**
+ * Builds an encoder from the shipped files. `overrides` set the task, e.g. `{ numLabels: 2 }` for a
+ * new (seeded, randomly initialised) classification head, or `{ mlmHead: true }` to keep the MLM
+ * head; `seed` seeds whatever the file does not hold. Throws {@link DataError} if the file lacks a
+ * body parameter or the tokenizer does not match the config.
+ */
+export function loadPretrained(
+  files: PretrainedFiles,
+  overrides: Partial<EncoderConfig> = {},
+  seed = 0,
+): Pretrained {
+  const config = fromHfConfig(files.config, { numLabels: 0, ...overrides });
+  const tokenizer = WordTokenizer.fromJSON(files.tokenizer);
+  if (tokenizer.size !== config.vocabSize) {
+    throw new DataError(
+      'tokenizer.vocab',
+      `has ${tokenizer.size} tokens but config.vocab_size is ${config.vocabSize}`,
+    );
+  }
+  const encoder = new Encoder(config, { seed });
+  const { tensors } = safetensorsToTensors(files.weights);
+  const core = transposeDense(tensors);
+  try {
+    const report = encoder.setWeights(core, { strict: false });
+    const body = report.missing.filter(
+      (n) => !n.startsWith('classifier.') && !n.startsWith('lm_head.'),
+    );
+    if (body.length > 0) throw new DataError('model.safetensors', `lacks ${body.join(', ')}`);
+    return { encoder, tokenizer, report };
+  } catch (e) {
+    encoder.dispose();
+    throw e;
+  } finally {
+    tf.dispose([...Object.values(tensors), ...Object.values(core)]);
+  }
+}
