@@ -4,6 +4,7 @@ import mdx from '@astrojs/mdx';
 import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
+import { writeFile } from 'node:fs/promises';
 import { securityHeaders } from './scripts/headers.mjs';
 // Turns ```js cell blocks into the agreed <section class="cell"> markup (owned by src/cells).
 import remarkCells from './src/cells/remark-cells.ts';
@@ -80,6 +81,25 @@ const lazyChunkGroups = [
   { name: 'plotly', test: jsModulesOf(/node_modules[\\/]plotly\.js[^\\/]*[\\/]/), priority: 3 },
 ];
 
+/**
+ * Writes `dist/_headers` (the format Netlify and Cloudflare Pages read) from the same header list
+ * that scripts/serve.mjs sends, so a static host serves the site as the tests saw it.
+ * @returns {import('astro').AstroIntegration}
+ */
+function headersFile() {
+  return {
+    name: 'site:headers-file',
+    hooks: {
+      'astro:build:done': async ({ dir }) => {
+        const lines = Object.entries(securityHeaders({ dev: false })).map(
+          ([name, value]) => `  ${name}: ${value}`,
+        );
+        await writeFile(new URL('_headers', dir), `/*\n${lines.join('\n')}\n`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   site: 'http://127.0.0.1:4321',
   base: '/',
@@ -90,7 +110,7 @@ export default defineConfig({
     // External files only: the Content-Security-Policy allows scripts and styles from 'self'.
     inlineStylesheets: 'never',
   },
-  integrations: [mdx()],
+  integrations: [mdx(), headersFile()],
   markdown: {
     // Astro 7's default Markdown processor (Sätteri) runs no remark plugins; the cells plugin and
     // remark-math need the unified one.

@@ -49,9 +49,11 @@ describe('home page', () => {
     const csp = CONTENT_SECURITY_POLICY;
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'(;|$)/);
+    const hostFile = readFileSync(new URL('../../dist/_headers', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const [name, value] of Object.entries(securityHeaders({ dev: false }))) {
       assert.ok(readme.includes(`${name}: ${value}`), `README lists "${name}: ${value}"`);
+      assert.ok(hostFile.includes(`  ${name}: ${value}\n`), `dist/_headers has "${name}"`);
     }
   });
 
