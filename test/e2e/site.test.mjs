@@ -107,6 +107,30 @@ describe('theme', () => {
     await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'light');
     await context.close();
   });
+  it('applies a stored theme before the first paint (blocking script in <head>)', async () => {
+    const html = await (await fetch(BASE_URL)).text();
+    const head = html.slice(0, html.indexOf('</head>'));
+    assert.match(head, /<script src="\/theme-init\.js"><\/script>/, 'a classic, blocking script');
+    const context = await browser.newContext({ colorScheme: 'light' });
+    await context.addInitScript(() => {
+      window.localStorage.setItem('theme', 'dark');
+      // Record the theme at the first moment the body exists, before anything is painted.
+      new MutationObserver((_, observer) => {
+        if (document.body) {
+          document.documentElement.dataset['themeAtBody'] =
+            document.documentElement.dataset['theme'] ?? 'unset';
+          observer.disconnect();
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    const page = await context.newPage();
+    await page.goto(BASE_URL);
+    assert.equal(
+      await page.evaluate(() => document.documentElement.dataset['themeAtBody']),
+      'dark',
+    );
+    await context.close();
+  });
 });
 
 describe('keyboard', () => {
@@ -119,6 +143,43 @@ describe('keyboard', () => {
     assert.equal(focused, 'Skip to content');
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    await context.close();
+  });
+
+  it('shows a visible focus ring on links and on the theme switch', async () => {
+    const context = await browser.newContext();
+    const { page } = await openPage(context);
+    await page.goto(BASE_URL);
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      const ring = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el) return null;
+        // The theme switch draws its ring on the label's text, next to the focused radio.
+        const target = el.matches('input[type="radio"]') ? el.nextElementSibling : el;
+        if (!target) return null;
+        const style = getComputedStyle(target);
+        return {
+          tag: el.tagName,
+          style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth),
+        };
+      });
+      assert.ok(ring, 'something has focus');
+      assert.notEqual(ring.style, 'none', `${ring.tag} #${i + 1} shows a focus ring`);
+      assert.ok(ring.width >= 2, `${ring.tag} #${i + 1}: ring at least 2px`);
+    }
+    await context.close();
+  });
+
+  it('honours prefers-reduced-motion', async () => {
+    const context = await browser.newContext({ reducedMotion: 'reduce' });
+    const { page } = await openPage(context);
+    await page.goto(BASE_URL);
+    assert.equal(
+      await page.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior),
+      'auto',
+    );
     await context.close();
   });
 });
