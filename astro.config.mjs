@@ -5,7 +5,7 @@ import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import { writeFile } from 'node:fs/promises';
-import { securityHeaders } from './scripts/headers.mjs';
+import { EMBED_PREFIX, securityHeaders } from './scripts/headers.mjs';
 // Turns ```js cell blocks into the agreed <section class="cell"> markup (owned by src/cells).
 import remarkCells from './src/cells/remark-cells.ts';
 
@@ -91,10 +91,24 @@ function headersFile() {
     name: 'site:headers-file',
     hooks: {
       'astro:build:done': async ({ dir }) => {
-        const lines = Object.entries(securityHeaders({ dev: false })).map(
-          ([name, value]) => `  ${name}: ${value}`,
+        /** @param {Record<string, string>} headers @param {string[]} [detach] */
+        const block = (headers, detach = []) =>
+          [
+            ...detach.map((name) => `  ! ${name}`),
+            ...Object.entries(headers).map(([name, value]) => `  ${name}: ${value}`),
+          ].join('\n');
+        const all = securityHeaders({ dev: false });
+        const embed = securityHeaders({ dev: false, path: EMBED_PREFIX });
+        // Only the headers that differ; `!` first removes the value the /* rule set (Cloudflare
+        // Pages' syntax; hosts without it need the same two values configured for /embed/*).
+        const differing = Object.fromEntries(
+          Object.entries(embed).filter(([name, value]) => all[name] !== value),
         );
-        await writeFile(new URL('_headers', dir), `/*\n${lines.join('\n')}\n`);
+        const text = [
+          `/*\n${block(all)}`,
+          `${EMBED_PREFIX}*\n${block(differing, Object.keys(differing))}`,
+        ].join('\n');
+        await writeFile(new URL('_headers', dir), `${text}\n`);
       },
     },
   };

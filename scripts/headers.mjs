@@ -16,7 +16,8 @@
  * - `worker-src 'self'`. TF.js's multi-threaded WASM build would start workers that
  *   `importScripts` a blob: URL (needing `blob:` in script-src, and it also breaks once bundled);
  *   src/cells/backend.ts runs WASM single-threaded instead, measured as fast for training steps.
- * - `object-src 'none'`, `base-uri 'self'`, `form-action 'self'`, `frame-ancestors 'self'`.
+ * - `object-src 'none'`, `base-uri 'self'`, `form-action 'self'`, `frame-ancestors 'self'`
+ *   (except under `/embed/`, see `securityHeaders`).
  *
  * Cross-Origin-Opener-Policy `same-origin` + Cross-Origin-Embedder-Policy `require-corp` make the
  * page cross-origin isolated, which `SharedArrayBuffer` (multi-threaded WASM) and precise timers need.
@@ -37,26 +38,66 @@ const CSP_DIRECTIVES = {
   'frame-ancestors': "'self'",
 };
 
-/** The Content-Security-Policy header value. */
-export const CONTENT_SECURITY_POLICY = Object.entries(CSP_DIRECTIVES)
-  .map(([name, value]) => `${name} ${value}`)
-  .join('; ');
+/**
+ * Pages under this path (after the site's base) may be framed by other sites: one cell of a lesson,
+ * embedded in a course page elsewhere. Only they relax `frame-ancestors` and CORP.
+ */
+export const EMBED_PREFIX = '/embed/';
 
 /**
- * Headers for every response.
- * @param {{ dev: boolean }} options `dev: true` leaves out the CSP, because Vite's dev server
- *   injects inline scripts and styles for hot reloading; everything else is the same.
+ * @param {string} path a request path relative to the site's base, e.g. `/embed/lesson/cell/`
+ * @returns {boolean}
+ */
+export function isEmbedPath(path) {
+  return path.startsWith(EMBED_PREFIX);
+}
+
+/**
+ * @param {{ embed: boolean }} options
+ * @returns {string}
+ */
+function contentSecurityPolicy({ embed }) {
+  /** @type {Record<string, string>} */
+  const directives = { ...CSP_DIRECTIVES };
+  if (embed) directives['frame-ancestors'] = '*';
+  return Object.entries(directives)
+    .map(([name, value]) => `${name} ${value}`)
+    .join('; ');
+}
+
+/** The Content-Security-Policy header value of every page but the embeds. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ embed: false });
+
+/** The Content-Security-Policy header value of `/embed/…` pages: any site may frame them. */
+export const EMBED_CONTENT_SECURITY_POLICY = contentSecurityPolicy({ embed: true });
+
+/**
+ * Headers for a response.
+ *
+ * Embeds (`/embed/…`) differ in two headers: `frame-ancestors *`, and
+ * `Cross-Origin-Resource-Policy: cross-origin`, because a host page that is itself cross-origin
+ * isolated (COEP require-corp) may only frame documents that opt in with CORP cross-origin.
+ * COOP and COEP stay: COOP is ignored inside a frame, and a COEP child is allowed under any parent.
+ *
+ * @param {{ dev: boolean, path?: string }} options `dev: true` leaves out the CSP, because Vite's
+ *   dev server injects inline scripts and styles for hot reloading. `path`: the request path
+ *   relative to the site's base (default `/`).
  * @returns {Record<string, string>}
  */
-export function securityHeaders({ dev }) {
+export function securityHeaders({ dev, path = '/' }) {
+  const embed = isEmbedPath(path);
   /** @type {Record<string, string>} */
   const headers = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
-    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': embed ? 'cross-origin' : 'same-origin',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };
-  if (!dev) headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+  if (!dev) {
+    headers['Content-Security-Policy'] = embed
+      ? EMBED_CONTENT_SECURITY_POLICY
+      : CONTENT_SECURITY_POLICY;
+  }
   return headers;
 }

@@ -2,7 +2,7 @@
 // @ts-check
 /**
  * Serves the built site (`dist/`) on 127.0.0.1 with the headers every response of the site needs
- * (scripts/headers.mjs). Zero dependencies: `npm start` builds and then runs this.
+ * (scripts/headers.mjs; `/embed/…` pages may be framed by other sites, nothing else). Zero dependencies: `npm start` builds and then runs this.
  *
  *   PORT=8080 node scripts/serve.mjs      # default port 4321; PORT=0 picks a free one
  *
@@ -47,8 +47,6 @@ const MIME_TYPES = {
   '.gz': 'application/gzip',
   '.webmanifest': 'application/manifest+json',
 };
-
-const HEADERS = securityHeaders({ dev: false });
 
 /**
  * Maps a URL path to a file under ROOT, or null when it would escape ROOT.
@@ -105,8 +103,9 @@ async function resolveRequest(pathname) {
  * @param {number} status
  * @param {string} file
  * @param {boolean} headOnly
+ * @param {Record<string, string>} headers the security headers for this request's path
  */
-async function sendFile(res, status, file, headOnly) {
+async function sendFile(res, status, file, headOnly, headers) {
   const stats = await stat(file);
   const type = MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
   // Hashed build assets never change; everything else is revalidated.
@@ -114,7 +113,7 @@ async function sendFile(res, status, file, headOnly) {
     ? 'public, max-age=31536000, immutable'
     : 'no-cache';
   res.writeHead(status, {
-    ...HEADERS,
+    ...headers,
     'Content-Type': type,
     'Content-Length': String(stats.size),
     'Cache-Control': cache,
@@ -131,11 +130,12 @@ async function sendFile(res, status, file, headOnly) {
  * @param {import('node:http').ServerResponse} res
  * @param {number} status
  * @param {string} text
+ * @param {Record<string, string>} headers the security headers for this request's path
  * @param {Record<string, string>} [extra]
  */
-function sendText(res, status, text, extra = {}) {
+function sendText(res, status, text, headers, extra = {}) {
   res.writeHead(status, {
-    ...HEADERS,
+    ...headers,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(text)),
     ...extra,
@@ -148,22 +148,27 @@ function sendText(res, status, text, extra = {}) {
  * @param {import('node:http').ServerResponse} res
  */
 async function handle(req, res) {
+  const { pathname, search } = new URL(req.url ?? '/', `http://${HOST}`);
+  // The site's base is `/`, so the request path is already relative to it.
+  const headers = securityHeaders({ dev: false, path: pathname });
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    sendText(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
+    sendText(res, 405, 'Method not allowed\n', headers, { Allow: 'GET, HEAD' });
     return;
   }
   const headOnly = req.method === 'HEAD';
-  const { pathname, search } = new URL(req.url ?? '/', `http://${HOST}`);
   const found = await resolveRequest(pathname);
   if (found === null) {
     const notFound = join(ROOT, '404.html');
-    if ((await statOrNull(notFound))?.isFile()) await sendFile(res, 404, notFound, headOnly);
-    else sendText(res, 404, 'Not found\n');
+    if ((await statOrNull(notFound))?.isFile()) {
+      await sendFile(res, 404, notFound, headOnly, headers);
+    } else {
+      sendText(res, 404, 'Not found\n', headers);
+    }
   } else if ('redirect' in found) {
-    res.writeHead(301, { ...HEADERS, Location: found.redirect + search, 'Content-Length': '0' });
+    res.writeHead(301, { ...headers, Location: found.redirect + search, 'Content-Length': '0' });
     res.end();
   } else {
-    await sendFile(res, 200, found.file, headOnly);
+    await sendFile(res, 200, found.file, headOnly, headers);
   }
 }
 
@@ -181,8 +186,9 @@ async function main() {
   const server = createServer((req, res) => {
     handle(req, res).catch((/** @type {unknown} */ error) => {
       console.error(error);
-      if (!res.headersSent) sendText(res, 500, 'Internal server error\n');
-      else res.destroy();
+      if (!res.headersSent) {
+        sendText(res, 500, 'Internal server error\n', securityHeaders({ dev: false }));
+      } else res.destroy();
     });
   });
   server.on('error', (error) => {

@@ -46,8 +46,16 @@ describe('home page', () => {
         assert.equal(response.headers.get(name), value, `${name} on /${path}`);
       }
     }
+    // Embeds, and only they, may be framed by other sites.
+    const embed = await fetch(new URL('embed/any-lesson/any-cell/', BASE_URL));
+    for (const [name, value] of Object.entries(securityHeaders({ dev: false, path: '/embed/' }))) {
+      assert.equal(embed.headers.get(name), value, `${name} on /embed/`);
+    }
+    assert.match(embed.headers.get('content-security-policy') ?? '', /frame-ancestors \*/);
+    assert.equal(embed.headers.get('cross-origin-resource-policy'), 'cross-origin');
     const csp = CONTENT_SECURITY_POLICY;
     assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'self'/);
     assert.match(csp, /script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'(;|$)/);
     const hostFile = readFileSync(new URL('../../dist/_headers', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
