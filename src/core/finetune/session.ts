@@ -1,0 +1,760 @@
+/**
+ * A fine-tuning session for the training lesson: one base encoder (pretrained when the shipped
+ * files load, else random), the two tasks' data, and the current run — LoRA (Hu et al. 2021) or
+ * full fine-tuning — trained step by step with progress events, stoppable between steps and
+ * resumable. After a LoRA run: merge and compare, save/load the adapter (PEFT format), train a
+ * second task's adapter on the same model and hot-swap between the two (Kamp, "Dive Into LoRA
+ * Adapters", part 3).
+ *
+ * Page-free: it runs the same in a Web Worker (`src/worker/train-worker.ts`), in a page, and in
+ * Node tests. Every run builds a fresh model from the base weights, so runs never leak into each
+ * other; the classifier head is seeded by the run's seed.
+ *
+ * The head: one classifier with {@link HEAD_WIDTH} (= 3) outputs; the sentiment task reads the
+ * first two logits, the source task all three. Our core trains `modulesToSave` in place (shared by
+ * adapters), so the session keeps a copy of each adapter's head and puts it back on every swap —
+ * what PEFT's `ModulesToSaveWrapper` does by keeping one copy per adapter.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { PretrainedFiles } from '../data/pretrained.ts';
+import { loadPretrained } from '../data/pretrained.ts';
+import type { SentimentSplit } from '../data/sentiment.ts';
+import type { WordTokenizer } from '../data/tokenizer.ts';
+import { Encoder, encoderConfig, type EncoderConfig } from '../models/encoder.ts';
+import { getPeftModel, PeftModel } from '../lora/peft-model.ts';
+import { loadAdapter, saveAdapter, type AdapterFiles } from '../lora/io.ts';
+import { softmaxCrossEntropy } from '../nn/loss.ts';
+import { Rng } from '../rng.ts';
+import { Adam } from '../train/adam.ts';
+import {
+  encodeSet,
+  gatherRows,
+  HEAD_WIDTH,
+  TASK_CLASSES,
+  tokenizerFromExamples,
+  type EncodedSet,
+  type TaskName,
+} from './data.ts';
+import { FineTuneError } from './errors.ts';
+import { median } from './stats.ts';
+
+/** How the session was set up. */
+export interface SessionSetup {
+  /** The sentiment split (both tasks use it). */
+  readonly split: SentimentSplit;
+  /** Where the split came from, in words ("/data/sentiment.json" or "generated stand-in"). */
+  readonly dataLabel: string;
+  /** The shipped pretrained files, or `null` to start from random weights. */
+  readonly pretrained: PretrainedFiles | null;
+  /** Why there is no pretrained model (shown to the reader), when `pretrained` is null. */
+  readonly whyNoPretrained?: string;
+  /** Random-init preset when there is no pretrained model (tests use `micro`-sized layers). */
+  readonly preset?: 'tiny' | 'micro';
+  /** Sequence length including `<s>`/`</s>` (default 32: 93% of training sentences fit). */
+  readonly maxLen?: number;
+  /** Use at most this many validation sentences (tests). */
+  readonly validationLimit?: number;
+  /** Dropout in training (default: the checkpoint's, 0.1). */
+  readonly dropout?: number;
+}
+
+/** One run's settings. */
+export interface RunConfig {
+  readonly method: 'lora' | 'full';
+  readonly task: TaskName;
+  /** LoRA rank. */
+  readonly r: number;
+  /** LoRA α (scaling α/r). */
+  readonly loraAlpha: number;
+  /** Module names to adapt (PEFT's suffix rule), e.g. `['query', 'attention.output.dense']`. */
+  readonly targetModules: readonly string[];
+  readonly learningRate: number;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  /** Validation accuracy every this many steps (and at the end); 0 = only at the end. */
+  readonly evalEvery: number;
+}
+
+/** The article's experiment, scaled to the tiny model: LoRA r = 2 on query + attention output. */
+export const DEFAULT_RUN: RunConfig = {
+  method: 'lora',
+  task: 'sentiment',
+  r: 2,
+  loraAlpha: 4,
+  targetModules: ['query', 'attention.output.dense'],
+  learningRate: 2e-3,
+  steps: 150,
+  batchSize: 16,
+  seed: 0,
+  evalEvery: 25,
+};
+
+/** Memory TF.js holds (all tensors of this thread's backend). */
+export interface MemoryInfo {
+  readonly numBytes: number;
+  readonly numTensors: number;
+}
+
+/** Events a run reports. */
+export type RunEvent =
+  | {
+      readonly kind: 'progress';
+      /** Steps done so far (1-based count). */
+      readonly step: number;
+      readonly steps: number;
+      readonly loss: number;
+      /** This step's wall time, ms (loss read-back included). */
+      readonly ms: number;
+      readonly stepsPerSecond: number;
+      readonly etaSeconds: number;
+      readonly memory: MemoryInfo;
+      readonly trainableParams: number;
+      readonly totalParams: number;
+    }
+  | { readonly kind: 'eval'; readonly step: number; readonly accuracy: number };
+
+/** What a finished (or stopped) run reports. */
+export interface RunSummary {
+  readonly config: RunConfig;
+  readonly stepsDone: number;
+  readonly stopped: boolean;
+  readonly losses: number[];
+  readonly firstLoss: number;
+  readonly lastLoss: number;
+  readonly accuracy: number;
+  /** Median ms per step, the first two (warm-up) steps left out when there are more than 4. */
+  readonly msPerStep: number;
+  readonly trainableParams: number;
+  readonly totalParams: number;
+  /** Bytes of the trainable parameters' gradients + Adam state (m, v): 3 × 4 bytes each. */
+  readonly trainStateBytes: number;
+  readonly memory: MemoryInfo;
+}
+
+/** What the session knows about its model and data (for the page). */
+export interface SessionInfo {
+  readonly pretrained: boolean;
+  readonly whyNoPretrained: string | null;
+  readonly dataLabel: string;
+  readonly vocabSize: number;
+  readonly config: EncoderConfig;
+  readonly train: number;
+  readonly validation: number;
+  readonly maxLen: number;
+}
+
+interface Run {
+  config: RunConfig;
+  model: Encoder;
+  peft: PeftModel<Encoder> | null;
+  optimizer: Adam;
+  rng: Rng;
+  order: number[];
+  cursor: number;
+  stepsDone: number;
+  losses: number[];
+  times: number[];
+  accuracy: number;
+}
+
+const macrotask = (): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, 0);
+  });
+
+function validateRun(c: RunConfig): void {
+  const posInt = (f: keyof RunConfig, v: number) => {
+    if (!Number.isInteger(v) || v <= 0) throw new FineTuneError(f, v, 'must be a positive integer');
+  };
+  // Configs arrive from pages and workers as plain data: check the unions at run time too.
+  if (!(['lora', 'full'] as string[]).includes(c.method))
+    throw new FineTuneError('method', c.method, "must be 'lora' or 'full'");
+  if (!(c.task in TASK_CLASSES))
+    throw new FineTuneError('task', c.task, "must be 'sentiment' or 'source'");
+  posInt('steps', c.steps);
+  posInt('batchSize', c.batchSize);
+  if (!(c.learningRate > 0 && c.learningRate < 1))
+    throw new FineTuneError('learningRate', c.learningRate, 'must be in (0, 1)');
+  if (!Number.isInteger(c.evalEvery) || c.evalEvery < 0)
+    throw new FineTuneError('evalEvery', c.evalEvery, 'must be an integer ≥ 0');
+  if (!Number.isFinite(c.seed)) throw new FineTuneError('seed', c.seed, 'must be a number');
+  if (c.method === 'lora') {
+    posInt('r', c.r);
+    if (!(c.loraAlpha > 0)) throw new FineTuneError('loraAlpha', c.loraAlpha, 'must be > 0');
+    if (c.targetModules.length === 0)
+      throw new FineTuneError('targetModules', '[]', 'name at least one module');
+  }
+}
+
+/** The fine-tuning session (see the file header). Call {@link dispose} when done. */
+export class FineTuneSession {
+  readonly tokenizer: WordTokenizer;
+  readonly config: EncoderConfig;
+  private readonly base: Record<string, tf.Tensor>;
+  private readonly data: Record<TaskName, { train: EncodedSet; validation: EncodedSet }>;
+  private run: Run | null = null;
+  /** Per-adapter copies of the classifier head (see the file header). */
+  private readonly heads = new Map<string, Record<string, tf.Tensor>>();
+  private readonly setup: SessionSetup;
+  private readonly maxLen: number;
+
+  constructor(setup: SessionSetup) {
+    this.setup = setup;
+    const dropout = setup.dropout;
+    const drop: Partial<EncoderConfig> =
+      dropout === undefined ? {} : { hiddenDropoutProb: dropout, attentionDropoutProb: dropout };
+    let encoder: Encoder;
+    if (setup.pretrained) {
+      const p = loadPretrained(setup.pretrained, { numLabels: HEAD_WIDTH, ...drop }, 0);
+      encoder = p.encoder;
+      this.tokenizer = p.tokenizer;
+    } else {
+      this.tokenizer = tokenizerFromExamples(setup.split.train);
+      const small = setup.preset === 'micro';
+      encoder = new Encoder(
+        encoderConfig('tiny', {
+          vocabSize: this.tokenizer.size,
+          maxPositionEmbeddings: 50,
+          numLabels: HEAD_WIDTH,
+          mlmHead: false,
+          ...(small ? { hiddenSize: 32, intermediateSize: 64, numAttentionHeads: 2 } : {}),
+          ...drop,
+        }),
+        { seed: 0 },
+      );
+    }
+    this.config = encoder.config;
+    const room = this.config.maxPositionEmbeddings - this.config.padTokenId - 1;
+    this.maxLen = Math.min(setup.maxLen ?? 32, room);
+    // The body's weights, kept to build every run's model; the head is seeded per run.
+    const all = encoder.getWeights();
+    this.base = {};
+    for (const [n, t] of Object.entries(all)) {
+      if (n.startsWith('classifier.')) t.dispose();
+      else this.base[n] = t;
+    }
+    encoder.dispose();
+    const val = setup.split.validation.slice(0, setup.validationLimit ?? undefined);
+    const enc = (task: TaskName) => ({
+      train: encodeSet(this.tokenizer, setup.split.train, task, this.maxLen),
+      validation: encodeSet(this.tokenizer, val, task, this.maxLen),
+    });
+    this.data = { sentiment: enc('sentiment'), source: enc('source') };
+  }
+
+  /** What the page shows about the model and data. */
+  info(): SessionInfo {
+    return {
+      pretrained: this.setup.pretrained !== null,
+      whyNoPretrained: this.setup.pretrained ? null : (this.setup.whyNoPretrained ?? 'not given'),
+      dataLabel: this.setup.dataLabel,
+      vocabSize: this.tokenizer.size,
+      config: this.config,
+      train: this.data.sentiment.train.n,
+      validation: this.data.sentiment.validation.n,
+      maxLen: this.maxLen,
+    };
+  }
+
+  /** A fresh model: the base body plus a head seeded by `seed`. */
+  private freshModel(seed: number): Encoder {
+    const m = new Encoder(this.config, { seed: 1000 + seed });
+    m.setWeights(this.base, { strict: false });
+    return m;
+  }
+
+  private requireRun(): Run {
+    if (!this.run) throw new FineTuneError('run', null, 'train a model first');
+    return this.run;
+  }
+
+  private requireLora(): Run & { peft: PeftModel<Encoder> } {
+    const run = this.requireRun();
+    if (!run.peft) throw new FineTuneError('method', run.config.method, 'needs a LoRA run');
+    return run as Run & { peft: PeftModel<Encoder> };
+  }
+
+  /** Starts a new run (freeing the previous one) and trains it; see {@link resume}. */
+  async train(
+    config: RunConfig,
+    onEvent: (e: RunEvent) => void = () => undefined,
+    signal?: AbortSignal,
+  ): Promise<RunSummary> {
+    validateRun(config);
+    this.disposeRun();
+    const model = this.freshModel(config.seed);
+    let peft: PeftModel<Encoder> | null = null;
+    try {
+      if (config.method === 'lora') {
+        peft = getPeftModel(
+          model,
+          {
+            r: config.r,
+            loraAlpha: config.loraAlpha,
+            targetModules: [...config.targetModules],
+            modulesToSave: ['classifier'],
+          },
+          { adapterName: config.task, seed: config.seed },
+        );
+      }
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    const rng = new Rng(config.seed).fork('batches');
+    this.run = {
+      config,
+      model,
+      peft,
+      optimizer: new Adam({ learningRate: config.learningRate }),
+      rng,
+      order: [],
+      cursor: 0,
+      stepsDone: 0,
+      losses: [],
+      times: [],
+      accuracy: Number.NaN,
+    };
+    return this.resume(0, onEvent, signal);
+  }
+
+  /**
+   * Continues the current run up to its configured steps plus `extraSteps`. Stops (between steps,
+   * the event loop is given a turn after each) when `signal` aborts; the run can be resumed.
+   */
+  async resume(
+    extraSteps = 0,
+    onEvent: (e: RunEvent) => void = () => undefined,
+    signal?: AbortSignal,
+  ): Promise<RunSummary> {
+    const run = this.requireRun();
+    if (extraSteps > 0) run.config = { ...run.config, steps: run.config.steps + extraSteps };
+    const { config } = run;
+    const set = this.data[config.task].train;
+    const k = TASK_CLASSES[config.task];
+    const vars = () => (run.peft ? run.peft.trainableVariables() : trainableAll(run.model));
+    const trainable = vars().reduce((s, v) => s + v.size, 0);
+    const total = run.model.namedParameters().reduce((s, p) => s + p.variable.size, 0);
+    let stopped = false;
+    while (run.stepsDone < config.steps) {
+      if (signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      const t0 = performance.now();
+      const rows = this.nextRows(run, set.n, config.batchSize);
+      const b = gatherRows(set, rows);
+      const B = rows.length;
+      const ids = tf.tensor2d(b.ids, [B, set.maxLen], 'int32');
+      const mask = tf.tensor2d(b.mask, [B, set.maxLen], 'int32');
+      const labels = tf.tensor1d(b.labels, 'int32');
+      const model = run.peft ? run.peft.model : run.model;
+      let loss: number;
+      try {
+        const lossT = run.optimizer.step(() => {
+          const logits = model.classify(ids, mask, { training: true, rng: run.rng }); // [B, 3]
+          return softmaxCrossEntropy(tf.slice(logits, [0, 0], [B, k]), labels);
+        }, vars());
+        loss = (await lossT.data())[0] ?? Number.NaN;
+        lossT.dispose();
+      } finally {
+        tf.dispose([ids, mask, labels]);
+      }
+      const ms = performance.now() - t0;
+      run.stepsDone++;
+      run.losses.push(loss);
+      run.times.push(ms);
+      const recent = run.times.slice(-10);
+      const msAvg = recent.reduce((s, v) => s + v, 0) / recent.length;
+      onEvent({
+        kind: 'progress',
+        step: run.stepsDone,
+        steps: config.steps,
+        loss,
+        ms,
+        stepsPerSecond: 1000 / msAvg,
+        etaSeconds: ((config.steps - run.stepsDone) * msAvg) / 1000,
+        memory: memoryNow(),
+        trainableParams: trainable,
+        totalParams: total,
+      });
+      const last = run.stepsDone === config.steps;
+      if ((config.evalEvery > 0 && run.stepsDone % config.evalEvery === 0) || last) {
+        run.accuracy = await this.accuracy(config.task);
+        onEvent({ kind: 'eval', step: run.stepsDone, accuracy: run.accuracy });
+      }
+      await macrotask(); // lets a worker receive "stop", and a page paint
+    }
+    if (stopped && Number.isNaN(run.accuracy) && run.stepsDone > 0)
+      run.accuracy = await this.accuracy(config.task);
+    return this.summary(run, stopped, trainable, total);
+  }
+
+  private summary(run: Run, stopped: boolean, trainable: number, total: number): RunSummary {
+    const t = run.times.length > 4 ? run.times.slice(2) : run.times;
+    return {
+      config: run.config,
+      stepsDone: run.stepsDone,
+      stopped,
+      losses: [...run.losses],
+      firstLoss: run.losses[0] ?? Number.NaN,
+      lastLoss: run.losses[run.losses.length - 1] ?? Number.NaN,
+      accuracy: run.accuracy,
+      msPerStep: median(t),
+      trainableParams: trainable,
+      totalParams: total,
+      trainStateBytes: trainable * 4 * 3,
+      memory: memoryNow(),
+    };
+  }
+
+  /** Epoch-wise shuffled batches from the run's own seeded stream. */
+  private nextRows(run: Run, n: number, size: number): number[] {
+    const rows: number[] = [];
+    while (rows.length < Math.min(size, n)) {
+      if (run.cursor >= run.order.length) {
+        run.order = run.rng.shuffle(Array.from({ length: n }, (_, i) => i));
+        run.cursor = 0;
+      }
+      rows.push(run.order[run.cursor++] ?? 0);
+    }
+    return rows;
+  }
+
+  /** Predicted classes on a task's validation set with the current model as it is now. */
+  async predict(task: TaskName, batch = 100): Promise<Int32Array> {
+    const run = this.requireRun();
+    const set = this.data[task].validation;
+    const k = TASK_CLASSES[task];
+    const model = run.peft ? run.peft.model : run.model;
+    const out = new Int32Array(set.n);
+    for (let start = 0; start < set.n; start += batch) {
+      const rows = Array.from({ length: Math.min(batch, set.n - start) }, (_, i) => start + i);
+      const b = gatherRows(set, rows);
+      const pred = tf.tidy(() => {
+        const ids = tf.tensor2d(b.ids, [rows.length, set.maxLen], 'int32');
+        const mask = tf.tensor2d(b.mask, [rows.length, set.maxLen], 'int32');
+        const logits = model.classify(ids, mask, { training: false });
+        return tf.argMax(tf.slice(logits, [0, 0], [rows.length, k]), 1);
+      });
+      out.set(await pred.data(), start);
+      pred.dispose();
+    }
+    return out;
+  }
+
+  /** Logits `[n, k]` on a task's validation set (flat, row-major) for exact comparisons. */
+  async logits(task: TaskName): Promise<Float32Array> {
+    const run = this.requireRun();
+    const set = this.data[task].validation;
+    const k = TASK_CLASSES[task];
+    const model = run.peft ? run.peft.model : run.model;
+    const t = tf.tidy(() => {
+      const ids = tf.tensor2d(set.ids, [set.n, set.maxLen], 'int32');
+      const mask = tf.tensor2d(set.mask, [set.n, set.maxLen], 'int32');
+      return tf.slice(model.classify(ids, mask, { training: false }), [0, 0], [set.n, k]);
+    });
+    const data = (await t.data()) as Float32Array;
+    t.dispose();
+    return data;
+  }
+
+  /** Validation accuracy of the current model on `task`. */
+  async accuracy(task: TaskName): Promise<number> {
+    const pred = await this.predict(task);
+    const labels = this.data[task].validation.labels;
+    let hit = 0;
+    pred.forEach((p, i) => {
+      if (p === labels[i]) hit++;
+    });
+    return hit / pred.length;
+  }
+
+  /** Median ms of one forward pass over the validation set (after one warm-up pass). */
+  private async timeForward(task: TaskName, repeats: number): Promise<number> {
+    const times: number[] = [];
+    for (let i = 0; i <= repeats; i++) {
+      const t0 = performance.now();
+      await this.logits(task);
+      if (i > 0) times.push(performance.now() - t0);
+    }
+    return median(times);
+  }
+
+  /**
+   * Merges the active LoRA adapter into the base weights and compares with the unmerged model:
+   * largest logit difference, whether every prediction is the same, and the forward time of the
+   * base model (adapters off), the unmerged and the merged model. Unmerges again at the end.
+   */
+  async mergeCheck(repeats = 3): Promise<MergeReport> {
+    const run = this.requireLora();
+    const task = run.config.task;
+    const before = await this.logits(task);
+    const predBefore = await this.predict(task);
+    const unmergedMs = await this.timeForward(task, repeats);
+    run.peft.disableAdapters();
+    const baseMs = await this.timeForward(task, repeats);
+    run.peft.enableAdapters();
+    run.peft.merge();
+    let after: Float32Array;
+    let predAfter: Int32Array;
+    let mergedMs: number;
+    try {
+      after = await this.logits(task);
+      predAfter = await this.predict(task);
+      mergedMs = await this.timeForward(task, repeats);
+    } finally {
+      run.peft.unmerge();
+    }
+    let maxAbs = 0;
+    let maxRef = 0;
+    before.forEach((v, i) => {
+      maxAbs = Math.max(maxAbs, Math.abs(v - (after[i] ?? Number.NaN)));
+      maxRef = Math.max(maxRef, Math.abs(v));
+    });
+    const same = predBefore.every((p, i) => p === predAfter[i]);
+    return {
+      maxAbsLogitDiff: maxAbs,
+      maxAbsLogit: maxRef,
+      samePredictions: same,
+      baseMs,
+      unmergedMs,
+      mergedMs,
+    };
+  }
+
+  /** The active adapter in PEFT's two files. */
+  async saveAdapter(): Promise<AdapterFiles> {
+    const run = this.requireLora();
+    return saveAdapter(run.peft, run.peft.activeAdapter, {
+      baseModelNameOrPath: this.setup.pretrained ? 'tiny-roberta' : 'tiny-roberta (random init)',
+      taskType: 'SEQ_CLS',
+    });
+  }
+
+  /**
+   * Loads saved adapter files into a fresh model (base body, a head seeded differently) and
+   * compares its validation logits with the current run's: the round trip must be exact.
+   */
+  async roundTrip(files: AdapterFiles): Promise<RoundTripReport> {
+    const run = this.requireLora();
+    const task = run.config.task;
+    const want = await this.logits(task);
+    const fresh = new PeftModel(this.freshModel(run.config.seed + 7919));
+    const saved = this.run;
+    try {
+      loadAdapter(fresh, files, task);
+      this.run = { ...run, model: fresh.model, peft: fresh };
+      const got = await this.logits(task);
+      const acc = await this.accuracy(task);
+      let maxAbs = 0;
+      want.forEach((v, i) => {
+        maxAbs = Math.max(maxAbs, Math.abs(v - (got[i] ?? Number.NaN)));
+      });
+      return {
+        maxAbsLogitDiff: maxAbs,
+        accuracy: acc,
+        bytes: files.adapterModelSafetensors.length,
+      };
+    } finally {
+      this.run = saved;
+      fresh.dispose();
+    }
+  }
+
+  /**
+   * Trains a second adapter for `task` on the current LoRA run's model (same base, same config
+   * except the task), keeping a copy of each adapter's head. Progress as in {@link train}.
+   */
+  async trainSecondAdapter(
+    task: TaskName,
+    steps: number,
+    onEvent: (e: RunEvent) => void = () => undefined,
+    signal?: AbortSignal,
+  ): Promise<RunSummary> {
+    const run = this.requireLora();
+    const first = run.config.task;
+    if (task === first) throw new FineTuneError('task', task, `is the first adapter's task`);
+    if (run.peft.adapterNames.includes(task)) run.peft.deleteAdapter(task);
+    this.saveHead(first, run.model);
+    run.peft.addAdapter(
+      task,
+      {
+        r: run.config.r,
+        loraAlpha: run.config.loraAlpha,
+        targetModules: [...run.config.targetModules],
+        modulesToSave: ['classifier'],
+      },
+      { seed: run.config.seed + 1 },
+    );
+    run.peft.setAdapter(task);
+    // The second task's head starts from a freshly seeded one, not the first task's.
+    const seeded = this.freshModel(run.config.seed + 31);
+    const head = pick(seeded.getWeights(), 'classifier.');
+    seeded.dispose();
+    run.model.setWeights(head, { strict: false });
+    tf.dispose(Object.values(head));
+    const firstConfig = run.config;
+    const firstState = {
+      losses: run.losses,
+      times: run.times,
+      stepsDone: run.stepsDone,
+      accuracy: run.accuracy,
+    };
+    run.config = { ...firstConfig, task, steps };
+    run.optimizer.dispose();
+    run.optimizer = new Adam({ learningRate: firstConfig.learningRate });
+    run.stepsDone = 0;
+    run.losses = [];
+    run.times = [];
+    run.order = [];
+    run.cursor = 0;
+    run.accuracy = Number.NaN;
+    try {
+      return await this.resume(0, onEvent, signal);
+    } finally {
+      this.saveHead(task, run.model);
+      // Back to the first adapter, as it was.
+      run.config = firstConfig;
+      Object.assign(run, firstState);
+      this.swapTo(first);
+    }
+  }
+
+  private saveHead(name: string, model: Encoder): void {
+    const old = this.heads.get(name);
+    if (old) tf.dispose(Object.values(old));
+    this.heads.set(name, pick(model.getWeights(), 'classifier.'));
+  }
+
+  /** Makes `name` active (factors and head); `merged`: unmerge the old ΔW, merge the new one. */
+  private swapTo(name: string, merged = false): void {
+    const run = this.requireLora();
+    if (merged) run.peft.unmerge();
+    run.peft.setAdapter(name);
+    const head = this.heads.get(name);
+    if (head) run.model.setWeights(head, { strict: false });
+    if (merged) run.peft.merge([name]);
+  }
+
+  /**
+   * Hot-swaps between the two adapters `swaps` times (in place: `setAdapter` + head; or merged:
+   * unmerge ΔW₁, merge ΔW₂ into the weights, as Kamp's endpoint does), timing each swap until the
+   * backend has finished it, and checks that each task's predictions after the swaps are
+   * identical to those before. Leaves the first adapter active and unmerged.
+   */
+  async swapCheck(swaps: number, merged: boolean): Promise<SwapReport> {
+    const run = this.requireLora();
+    const names = run.peft.adapterNames;
+    if (names.length < 2)
+      throw new FineTuneError('adapters', names.join(', '), 'train a second adapter first');
+    const tasks = names as TaskName[];
+    const before = new Map<TaskName, { pred: Int32Array; acc: number }>();
+    for (const t of tasks) {
+      this.swapTo(t);
+      before.set(t, { pred: await this.predict(t), acc: await this.accuracy(t) });
+    }
+    const first = tasks[0] ?? 'sentiment';
+    this.swapTo(first);
+    if (merged) run.peft.merge([first]);
+    const probe = run.model.linear(
+      [...run.model.linearModules().keys()].find((n) => n.endsWith('.query')) ?? '',
+    ).weight;
+    const times: number[] = [];
+    let current = 0;
+    for (let i = 0; i < swaps; i++) {
+      current = 1 - current;
+      const t0 = performance.now();
+      this.swapTo(tasks[current] ?? first, merged);
+      const done = tf.slice(probe, [0, 0], [1, 1]);
+      await done.data(); // the swap's writes have landed
+      done.dispose();
+      times.push(performance.now() - t0);
+    }
+    if (merged) run.peft.unmerge();
+    const after: SwapReport['tasks'] = [];
+    for (const t of tasks) {
+      this.swapTo(t);
+      const pred = await this.predict(t);
+      const b = before.get(t);
+      after.push({
+        task: t,
+        accuracyBefore: b?.acc ?? Number.NaN,
+        accuracyAfter: await this.accuracy(t),
+        identical: b !== undefined && pred.every((p, i) => p === b.pred[i]),
+      });
+    }
+    this.swapTo(first);
+    return { swaps, merged, msPerSwap: median(times), times, tasks: after };
+  }
+
+  /** Frees the current run. */
+  disposeRun(): void {
+    if (!this.run) return;
+    this.run.optimizer.dispose();
+    if (this.run.peft) this.run.peft.dispose();
+    else this.run.model.dispose();
+    this.run = null;
+    for (const h of this.heads.values()) tf.dispose(Object.values(h));
+    this.heads.clear();
+  }
+
+  /** Frees everything. */
+  dispose(): void {
+    this.disposeRun();
+    tf.dispose(Object.values(this.base));
+  }
+}
+
+/** Result of {@link FineTuneSession.mergeCheck}. */
+export interface MergeReport {
+  readonly maxAbsLogitDiff: number;
+  readonly maxAbsLogit: number;
+  readonly samePredictions: boolean;
+  readonly baseMs: number;
+  readonly unmergedMs: number;
+  readonly mergedMs: number;
+}
+
+/** Result of {@link FineTuneSession.roundTrip}. */
+export interface RoundTripReport {
+  readonly maxAbsLogitDiff: number;
+  readonly accuracy: number;
+  readonly bytes: number;
+}
+
+/** Result of {@link FineTuneSession.swapCheck}. */
+export interface SwapReport {
+  readonly swaps: number;
+  readonly merged: boolean;
+  readonly msPerSwap: number;
+  readonly times: number[];
+  readonly tasks: {
+    task: TaskName;
+    accuracyBefore: number;
+    accuracyAfter: number;
+    identical: boolean;
+  }[];
+}
+
+function pick(all: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [n, t] of Object.entries(all)) {
+    if (n.startsWith(prefix)) out[n] = t;
+    else t.dispose();
+  }
+  return out;
+}
+
+function trainableAll(model: Encoder): tf.Variable[] {
+  return model.namedParameters().map((p) => {
+    p.variable.trainable = true;
+    return p.variable;
+  });
+}
+
+function memoryNow(): MemoryInfo {
+  const m = tf.memory();
+  return { numBytes: m.numBytes, numTensors: m.numTensors };
+}
