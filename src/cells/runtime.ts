@@ -47,6 +47,12 @@ export interface RunCellsOptions {
   readonly loopLimitMs?: number;
   /** Cells to show as pending without running (shared code awaiting the reader's consent). */
   readonly deferred?: Iterable<number>;
+  /**
+   * Cells defined without any observer (an embed's cells that the shown cell does not need): as
+   * in an Observable notebook embedded one cell at a time, the runtime computes them only if an
+   * observed cell reads them. Their observer hears nothing and their state stays `pending`.
+   */
+  readonly dormant?: Iterable<number>;
   /** Unresolved names: default resolves from globalThis (window), as Observable does. */
   readonly global?: (name: string) => unknown;
 }
@@ -64,6 +70,7 @@ interface CellSlot {
   observer: CellObserver;
   generation: number;
   deferred: boolean;
+  dormant: boolean;
 }
 
 /** The runtime names a cell's source defines (without running it). */
@@ -116,6 +123,7 @@ export class LessonRun {
     this.#module = this.#runtime.module();
     this.#loopLimitMs = options.loopLimitMs;
     const deferred = new Set(options.deferred ?? []);
+    const dormant = new Set(options.dormant ?? []);
     this.#slots = sources.map((source, i) => ({
       source,
       compiled: null,
@@ -124,6 +132,7 @@ export class LessonRun {
       observer: options.observerFor(i),
       generation: 0,
       deferred: false,
+      dormant: dormant.has(i),
     }));
     this.#slots.forEach((_, i) => {
       const source = sources[i] ?? '';
@@ -166,7 +175,8 @@ export class LessonRun {
   }
 
   /** Observer for one runtime variable of a slot; stale generations are ignored. */
-  #observer(slot: CellSlot, display: boolean): Observer {
+  #observer(slot: CellSlot, display: boolean): Observer | undefined {
+    if (slot.dormant) return undefined; // Unobserved: computed only when another cell reads it.
     const generation = slot.generation;
     const current = (): boolean => slot.generation === generation;
     if (!display) return {}; // Reachable (so it computes), but silent.
@@ -303,7 +313,9 @@ export class LessonRun {
     this.#clear(slot);
     slot.source = source;
     slot.compiled = compiled;
-    if (this.#blocked(slot)) {
+    if (slot.dormant) {
+      this.#setState(slot, 'pending');
+    } else if (this.#blocked(slot)) {
       this.#setState(slot, 'pending');
       slot.observer.pending?.();
     } else {
@@ -312,6 +324,29 @@ export class LessonRun {
     }
     this.#defineVariables(slot, compiled.definitions);
     return compiled;
+  }
+
+  /**
+   * Gives cell i a constant value instead of running its code (an embed's URL parameter for a
+   * cell like `alpha = 4`): nothing is compiled, the cell keeps its source, dependents rerun.
+   * Only for a named cell that defines one variable (not `viewof`/`mutable`).
+   */
+  setValue(index: number, value: unknown): void {
+    const slot = this.#slot(index);
+    const compiled = slot.compiled ?? compileCell(slot.source);
+    const name = compiled.name;
+    if (compiled.kind !== 'expression' || name === null) {
+      throw new TypeError(
+        `LessonRun.setValue: cell ${String(index)} is not a named value cell (${compiled.kind}${name === null ? ', anonymous' : ''})`,
+      );
+    }
+    this.#clear(slot);
+    slot.compiled = compiled;
+    if (!slot.dormant) {
+      this.#setState(slot, 'running');
+      slot.observer.running?.();
+    }
+    this.#defineVariables(slot, [{ name, inputs: [], definition: () => value, display: true }]);
   }
 
   /** Shows cell i as pending and does not run `source` until `define` is called. */

@@ -44,6 +44,9 @@ export class CellView implements CellObserver {
   readonly #run: HTMLButtonElement;
   readonly #stop: HTMLButtonElement;
   readonly #reset: HTMLButtonElement;
+  readonly #toolbar: HTMLElement;
+  /** The value the cell last showed (an input element for `viewof` cells). */
+  lastValue: unknown = undefined;
   #state: CellState = 'pending';
   #generating = false;
   #startedAt = 0;
@@ -99,6 +102,7 @@ export class CellView implements CellObserver {
       this.#reset,
       this.#status,
     );
+    this.#toolbar = toolbar;
     editorHost.before(this.#notice);
     editorHost.after(toolbar);
 
@@ -182,6 +186,12 @@ export class CellView implements CellObserver {
     this.#status.textContent = text[this.#state];
   }
 
+  /** Adds a button to the toolbar (before the status) and, optionally, a panel below it. */
+  addTool(tool: HTMLElement, panel?: HTMLElement): void {
+    this.#status.before(tool);
+    if (panel) this.#toolbar.after(panel);
+  }
+
   /** Shows (or, with null, hides) a notice above the editor, with optional buttons. */
   notice(content: (Node | string)[] | null, kind: 'info' | 'warn' = 'info'): void {
     if (content === null) {
@@ -204,6 +214,7 @@ export class CellView implements CellObserver {
     this.#setState('running');
   }
   fulfilled(value: unknown): void {
+    this.lastValue = value;
     try {
       this.#display.value(value, this.name);
     } catch (error) {

@@ -16,6 +16,7 @@ import { cellName } from '../extract.ts';
 import { createBrowserBuiltins } from './builtins-browser.ts';
 import { CellView, readSource } from './cell-view.ts';
 import { button, h } from './dom.ts';
+import { addCopyEmbedButtons } from './embed-copy.ts';
 import { LessonBar } from './lesson-bar.ts';
 
 export interface MountOptions {
@@ -167,6 +168,8 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       }),
     );
   });
+
+  addCopyEmbedButtons(views, slug);
 
   bar.current = new LessonBar({
     container: toolbarContainer(root),

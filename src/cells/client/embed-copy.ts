@@ -1,0 +1,124 @@
+/**
+ * "Copy embed" on every cell of a lesson page: copies the HTML that embeds the cell in another
+ * page (../embed-snippet.ts: an iframe of `/embed/<lesson>/<cell>/` and the resize script), with
+ * the reader's current values of the inputs the cell depends on in the URL. When the clipboard is
+ * unavailable (no permission, not a secure context) the snippet is shown in a text box to copy.
+ * An embed always runs the lesson's original code, so edits are not carried; the reader is told.
+ */
+import { cellDependencies, inputCells, literalCell, type ParamValue } from '../embed-cells.ts';
+import { embedQuery, RESERVED_PARAMS } from '../embed-params.ts';
+import { embedSnippet } from '../embed-snippet.ts';
+import type { CellView } from './cell-view.ts';
+import { button, h } from './dom.ts';
+import { isInputElement, isRecord } from './embed-inputs.ts';
+
+/** The site's base path, from a lesson page's path (`/base/lessons/slug/` → `/base/`). */
+export function siteBase(pathname: string): string {
+  const at = pathname.lastIndexOf('/lessons/');
+  return at < 0 ? '/' : pathname.slice(0, at + 1);
+}
+
+function isParamValue(value: unknown): value is ParamValue {
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/**
+ * The URL parameters that reproduce the inputs cell `index` depends on, as the reader has them
+ * now: each `viewof` input's value (a form's fields by their own names), and literal cells the
+ * reader changed to another literal (`alpha = 8`).
+ */
+export function currentInputs(
+  views: readonly CellView[],
+  index: number,
+): Record<string, ParamValue> {
+  const originals = views.map((v) => v.original);
+  const inputs = inputCells(originals);
+  const out: Record<string, ParamValue> = {};
+  const put = (name: string, value: unknown): void => {
+    if (isParamValue(value) && !RESERVED_PARAMS.has(name) && !(name in out)) out[name] = value;
+  };
+  for (const i of [index, ...cellDependencies(originals, index)].sort((a, b) => a - b)) {
+    const view = views[i];
+    if (!view) continue;
+    const inputName = [...inputs].find(([, at]) => at === i)?.[0];
+    if (inputName !== undefined && isInputElement(view.lastValue)) {
+      const value = view.lastValue.value;
+      if (isRecord(value)) for (const [k, v] of Object.entries(value)) put(k, v);
+      else put(inputName, value);
+      continue;
+    }
+    const original = literalCell(view.original, i);
+    const now = literalCell(view.source, i);
+    if (original && now?.name === original.name && now.value !== original.value) {
+      put(now.name, now.value);
+    }
+  }
+  return out;
+}
+
+/** Adds "Copy embed" to every cell view of a lesson. */
+export function addCopyEmbedButtons(views: readonly CellView[], slug: string): void {
+  for (const view of views) {
+    const status = h('p', { class: 'cell-embed-status', role: 'status' });
+    const panel = h('div', { class: 'cell-embed', hidden: true }, status);
+    const copy = async (): Promise<void> => {
+      const values = currentInputs(views, view.index);
+      const key = view.root.dataset.cell ?? String(view.index);
+      const base = siteBase(location.pathname);
+      const src = new URL(
+        `${base}embed/${encodeURIComponent(slug)}/${encodeURIComponent(key)}/${embedQuery(values)}`,
+        location.origin,
+      ).href;
+      const label = view.root.getAttribute('aria-label') ?? `Live cell ${String(view.index + 1)}`;
+      const height = Math.min(1200, Math.max(120, Math.round(view.root.offsetHeight || 360)));
+      const snippet = embedSnippet({ src, title: `${label} (LoRA, live)`, height });
+      const edited = views.filter(
+        (v) =>
+          v.source !== v.original &&
+          (v.index === view.index ||
+            cellDependencies(
+              views.map((w) => w.original),
+              view.index,
+            ).includes(v.index)),
+      );
+      const editNote =
+        edited.length === 0
+          ? ''
+          : ' The embed runs the lesson’s original code: your edits are not included, only input values.';
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(snippet);
+        copied = true;
+      } catch {
+        // No clipboard (permission, insecure context): the snippet is shown to copy by hand.
+      }
+      panel.querySelector('label')?.remove();
+      if (copied) {
+        status.textContent = `Embed code copied to the clipboard (an iframe and a resize script).${editNote}`;
+      } else {
+        status.textContent = `Copy this embed code (the clipboard is not available here).${editNote}`;
+        const box = h('textarea', { readonly: true, rows: '5', class: 'cell-embed-code' });
+        box.value = snippet;
+        status.after(h('label', {}, 'Embed code ', box));
+        box.focus();
+        box.select();
+      }
+      panel.dataset.snippet = snippet;
+      panel.hidden = false;
+    };
+    view.addTool(
+      button(
+        'Copy embed',
+        () => {
+          void copy();
+        },
+        { title: 'Copy HTML that shows this cell in another page, with the current input values' },
+      ),
+      panel,
+    );
+  }
+}

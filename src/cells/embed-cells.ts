@@ -1,0 +1,121 @@
+/**
+ * What an embed needs to know about a lesson's cells, read from their sources without running
+ * them: which cells a cell depends on (transitively), which cells are inputs (`viewof x = …`), and
+ * which are plain literal values (`alpha = 4`) that a URL parameter may replace. Pure.
+ */
+import { parseCell } from '@observablehq/parser';
+import { compileCell } from './compile.ts';
+
+/** A value a URL parameter can carry. */
+export type ParamValue = number | string | boolean;
+
+/** A cell whose whole body is one literal: `name = 4`, `name = -0.5`, `name = "zeros"`, `true`. */
+export interface LiteralCell {
+  readonly index: number;
+  readonly name: string;
+  readonly value: ParamValue;
+}
+
+/** The names a cell defines and reads. */
+interface CellNames {
+  readonly name: string | null;
+  readonly kind: 'expression' | 'viewof' | 'mutable';
+  readonly defines: readonly string[];
+  readonly reads: readonly string[];
+}
+
+function namesOf(source: string): CellNames {
+  const compiled = compileCell(source);
+  return {
+    name: compiled.name,
+    kind: compiled.kind,
+    defines: compiled.definitions.flatMap((d) => (d.name === null ? [] : [d.name])),
+    reads: compiled.inputs,
+  };
+}
+
+/**
+ * The indices of the cells that cell `index` reads, directly or through other cells (not
+ * including itself), in lesson order.
+ */
+export function cellDependencies(sources: readonly string[], index: number): number[] {
+  if (!Number.isInteger(index) || index < 0 || index >= sources.length) {
+    throw new RangeError(
+      `cellDependencies: no cell ${String(index)} (the lesson has ${String(sources.length)})`,
+    );
+  }
+  const cells = sources.map(namesOf);
+  const definedBy = new Map<string, number>();
+  cells.forEach((cell, i) => {
+    for (const name of cell.defines) if (!definedBy.has(name)) definedBy.set(name, i);
+  });
+  const seen = new Set<number>([index]);
+  const queue = [index];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    for (const name of cells[next]?.reads ?? []) {
+      const owner = definedBy.get(name);
+      if (owner !== undefined && !seen.has(owner)) {
+        seen.add(owner);
+        queue.push(owner);
+      }
+    }
+  }
+  seen.delete(index);
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** The `viewof` cells of a lesson: input name → cell index. */
+export function inputCells(sources: readonly string[]): Map<string, number> {
+  const found = new Map<string, number>();
+  sources.forEach((source, i) => {
+    const cell = namesOf(source);
+    if (cell.kind === 'viewof' && cell.name !== null) found.set(cell.name, i);
+  });
+  return found;
+}
+
+interface LiteralNode {
+  readonly type: string;
+  readonly value?: unknown;
+  readonly operator?: string;
+  readonly argument?: LiteralNode;
+}
+
+function literalValue(node: LiteralNode | null | undefined): ParamValue | null {
+  if (!node) return null;
+  if (node.type === 'Literal') {
+    const v = node.value;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string' || typeof v === 'boolean') return v;
+    return null;
+  }
+  if (node.type === 'UnaryExpression' && (node.operator === '-' || node.operator === '+')) {
+    const v = literalValue(node.argument);
+    if (typeof v !== 'number') return null;
+    return node.operator === '-' ? -v : v;
+  }
+  return null;
+}
+
+/** The cell's literal value when its source is `name = <literal>`; otherwise null. */
+export function literalCell(source: string, index: number): LiteralCell | null {
+  let cell;
+  try {
+    cell = parseCell(source);
+  } catch {
+    return null;
+  }
+  if (cell.id?.type !== 'Identifier' || typeof cell.id.name !== 'string') return null;
+  const value = literalValue(cell.body);
+  return value === null ? null : { index, name: cell.id.name, value };
+}
+
+/** Every literal cell of a lesson, by name. */
+export function literalCells(sources: readonly string[]): Map<string, LiteralCell> {
+  const found = new Map<string, LiteralCell>();
+  sources.forEach((source, i) => {
+    const literal = literalCell(source, i);
+    if (literal) found.set(literal.name, literal);
+  });
+  return found;
+}

@@ -1,0 +1,231 @@
+/**
+ * The query string of an embed, `/embed/<lesson>/<cell>/?r=8&seed=3&code=hide&theme=dark`: one
+ * typed table of display options (`code`, `controls`, `theme`) and the cell's inputs by name,
+ * with parsing that never throws (every bad value becomes a message for the reader and a safe
+ * default), coercion of a raw value to the type of the input it sets, and the reverse, building a
+ * query from values. Pure: no DOM.
+ *
+ * URL parameters only ever carry values (numbers, strings, booleans); code never comes from a URL.
+ */
+import type { ParamValue } from './embed-cells.ts';
+
+/** How the embedded cell's code is shown. */
+export type CodeMode = 'show' | 'fold' | 'hide';
+/** Whether the inputs the cell depends on are shown above it. */
+export type ControlsMode = 'show' | 'hide';
+export type Theme = 'light' | 'dark';
+
+export interface EmbedOptions {
+  /** `show` (default): the code above the output; `fold`: behind a "Code" disclosure; `hide`. */
+  readonly code: CodeMode;
+  /** `show` (default) or `hide` the controls (inputs) the cell depends on. */
+  readonly controls: ControlsMode;
+  /** Forced theme; null follows the reader's system setting. */
+  readonly theme: Theme | null;
+}
+
+export interface EmbedParams {
+  readonly options: EmbedOptions;
+  /** Input name → raw value, in URL order (the first of repeated names). */
+  readonly inputs: ReadonlyMap<string, string>;
+  /** What was wrong with the query, one sentence each, for the reader. */
+  readonly problems: readonly string[];
+}
+
+export const DEFAULT_OPTIONS: EmbedOptions = { code: 'show', controls: 'show', theme: null };
+
+/** Parameters that are not inputs: the display options and the site-wide `test`/`backend`. */
+export const RESERVED_PARAMS: ReadonlySet<string> = new Set([
+  'code',
+  'controls',
+  'theme',
+  'test',
+  'backend',
+]);
+
+/** Longest raw value accepted (longer ones are refused, not truncated). */
+export const MAX_VALUE_LENGTH = 200;
+/** Most input parameters read from one URL. */
+export const MAX_INPUTS = 32;
+
+const NAME = /^[A-Za-z_$][\w$]{0,63}$/;
+
+function choice<T extends string>(
+  raw: string | null,
+  allowed: readonly T[],
+  fallback: T,
+  name: string,
+  problems: string[],
+): T {
+  if (raw === null) return fallback;
+  const found = allowed.find((a) => a === raw.trim().toLowerCase());
+  if (found !== undefined) return found;
+  problems.push(`“${name}=${clip(raw)}” is not one of ${allowed.join(', ')}; using “${fallback}”.`);
+  return fallback;
+}
+
+/** A value shortened for a message. */
+export function clip(raw: string, max = 40): string {
+  return raw.length > max ? `${raw.slice(0, max)}…` : raw;
+}
+
+/** Parses an embed's query string (`location.search`, with or without `?`). Never throws. */
+export function parseEmbedParams(search: string | URLSearchParams): EmbedParams {
+  const query = typeof search === 'string' ? new URLSearchParams(search) : search;
+  const problems: string[] = [];
+  const code = choice(query.get('code'), ['show', 'fold', 'hide'], 'show', 'code', problems);
+  const controls = choice(query.get('controls'), ['show', 'hide'], 'show', 'controls', problems);
+  const themeRaw = query.get('theme');
+  const theme =
+    themeRaw === null || themeRaw.trim().toLowerCase() === 'auto'
+      ? null
+      : choice(themeRaw, ['light', 'dark'], 'light', 'theme', problems);
+  const inputs = new Map<string, string>();
+  const refused = new Set<string>();
+  for (const [name, raw] of query) {
+    if (RESERVED_PARAMS.has(name) || inputs.has(name) || refused.has(name)) continue;
+    refused.add(name);
+    if (!NAME.test(name)) {
+      problems.push(`“${clip(name)}” is not the name of an input; it was ignored.`);
+    } else if (raw.length > MAX_VALUE_LENGTH) {
+      problems.push(
+        `The value of “${name}” is ${String(raw.length)} characters long (at most ${String(MAX_VALUE_LENGTH)}); it was ignored.`,
+      );
+    } else if (inputs.size >= MAX_INPUTS) {
+      problems.push(`More than ${String(MAX_INPUTS)} inputs; “${name}” was ignored.`);
+    } else {
+      refused.delete(name);
+      inputs.set(name, raw);
+    }
+  }
+  return { options: { code, controls, theme }, inputs, problems };
+}
+
+/** Limits a numeric input may have (from its range/number control). */
+export interface NumberBounds {
+  readonly min?: number | undefined;
+  readonly max?: number | undefined;
+  /** Values are min + k·step (or k·step without a min). */
+  readonly step?: number | undefined;
+}
+
+export type Coerced =
+  | { readonly ok: true; readonly value: ParamValue; readonly note: string | null }
+  | { readonly ok: false; readonly message: string };
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/** Rounds away float noise from a snapped value (0.1 + 0.2 → 0.3), keeping the step's decimals. */
+function tidy(value: number, step: number): number {
+  const decimals = Math.min(15, Math.max(0, -Math.floor(Math.log10(step)) + 2));
+  return Number(value.toFixed(decimals));
+}
+
+/** Clamps a number into bounds and snaps it to the step; says what changed, if anything. */
+export function clampNumber(
+  name: string,
+  value: number,
+  bounds: NumberBounds = {},
+): { value: number; note: string | null } {
+  const { min, max, step } = bounds;
+  let v = value;
+  const notes: string[] = [];
+  if (min !== undefined && Number.isFinite(min) && v < min) {
+    v = min;
+    notes.push(`below the minimum ${String(min)}`);
+  } else if (max !== undefined && Number.isFinite(max) && v > max) {
+    v = max;
+    notes.push(`above the maximum ${String(max)}`);
+  }
+  if (step !== undefined && Number.isFinite(step) && step > 0) {
+    const origin = min !== undefined && Number.isFinite(min) ? min : 0;
+    let snapped = tidy(origin + Math.round((v - origin) / step) * step, step);
+    if (max !== undefined && Number.isFinite(max) && snapped > max) snapped -= step;
+    snapped = tidy(snapped, step);
+    if (snapped !== v) {
+      if (notes.length === 0) notes.push(`not a multiple of the step ${String(step)}`);
+      v = snapped;
+    }
+  }
+  return {
+    value: v,
+    note:
+      notes.length === 0
+        ? null
+        : `“${name}=${String(value)}” is ${notes.join(' and ')}; using ${String(v)}.`,
+  };
+}
+
+/**
+ * Converts a raw URL value to the type of the input's current value: a number (finite, clamped
+ * to `bounds`), a boolean (true/false, 1/0, yes/no, on/off) or a string. Anything else (an
+ * object, a list, a function) cannot be set from a URL.
+ */
+export function coerceParam(
+  name: string,
+  raw: string,
+  current: unknown,
+  bounds: NumberBounds = {},
+): Coerced {
+  const text = raw.trim();
+  if (typeof current === 'number') {
+    const value = NUMBER.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(value)) {
+      return {
+        ok: false,
+        message: `“${name}=${clip(raw)}” is not a number; keeping ${String(current)}.`,
+      };
+    }
+    const clamped = clampNumber(name, value, bounds);
+    return { ok: true, value: clamped.value, note: clamped.note };
+  }
+  if (typeof current === 'boolean') {
+    const lower = text.toLowerCase();
+    if (TRUE.has(lower)) return { ok: true, value: true, note: null };
+    if (FALSE.has(lower)) return { ok: true, value: false, note: null };
+    return {
+      ok: false,
+      message: `“${name}=${clip(raw)}” is not true or false; keeping ${String(current)}.`,
+    };
+  }
+  if (typeof current === 'string') return { ok: true, value: raw, note: null };
+  return {
+    ok: false,
+    message: `“${name}” cannot be set from the address (its value is ${describe(current)}).`,
+  };
+}
+
+/** Builds an embed's query string (with `?`, or '' when empty): inputs first, then options. */
+export function embedQuery(
+  inputs: Readonly<Record<string, ParamValue>>,
+  options: Partial<EmbedOptions> = {},
+): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(inputs)) {
+    if (RESERVED_PARAMS.has(name) || !NAME.test(name)) {
+      throw new RangeError(`embedQuery: “${name}” cannot be an input parameter`);
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new RangeError(`embedQuery: input “${name}” is ${String(value)}, not a finite number`);
+    }
+    query.set(name, String(value));
+  }
+  if (options.code !== undefined && options.code !== DEFAULT_OPTIONS.code) {
+    query.set('code', options.code);
+  }
+  if (options.controls !== undefined && options.controls !== DEFAULT_OPTIONS.controls) {
+    query.set('controls', options.controls);
+  }
+  if (options.theme) query.set('theme', options.theme);
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
+}
