@@ -39,6 +39,21 @@ describe('home page', () => {
     await context.close();
   });
 
+  it('loads neither TF.js, Plotly nor the cell runtime on a page without cells', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    /** @type {string[]} */
+    const scripts = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
+    await page.goto(BASE_URL, { waitUntil: 'networkidle' });
+    assert.ok(scripts.length > 0, 'the page loads its own small scripts');
+    const heavy = scripts.filter((path) => /\/(tfjs|plotly|mount|core)[.-]/.test(path));
+    assert.deepEqual(heavy, [], 'heavy chunks are loaded lazily, by lesson pages only');
+    await context.close();
+  });
+
   it('sends the security and isolation headers, as the README documents them', async () => {
     for (const path of ['', 'lessons/', 'no-such-page/', 'favicon.svg']) {
       const response = await fetch(new URL(path, BASE_URL));
