@@ -62,7 +62,7 @@ export function encodeSet(
 }
 
 /** Rows `rows` of a set as flat arrays (what a batch tensor is built from). */
-export function gatherRows(
+export function batchRows(
   set: EncodedSet,
   rows: readonly number[],
 ): { ids: Int32Array; mask: Int32Array; labels: Int32Array } {

@@ -28,7 +28,7 @@ import { Rng } from '../rng.ts';
 import { Adam } from '../train/adam.ts';
 import {
   encodeSet,
-  gatherRows,
+  batchRows,
   HEAD_WIDTH,
   TASK_CLASSES,
   tokenizerFromExamples,
@@ -344,7 +344,7 @@ export class FineTuneSession {
       }
       const t0 = performance.now();
       const rows = this.nextRows(run, set.n, config.batchSize);
-      const b = gatherRows(set, rows);
+      const b = batchRows(set, rows);
       const B = rows.length;
       const ids = tf.tensor2d(b.ids, [B, set.maxLen], 'int32');
       const mask = tf.tensor2d(b.mask, [B, set.maxLen], 'int32');
@@ -431,7 +431,7 @@ export class FineTuneSession {
     const out = new Int32Array(set.n);
     for (let start = 0; start < set.n; start += batch) {
       const rows = Array.from({ length: Math.min(batch, set.n - start) }, (_, i) => start + i);
-      const b = gatherRows(set, rows);
+      const b = batchRows(set, rows);
       const pred = tf.tidy(() => {
         const ids = tf.tensor2d(b.ids, [rows.length, set.maxLen], 'int32');
         const mask = tf.tensor2d(b.mask, [rows.length, set.maxLen], 'int32');
