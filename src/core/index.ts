@@ -23,3 +23,4 @@ export * from './models/specs.ts';
 export * from './lora/index.ts';
 export * from './data/index.ts';
 export * from './lora/init-experiments.ts';
+export * from './finetune/index.ts';
