@@ -1,0 +1,36 @@
+/** Accuracy of a classifier on a labelled set, in batches, with one awaited read at the end. */
+import * as tf from '@tensorflow/tfjs';
+import { SubspaceError } from './errors.ts';
+
+/**
+ * Fraction of rows of `x` whose arg-max logit equals the label in `y` (int32 `[N]`).
+ * @param forward logits `[n, C]` for a batch `[n, …]` (it runs inside `tf.tidy`).
+ */
+export async function accuracy(
+  forward: (x: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  batchSize = 1000,
+): Promise<number> {
+  const n = x.shape[0];
+  if (n === 0) throw new SubspaceError('x.shape[0]', n, 'needs at least one example');
+  if (y.shape[0] !== n) throw new SubspaceError('y.shape[0]', y.shape[0], `must equal ${n}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new SubspaceError('batchSize', batchSize, 'must be a positive integer');
+  const counts: tf.Tensor[] = [];
+  for (let s = 0; s < n; s += batchSize) {
+    const m = Math.min(batchSize, n - s);
+    counts.push(
+      tf.tidy(() => {
+        const xb = x.slice(s, m);
+        const yb = y.slice(s, m).toInt();
+        const pred = tf.argMax(forward(xb), 1).toInt();
+        return tf.sum(tf.equal(pred, yb).toInt());
+      }),
+    );
+  }
+  const total = tf.addN(counts);
+  const [correct = 0] = await total.data();
+  tf.dispose([...counts, total]);
+  return correct / n;
+}
