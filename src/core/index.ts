@@ -24,3 +24,4 @@ export * from './lora/index.ts';
 export * from './data/index.ts';
 export * from './lora/init-experiments.ts';
 export * from './finetune/index.ts';
+export * from './subspace/index.ts';
