@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/core/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/site/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
