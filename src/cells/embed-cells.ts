@@ -119,3 +119,41 @@ export function literalCells(sources: readonly string[]): Map<string, LiteralCel
   });
   return found;
 }
+
+interface SyntaxNode {
+  readonly type: string;
+  readonly callee?: SyntaxNode;
+  readonly object?: SyntaxNode;
+  readonly property?: SyntaxNode;
+  readonly name?: string;
+  readonly value?: unknown;
+  readonly arguments?: readonly SyntaxNode[];
+  readonly properties?: readonly (SyntaxNode & { key?: SyntaxNode; computed?: boolean })[];
+}
+
+/**
+ * The field names of `viewof x = Inputs.form({a: …, b: …})` (each a URL parameter of an embed),
+ * read from the source; [] for any other cell.
+ */
+export function formFields(source: string): string[] {
+  let cell;
+  try {
+    cell = parseCell(source);
+  } catch {
+    return [];
+  }
+  if (cell.id?.type !== 'ViewExpression') return [];
+  const body = cell.body as SyntaxNode | null;
+  const callee = body?.type === 'CallExpression' ? body.callee : undefined;
+  const isForm =
+    callee?.type === 'MemberExpression' &&
+    callee.object?.name === 'Inputs' &&
+    callee.property?.name === 'form';
+  const arg = body?.arguments?.[0];
+  if (!isForm || arg?.type !== 'ObjectExpression') return [];
+  return (arg.properties ?? []).flatMap((p) => {
+    if (p.type !== 'Property' || p.computed === true || !p.key) return [];
+    if (p.key.type === 'Identifier' && typeof p.key.name === 'string') return [p.key.name];
+    return typeof p.key.value === 'string' ? [p.key.value] : [];
+  });
+}

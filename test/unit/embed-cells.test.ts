@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   cellDependencies,
+  formFields,
   inputCells,
   literalCell,
   literalCells,
@@ -111,5 +112,21 @@ describe('LessonRun for embeds: dormant cells and setValue', () => {
       run.setValue(2, 1);
     }).toThrow(/cell 2 is not a named value cell/);
     run.dispose();
+  });
+});
+
+describe('formFields', () => {
+  it('lists the fields of an Inputs.form, which an embed takes as parameters', () => {
+    expect(
+      formFields('viewof s = Inputs.form({r: Inputs.range([1, 8]), "seed": Inputs.text()})'),
+    ).toEqual(['r', 'seed']);
+    expect(formFields('viewof s = Inputs.range([1, 8])')).toEqual([]);
+    expect(formFields('s = Inputs.form({r: 1})')).toEqual([]);
+    expect(formFields('viewof s = Inputs.form({[k]: 1, ...rest})')).toEqual([]);
+  });
+  it('on the initialisation lesson: the settings form', () => {
+    const cells = lesson('initialisation');
+    const settings = cells.find((c) => c.name === 'settings');
+    expect(formFields(settings?.source ?? '')).toEqual(['scale', 'r', 'alpha', 'lr', 'seed']);
   });
 });
