@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { BASE_URL, launchBrowser, lessonUrl } from './helpers.mjs';
 
@@ -16,6 +17,7 @@ const LESSON = 'how-these-notebooks-work';
 /** The sentence "At rank ${r}, LoRA trains …" (cell 4, anonymous, reads r, layer and counts). */
 const SENTENCE = '3';
 const SITE_ORIGIN = new URL(BASE_URL).origin;
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** @param {string} cell @param {string} [query] */
 const embedUrl = (cell, query = '') =>
@@ -320,4 +322,41 @@ describe('embeds', () => {
     assert.match(await box.inputValue(), new RegExp(`/embed/${LESSON}/rankPlot/\\?r=2"`));
     await context.close();
   });
+
+  for (const colorScheme of /** @type {const} */ (['light', 'dark'])) {
+    test(`axe finds no serious or critical violation on embeds and the instructors' page (${colorScheme})`, async () => {
+      // axe is injected as an inline script, which the site's CSP (rightly) forbids.
+      const context = await browser.newContext({ colorScheme, bypassCSP: true });
+      const page = await context.newPage();
+      /** @type {string[]} */
+      const found = [];
+      for (const url of [
+        embedUrl(SENTENCE, 'r=100'), // with a note and a control
+        embedUrl('rankPlot', 'code=fold'),
+        new URL('instructors/', BASE_URL).href,
+      ]) {
+        await page.goto(url);
+        if (url.includes('/embed/')) await settled(page.mainFrame());
+        await page.addScriptTag({ path: AXE_PATH });
+        /** @type {string[]} */
+        const bad = await page.evaluate(async () => {
+          // @ts-expect-error axe is the global the script tag defined
+          const result = await window.axe.run(document, {
+            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+          });
+          return result.violations
+            .filter((/** @type {{ impact: string }} */ v) =>
+              ['serious', 'critical'].includes(v.impact),
+            )
+            .map(
+              (/** @type {{ id: string, nodes: { target: string[] }[] }} */ v) =>
+                `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+            );
+        });
+        found.push(...bad.map((b) => `${new URL(url).pathname}: ${b}`));
+      }
+      assert.deepEqual(found, []);
+      await context.close();
+    });
+  }
 });

@@ -8,6 +8,7 @@ import type { CellErrorInfo, CellObserver, CellState } from '../runtime.ts';
 import { CellDisplay } from './display.ts';
 import { button, h } from './dom.ts';
 import { createEditor, type CellEditor } from './editor.ts';
+import { updateFigureTools } from './figure-download.ts';
 
 export interface CellViewOptions {
   readonly root: HTMLElement;
@@ -39,6 +40,7 @@ export class CellView implements CellObserver {
   readonly editor: CellEditor;
   readonly node: HTMLElement;
   readonly #display: CellDisplay;
+  readonly #output: HTMLElement;
   readonly #status: HTMLElement;
   readonly #notice: HTMLElement;
   readonly #run: HTMLButtonElement;
@@ -113,6 +115,7 @@ export class CellView implements CellObserver {
     }
     const error = h('div', { class: 'cell-error', role: 'alert', hidden: true });
     output.before(error);
+    this.#output = output;
     this.#display = new CellDisplay(output, error);
 
     this.editor = createEditor({
@@ -221,6 +224,7 @@ export class CellView implements CellObserver {
       // A value the display cannot show must not leave the cell looking busy.
       console.error(`Live cell ${String(this.index + 1)}: could not display its value`, error);
     }
+    updateFigureTools(this.#output, this.name ?? `cell-${String(this.index + 1)}`);
     this.#setState('fulfilled');
   }
   rejected(error: CellErrorInfo): void {

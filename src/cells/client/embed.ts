@@ -26,6 +26,7 @@ import { CellDisplay } from './display.ts';
 import { h } from './dom.ts';
 import { applyInputParam, isInputElement, isRecord, type InputElement } from './embed-inputs.ts';
 import { reportHeight } from './embed-size.ts';
+import { updateFigureTools } from './figure-download.ts';
 
 /** Reads the lesson's cell sources that the page carries as JSON. */
 function readSources(root: HTMLElement): string[] {
@@ -73,6 +74,7 @@ function arrangeCode(section: HTMLElement, mode: EmbedOptions['code']): void {
 class ShownCell implements CellObserver {
   readonly node: HTMLElement;
   readonly #display: CellDisplay;
+  readonly #output: HTMLElement;
   readonly #name: string | null;
   readonly #onValue: (value: unknown) => void;
   readonly #onSettled: () => void;
@@ -94,6 +96,7 @@ class ShownCell implements CellObserver {
     }
     const error = h('div', { class: 'cell-error', role: 'alert', hidden: true });
     output.before(error);
+    this.#output = output;
     this.#display = new CellDisplay(output, error);
   }
 
@@ -114,6 +117,7 @@ class ShownCell implements CellObserver {
     } catch (error) {
       console.error('Embedded cell: could not display its value', error);
     }
+    updateFigureTools(this.#output, this.#name ?? 'figure');
     this.#state('fulfilled');
     this.#onSettled();
   }
@@ -193,8 +197,11 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
     if (i === index || !controls || params.options.controls === 'hide') return;
     const slot = controlOf.get(i) ?? h('div', { class: 'embed-control' });
     if (!controlOf.has(i)) {
+      // Controls in lesson order, whichever resolves first.
+      const later = [...controlOf].filter(([at]) => at > i).sort(([a], [b]) => a - b)[0];
       controlOf.set(i, slot);
-      controls.append(slot);
+      if (later) later[1].before(slot);
+      else controls.append(slot);
     }
     if (value.parentNode !== slot) slot.replaceChildren(value);
     controls.hidden = false;
