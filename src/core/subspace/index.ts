@@ -7,3 +7,4 @@ export * from './train.ts';
 export * from './evaluate.ts';
 export * from './d90.ts';
 export * from './mnist-run.ts';
+export * from './encoder-run.ts';

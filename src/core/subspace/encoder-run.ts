@@ -1,0 +1,208 @@
+/**
+ * One sentiment run of an encoder (pretrained or randomly initialised) either in a random
+ * d-dimensional subspace of all its parameters or fine-tuned in full — the experiment of
+ * Aghajanyan et al. (2020), "Intrinsic Dimensionality Explains the Effectiveness of Language Model
+ * Fine-Tuning", at this site's scale. Dropout is off, so a run is a function of its seeds.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Encoder } from '../models/encoder.ts';
+import { softmaxCrossEntropy } from '../nn/loss.ts';
+import { Rng } from '../rng.ts';
+import { Adam } from '../train/adam.ts';
+import { SubspaceError } from './errors.ts';
+import { SubspaceModel } from './model.ts';
+import type { ProjectionKind } from './projection.ts';
+import { trainSubspace } from './train.ts';
+
+/** Token ids, masks (`[n, maxLen]` row-major) and labels of an encoded split. */
+export interface EncodedRows {
+  readonly n: number;
+  readonly maxLen: number;
+  readonly ids: Int32Array;
+  readonly mask: Int32Array;
+  readonly labels: Int32Array;
+}
+
+/** Options of {@link encoderRun}. */
+export interface EncoderRunOptions {
+  /** The model to train (with a classification head); trained in place, the caller disposes it. */
+  readonly encoder: Encoder;
+  readonly train: EncodedRows;
+  readonly test: EncodedRows;
+  /** Subspace dimension, or 'full' for ordinary fine-tuning of every parameter. */
+  readonly d: number | 'full';
+  /** Seed of the projection and the batch order. */
+  readonly seed: number;
+  readonly steps: number;
+  /** Batch size (default 32). */
+  readonly batchSize?: number;
+  /** Adam learning rate. */
+  readonly learningRate: number;
+  /** Projection kind (default 'sparse'). */
+  readonly projection?: ProjectionKind;
+  readonly signal?: AbortSignal;
+}
+
+/** The outcome of an {@link encoderRun}. */
+export interface EncoderRunResult {
+  readonly d: number | 'full';
+  readonly seed: number;
+  /** Parameters of the encoder, D. */
+  readonly D: number;
+  readonly steps: number;
+  readonly epochs: number;
+  readonly accuracy: number;
+  readonly finalLoss: number;
+  readonly ms: number;
+  readonly stopped: boolean;
+}
+
+function rowsTensors(
+  set: EncodedRows,
+  rows: readonly number[],
+): { ids: tf.Tensor2D; mask: tf.Tensor2D; labels: tf.Tensor1D } {
+  const T = set.maxLen;
+  const ids = new Int32Array(rows.length * T);
+  const mask = new Int32Array(rows.length * T);
+  const labels = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    ids.set(set.ids.subarray(r * T, (r + 1) * T), i * T);
+    mask.set(set.mask.subarray(r * T, (r + 1) * T), i * T);
+    labels[i] = set.labels[r] ?? 0;
+  });
+  return {
+    ids: tf.tensor2d(ids, [rows.length, T], 'int32'), // [B, T]
+    mask: tf.tensor2d(mask, [rows.length, T], 'int32'), // [B, T]
+    labels: tf.tensor1d(labels, 'int32'), // [B]
+  };
+}
+
+/** Classification accuracy of `encoder` on `set`, in batches, one awaited read at the end. */
+export async function encoderAccuracy(
+  encoder: Encoder,
+  set: EncodedRows,
+  batchSize = 100,
+): Promise<number> {
+  const counts: tf.Tensor[] = [];
+  for (let s = 0; s < set.n; s += batchSize) {
+    const rows = Array.from({ length: Math.min(batchSize, set.n - s) }, (_, i) => s + i);
+    const b = rowsTensors(set, rows);
+    counts.push(
+      tf.tidy(() => {
+        const pred = tf.argMax(encoder.classify(b.ids, b.mask, { training: false }), 1).toInt();
+        return tf.sum(tf.equal(pred, b.labels).toInt());
+      }),
+    );
+    tf.dispose([b.ids, b.mask, b.labels]);
+  }
+  const total = tf.addN(counts);
+  const [correct = 0] = await total.data();
+  tf.dispose([...counts, total]);
+  return correct / set.n;
+}
+
+/** Trains `encoder` (yielding each step) and returns its test accuracy. */
+export async function* encoderRun(
+  o: EncoderRunOptions,
+): AsyncGenerator<{ step: number; loss: number; ms: number }, EncoderRunResult, undefined> {
+  const t0 = performance.now();
+  const batchSize = o.batchSize ?? 32;
+  const n = o.train.n;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
+    throw new SubspaceError('batchSize', batchSize, `must be an integer in [1, ${n}]`);
+  if (!Number.isInteger(o.steps) || o.steps < 1)
+    throw new SubspaceError('steps', o.steps, 'must be a positive integer');
+  const enc = o.encoder;
+  const rng = new Rng(o.seed).fork('batches');
+  const order = Array.from({ length: n }, (_, i) => i);
+  let cursor = n;
+  let batch: ReturnType<typeof rowsTensors> | null = null;
+  const nextBatch = (): void => {
+    if (cursor + batchSize > n) {
+      rng.shuffle(order);
+      cursor = 0;
+    }
+    batch = rowsTensors(o.train, order.slice(cursor, cursor + batchSize));
+    cursor += batchSize;
+  };
+  const dropBatch = (): void => {
+    if (batch) tf.dispose([batch.ids, batch.mask, batch.labels]);
+    batch = null;
+  };
+  const lossFn = (): tf.Scalar => {
+    if (!batch) throw new SubspaceError('batch', null, 'no batch prepared');
+    return softmaxCrossEntropy(
+      enc.classify(batch.ids, batch.mask, { training: false }),
+      batch.labels,
+    );
+  };
+  const vars = enc.namedParameters().map((p) => p.variable);
+  const D = vars.reduce((a, v) => a + v.size, 0);
+  const losses: number[] = [];
+  try {
+    if (o.d === 'full') {
+      for (const v of vars) v.trainable = true;
+      const opt = new Adam({ learningRate: o.learningRate });
+      try {
+        for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
+          const s0 = performance.now();
+          nextBatch();
+          let loss: number;
+          try {
+            const l = opt.step(lossFn, vars);
+            loss = (await l.data())[0] ?? Number.NaN;
+            l.dispose();
+          } finally {
+            dropBatch();
+          }
+          losses.push(loss);
+          yield { step, loss, ms: performance.now() - s0 };
+        }
+      } finally {
+        opt.dispose();
+      }
+    } else {
+      const model = await SubspaceModel.create(enc, {
+        d: o.d,
+        projection: o.projection ?? 'sparse',
+        seed: o.seed,
+      });
+      for await (const s of trainSubspace({
+        model,
+        loss: lossFn,
+        steps: o.steps,
+        learningRate: o.learningRate,
+        beforeStep: nextBatch,
+        afterStep: dropBatch,
+        ...(o.signal ? { signal: o.signal } : {}),
+      })) {
+        losses.push(s.loss);
+        yield { step: s.step, loss: s.loss, ms: s.ms };
+      }
+    }
+    const accuracy = await encoderAccuracy(enc, o.test);
+    const tail = losses.slice(Math.floor(losses.length * 0.9));
+    return {
+      d: o.d,
+      seed: o.seed,
+      D,
+      steps: losses.length,
+      epochs: (losses.length * batchSize) / n,
+      accuracy,
+      finalLoss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
+      ms: performance.now() - t0,
+      stopped: losses.length < o.steps,
+    };
+  } finally {
+    dropBatch();
+  }
+}
+
+/** Runs {@link encoderRun} to the end and returns its result. */
+export async function encoderRunToEnd(o: EncoderRunOptions): Promise<EncoderRunResult> {
+  const it = encoderRun(o);
+  for (;;) {
+    const r = await it.next();
+    if (r.done === true) return r.value;
+  }
+}
