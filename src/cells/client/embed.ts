@@ -22,7 +22,7 @@ import { cellName } from '../extract.ts';
 import { coerceParam, parseEmbedParams, type EmbedOptions } from '../embed-params.ts';
 import { runCells, type CellErrorInfo, type CellObserver } from '../runtime.ts';
 import { createBrowserBuiltins } from './builtins-browser.ts';
-import { CellDisplay } from './display.ts';
+import { CellDisplay, nameUnlabelledControls } from './display.ts';
 import { h } from './dom.ts';
 import { applyInputParam, isInputElement, isRecord, type InputElement } from './embed-inputs.ts';
 import { reportHeight } from './embed-size.ts';
@@ -203,7 +203,10 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
       if (later) later[1].before(slot);
       else controls.append(slot);
     }
-    if (value.parentNode !== slot) slot.replaceChildren(value);
+    if (value.parentNode !== slot) {
+      nameUnlabelledControls(value); // The slider of Inputs.range has no name of its own.
+      slot.replaceChildren(value);
+    }
     controls.hidden = false;
   };
   const setFromUrl = (i: number, element: InputElement): void => {
