@@ -11,6 +11,10 @@
  * the flat gradient (and the loss) come back in one awaited read, ∇θd L = Pᵀ·∇θL is formed in
  * JavaScript, the optimiser moves θd, and θ0 + P·θd goes back up in one upload. This works for any
  * {@link Module} (the MNIST MLP, the encoder) without a functional rewrite of its forward pass.
+ *
+ * Cost, measured in Node on WASM for the MNIST network (D = 199,210) at d = 750 with the sparse
+ * projection (503,563 stored entries), batch 128, machine under load ≈ 15 on 2 cores: forward +
+ * backward + one download 54 ms, Pᵀ·g 5.2 ms, P·θd 7.7 ms, upload and assign 9.2 ms per step.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../models/types.ts';
