@@ -8,6 +8,7 @@
  * embed) refuses to be framed by another origin, and "Copy embed" gives a working snippet.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
@@ -320,6 +321,29 @@ describe('embeds', () => {
     const box = cell.getByRole('textbox', { name: /Embed code/ });
     await box.waitFor();
     assert.match(await box.inputValue(), new RegExp(`/embed/${LESSON}/rankPlot/\\?r=2"`));
+    await context.close();
+  });
+
+  test('"Save figure" downloads a plot as SVG and PNG', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(embedUrl('rankPlot', 'code=hide'));
+    assert.equal(await settled(page.mainFrame()), 'fulfilled');
+    const tools = page.getByRole('group', { name: 'Save figure' });
+    for (const [format, head] of /** @type {const} */ ([
+      ['SVG', /^<svg/],
+      ['PNG', /^\x89PNG/],
+    ])) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        tools.getByRole('button', { name: format }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `rankPlot.${format.toLowerCase()}`);
+      const path = await download.path();
+      const bytes = await readFile(path);
+      assert.match(bytes.subarray(0, 8).toString('latin1'), head);
+      assert.ok(bytes.length > 2000, `${format}: only ${String(bytes.length)} bytes`);
+    }
     await context.close();
   });
 
