@@ -41,6 +41,8 @@ const { values: a } = parseArgs({
     'no-glove': { type: 'boolean', default: false },
     'no-imdb': { type: 'boolean', default: false },
     'checkpoint-minutes': { type: 'string', default: '5' },
+    'replan-at': { type: 'string', default: '0' },
+    'replan-steps': { type: 'string', default: '0' },
     'log-every': { type: 'string', default: '20' },
     'eval-per-source': { type: 'string', default: '256' },
     'ckpt-dir': { type: 'string' },
@@ -56,6 +58,14 @@ const root = path.resolve(import.meta.dirname, '..');
 const name = a.name;
 const run = {
   steps: num('steps'),
+  /**
+   * Optional re-plan of the schedule (0 = none): from step `replanAt` the learning rate decays
+   * linearly from its value there to the floor at step `replanSteps`, which becomes the last step.
+   * Lets a run that will not reach `steps` in time still anneal, without a jump in the rate; a
+   * fresh run with the same flags follows the same schedule in one go.
+   */
+  replanAt: num('replan-at'),
+  replanSteps: num('replan-steps'),
   batch: num('batch'),
   seqLen: num('seq'),
   vocabSize: num('vocab'),
@@ -128,6 +138,31 @@ const statePath = path.join(ckptDir, 'state.json');
 let state: RunState | undefined = existsSync(statePath)
   ? (JSON.parse(readFileSync(statePath, 'utf8')) as RunState)
   : undefined;
+const lastStep = run.replanSteps > 0 ? run.replanSteps : run.steps;
+if (run.replanSteps > 0 && !(run.replanAt > run.warmup && run.replanAt < run.replanSteps)) {
+  throw new Error(
+    `--replan-at ${run.replanAt} must lie after the warmup and before --replan-steps ${run.replanSteps}`,
+  );
+}
+/** The learning rate of `step` under the (possibly re-planned) schedule. */
+function lrAt(step: number): number {
+  if (run.replanSteps <= 0 || step < run.replanAt)
+    return learningRate(step, run.steps, run.warmup, run.peakLr);
+  const from = learningRate(run.replanAt, run.steps, run.warmup, run.peakLr);
+  const floor = 0.05 * run.peakLr;
+  const frac = Math.min(1, (step - run.replanAt) / (run.replanSteps - run.replanAt));
+  return from + (floor - from) * frac;
+}
+if (state) {
+  // A checkpoint of the same run without a re-plan may be re-planned, if it has not passed replanAt.
+  const canon = (o: object): string =>
+    JSON.stringify(Object.entries({ ...o, replanAt: 0, replanSteps: 0 }).sort());
+  const same = canon(state.run) === canon(run);
+  const oldPlan = (state.run as Partial<typeof run>).replanSteps ?? 0;
+  if (same && oldPlan <= 0 && run.replanSteps > 0 && state.step <= run.replanAt) {
+    state.run = run;
+  }
+}
 if (state && JSON.stringify(state.run) !== JSON.stringify(run)) {
   throw new Error(
     `${statePath} belongs to a run with other flags (${JSON.stringify(state.run)}); use another --ckpt-dir or delete it`,
@@ -202,14 +237,14 @@ let lossN = 0;
 let tLog = Date.now();
 let stopped = false;
 const logEvery = num('log-every');
-while (state.step < run.steps) {
+while (state.step < lastStep) {
   if (maxMinutes > 0 && Date.now() - sessionStart > maxMinutes * 60_000) {
     stopped = true;
     break;
   }
   const step = state.step;
   const b = trainBatch(data, run.seed, step, run.batch, run.seqLen);
-  const lr = learningRate(step, run.steps, run.warmup, run.peakLr);
+  const lr = lrAt(step);
   const ids = tf.tensor2d(b.inputIds, [b.batch, b.maxLen], 'int32');
   const mask = tf.tensor2d(b.attentionMask, [b.batch, b.maxLen], 'int32');
   const pos = tf.tensor1d(b.maskedPositions, 'int32');
@@ -229,13 +264,13 @@ while (state.step < run.steps) {
   state.tokensSeen += b.attentionMask.reduce((s, x) => s + x, 0);
   lossAcc += loss;
   lossN++;
-  if (state.step % logEvery === 0 || state.step === run.steps) {
+  if (state.step % logEvery === 0 || state.step === lastStep) {
     const avg = lossAcc / lossN;
     state.lossHistory.push({ step: state.step, loss: avg, lr });
     const sPerStep = (Date.now() - tLog) / 1000 / lossN;
-    const eta = ((run.steps - state.step) * sPerStep) / 60;
+    const eta = ((lastStep - state.step) * sPerStep) / 60;
     log(
-      `step ${state.step}/${run.steps} loss ${avg.toFixed(4)} lr ${lr.toExponential(2)} ${sPerStep.toFixed(2)} s/step unk ${(100 * unkRate(b)).toFixed(1)}% tensors ${tf.memory().numTensors} eta ${eta.toFixed(1)} min`,
+      `step ${state.step}/${lastStep} loss ${avg.toFixed(4)} lr ${lr.toExponential(2)} ${sPerStep.toFixed(2)} s/step unk ${(100 * unkRate(b)).toFixed(1)}% tensors ${tf.memory().numTensors} eta ${eta.toFixed(1)} min`,
     );
     lossAcc = 0;
     lossN = 0;
@@ -262,10 +297,10 @@ state.wallSeconds += session.seconds;
 state.scores.final = await scoreGroups(enc, data.evalSets);
 await checkpoint(state);
 log(
-  `${stopped ? `stopped by --max-minutes at step ${state.step} of ${run.steps}` : 'finished'}: held-out masked-token accuracy ${fmt(state.scores.final['held-out'])}, UCI validation ${fmt(state.scores.final['uci-validation'])}`,
+  `${stopped ? `stopped by --max-minutes at step ${state.step} of ${lastStep}` : 'finished'}: held-out masked-token accuracy ${fmt(state.scores.final['held-out'])}, UCI validation ${fmt(state.scores.final['uci-validation'])}`,
 );
 const { exportModel } = await import('./lib/export.ts');
-await exportModel({ enc, data, state, outDir, complete: state.step >= run.steps, log });
+await exportModel({ enc, data, state, outDir, complete: state.step >= lastStep, log });
 log(`wrote ${outDir}`);
 enc.dispose();
 opt.dispose();

@@ -85,7 +85,9 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
     `--seed ${r.seed}`,
     ...(r.glove ? [] : ['--no-glove']),
     ...(r.imdb ? [] : ['--no-imdb']),
+    ...(r.replanSteps > 0 ? [`--replan-at ${r.replanAt}`, `--replan-steps ${r.replanSteps}`] : []),
   ].join(' ');
+  const lastStep = r.replanSteps > 0 ? r.replanSteps : r.steps;
   const manifest = {
     name: path.basename(outDir),
     description:
@@ -94,7 +96,7 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
     complete: x.complete,
     note: x.complete
       ? 'The planned number of steps was reached.'
-      : `Stopped by the time limit at step ${state.step} of ${r.steps}: the learning-rate schedule had not finished decaying. Rerunning the command resumes from the checkpoint (same batches, same optimiser state).`,
+      : `Stopped by the time limit at step ${state.step} of ${lastStep}: the learning-rate schedule had not finished decaying. Rerunning the command resumes from the checkpoint (same batches, same optimiser state).`,
     backend: 'tfjs-backend-wasm (Node, single thread)',
     tfjsVersion: tf.version.tfjs,
     seed: r.seed,
@@ -123,10 +125,13 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
         'masked language modelling, 15% of word positions, 80% <mask> / 10% random / 10% unchanged; loss only at chosen positions; no dropout',
       optimizer:
         'AdamW beta1 0.9, beta2 0.98, eps 1e-6, weight decay 0.01 (not on biases, LayerNorm, embeddings)',
-      schedule: `linear warmup over ${r.warmup} steps to ${r.peakLr}, then linear decay to 5% at step ${r.steps}`,
+      schedule:
+        r.replanSteps > 0
+          ? `linear warmup over ${r.warmup} steps to ${r.peakLr}, linear decay planned to reach 5% at step ${r.steps}; re-planned at step ${r.replanAt} (the run could not reach ${r.steps} in the time available) to decay linearly from there to 5% at step ${r.replanSteps}`
+          : `linear warmup over ${r.warmup} steps to ${r.peakLr}, then linear decay to 5% at step ${r.steps}`,
       batchSize: r.batch,
       sequenceLength: r.seqLen,
-      stepsPlanned: r.steps,
+      stepsPlanned: lastStep,
       stepsDone: state.step,
       tokensSeen: state.tokensSeen,
       wallSeconds: Math.round(state.wallSeconds),
