@@ -338,7 +338,7 @@ for (const backend of NODE_BACKENDS) {
         }),
         { seed: 3 },
       );
-      expect(() =>
+      await expect(
         encoderSentimentTask({
           encoder,
           tokenizer,
@@ -348,8 +348,8 @@ for (const backend of NODE_BACKENDS) {
           batches: 9,
           seed: 0,
         }),
-      ).toThrow(InitTaskError);
-      const task = encoderSentimentTask({
+      ).rejects.toThrow(InitTaskError);
+      const task = await encoderSentimentTask({
         encoder,
         tokenizer,
         examples,
@@ -358,6 +358,7 @@ for (const backend of NODE_BACKENDS) {
         batches: 2,
         seed: 0,
       });
+      expect(task.modulesToSave).toEqual(['classifier']);
       try {
         const before = task.probe();
         const run = await initRunToEnd(task, {
@@ -373,6 +374,87 @@ for (const backend of NODE_BACKENDS) {
         tf.dispose([before, after]);
       } finally {
         task.dispose();
+      }
+    });
+
+    it('headSteps fits the classifier on the frozen encoder, then freezes it', async () => {
+      const words = ['good', 'bad', 'great', 'awful', 'fine', 'dull'];
+      const tokenizer = new WordTokenizer(['<s>', '<pad>', '</s>', '<unk>', '<mask>', ...words]);
+      const rng = new Rng(2);
+      const examples: SentimentExample[] = Array.from({ length: 64 }, () => {
+        const w = must(words[rng.int(words.length)]);
+        return { text: w, label: ['good', 'great', 'fine'].includes(w) ? 1 : 0, source: 'imdb' };
+      });
+      const config = encoderConfig('micro', {
+        vocabSize: tokenizer.size,
+        numLabels: 2,
+        hiddenDropoutProb: 0,
+        attentionDropoutProb: 0,
+      });
+      const opts = { tokenizer, examples, maxLen: 4, batchSize: 8, batches: 2, seed: 0 };
+      const cold = await encoderSentimentTask({
+        ...opts,
+        encoder: new Encoder(config, { seed: 5 }),
+      });
+      const warm = await encoderSentimentTask({
+        ...opts,
+        encoder: new Encoder(config, { seed: 5 }),
+        headSteps: 40,
+        headLearningRate: 0.05,
+      });
+      try {
+        const lossOf = async (t: typeof cold) => {
+          const l = t.loss(0);
+          const v = must((await l.data())[0]);
+          l.dispose();
+          return v;
+        };
+        expect(cold.modulesToSave).toEqual(['classifier']);
+        expect(warm.modulesToSave).toEqual([]);
+        // Same seed, so only the fitting can have moved the head.
+        const [w0, w1] = [cold.model.getWeights(), warm.model.getWeights()];
+        const moved = tf.tidy(() =>
+          must(
+            tf
+              .max(
+                tf.abs(
+                  tf.sub(
+                    must(w0['classifier.out_proj.weight']),
+                    must(w1['classifier.out_proj.weight']),
+                  ),
+                ),
+              )
+              .dataSync()[0],
+          ),
+        );
+        const encoderSame = tf.tidy(() =>
+          must(
+            tf
+              .max(
+                tf.abs(
+                  tf.sub(
+                    must(w0['roberta.encoder.layer.0.attention.self.query.weight']),
+                    must(w1['roberta.encoder.layer.0.attention.self.query.weight']),
+                  ),
+                ),
+              )
+              .dataSync()[0],
+          ),
+        );
+        tf.dispose([...Object.values(w0), ...Object.values(w1)]);
+        expect(moved).toBeGreaterThan(1e-3);
+        expect(encoderSame).toBe(0);
+        const run = await initRunToEnd(warm, {
+          settings: { r: 2, loraAlpha: 4, initLoraWeights: 'zero-both' },
+          seed: 0,
+          steps: 2,
+          learningRate: 0.05,
+        });
+        // Head frozen and both factors zero: nothing trains, the loss is the base model's.
+        expect(must(run[0]).loss).toBe(await lossOf(warm));
+      } finally {
+        cold.dispose();
+        warm.dispose();
       }
     });
   });

@@ -90,19 +90,32 @@ export interface EncoderTaskOptions {
   readonly seed: number;
   /** Modules to adapt (default query and value, as in the LoRA paper's main experiments). */
   readonly targetModules?: TargetModules;
+  /**
+   * Adam steps that fit the classifier head on the frozen encoder before any adapter exists, on
+   * sentences the runs never see (a linear probe); the head is then frozen, so the base model is
+   * a working classifier and every change comes from the adapter. 0 (default): no fitting, and
+   * the head trains beside each adapter instead (`modulesToSave: ['classifier']`, as PEFT does).
+   */
+  readonly headSteps?: number;
+  /** Learning rate of the head fitting (default 3e-3). */
+  readonly headLearningRate?: number;
 }
 
 /**
  * The sentiment task on the pretrained encoder: LoRA on `query`/`value` (Hu et al. 2021 adapt
- * Wq and Wv), the new classifier head trained in full (`modulesToSave: ['classifier']`, as PEFT
- * does for sequence classification) and restored after each run. Dropout is off, so runs are
- * deterministic given the seeds.
+ * Wq and Wv). The new classifier head is either fitted first and frozen (`headSteps > 0`) or
+ * trained in full beside each adapter (`modulesToSave: ['classifier']`, as PEFT does for sequence
+ * classification) and restored after each run. Dropout is off, so runs are deterministic given
+ * the seeds.
  */
-export function encoderSentimentTask(o: EncoderTaskOptions): InitTask {
+export async function encoderSentimentTask(o: EncoderTaskOptions): Promise<InitTask> {
   positiveInt('maxLen', o.maxLen);
   positiveInt('batchSize', o.batchSize);
   positiveInt('batches', o.batches);
-  const need = o.batchSize * (o.batches + 1);
+  const headSteps = o.headSteps ?? 0;
+  if (!Number.isInteger(headSteps) || headSteps < 0)
+    throw new InitTaskError('headSteps', headSteps, 'must be an integer ≥ 0');
+  const need = o.batchSize * (o.batches + 1) + (headSteps > 0 ? o.batchSize : 0);
   if (o.examples.length < need)
     throw new InitTaskError('examples', o.examples.length, `needs at least ${String(need)}`);
   const order = new Rng(o.seed).shuffle([...o.examples]);
@@ -127,13 +140,47 @@ export function encoderSentimentTask(o: EncoderTaskOptions): InitTask {
     make(order.slice(k * o.batchSize, (k + 1) * o.batchSize)),
   );
   const probe = make(order.slice(o.batches * o.batchSize, (o.batches + 1) * o.batchSize));
-  const saved = snapshot(o.encoder, ['classifier']);
   const enc = o.encoder;
+  if (headSteps > 0) {
+    // Linear probe on sentences after the runs' own: up to 16 batches, cycled.
+    const rest = order.slice((o.batches + 1) * o.batchSize);
+    const count = Math.max(1, Math.min(16, Math.floor(rest.length / o.batchSize)));
+    const headBatches = Array.from({ length: count }, (_, k) =>
+      make(rest.slice(k * o.batchSize, (k + 1) * o.batchSize)),
+    );
+    const head = enc
+      .namedParameters()
+      .filter((p) => p.name.startsWith('classifier.'))
+      .map((p) => p.variable);
+    const optimizer = new Adam({ learningRate: o.headLearningRate ?? 3e-3 });
+    try {
+      const loop = trainLoop({
+        optimizer,
+        variables: head,
+        steps: headSteps,
+        loss: (step) => {
+          const b = headBatches[step % headBatches.length] ?? probe;
+          return softmaxCrossEntropy(enc.classify(b.ids, b.mask, { training: false }), b.labels);
+        },
+      });
+      for await (const s of loop) {
+        if (!Number.isFinite(s.loss))
+          throw new InitTaskError('head.loss', s.loss, `is not finite at step ${String(s.step)}`);
+      }
+    } catch (e) {
+      for (const b of [...batches, probe]) tf.dispose([b.ids, b.mask, b.labels]);
+      throw e;
+    } finally {
+      optimizer.dispose();
+      for (const b of headBatches) tf.dispose([b.ids, b.mask, b.labels]);
+    }
+  }
+  const saved = snapshot(enc, ['classifier']);
   return {
-    label: `pretrained encoder (${String(enc.config.numHiddenLayers)} layers, width ${String(enc.config.hiddenSize)}) on sentiment`,
+    label: `pretrained encoder (${String(enc.config.numHiddenLayers)} layers, width ${String(enc.config.hiddenSize)}) on sentiment${headSteps > 0 ? ', head fitted then frozen' : ''}`,
     model: enc,
     targetModules: o.targetModules ?? ['query', 'value'],
-    modulesToSave: ['classifier'],
+    modulesToSave: headSteps > 0 ? [] : ['classifier'],
     batches: o.batches,
     loss: (step) => {
       const b = batches[step % batches.length] ?? probe;
