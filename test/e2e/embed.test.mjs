@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { BASE_URL, launchBrowser, lessonUrl } from './helpers.mjs';
+import { BASE_URL, launchBrowser, lessonsFromSource, lessonUrl } from './helpers.mjs';
 
 const LESSON = 'how-these-notebooks-work';
 /** The sentence "At rank ${r}, LoRA trains …" (cell 4, anonymous, reads r, layer and counts). */
@@ -321,6 +321,41 @@ describe('embeds', () => {
     const box = cell.getByRole('textbox', { name: /Embed code/ });
     await box.waitFor();
     assert.match(await box.inputValue(), new RegExp(`/embed/${LESSON}/rankPlot/\\?r=2"`));
+    await context.close();
+  });
+
+  test("every cell of every lesson runs embedded, and the instructors' page lists them all", async () => {
+    const instructors = await (await fetch(new URL('instructors/', BASE_URL))).text();
+    const listed = new Set(
+      [...instructors.matchAll(/href="[^"]*?\/embed\/([^"?]+?)\/"/g)].map((m) =>
+        decodeURIComponent(m[1] ?? ''),
+      ),
+    );
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    /** @type {string[]} */
+    const failed = [];
+    let count = 0;
+    const started = Date.now();
+    for (const { slug } of lessonsFromSource()) {
+      const html = await (await fetch(lessonUrl(slug))).text();
+      const keys = [...html.matchAll(/data-cell="([^"]+)"/g)].map((m) => m[1] ?? '');
+      assert.ok(keys.length > 0, `${slug}: no cells on the lesson page`);
+      for (const key of keys) {
+        count++;
+        if (!listed.has(`${slug}/${key}`)) failed.push(`${slug}/${key}: not on /instructors/`);
+        await page.goto(new URL(`embed/${slug}/${encodeURIComponent(key)}/?test=1`, BASE_URL).href);
+        const state = await settled(page.mainFrame(), 120_000);
+        if (state !== 'fulfilled') {
+          failed.push(
+            `${slug}/${key}: ${String(state)}: ${(await page.textContent('.cell-error')) ?? ''}`,
+          );
+        }
+      }
+    }
+    console.log(`embed: ${String(count)} cells embedded in ${String(Date.now() - started)} ms`);
+    assert.equal(listed.size, count, 'the instructors page lists a different number of cells');
+    assert.deepEqual(failed, []);
     await context.close();
   });
 
