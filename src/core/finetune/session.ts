@@ -264,6 +264,15 @@ export class FineTuneSession {
     return m;
   }
 
+  /**
+   * Copies the frozen body's weights back from the base bit for bit. `unmerge()` restores W0 only
+   * within float32 rounding ((W0 + ΔW) − ΔW ≠ W0 in general); LoRA never trains the body, so the
+   * base copy is exactly what the weights should be.
+   */
+  private restoreBody(run: Run): void {
+    if (run.peft) run.model.setWeights(this.base, { strict: false });
+  }
+
   private requireRun(): Run {
     if (!this.run) throw new FineTuneError('run', null, 'train a model first');
     return this.run;
@@ -381,8 +390,11 @@ export class FineTuneSession {
       });
       const last = run.stepsDone === config.steps;
       if ((config.evalEvery > 0 && run.stepsDone % config.evalEvery === 0) || last) {
-        run.accuracy = await this.accuracy(config.task);
-        onEvent({ kind: 'eval', step: run.stepsDone, accuracy: run.accuracy });
+        const acc = await this.accuracy(config.task, signal);
+        if (!Number.isNaN(acc)) {
+          run.accuracy = acc;
+          onEvent({ kind: 'eval', step: run.stepsDone, accuracy: acc });
+        }
       }
       await macrotask(); // lets a worker receive "stop", and a page paint
     }
@@ -423,13 +435,25 @@ export class FineTuneSession {
   }
 
   /** Predicted classes on a task's validation set with the current model as it is now. */
-  async predict(task: TaskName, batch = 100): Promise<Int32Array> {
+  async predict(task: TaskName): Promise<Int32Array> {
+    const out = await this.tryPredict(task, 50);
+    if (out === null) throw new FineTuneError('predict', task, 'was aborted');
+    return out;
+  }
+
+  /** Like {@link predict}; null when `signal` aborts it between two batches. */
+  private async tryPredict(
+    task: TaskName,
+    batch: number,
+    signal?: AbortSignal,
+  ): Promise<Int32Array | null> {
     const run = this.requireRun();
     const set = this.data[task].validation;
     const k = TASK_CLASSES[task];
     const model = run.peft ? run.peft.model : run.model;
     const out = new Int32Array(set.n);
     for (let start = 0; start < set.n; start += batch) {
+      if (signal?.aborted) return null;
       const rows = Array.from({ length: Math.min(batch, set.n - start) }, (_, i) => start + i);
       const b = batchRows(set, rows);
       const pred = tf.tidy(() => {
@@ -440,6 +464,7 @@ export class FineTuneSession {
       });
       out.set(await pred.data(), start);
       pred.dispose();
+      if (signal) await macrotask(); // a "stop" may arrive between batches
     }
     return out;
   }
@@ -460,9 +485,10 @@ export class FineTuneSession {
     return data;
   }
 
-  /** Validation accuracy of the current model on `task`. */
-  async accuracy(task: TaskName): Promise<number> {
-    const pred = await this.predict(task);
+  /** Validation accuracy of the current model on `task` (NaN when `signal` aborted it). */
+  async accuracy(task: TaskName, signal?: AbortSignal): Promise<number> {
+    const pred = await this.tryPredict(task, 50, signal);
+    if (pred === null) return Number.NaN;
     const labels = this.data[task].validation.labels;
     let hit = 0;
     pred.forEach((p, i) => {
@@ -471,15 +497,15 @@ export class FineTuneSession {
     return hit / pred.length;
   }
 
-  /** Median ms of one forward pass over the validation set (after one warm-up pass). */
+  /** Median ms of `repeats` forward passes over the validation set (0: one untimed pass). */
   private async timeForward(task: TaskName, repeats: number): Promise<number> {
     const times: number[] = [];
-    for (let i = 0; i <= repeats; i++) {
+    for (let i = 0; i < Math.max(1, repeats); i++) {
       const t0 = performance.now();
       await this.logits(task);
-      if (i > 0) times.push(performance.now() - t0);
+      times.push(performance.now() - t0);
     }
-    return median(times);
+    return repeats === 0 ? Number.NaN : median(times);
   }
 
   /**
@@ -487,25 +513,43 @@ export class FineTuneSession {
    * largest logit difference, whether every prediction is the same, and the forward time of the
    * base model (adapters off), the unmerged and the merged model. Unmerges again at the end.
    */
-  async mergeCheck(repeats = 3): Promise<MergeReport> {
+  async mergeCheck(repeats = 5): Promise<MergeReport> {
     const run = this.requireLora();
     const task = run.config.task;
+    const peft = run.peft;
     const before = await this.logits(task);
     const predBefore = await this.predict(task);
-    const unmergedMs = await this.timeForward(task, repeats);
-    run.peft.disableAdapters();
-    const baseMs = await this.timeForward(task, repeats);
-    run.peft.enableAdapters();
-    run.peft.merge();
+    peft.disableAdapters();
+    const base = await this.logits(task);
+    peft.enableAdapters();
+    peft.merge();
     let after: Float32Array;
     let predAfter: Int32Array;
-    let mergedMs: number;
     try {
       after = await this.logits(task);
       predAfter = await this.predict(task);
-      mergedMs = await this.timeForward(task, repeats);
     } finally {
-      run.peft.unmerge();
+      peft.unmerge();
+      this.restoreBody(run);
+    }
+    // Timings interleaved (unmerged, base, merged, unmerged, …) so load changes hit all three.
+    const t = { base: [] as number[], unmerged: [] as number[], merged: [] as number[] };
+    await this.timeForward(task, 0); // warm-up
+    for (let i = 0; i < repeats; i++) {
+      t.unmerged.push(await this.timeForward(task, 1));
+      peft.disableAdapters();
+      try {
+        t.base.push(await this.timeForward(task, 1));
+      } finally {
+        peft.enableAdapters();
+      }
+      peft.merge();
+      try {
+        t.merged.push(await this.timeForward(task, 1));
+      } finally {
+        peft.unmerge();
+        this.restoreBody(run);
+      }
     }
     let maxAbs = 0;
     let maxRef = 0;
@@ -514,13 +558,18 @@ export class FineTuneSession {
       maxRef = Math.max(maxRef, Math.abs(v));
     });
     const same = predBefore.every((p, i) => p === predAfter[i]);
+    let effect = 0;
+    before.forEach((v, i) => {
+      effect = Math.max(effect, Math.abs(v - (base[i] ?? Number.NaN)));
+    });
     return {
+      maxAbsAdapterEffect: effect,
       maxAbsLogitDiff: maxAbs,
       maxAbsLogit: maxRef,
       samePredictions: same,
-      baseMs,
-      unmergedMs,
-      mergedMs,
+      baseMs: median(t.base),
+      unmergedMs: median(t.unmerged),
+      mergedMs: median(t.merged),
     };
   }
 
@@ -672,7 +721,10 @@ export class FineTuneSession {
       done.dispose();
       times.push(performance.now() - t0);
     }
-    if (merged) run.peft.unmerge();
+    if (merged) {
+      run.peft.unmerge();
+      this.restoreBody(run);
+    }
     const after: SwapReport['tasks'] = [];
     for (const t of tasks) {
       this.swapTo(t);
@@ -709,6 +761,9 @@ export class FineTuneSession {
 
 /** Result of {@link FineTuneSession.mergeCheck}. */
 export interface MergeReport {
+  /** Largest |logit change| the adapter makes (adapted vs adapters off, same head). */
+  readonly maxAbsAdapterEffect: number;
+  /** Largest |merged − unmerged| logit difference. */
   readonly maxAbsLogitDiff: number;
   readonly maxAbsLogit: number;
   readonly samePredictions: boolean;

@@ -1,0 +1,109 @@
+/**
+ * Backend choice inside the training worker, with the page's rule (the core's `chooseBackend`):
+ * a real WebGPU adapter wins, a software one never does by default; then WASM, WebGL (through an
+ * OffscreenCanvas, where the browser offers one to workers), CPU. `?backend=` forces one when it
+ * is available. WASM runs single-threaded: its threaded build would start workers from a blob:
+ * URL, which the site's CSP (`worker-src 'self'`) refuses; its .wasm files are served by the site.
+ */
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type * as TF from '@tensorflow/tfjs';
+import {
+  BACKEND_NAMES,
+  chooseBackend,
+  type BackendName,
+  type BackendProbe,
+} from '../core/backend.ts';
+
+async function probeWebGpu(): Promise<BackendProbe> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return { name: 'webgpu', available: false, description: 'no navigator.gpu' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { name: 'webgpu', available: false, description: 'no adapter' };
+    const info = adapter.info as GPUAdapterInfo | undefined;
+    const fallback =
+      info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    const description = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
+    return {
+      name: 'webgpu',
+      available: true,
+      isFallbackAdapter: fallback === true,
+      description: description === '' ? 'WebGPU adapter' : description,
+    };
+  } catch (error) {
+    return { name: 'webgpu', available: false, description: String(error) };
+  }
+}
+
+function probeWebGl(): BackendProbe {
+  try {
+    const gl =
+      typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(1, 1).getContext('webgl2') : null;
+    return {
+      name: 'webgl',
+      available: gl !== null,
+      description: gl ? 'WebGL2 (offscreen)' : 'no WebGL2 in workers',
+    };
+  } catch {
+    return { name: 'webgl', available: false, description: 'no WebGL2 in workers' };
+  }
+}
+
+async function register(tf: typeof TF, name: BackendName): Promise<void> {
+  if (name === 'webgpu') {
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } else if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlainUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    });
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
+}
+
+const INIT_TIMEOUT_MS = 20_000;
+
+/** Chooses, registers and starts a backend in this worker; falls back in order on failure. */
+export async function startWorkerBackend(
+  tf: typeof TF,
+  forced: string | null,
+): Promise<{ name: BackendName; reason: string }> {
+  const probes: BackendProbe[] = [
+    await probeWebGpu(),
+    { name: 'wasm', available: typeof WebAssembly === 'object', description: 'WASM' },
+    probeWebGl(),
+    { name: 'cpu', available: true, description: 'plain JavaScript' },
+  ];
+  const choice = chooseBackend(probes, forced);
+  const order = [choice.name, ...BACKEND_NAMES.filter((n) => n !== choice.name && n !== 'webgpu')];
+  const failed: string[] = [];
+  for (const name of order) {
+    try {
+      await register(tf, name);
+      const ok = await Promise.race([
+        tf.setBackend(name),
+        new Promise<boolean>((resolve) =>
+          setTimeout(() => {
+            resolve(false);
+          }, INIT_TIMEOUT_MS),
+        ),
+      ]);
+      if (ok) {
+        await tf.ready();
+        const reason =
+          failed.length === 0
+            ? choice.reason
+            : `${failed.join(', ')} failed to start in the worker, so ${name}`;
+        return { name, reason };
+      }
+    } catch {
+      // try the next one
+    }
+    failed.push(name);
+  }
+  throw new Error(`No TF.js backend could start in the worker (tried ${order.join(', ')})`);
+}

@@ -1,0 +1,167 @@
+/**
+ * The page's handle on the training worker: `createTrainer()` starts `train-worker.ts` as a module
+ * worker and returns typed async methods that mirror the fine-tuning session, with progress
+ * callbacks and `stop()`. Where there is no `Worker` (Node, jsdom: the headless cell tests) it runs
+ * the very same host in-process, on the backend TF.js already has, with the generated stand-in data.
+ * Lesson cells reach it through the `trainer` built-in.
+ */
+import type {
+  MergeReport,
+  RoundTripReport,
+  RunConfig,
+  RunEvent,
+  RunSummary,
+  SwapReport,
+  TaskName,
+} from '../core/finetune/index.ts';
+import type { AdapterFiles } from '../core/lora/io.ts';
+import type { Calls, FromWorker, InitResult, Method, ToWorker } from './protocol.ts';
+
+/** Options of {@link Trainer.init}. */
+export interface TrainerInitOptions {
+  /** Force a backend (e.g. from `?backend=`); default: the worker chooses. */
+  readonly backend?: string | null;
+  /** Tests: a random micro-sized model and a short validation set. */
+  readonly small?: boolean;
+}
+
+/** A typed remote fine-tuning session. */
+export interface Trainer {
+  /** Where training runs. */
+  readonly mode: 'worker' | 'in-process';
+  init(opts?: TrainerInitOptions): Promise<InitResult>;
+  train(config: RunConfig, onEvent?: (e: RunEvent) => void): Promise<RunSummary>;
+  resume(extraSteps: number, onEvent?: (e: RunEvent) => void): Promise<RunSummary>;
+  /** Aborts the running call between two steps (it then resolves with `stopped: true`). */
+  stop(): void;
+  mergeCheck(): Promise<MergeReport>;
+  saveAdapter(): Promise<AdapterFiles>;
+  roundTrip(files: AdapterFiles): Promise<RoundTripReport>;
+  trainSecondAdapter(
+    task: TaskName,
+    steps: number,
+    onEvent?: (e: RunEvent) => void,
+  ): Promise<RunSummary>;
+  swapCheck(swaps: number, merged: boolean): Promise<SwapReport>;
+  /** Ends the worker (or frees the in-process session). */
+  terminate(): void;
+}
+
+/** Error raised on the page for a failed remote call (keeps the remote error's name). */
+export class TrainerError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onEvent: ((e: RunEvent) => void) | undefined;
+}
+
+function siteBase(): string | null {
+  if (typeof location === 'undefined' || !/^https?:$/.test(location.protocol)) return null;
+  const env = (import.meta as { env?: { BASE_URL?: string } }).env;
+  return new URL(env?.BASE_URL ?? '/', location.href).href;
+}
+
+/** Starts a trainer: a Web Worker where the browser has one, else the same code in-process. */
+export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
+  const useWorker = typeof Worker === 'function' && opts.inProcess !== true;
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  const onMessage = (m: FromWorker) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'event') p.onEvent?.(m.event);
+    else {
+      pending.delete(m.id);
+      if (m.type === 'result') p.resolve(m.value);
+      else p.reject(new TrainerError(m.error.name, m.error.message));
+    }
+  };
+  let send: (m: ToWorker) => void;
+  let end: () => void;
+  if (useWorker) {
+    const worker = new Worker(new URL('./train-worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'lora-trainer',
+    });
+    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+      onMessage(e.data);
+    });
+    worker.addEventListener('error', (e: ErrorEvent) => {
+      for (const p of pending.values())
+        p.reject(new TrainerError('WorkerError', e.message || 'the training worker failed'));
+      pending.clear();
+    });
+    send = (m) => {
+      worker.postMessage(m);
+    };
+    end = () => {
+      worker.terminate();
+    };
+  } else {
+    // Loaded lazily so pages with workers never bundle the host into the page.
+    const host = Promise.all([import('./host.ts'), import('@tensorflow/tfjs')]).then(
+      ([{ createHost }, tf]) =>
+        createHost(onMessage, () =>
+          Promise.resolve({
+            name: tf.getBackend() as 'cpu',
+            reason: 'in-process (no Web Worker here): the backend TF.js already runs',
+          }),
+        ),
+    );
+    send = (m) => {
+      void host.then((h) => {
+        h.receive(m);
+      });
+    };
+    end = () => {
+      void host.then((h) => {
+        h.dispose();
+      });
+    };
+  }
+  const call = <M extends Method>(
+    method: M,
+    args: Calls[M]['args'],
+    onEvent?: (e: RunEvent) => void,
+  ): Promise<Calls[M]['result']> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
+      send({ type: 'call', id, method, args } as ToWorker);
+    });
+  return {
+    mode: useWorker ? 'worker' : 'in-process',
+    init: (o = {}) =>
+      call('init', [
+        {
+          backend: o.backend ?? null,
+          base: useWorker ? siteBase() : null,
+          small: o.small ?? false,
+        },
+      ]),
+    train: (config, onEvent) => call('train', [config], onEvent),
+    resume: (extra, onEvent) => call('resume', [extra], onEvent),
+    stop: () => {
+      send({ type: 'stop' });
+    },
+    mergeCheck: () => call('mergeCheck', []),
+    saveAdapter: () => call('saveAdapter', []),
+    roundTrip: (files) => call('roundTrip', [files]),
+    trainSecondAdapter: (task, steps, onEvent) =>
+      call('trainSecondAdapter', [task, steps], onEvent),
+    swapCheck: (swaps, merged) => call('swapCheck', [swaps, merged]),
+    terminate: () => {
+      for (const p of pending.values()) p.reject(new TrainerError('AbortError', 'trainer ended'));
+      pending.clear();
+      end();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The worker's side of the protocol, independent of where it runs: it owns one
+ * {@link FineTuneSession}, runs calls one at a time (in arrival order), streams their progress
+ * events, and aborts the running call on `stop` (the session checks between steps). Used by
+ * `train-worker.ts` inside a Web Worker and by `client.ts` in-process where there is no `Worker`
+ * (Node, jsdom) — the same code either way.
+ */
+import { parseSentimentJson } from '../core/data/sentiment.ts';
+import type { PretrainedFiles } from '../core/data/pretrained.ts';
+import { FineTuneSession, standInSplit, type RunEvent } from '../core/finetune/index.ts';
+import type { BackendName } from '../core/backend.ts';
+import {
+  toWireError,
+  type CallMessage,
+  type Calls,
+  type FromWorker,
+  type InitOptions,
+  type InitResult,
+  type Method,
+  type ToWorker,
+} from './protocol.ts';
+
+/** Starts (or reports) the TF.js backend for `init`. */
+export type BackendStarter = (
+  forced: string | null,
+) => Promise<{ name: BackendName; reason: string }>;
+
+async function fetchOk(url: URL): Promise<Response> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url.pathname}: HTTP ${String(r.status)}`);
+  return r;
+}
+
+/** Loads the data and, when present, the pretrained model, from the site. */
+async function loadFiles(base: string): Promise<{
+  split: ReturnType<typeof parseSentimentJson>;
+  pretrained: PretrainedFiles | null;
+  why: string;
+}> {
+  const url = (p: string) => new URL(p, base);
+  const split = parseSentimentJson(await (await fetchOk(url('data/sentiment.json'))).json());
+  try {
+    const [config, tokenizer, weights] = await Promise.all([
+      fetchOk(url('models/tiny-roberta/config.json')).then((r) => r.json() as Promise<unknown>),
+      fetchOk(url('models/tiny-roberta/tokenizer.json')).then((r) => r.json() as Promise<unknown>),
+      fetchOk(url('models/tiny-roberta/model.safetensors')).then((r) => r.arrayBuffer()),
+    ]);
+    return { split, pretrained: { config, tokenizer, weights: new Uint8Array(weights) }, why: '' };
+  } catch (e) {
+    return { split, pretrained: null, why: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** A host: feed it every message from the page; it answers through `post`. */
+export function createHost(post: (m: FromWorker) => void, startBackend: BackendStarter) {
+  let session: FineTuneSession | null = null;
+  let controller = new AbortController();
+  let queue: Promise<void> = Promise.resolve();
+
+  const need = (): FineTuneSession => {
+    if (!session) throw new Error('The trainer is not initialised: call init() first');
+    return session;
+  };
+
+  async function init(o: InitOptions): Promise<InitResult> {
+    const backend = await startBackend(o.backend);
+    session?.dispose();
+    session = null;
+    const files = o.base === null ? null : await loadFiles(o.base);
+    session = new FineTuneSession({
+      split: files?.split ?? standInSplit(0),
+      dataLabel: files
+        ? 'the UCI sentences from /data/sentiment.json'
+        : 'a small generated stand-in (no site to load the real sentences from)',
+      pretrained: o.small ? null : (files?.pretrained ?? null),
+      whyNoPretrained: o.small
+        ? 'the tests use a small random model'
+        : files
+          ? `the pretrained weights are missing (${files.why})`
+          : 'no site to load the pretrained weights from',
+      preset: o.small ? 'micro' : 'tiny',
+      ...(o.small ? { validationLimit: 60 } : {}),
+    });
+    return { backend: backend.name, backendReason: backend.reason, session: session.info() };
+  }
+
+  async function run(m: CallMessage): Promise<unknown> {
+    const onEvent = (event: RunEvent) => {
+      post({ type: 'event', id: m.id, event });
+    };
+    const signal = controller.signal;
+    switch (m.method) {
+      case 'init':
+        return init(...m.args);
+      case 'train':
+        return need().train(m.args[0], onEvent, signal);
+      case 'resume':
+        return need().resume(m.args[0], onEvent, signal);
+      case 'mergeCheck':
+        return need().mergeCheck();
+      case 'saveAdapter':
+        return need().saveAdapter();
+      case 'roundTrip':
+        return need().roundTrip(m.args[0]);
+      case 'trainSecondAdapter':
+        return need().trainSecondAdapter(m.args[0], m.args[1], onEvent, signal);
+      case 'swapCheck':
+        return need().swapCheck(m.args[0], m.args[1]);
+    }
+  }
+
+  return {
+    /** Handles one message from the page. */
+    receive(msg: ToWorker): void {
+      if (msg.type === 'stop') {
+        controller.abort();
+        return;
+      }
+      queue = queue.then(async () => {
+        controller = new AbortController();
+        try {
+          post({ type: 'result', id: msg.id, value: await run(msg) });
+        } catch (e) {
+          post({ type: 'error', id: msg.id, error: toWireError(e) });
+        }
+      });
+    },
+    /** Frees the session. */
+    dispose(): void {
+      session?.dispose();
+      session = null;
+    },
+  };
+}
+
+/** The result type of a method (for the client). */
+export type ResultOf<M extends Method> = Calls[M]['result'];

@@ -1,0 +1,87 @@
+/**
+ * The typed message protocol between a page and the training worker: remote calls of a
+ * {@link FineTuneSession}'s methods (plus `init`), with progress events streamed back, and a
+ * `stop` message that aborts the running call between two training steps.
+ *
+ * Page → worker: `{type: 'call', id, method, args}` or `{type: 'stop'}`.
+ * Worker → page: `{type: 'event', id, event}` (progress of call `id`), then exactly one of
+ * `{type: 'result', id, value}` or `{type: 'error', id, error}`.
+ * Everything is plain structured-clone data (typed arrays included).
+ */
+import type {
+  MergeReport,
+  RoundTripReport,
+  RunConfig,
+  RunEvent,
+  RunSummary,
+  SessionInfo,
+  SwapReport,
+  TaskName,
+} from '../core/finetune/index.ts';
+import type { AdapterFiles } from '../core/lora/io.ts';
+import type { BackendName } from '../core/backend.ts';
+
+/** Options of the `init` call. */
+export interface InitOptions {
+  /** A backend asked for with `?backend=` (honoured when available), or null. */
+  readonly backend: string | null;
+  /** The site's base URL to fetch `data/` and `models/` from; null: use the generated stand-in. */
+  readonly base: string | null;
+  /** Use a random micro-sized encoder and 60 validation sentences (tests only). */
+  readonly small: boolean;
+}
+
+/** What `init` reports. */
+export interface InitResult {
+  readonly backend: BackendName;
+  /** Why this backend, in words (from the core's `chooseBackend`, plus any fallback). */
+  readonly backendReason: string;
+  readonly session: SessionInfo;
+}
+
+/** The remote methods: their arguments and results. */
+export interface Calls {
+  init: { args: [InitOptions]; result: InitResult };
+  train: { args: [RunConfig]; result: RunSummary };
+  resume: { args: [extraSteps: number]; result: RunSummary };
+  mergeCheck: { args: []; result: MergeReport };
+  saveAdapter: { args: []; result: AdapterFiles };
+  roundTrip: { args: [AdapterFiles]; result: RoundTripReport };
+  trainSecondAdapter: { args: [task: TaskName, steps: number]; result: RunSummary };
+  swapCheck: { args: [swaps: number, merged: boolean]; result: SwapReport };
+}
+
+/** A method name. */
+export type Method = keyof Calls;
+
+/** A call message for one method. */
+export type CallMessage<M extends Method = Method> = M extends Method
+  ? {
+      readonly type: 'call';
+      readonly id: number;
+      readonly method: M;
+      readonly args: Calls[M]['args'];
+    }
+  : never;
+
+/** Page → worker. */
+export type ToWorker = CallMessage | { readonly type: 'stop' };
+
+/** An error as it crosses the boundary. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Worker → page. */
+export type FromWorker =
+  | { readonly type: 'event'; readonly id: number; readonly event: RunEvent }
+  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'error'; readonly id: number; readonly error: WireError };
+
+/** Turns anything thrown into a {@link WireError}. */
+export function toWireError(e: unknown): WireError {
+  return e instanceof Error
+    ? { name: e.name, message: e.message }
+    : { name: 'Error', message: String(e) };
+}
