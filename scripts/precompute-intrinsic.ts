@@ -17,7 +17,7 @@
  * weights, each fine-tuned in full and in random subspaces of growing d on the sentiment split
  * (`public/data/sentiment.json`), into `public/results/intrinsic/sentiment.json`:
  *   npx tsx scripts/precompute-intrinsic.ts --task sentiment [--grid 10,30,100,300,1000,3000]
- *     [--seeds 0,1] [--steps 150] [--lr 3e-2] [--full-lr 1e-3] [--standin]
+ *     [--seeds 0,1] [--steps 150] [--batch 32] [--max-len 48] [--lr 3e-2] [--full-lr 1e-3] [--standin]
  * `--standin` (no model needed, for checking the code) uses a random micro encoder for both and
  * writes to /tmp unless `--out` says otherwise; its numbers mean nothing.
  */
@@ -223,7 +223,10 @@ async function sentimentTask(out: string): Promise<void> {
     makePretrained = (seed) => loadPretrained(files, noDropout, seed).encoder;
   }
   const cfg = config;
-  const maxLen = Math.min(48, cfg.maxPositionEmbeddings - cfg.padTokenId - 1);
+  const maxLen = Math.min(
+    Number(arg('max-len', '48')),
+    cfg.maxPositionEmbeddings - cfg.padTokenId - 1,
+  );
   const train = encodeSet(tokenizer, split.train, 'sentiment', maxLen);
   const test = encodeSet(tokenizer, split.test, 'sentiment', maxLen);
   const inits = [
