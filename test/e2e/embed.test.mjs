@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { BASE_URL, launchBrowser, lessonsFromSource, lessonUrl } from './helpers.mjs';
+import { BASE_URL, editCell, launchBrowser, lessonsFromSource, lessonUrl } from './helpers.mjs';
 
 const LESSON = 'how-these-notebooks-work';
 /** The sentence "At rank ${r}, LoRA trains …" (cell 4, anonymous, reads r, layer and counts). */
@@ -321,6 +321,42 @@ describe('embeds', () => {
     const box = cell.getByRole('textbox', { name: /Embed code/ });
     await box.waitFor();
     assert.match(await box.inputValue(), new RegExp(`/embed/${LESSON}/rankPlot/\\?r=2"`));
+    await context.close();
+  });
+
+  test("an embed runs the lesson's own code: never a stored edit or a share link", async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SITE_ORIGIN });
+    const page = await context.newPage();
+    await page.goto(lessonUrl(LESSON));
+    await page.waitForSelector(`[data-cell="${SENTENCE}"][data-state="fulfilled"]`);
+    await editCell(page, SENTENCE, 'html`<p>EDITED BY A READER</p>`');
+    await page.waitForFunction(
+      (key) =>
+        /EDITED BY A READER/.test(
+          document.querySelector(`[data-cell="${key}"] .cell-output`)?.textContent ?? '',
+        ),
+      SENTENCE,
+    );
+    await page.waitForTimeout(600); // the edit is stored 300 ms after typing
+    assert.ok(
+      await page.evaluate(() =>
+        Object.values(localStorage).some((v) => v.includes('EDITED BY A READER')),
+      ),
+      'the edit was not stored, so this test would prove nothing',
+    );
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    const link = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
+    const fragment = new URL(link).hash;
+    assert.match(fragment, /^#share=/);
+    // Same browser, same origin, so the stored edit is visible to the embed; and the share fragment.
+    const embed = await context.newPage();
+    await embed.goto(`${embedUrl(SENTENCE, 'r=7')}${fragment}`);
+    assert.equal(await settled(embed.mainFrame()), 'fulfilled');
+    const text = (await embed.textContent('.cell-output')) ?? '';
+    assert.match(text, /At rank 7,/);
+    assert.doesNotMatch(text, /EDITED/);
+    assert.doesNotMatch((await embed.textContent('section.cell pre')) ?? '', /EDITED/);
     await context.close();
   });
 
