@@ -1,12 +1,16 @@
 /**
  * Masked-language-model pretraining of the tiny RoBERTa-style encoder (`npm run pretrain`).
  *
- * Reproduce the shipped model (see its manifest.json for the exact command and figures):
- *   npm run pretrain -- --steps 3000 --max-minutes 0
- * Flags: --steps N (planned updates; fixes the LR schedule), --max-minutes M (stop early after M
- * minutes of this process, 0 = no limit; the run resumes from its checkpoint when started again with
- * the same flags), --batch, --seq, --vocab, --lr, --warmup, --seed, --no-glove, --no-imdb,
- * --checkpoint-minutes, --ckpt-dir, --out. Runs on TF.js's WASM backend (single-threaded in Node).
+ * Reproduce the shipped model (its manifest.json holds this command and the figures it gives):
+ *   npm run pretrain -- --steps 4000 --replan-at 1146 --replan-steps 1450
+ * (the run was planned for 4,000 steps; on 2 shared cores it could not finish in time, so at step
+ * 1,146 the schedule was re-planned to anneal by step 1,450 — the flags replay that in one go).
+ * Flags: --steps N (planned updates; fixes the LR schedule), --replan-at S --replan-steps M (from
+ * step S decay linearly to the floor at M, which becomes the last step), --max-minutes T (stop
+ * after T minutes of this process, 0 = no limit; starting again with the same flags resumes from the
+ * checkpoint: same batches, same optimiser state), --batch, --seq, --vocab, --lr, --warmup, --seed,
+ * --no-glove, --no-imdb, --checkpoint-minutes, --ckpt-dir, --out. Runs on TF.js's WASM backend
+ * (single-threaded in Node); the log goes to stdout and <ckpt-dir>/pretrain.log.
  *
  * What it does: builds the corpus and the word vocabulary (scripts/lib/pretrain-data.ts), initialises
  * the encoder (seeded; word embeddings from GloVe where available), scores it and a plain random
