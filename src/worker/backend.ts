@@ -71,7 +71,7 @@ const INIT_TIMEOUT_MS = 20_000;
 export async function startWorkerBackend(
   tf: typeof TF,
   forced: string | null,
-): Promise<{ name: BackendName; reason: string }> {
+): Promise<{ name: BackendName; reason: string; floatPrecision: number; epsilon: number }> {
   const probes: BackendProbe[] = [
     await probeWebGpu(),
     { name: 'wasm', available: typeof WebAssembly === 'object', description: 'WASM' },
@@ -98,7 +98,8 @@ export async function startWorkerBackend(
           failed.length === 0
             ? choice.reason
             : `${failed.join(', ')} failed to start in the worker, so ${name}`;
-        return { name, reason };
+        const b = tf.backend();
+        return { name, reason, floatPrecision: b.floatPrecision(), epsilon: b.epsilon() };
       }
     } catch {
       // try the next one

@@ -113,6 +113,8 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
           Promise.resolve({
             name: tf.getBackend() as 'cpu',
             reason: 'in-process (no Web Worker here): the backend TF.js already runs',
+            floatPrecision: tf.backend().floatPrecision(),
+            epsilon: tf.backend().epsilon(),
           }),
         ),
     );

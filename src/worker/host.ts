@@ -21,9 +21,13 @@ import {
 } from './protocol.ts';
 
 /** Starts (or reports) the TF.js backend for `init`. */
-export type BackendStarter = (
-  forced: string | null,
-) => Promise<{ name: BackendName; reason: string }>;
+export type BackendStarter = (forced: string | null) => Promise<{
+  name: BackendName;
+  reason: string;
+  /** `backend.floatPrecision()` and `backend.epsilon()` of TF.js. */
+  floatPrecision: number;
+  epsilon: number;
+}>;
 
 async function fetchOk(url: URL): Promise<Response> {
   const r = await fetch(url);
@@ -81,7 +85,13 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
       preset: o.small ? 'micro' : 'tiny',
       ...(o.small ? { validationLimit: 60 } : {}),
     });
-    return { backend: backend.name, backendReason: backend.reason, session: session.info() };
+    return {
+      backend: backend.name,
+      backendReason: backend.reason,
+      floatPrecision: backend.floatPrecision,
+      backendEpsilon: backend.epsilon,
+      session: session.info(),
+    };
   }
 
   async function run(m: CallMessage): Promise<unknown> {

@@ -36,6 +36,11 @@ export interface InitResult {
   readonly backend: BackendName;
   /** Why this backend, in words (from the core's `chooseBackend`, plus any fallback). */
   readonly backendReason: string;
+  /** The backend's float precision (TF.js `backend.floatPrecision()`: 32, or 16 on half-float WebGL). */
+  readonly floatPrecision: number;
+  /** The backend's epsilon (`backend.epsilon()`: 1e-7 at 32 bits, 1e-4 at 16), which TF.js's own
+   * optimisers use when none is given; the core's Adam always uses 1e-8. */
+  readonly backendEpsilon: number;
   readonly session: SessionInfo;
 }
 
