@@ -1,0 +1,296 @@
+/**
+ * Which modules, which layers, which rank: one sentiment run of an encoder with a chosen part of it
+ * trained — the classifier alone, LoRA on a set of linear modules in a set of layers at rank r (plus
+ * the classifier, as PEFT's `modulesToSave: ['classifier']`), or everything — after Kamp's "Dive
+ * Into LoRA Adapters", part 2 (RoBERTa-base on SST-2), at this site's scale. Dropout is off, so a
+ * run is a function of its seeds.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parameterRows, summarizeParams } from '../accounting.ts';
+import type { Encoder } from '../models/encoder.ts';
+import { softmaxCrossEntropy } from '../nn/loss.ts';
+import { getPeftModel, type PeftModel } from '../lora/peft-model.ts';
+import { Rng } from '../rng.ts';
+import { encoderAccuracy, type EncodedRows } from '../subspace/encoder-run.ts';
+import { Adam } from '../train/adam.ts';
+import { PlacementError } from './errors.ts';
+
+/** The linear modules of one encoder layer, by the names Kamp's part 2 uses. */
+export type ModuleKey = 'query' | 'key' | 'value' | 'attention-output' | 'ffn-up' | 'ffn-down';
+
+/** Every module key, in layer order. */
+export const MODULE_KEYS: readonly ModuleKey[] = [
+  'query',
+  'key',
+  'value',
+  'attention-output',
+  'ffn-up',
+  'ffn-down',
+];
+
+/** The Hugging Face module path (inside a layer) of each key. */
+export const MODULE_PATHS: Readonly<Record<ModuleKey, string>> = {
+  query: 'attention.self.query',
+  key: 'attention.self.key',
+  value: 'attention.self.value',
+  'attention-output': 'attention.output.dense',
+  'ffn-up': 'intermediate.dense',
+  'ffn-down': 'output.dense',
+};
+
+/** Which layers: the upper half, the lower half, or all. */
+export type LayerChoice = 'all' | 'upper' | 'lower';
+
+/** What a run trains. */
+export type PlacementSetting =
+  | { readonly kind: 'classifier' }
+  | { readonly kind: 'full' }
+  | {
+      readonly kind: 'lora';
+      readonly modules: readonly ModuleKey[];
+      readonly layers: LayerChoice;
+      readonly r: number;
+    };
+
+/** The layer indices of a choice among L layers (upper = the top ⌊L/2⌋, lower = the rest). */
+export function layerIndices(choice: LayerChoice, numLayers: number): number[] {
+  const c: string = choice;
+  const all = Array.from({ length: numLayers }, (_, i) => i);
+  const half = Math.floor(numLayers / 2);
+  if (c === 'all') return all;
+  if (c === 'upper') return all.filter((i) => i >= numLayers - half);
+  if (c === 'lower') return all.filter((i) => i < numLayers - half);
+  throw new PlacementError('layers', choice, "must be 'all', 'upper' or 'lower'");
+}
+
+/**
+ * The `targetModules` regex (whole-name match) for LoRA on `modules` in the chosen layers, e.g.
+ * `^roberta\.encoder\.layer\.(1)\.(attention\.self\.query|output\.dense)$`.
+ * @throws {PlacementError} for an empty or unknown module list or no layer selected.
+ */
+export function placementTargets(
+  modules: readonly ModuleKey[],
+  layers: LayerChoice,
+  numLayers: number,
+): RegExp {
+  if (modules.length === 0) throw new PlacementError('modules', '[]', 'must name a module');
+  for (const m of modules)
+    if (!MODULE_KEYS.includes(m))
+      throw new PlacementError('modules', m, `must be among ${MODULE_KEYS.join(', ')}`);
+  const idx = layerIndices(layers, numLayers);
+  if (idx.length === 0)
+    throw new PlacementError('layers', layers, `selects no layer of ${numLayers}`);
+  const paths = modules.map((m) => MODULE_PATHS[m].replace(/\./g, '\\.'));
+  return new RegExp(`^roberta\\.encoder\\.layer\\.(${idx.join('|')})\\.(${paths.join('|')})$`);
+}
+
+/** A short label: "classifier only", "full fine-tuning", "LoRA r=8 query+value, all layers". */
+export function settingLabel(s: PlacementSetting): string {
+  if (s.kind === 'classifier') return 'classifier only';
+  if (s.kind === 'full') return 'full fine-tuning';
+  const mods = s.modules.length === MODULE_KEYS.length ? 'all modules' : s.modules.join('+');
+  return `LoRA r=${s.r} ${mods}, ${s.layers} layers`;
+}
+
+/** Options of {@link placementRun}. */
+export interface PlacementRunOptions {
+  /** The model (with a 2-label classifier); trained in place, restored to no adapter at the end. */
+  readonly encoder: Encoder;
+  readonly train: EncodedRows;
+  readonly test: EncodedRows;
+  readonly setting: PlacementSetting;
+  /** Seed of the adapter init and the batch order. */
+  readonly seed: number;
+  readonly steps: number;
+  /** Batch size (default 32). */
+  readonly batchSize?: number;
+  readonly learningRate: number;
+  /** LoRA α; default 2·r (scaling 2 at every rank). */
+  readonly loraAlpha?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Outcome of one run. */
+export interface PlacementRunResult {
+  readonly label: string;
+  readonly setting: PlacementSetting;
+  readonly seed: number;
+  readonly trainable: number;
+  readonly all: number;
+  /** 100·trainable/all, PEFT's trainable%. */
+  readonly percent: number;
+  readonly steps: number;
+  readonly accuracy: number;
+  readonly finalLoss: number;
+  readonly ms: number;
+  readonly stopped: boolean;
+}
+
+function batchTensors(
+  set: EncodedRows,
+  rows: readonly number[],
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const T = set.maxLen;
+  const ids = new Int32Array(rows.length * T);
+  const mask = new Int32Array(rows.length * T);
+  const labels = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    ids.set(set.ids.subarray(r * T, (r + 1) * T), i * T);
+    mask.set(set.mask.subarray(r * T, (r + 1) * T), i * T);
+    labels[i] = set.labels[r] ?? 0;
+  });
+  return [
+    tf.tensor2d(ids, [rows.length, T], 'int32'), // [B, T]
+    tf.tensor2d(mask, [rows.length, T], 'int32'), // [B, T]
+    tf.tensor1d(labels, 'int32'), // [B]
+  ];
+}
+
+/**
+ * Trains the chosen part of `encoder` (yielding every step) and returns test accuracy and the
+ * trainable share. Afterwards the encoder carries no adapter and every parameter's trainable flag
+ * is as before; its weights are changed (the caller disposes it).
+ */
+export async function* placementRun(
+  o: PlacementRunOptions,
+): AsyncGenerator<{ step: number; loss: number; ms: number }, PlacementRunResult, undefined> {
+  const t0 = performance.now();
+  const batchSize = o.batchSize ?? 32;
+  const n = o.train.n;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
+    throw new PlacementError('batchSize', batchSize, `must be an integer in [1, ${n}]`);
+  if (!Number.isInteger(o.steps) || o.steps < 1)
+    throw new PlacementError('steps', o.steps, 'must be a positive integer');
+  if (!(o.learningRate > 0))
+    throw new PlacementError('learningRate', o.learningRate, 'must be > 0');
+  const enc = o.encoder;
+  const s = o.setting;
+  const kind: string = s.kind;
+  if (kind !== 'classifier' && kind !== 'full' && kind !== 'lora')
+    throw new PlacementError('setting.kind', kind, "must be 'classifier', 'full' or 'lora'");
+  const before = new Map(enc.namedParameters().map((p) => [p.variable, p.variable.trainable]));
+  let peft: PeftModel<Encoder> | null = null;
+  if (s.kind === 'lora') {
+    if (!Number.isInteger(s.r) || s.r < 1)
+      throw new PlacementError('r', s.r, 'must be a positive integer');
+    peft = getPeftModel(
+      enc,
+      {
+        r: s.r,
+        loraAlpha: o.loraAlpha ?? 2 * s.r,
+        targetModules: placementTargets(s.modules, s.layers, enc.config.numHiddenLayers),
+        modulesToSave: ['classifier'],
+      },
+      { seed: o.seed },
+    );
+  } else if (s.kind === 'classifier') {
+    for (const p of enc.namedParameters()) p.variable.trainable = p.name.startsWith('classifier.');
+  } else {
+    for (const p of enc.namedParameters()) p.variable.trainable = true;
+  }
+  const rows = peft ? peft.parameterRows() : parameterRows(enc);
+  const summary = summarizeParams(rows);
+  const vars = peft
+    ? peft.trainableVariables()
+    : enc
+        .namedParameters()
+        .filter((p) => p.trainable)
+        .map((p) => p.variable);
+  const opt = new Adam({ learningRate: o.learningRate });
+  const rng = new Rng(o.seed).fork('batches');
+  const order = Array.from({ length: n }, (_, i) => i);
+  let cursor = n;
+  const losses: number[] = [];
+  try {
+    for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
+      const s0 = performance.now();
+      if (cursor + batchSize > n) {
+        rng.shuffle(order);
+        cursor = 0;
+      }
+      const [ids, mask, labels] = batchTensors(o.train, order.slice(cursor, cursor + batchSize));
+      cursor += batchSize;
+      let loss: number;
+      try {
+        const l = opt.step(
+          () => softmaxCrossEntropy(enc.classify(ids, mask, { training: false }), labels),
+          vars,
+        );
+        loss = (await l.data())[0] ?? Number.NaN;
+        l.dispose();
+      } finally {
+        tf.dispose([ids, mask, labels]);
+      }
+      losses.push(loss);
+      yield { step, loss, ms: performance.now() - s0 };
+    }
+    const accuracy = await encoderAccuracy(enc, o.test);
+    const tail = losses.slice(Math.floor(losses.length * 0.9));
+    return {
+      label: settingLabel(s),
+      setting: s,
+      seed: o.seed,
+      trainable: summary.trainable,
+      all: summary.all,
+      percent: summary.percent,
+      steps: losses.length,
+      accuracy,
+      finalLoss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
+      ms: performance.now() - t0,
+      stopped: losses.length < o.steps,
+    };
+  } finally {
+    opt.dispose();
+    peft?.unload();
+    for (const [v, t] of before) if (!v.isDisposed) v.trainable = t;
+  }
+}
+
+/** Runs {@link placementRun} to the end. */
+export async function placementRunToEnd(o: PlacementRunOptions): Promise<PlacementRunResult> {
+  const it = placementRun(o);
+  for (;;) {
+    const r = await it.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * The experiment grid of the lesson: classifier only; LoRA at r = `baseRank` on each single module
+ * and on all of them (all layers); all modules on upper and on lower layers; all modules at every
+ * other rank in `ranks`; full fine-tuning. Settings appear once (all modules, all layers, baseRank
+ * is shared by the three sweeps).
+ */
+export function placementGrid(
+  ranks: readonly number[] = [1, 2, 4, 8, 16],
+  baseRank = 8,
+): PlacementSetting[] {
+  const lora = (
+    modules: readonly ModuleKey[],
+    layers: LayerChoice,
+    r: number,
+  ): PlacementSetting => ({
+    kind: 'lora',
+    modules,
+    layers,
+    r,
+  });
+  return [
+    { kind: 'classifier' },
+    ...MODULE_KEYS.map((m) => lora([m], 'all', baseRank)),
+    lora(MODULE_KEYS, 'all', baseRank),
+    lora(MODULE_KEYS, 'upper', baseRank),
+    lora(MODULE_KEYS, 'lower', baseRank),
+    ...ranks.filter((r) => r !== baseRank).map((r) => lora(MODULE_KEYS, 'all', r)),
+    { kind: 'full' },
+  ];
+}
+
+/** Mean and sample standard deviation (0 for one value). */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: Number.NaN, sd: Number.NaN, n };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const v = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, sd: Math.sqrt(v), n };
+}
