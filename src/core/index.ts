@@ -25,3 +25,4 @@ export * from './data/index.ts';
 export * from './lora/init-experiments.ts';
 export * from './finetune/index.ts';
 export * from './subspace/index.ts';
+export * from './adapters/index.ts';
