@@ -46,7 +46,7 @@ function tokens(seed: number, B: number, T: number): { ids: tf.Tensor2D; mask: t
   const ids = Array.from({ length: B * T }, () => 3 + rng.int(micro.vocabSize - 3));
   return {
     ids: tf.tensor2d(ids, [B, T], 'int32'),
-    mask: tf.ones([B, T], 'int32') as tf.Tensor2D,
+    mask: tf.tensor2d(new Int32Array(B * T).fill(1), [B, T], 'int32'),
   };
 }
 
