@@ -1,0 +1,167 @@
+/**
+ * Precomputes the adapter-placement lesson's experiment (which modules, which layers, which rank)
+ * with the same core the lesson's cells run: the shipped pretrained tiny encoder
+ * (`public/models/tiny-roberta/`) fine-tuned on the sentiment split (`public/data/sentiment.json`)
+ * with the classifier only; LoRA on each single linear module of every layer and on all of them;
+ * all modules on the upper and on the lower half of the layers; all modules at several ranks; and
+ * full fine-tuning — over several seeds, on the TF.js WASM backend in Node. Writes
+ * `public/results/placement/sentiment.json` (rewritten after every run, so a stopped job keeps the
+ * points it finished; seeds are the outer loop, so every setting gets its first seed early).
+ *
+ *   npx tsx scripts/precompute-placement.ts [--seeds 0,1,2] [--steps 150] [--batch 32]
+ *     [--lr 3e-3] [--full-lr 5e-4] [--ranks 1,2,4,8,16] [--out path] [--standin]
+ *
+ * On a shared machine: nice -n 19 nohup npx tsx scripts/precompute-placement.ts > /work/placement.log 2>&1 &
+ * `--standin` (no model needed, for checking the code) uses a random micro encoder and writes to
+ * /tmp unless `--out` says otherwise; its numbers mean nothing.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  meanSd,
+  placementGrid,
+  placementRunToEnd,
+  settingLabel,
+  type PlacementRunResult,
+} from '../src/core/adapters/index.ts';
+import { loadPretrained } from '../src/core/data/pretrained.ts';
+import { parseSentimentJson } from '../src/core/data/sentiment.ts';
+import { encodeSet, tokenizerFromExamples } from '../src/core/finetune/data.ts';
+import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
+import type { WordTokenizer } from '../src/core/data/tokenizer.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+const nums = (s: string): number[] => s.split(',').map((x) => Number(x.trim()));
+const standin = process.argv.includes('--standin');
+const seeds = nums(arg('seeds', standin ? '0' : '0,1,2'));
+const steps = Number(arg('steps', standin ? '4' : '150'));
+const batchSize = Number(arg('batch', '32'));
+const learningRate = Number(arg('lr', '3e-3'));
+const fullLearningRate = Number(arg('full-lr', '5e-4'));
+const ranks = nums(arg('ranks', '1,2,4,8,16'));
+const out = arg(
+  'out',
+  standin ? '/tmp/placement-standin.json' : 'public/results/placement/sentiment.json',
+);
+const modelDir = arg('model', 'public/models/tiny-roberta');
+const started = new Date();
+const t0 = performance.now();
+const log = (s: string): void => {
+  console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`);
+};
+
+await tf.setBackend('wasm');
+await tf.ready();
+
+const split = parseSentimentJson(JSON.parse(readFileSync('public/data/sentiment.json', 'utf8')));
+const noDropout = { numLabels: 2, mlmHead: false, hiddenDropoutProb: 0, attentionDropoutProb: 0 };
+let tokenizer: WordTokenizer;
+let config: EncoderConfig;
+let make: (seed: number) => Encoder;
+if (standin) {
+  tokenizer = tokenizerFromExamples(split.train, 2000);
+  config = encoderConfig('micro', {
+    ...noDropout,
+    vocabSize: tokenizer.size,
+    maxPositionEmbeddings: 34,
+  });
+  const cfg = config;
+  make = (seed) => new Encoder(cfg, { seed: 5000 + seed });
+} else {
+  const files = {
+    config: JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as unknown,
+    tokenizer: JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')) as unknown,
+    weights: new Uint8Array(readFileSync(join(modelDir, 'model.safetensors'))),
+  };
+  const probe = loadPretrained(files, noDropout, 0);
+  tokenizer = probe.tokenizer;
+  config = probe.encoder.config;
+  probe.encoder.dispose();
+  // The seed also seeds the new classifier head.
+  make = (seed) => loadPretrained(files, noDropout, seed).encoder;
+}
+const maxLen = Math.min(48, config.maxPositionEmbeddings - config.padTokenId - 1);
+const train = encodeSet(tokenizer, split.train, 'sentiment', maxLen);
+const test = encodeSet(tokenizer, split.test, 'sentiment', maxLen);
+const grid = placementGrid(ranks, 8);
+const runs: PlacementRunResult[] = [];
+
+function summary(): unknown {
+  return {
+    what: "Which modules, which layers, which rank (Kamp, Dive Into LoRA Adapters, part 2) at this site's scale: sentiment, pretrained tiny encoder",
+    standin,
+    settings: {
+      model: standin ? 'micro (random) stand-in — numbers mean nothing' : modelDir,
+      config,
+      maxLen,
+      trainExamples: train.n,
+      testExamples: test.n,
+      steps,
+      batchSize,
+      epochs: (steps * batchSize) / train.n,
+      learningRate,
+      fullLearningRate,
+      loraAlpha: '2·r (scaling 2 at every rank)',
+      dropout: 0,
+      seeds,
+      backend: tf.getBackend(),
+      node: process.version,
+      command: `npx tsx scripts/precompute-placement.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    },
+    started: started.toISOString(),
+    wallSeconds: Math.round((performance.now() - t0) / 1000),
+    complete: runs.length === grid.length * seeds.length,
+    points: grid.map((s) => {
+      const label = settingLabel(s);
+      const mine = runs.filter((r) => r.label === label);
+      const acc = meanSd(mine.map((r) => r.accuracy));
+      return {
+        label,
+        setting: s,
+        percent: mine[0]?.percent ?? null,
+        trainable: mine[0]?.trainable ?? null,
+        n: acc.n,
+        mean: acc.n > 0 ? acc.mean : null,
+        sd: acc.n > 0 ? acc.sd : null,
+        seeds: mine.map((r) => r.seed),
+        accuracies: mine.map((r) => r.accuracy),
+      };
+    }),
+    runs,
+  };
+}
+
+log(
+  `${standin ? 'STAND-IN ' : ''}train ${train.n}, test ${test.n}, maxLen ${maxLen}, steps ${steps}, batch ${batchSize}, ${grid.length} settings × ${seeds.length} seeds`,
+);
+for (const seed of seeds) {
+  for (const setting of grid) {
+    const encoder = make(seed);
+    try {
+      const r = await placementRunToEnd({
+        encoder,
+        train,
+        test,
+        setting,
+        seed,
+        steps,
+        batchSize,
+        learningRate: setting.kind === 'full' ? fullLearningRate : learningRate,
+      });
+      runs.push(r);
+      log(
+        `${r.label}, seed ${seed}: acc ${r.accuracy.toFixed(4)} (${r.percent.toFixed(3)}% trainable) loss ${r.finalLoss.toFixed(3)} in ${(r.ms / 1000).toFixed(1)} s (tensors ${tf.memory().numTensors})`,
+      );
+    } finally {
+      encoder.dispose();
+    }
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(summary(), null, 1)}\n`);
+  }
+}
+log(`done: ${out}`);
