@@ -21,7 +21,7 @@ import type { Calls, FromWorker, InitResult, Method, ToWorker } from './protocol
 export interface TrainerInitOptions {
   /** Force a backend (e.g. from `?backend=`); default: the worker chooses. */
   readonly backend?: string | null;
-  /** Tests: a random micro-sized model and a short validation set. */
+  /** Tests: a random micro-sized model on the generated stand-in data. */
   readonly small?: boolean;
 }
 

@@ -27,7 +27,7 @@ export interface InitOptions {
   readonly backend: string | null;
   /** The site's base URL to fetch `data/` and `models/` from; null: use the generated stand-in. */
   readonly base: string | null;
-  /** Use a random micro-sized encoder and 60 validation sentences (tests only). */
+  /** Tests: a random micro-sized encoder on the generated stand-in data. */
   readonly small: boolean;
 }
 
