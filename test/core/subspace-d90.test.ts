@@ -65,8 +65,8 @@ describe('d90 search on a task built to have intrinsic dimension k', () => {
   // i.e. (for random P) iff d ≥ k. Below k, the best fit leaves about (k − d)/k of the target's
   // variance unexplained (an upper bound no optimiser can beat), so R² ≥ 0.95 is reached first at
   // the first grid point ≥ k. The grid skips d = k itself: a square B·P can be ill-conditioned, and
-  // then how close Adam gets in a fixed budget depends on float rounding; at d = 8 the system is
-  // over-determined in θd and converges (measured R²: d = 4 → 0.81 and 0.71, d = 8 → 1.0000).
+  // then how close Adam gets in a fixed budget depends on float rounding; at d = 8 the k × d system
+  // has spare unknowns, is well-conditioned and converges (measured R²: d = 4 → 0.81, 0.71; d = 8 → 1.0000).
   const k = 6;
   const n = 20;
   const N = 64;
