@@ -7,6 +7,7 @@
  * returned promise; so `tf`, `core` and `Plotly` cost nothing until a cell names them, and
  * function-valued built-ins (`html`, `svg`) are wrapped in a function returning them; `md` is a
  * promise of its tag function (its Markdown parser loads on first use).
+ * `trainer` (lazy) is src/worker/client.ts: `trainer.createTrainer()` trains in a Web Worker.
  * `progress(fraction, label)` makes a progress bar for long cells to yield. `invalidation` and
  * `visibility` are provided per variable by the runtime itself.
  */
@@ -48,11 +49,22 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     tf: loadTf,
     core: loadCore,
     Plotly: once(options.loadPlotly),
+    // Training off the main thread (src/worker/client.ts): a Worker in browsers, in-process where
+    // `Worker` is undefined (Node and jsdom cell tests).
+    trainer: once(async () => {
+      await loadTf();
+      return import('../worker/client.ts');
+    }),
     Inputs: () => Inputs,
     html: () => html,
     svg: () => svg,
     md: once(loadMarkdown),
     progress: () => progress,
+    // The training lesson's worker client (src/worker/client.ts): loaded on first use, after TF.js.
+    trainer: once(async () => {
+      await loadTf();
+      return import('../worker/client.ts');
+    }),
     width: options.width,
     testMode: options.testMode,
   };
