@@ -45,7 +45,12 @@ export function updateFigureTools(output: HTMLElement, filename: string): void {
   const plot = output.querySelector('.js-plotly-plot');
   const svg = plot
     ? null
-    : [...output.querySelectorAll('svg')].find((s) => s.closest('.js-plotly-plot') === null);
+    : [...output.querySelectorAll('svg')].find(
+        // A figure: not Plotly's, not an inspector's caret icon, not nested in another SVG.
+        (s) =>
+          s.closest('.js-plotly-plot, .cell-inspector') === null &&
+          s.parentElement?.closest('svg') == null,
+      );
   const figure = plot ?? svg;
   if (!figure) {
     existing?.remove();
