@@ -60,11 +60,6 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     svg: () => svg,
     md: once(loadMarkdown),
     progress: () => progress,
-    // The training lesson's worker client (src/worker/client.ts): loaded on first use, after TF.js.
-    trainer: once(async () => {
-      await loadTf();
-      return import('../worker/client.ts');
-    }),
     width: options.width,
     testMode: options.testMode,
   };
