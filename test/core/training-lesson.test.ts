@@ -17,10 +17,10 @@ import {
   DEFAULT_RUN,
   FineTuneError,
   FineTuneSession,
-  meanSd,
   standInSplit,
   type RunConfig,
 } from '../../src/core/finetune/index.ts';
+import { meanSd } from '../../src/core/finetune/stats.ts';
 import { checkNoLeaks, NODE_BACKENDS, useBackend } from './helpers.ts';
 
 const RUN: RunConfig = { ...DEFAULT_RUN, steps: 12, batchSize: 8, evalEvery: 0, seed: 3 };

@@ -1,5 +1,7 @@
-/** Fine-tuning for the training lesson: tasks, data, a resumable session, run statistics. */
+/**
+ * Fine-tuning for the training lesson: tasks, data, a resumable session. (`stats.ts` stays
+ * internal: the core's public `meanSd` comes from `adapters/`.)
+ */
 export * from './errors.ts';
 export * from './data.ts';
-export * from './stats.ts';
 export * from './session.ts';
