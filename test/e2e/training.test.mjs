@@ -1,0 +1,218 @@
+// @ts-check
+/**
+ * The training lesson in Chromium: training runs in a Web Worker on the forced backend, reports
+ * progress, its loss falls, Stop stops it within a second, Resume continues, and the page stays
+ * responsive (no main-thread task over 200 ms while training, by PerformanceObserver 'longtask').
+ * With `?test=1` the lesson trains a micro-sized random encoder on generated stand-in sentences,
+ * so a run takes seconds; without it, the setup cell must load the real data from the site.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { editCell, launchBrowser, lessonUrl, openPage, settledCells } from './helpers.mjs';
+
+const SLUG = 'training-run';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+/** Records main-thread long tasks from the start of the page into `window.__longTasks`. */
+const LONG_TASKS = () => {
+  /** @type {any} */ (window).__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      /** @type {any} */ (window).__longTasks.push({ start: e.startTime, ms: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+};
+
+/** A long full fine-tuning run: learns the stand-in within ~40 steps, long enough to stop. */
+const LONG_RUN = `runConfig = ({
+  method: "full", task: "sentiment", r: 2, loraAlpha: 4, targetModules: ["query"],
+  learningRate: 2e-3, steps: 5000, batchSize: 8, seed: 0, evalEvery: 50
+})`;
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<number>}
+ */
+const stepsDone = (page) =>
+  page.evaluate(() => {
+    /** @type {any} */
+    const div = document.querySelector('[data-plot="loss"]');
+    return div?.data?.[0]?.x?.length ?? 0;
+  });
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<number[]>}
+ */
+const losses = (page) =>
+  page.evaluate(() => {
+    /** @type {any} */
+    const div = document.querySelector('[data-plot="loss"]');
+    return [...(div?.data?.[0]?.y ?? [])];
+  });
+
+/**
+ * Clicks Stop and returns the ms until the panel says it stopped (measured in the page).
+ * @param {import('playwright-core').Page} page
+ */
+async function stopAndTime(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const panel = /** @type {HTMLElement} */ (document.querySelector('[data-train-panel]'));
+        const stop = /** @type {HTMLButtonElement} */ (
+          panel.querySelector('button[data-action="stop"]')
+        );
+        const t0 = performance.now();
+        const observer = new MutationObserver(() => {
+          if (panel.dataset.state === 'stopped') {
+            observer.disconnect();
+            resolve(performance.now() - t0);
+          }
+        });
+        observer.observe(panel, { attributes: true, attributeFilter: ['data-state'] });
+        stop.click();
+        setTimeout(
+          () => reject(new Error(`still ${panel.dataset.state ?? '?'} after 10 s`)),
+          10_000,
+        );
+      }),
+  );
+}
+
+/**
+ * Runs the long run on `backend`: progress, loss falls, Stop within a second, Resume, no long task.
+ * @param {string} backend
+ * @param {number} minSteps steps to wait for before judging the loss
+ */
+async function longRun(backend, minSteps) {
+  const context = await browser.newContext();
+  await context.addInitScript(LONG_TASKS);
+  const { page, errors, foreignRequests } = await openPage(context);
+  try {
+    await page.goto(lessonUrl(SLUG, `backend=${backend}&test=1`));
+    await page.waitForSelector('[data-train-backend]', { timeout: 120_000 });
+    assert.equal(await page.textContent('[data-train-backend]'), backend);
+    await editCell(page, 'runConfig', LONG_RUN);
+    await page.waitForFunction(
+      () => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'running',
+      undefined,
+      { timeout: 60_000 },
+    );
+    const t0 = await page.evaluate(() => performance.now());
+    await page.waitForFunction(
+      (n) => {
+        /** @type {any} */
+        const div = document.querySelector('[data-plot="loss"]');
+        return (div?.data?.[0]?.x?.length ?? 0) >= n;
+      },
+      minSteps,
+      { timeout: 240_000, polling: 250 },
+    );
+    const stats = (await page.textContent('[data-train-stats]')) ?? '';
+    assert.match(stats, /steps\/s/);
+    assert.match(stats, /s left/);
+    assert.match(stats, /MiB in \d+ tensors/);
+    assert.match(stats, /weights train/);
+    const l = await losses(page);
+    const mean = (/** @type {number[]} */ xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
+    const head = mean(l.slice(0, 8));
+    const tail = mean(l.slice(-8));
+    assert.ok(tail < 0.7 * head, `loss should fall: first 8 steps ${head}, last 8 ${tail}`);
+
+    const ms = await stopAndTime(page);
+    assert.ok(ms < 1000, `Stop took ${String(ms)} ms`);
+    const stoppedAt = await stepsDone(page);
+    await page.waitForTimeout(1500);
+    assert.ok((await stepsDone(page)) <= stoppedAt + 1, 'no steps after Stop');
+
+    await page.click('[data-train-panel] button[data-action="resume"]');
+    await page.waitForFunction(
+      (n) => {
+        /** @type {any} */
+        const div = document.querySelector('[data-plot="loss"]');
+        return (div?.data?.[0]?.x?.length ?? 0) >= n;
+      },
+      stoppedAt + 5,
+      { timeout: 120_000, polling: 250 },
+    );
+    const ms2 = await stopAndTime(page);
+    assert.ok(ms2 < 1000, `second Stop took ${String(ms2)} ms`);
+    const t2 = await page.evaluate(() => performance.now());
+
+    /** @type {{start: number, ms: number}[]} */
+    const long = await page.evaluate(() => /** @type {any} */ (window).__longTasks);
+    // Only tasks from the first step to the last Stop (start-up compiles cells, loads Plotly).
+    const during = long.filter((x) => x.start >= t0 && x.start <= t2);
+    const worst = Math.max(0, ...during.map((x) => x.ms));
+    assert.ok(worst <= 200, `a main-thread task took ${String(worst)} ms while training`);
+    assert.deepEqual(foreignRequests, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
+describe('training lesson', () => {
+  it('wasm: the whole lesson runs in test mode (merge, save/load, swap, comparison, backends)', async () => {
+    const context = await browser.newContext();
+    const { page, errors, foreignRequests } = await openPage(context);
+    try {
+      await page.goto(lessonUrl(SLUG, 'backend=wasm&test=1'));
+      const cells = await settledCells(page, 280_000);
+      const rejected = cells.filter((c) => c.state !== 'fulfilled');
+      assert.deepEqual(rejected, [], JSON.stringify(rejected));
+      assert.match(
+        (await page.textContent('[data-merge]')) ?? '',
+        /same predicted class for every sentence\s*yes/,
+      );
+      assert.match((await page.textContent('[data-roundtrip]')) ?? '', /difference\s*0\.0e\+0/);
+      assert.match(
+        (await page.textContent('[data-swaps]')) ?? '',
+        /yes, both tasks[\s\S]*yes, both tasks/,
+      );
+      assert.match(
+        (await page.textContent('[data-comparison]')) ?? '',
+        /LoRA[\s\S]*full fine-tuning/,
+      );
+      const backends = (await page.textContent('[data-backends]')) ?? '';
+      assert.match(backends, /wasm/);
+      assert.doesNotMatch(backends, /NO/, backends);
+      assert.deepEqual(foreignRequests, []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('wasm: progress, loss falls, Stop within a second, Resume, no long main-thread task', async () => {
+    await longRun('wasm', 60);
+  });
+
+  it('webgpu (software adapter): a run starts, reports progress and stops within a second', async () => {
+    await longRun('webgpu', 40);
+  });
+
+  it('without test mode, the real sentences load from the site and the page says which model', async () => {
+    const context = await browser.newContext();
+    const { page, errors } = await openPage(context);
+    try {
+      await page.goto(lessonUrl(SLUG, 'backend=wasm'));
+      await page.waitForSelector('[data-train-setup]', { timeout: 120_000 });
+      const text = (await page.textContent('[data-train-setup]')) ?? '';
+      assert.match(text, /from \/data\/sentiment\.json/);
+      assert.match(text, /pretrained encoder is loaded|No pretrained weights/);
+      assert.match(text, /in a Web Worker/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
