@@ -13,7 +13,8 @@
  *
  * On a shared machine: nice -n 19 nohup npx tsx scripts/precompute-placement.ts > /work/placement.log 2>&1 &
  * `--standin` (no model needed, for checking the code) uses a random micro encoder and writes to
- * /tmp unless `--out` says otherwise; its numbers mean nothing.
+ * /tmp unless `--out` says otherwise; its numbers mean nothing (`--preset tiny`: the shipped model's
+ * shape, random weights, to time a budget).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -65,10 +66,12 @@ let config: EncoderConfig;
 let make: (seed: number) => Encoder;
 if (standin) {
   tokenizer = tokenizerFromExamples(split.train, 2000);
-  config = encoderConfig('micro', {
+  // --preset tiny gives the shipped model's shape (for timing a budget before the weights exist).
+  const preset = arg('preset', 'micro') === 'tiny' ? 'tiny' : 'micro';
+  config = encoderConfig(preset, {
     ...noDropout,
     vocabSize: tokenizer.size,
-    maxPositionEmbeddings: 34,
+    maxPositionEmbeddings: preset === 'tiny' ? 50 : 34,
   });
   const cfg = config;
   make = (seed) => new Encoder(cfg, { seed: 5000 + seed });
@@ -96,7 +99,7 @@ function summary(): unknown {
     what: "Which modules, which layers, which rank (Kamp, Dive Into LoRA Adapters, part 2) at this site's scale: sentiment, pretrained tiny encoder",
     standin,
     settings: {
-      model: standin ? 'micro (random) stand-in — numbers mean nothing' : modelDir,
+      model: standin ? 'random stand-in — numbers mean nothing' : modelDir,
       config,
       maxLen,
       trainExamples: train.n,
