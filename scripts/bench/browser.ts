@@ -19,8 +19,7 @@ export interface BrowserConfig {
 export const BROWSER_CONFIGS: readonly BrowserConfig[] = [
   { label: 'webgpu', query: 'backend=webgpu' },
   { label: 'webgl', query: 'backend=webgl' },
-  { label: 'wasm + threads', query: 'backend=wasm&threads=1' },
-  { label: 'wasm (1 thread)', query: 'backend=wasm&threads=0' },
+  { label: 'wasm', query: 'backend=wasm' },
   { label: 'cpu', query: 'backend=cpu' },
 ];
 

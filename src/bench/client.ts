@@ -57,15 +57,13 @@ async function timeRepeats(
 
 async function run(): Promise<BrowserBenchResult> {
   const params = new URLSearchParams(location.search);
-  const threads = params.get('threads') !== '0';
   const tf = await import('@tensorflow/tfjs');
   const core = await import('../core/index.ts');
-  if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const auto = await chooseBrowserBackend('');
   const wanted = await chooseBrowserBackend(location.search);
   const active = await initBackend(tf, wanted);
   let adapter: string | null = null;
-  if ('gpu' in navigator) {
+  if (active.name === 'webgpu' && 'gpu' in navigator) {
     const a = await navigator.gpu.requestAdapter();
     if (a) adapter = `${a.info.vendor} ${a.info.architecture}`;
   }
@@ -118,7 +116,8 @@ async function run(): Promise<BrowserBenchResult> {
     autoChoice: auto.name,
     autoReason: auto.reason,
     crossOriginIsolated: globalThis.crossOriginIsolated,
-    wasmThreads: active.name === 'wasm' && threads && globalThis.crossOriginIsolated,
+    // The site's CSP allows no blob: workers, which TF.js's threaded WASM build needs.
+    wasmThreads: false,
     adapter,
     matmulN: n,
     matmulMs,
