@@ -3,7 +3,6 @@
  * sha256, the weights load into the core's encoder, and they reproduce the manifest's masked-token
  * accuracy on the UCI validation sentences (same seeded masking as scripts/pretrain.ts).
  */
-import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
