@@ -15,6 +15,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { htmlPages, measurePage, type FirstLoad } from './first-load.ts';
 import { runBrowserBench } from './browser.ts';
+import { runLighthouse } from './lighthouse.ts';
 import { runTrainBench, type TrainBenchRow } from './node-train.ts';
 import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import { startServer } from '../start-server.mjs';
@@ -82,12 +83,49 @@ async function main(): Promise<void> {
     'Counted: module scripts and modulepreloads in the HTML and their static imports; dynamic `import()` (TF.js, Plotly, WASM, data) loads on first use and is excluded.',
     '',
   );
-  console.log(`first load: ${loads.map((l) => `${l.page} ${kb(l.gzipBytes)}`).join(', ')}`);
+  const largest = Math.max(...loads.map((l) => l.gzipBytes));
+  console.log(`first load: ${String(loads.length)} pages, largest ${kb(largest)} gzip`);
 
   // 2. Browser backends.
   if (!flag('--skip-browser')) {
     const server = await startServer();
     try {
+      const lessonPaths = loads
+        .map((l) => l.page)
+        .filter((p) => p.startsWith('lessons/'))
+        .map((p) => p.replace(/index\.html$/, ''));
+      const lh = await runLighthouse(server.url, lessonPaths);
+      lines.push(
+        '## Lighthouse (mobile defaults), budget: performance ≥ 90, accessibility ≥ 95',
+        '',
+      );
+      lines.push(
+        '| page | performance | accessibility | FCP | LCP | TBT | CLS | JS fetched during load | within budget |',
+        '|---|---|---|---|---|---|---|---|---|',
+      );
+      for (const r of lh) {
+        const okRow = r.performance >= 90 && r.accessibility >= 95;
+        lines.push(
+          `| ${r.path} | ${String(r.performance)} | ${String(r.accessibility)} | ${ms(r.fcpMs)} | ${ms(r.lcpMs)} | ${ms(r.tbtMs)} | ${r.cls.toFixed(3)} | ${kb(r.scriptBytes)} | ${okRow ? 'yes' : '**no**'} |`,
+        );
+        records.push(
+          {
+            benchmark: `lighthouse/${r.path}`,
+            backend: 'chromium-mobile',
+            metric: 'performance_score',
+            value: r.performance,
+            unit: 'score',
+          },
+          {
+            benchmark: `lighthouse/${r.path}`,
+            backend: 'chromium-mobile',
+            metric: 'accessibility_score',
+            value: r.accessibility,
+            unit: 'score',
+          },
+        );
+      }
+      lines.push('');
       const results = await runBrowserBench(server.url);
       lines.push('## TF.js backends in Chromium (this machine)', '');
       lines.push(
@@ -236,7 +274,6 @@ async function main(): Promise<void> {
   lines.push(
     '## Not yet measured',
     '',
-    '- Lighthouse scores (performance, accessibility) per lesson page.',
     "- Long main-thread tasks during a training run (the training lesson's e2e test checks them; not yet summarised here).",
     "- WASM with threads: TF.js's threaded WASM build starts its workers from `blob:` URLs, which the site's Content-Security-Policy refuses, so the site runs WASM single-threaded (on our machines threads gave no speed-up for a training step: 29 ms either way, see ../shared/docs/environment.md).",
     '',
