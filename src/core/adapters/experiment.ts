@@ -126,22 +126,33 @@ export interface PlacementRunResult {
   readonly stopped: boolean;
 }
 
+/**
+ * A batch as tensors, cut to its longest row: inputs are right-padded and padded keys are masked
+ * out, so dropping columns that are padding in every row changes no output (only float summation
+ * order) and saves the work of attending over them.
+ */
 function batchTensors(
   set: EncodedRows,
   rows: readonly number[],
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const T = set.maxLen;
-  const ids = new Int32Array(rows.length * T);
-  const mask = new Int32Array(rows.length * T);
+  let len = 1;
+  for (const r of rows) {
+    let n = 0;
+    for (let t = 0; t < T; t++) n += set.mask[r * T + t] ?? 0;
+    len = Math.max(len, n);
+  }
+  const ids = new Int32Array(rows.length * len);
+  const mask = new Int32Array(rows.length * len);
   const labels = new Int32Array(rows.length);
   rows.forEach((r, i) => {
-    ids.set(set.ids.subarray(r * T, (r + 1) * T), i * T);
-    mask.set(set.mask.subarray(r * T, (r + 1) * T), i * T);
+    ids.set(set.ids.subarray(r * T, r * T + len), i * len);
+    mask.set(set.mask.subarray(r * T, r * T + len), i * len);
     labels[i] = set.labels[r] ?? 0;
   });
   return [
-    tf.tensor2d(ids, [rows.length, T], 'int32'), // [B, T]
-    tf.tensor2d(mask, [rows.length, T], 'int32'), // [B, T]
+    tf.tensor2d(ids, [rows.length, len], 'int32'), // [B, len]
+    tf.tensor2d(mask, [rows.length, len], 'int32'), // [B, len]
     tf.tensor1d(labels, 'int32'), // [B]
   ];
 }
