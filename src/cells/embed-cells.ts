@@ -24,7 +24,20 @@ interface CellNames {
   readonly reads: readonly string[];
 }
 
+/** Names by source: a page asks for every cell's dependencies, each needing all cells' names. */
+const namesCache = new Map<string, CellNames>();
+const NAMES_CACHE_LIMIT = 1000;
+
 function namesOf(source: string): CellNames {
+  const cached = namesCache.get(source);
+  if (cached) return cached;
+  const names = compileNames(source);
+  if (namesCache.size >= NAMES_CACHE_LIMIT) namesCache.clear();
+  namesCache.set(source, names);
+  return names;
+}
+
+function compileNames(source: string): CellNames {
   const compiled = compileCell(source);
   return {
     name: compiled.name,
