@@ -9,6 +9,9 @@
   } catch (_) {
     // Storage can be blocked; the system theme is then used.
   }
+  // ?theme=light|dark (used by embeds, /embed/…) wins for this page only, before first paint.
+  var forced = /[?&]theme=(light|dark)(?:&|$)/.exec(window.location.search);
+  if (forced) preference = forced[1];
   var dark =
     preference === 'dark' ||
     (preference === 'system' && window.matchMedia('(prefers-color-scheme: dark)').matches);
