@@ -18,6 +18,7 @@
  * (`public/data/sentiment.json`), into `public/results/intrinsic/sentiment.json`:
  *   npx tsx scripts/precompute-intrinsic.ts --task sentiment [--grid 10,30,100,300,1000,3000]
  *     [--seeds 0,1] [--steps 150] [--batch 32] [--max-len 48] [--lr 3e-2] [--full-lr 1e-3] [--standin]
+ *     [--merge a.json,b.json]  (combine the runs of separate processes, e.g. one per seed)
  * `--standin` (no model needed, for checking the code) uses a random micro encoder for both and
  * writes to /tmp unless `--out` says otherwise; its numbers mean nothing.
  */
@@ -284,6 +285,20 @@ async function sentimentTask(out: string): Promise<void> {
       };
     }),
   });
+  const merge = arg('merge', '');
+  if (merge !== '') {
+    // Combine runs made by separate processes (e.g. one per seed, to use both cores).
+    for (const f of merge.split(',')) {
+      const j = JSON.parse(readFileSync(f, 'utf8')) as {
+        runs: (EncoderRunResult & { init: string })[];
+      };
+      runs.push(...j.runs);
+    }
+    seeds.splice(0, seeds.length, ...[...new Set(runs.map((r) => r.seed))].sort((x, y) => x - y));
+    writeJson(out, summary());
+    log(`merged ${runs.length} runs from ${merge} into ${out}`);
+    return;
+  }
   log(
     `sentiment: train ${train.n}, test ${test.n}, maxLen ${maxLen}, steps ${steps}, grid ${grid.join(',')}, seeds ${seeds.join(',')}`,
   );
