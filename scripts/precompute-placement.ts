@@ -12,6 +12,9 @@
  *     [--lr 3e-3] [--full-lr 5e-4] [--ranks 1,2,4,8,16] [--out path] [--standin]
  *
  * On a shared machine: nice -n 19 nohup npx tsx scripts/precompute-placement.ts > /work/placement.log 2>&1 &
+ * Seeds can run as separate processes (`--seeds 1 --out a.json`), then be joined:
+ *   npx tsx scripts/precompute-placement.ts --merge main.json,a.json [--out main.json]
+ * (runs are keyed by setting and seed; the first file's settings are kept, the seeds are the union).
  * `--standin` (no model needed, for checking the code) uses a random micro encoder and writes to
  * /tmp unless `--out` says otherwise; its numbers mean nothing (`--preset tiny`: the shipped model's
  * shape, random weights, to time a budget).
@@ -55,6 +58,75 @@ const t0 = performance.now();
 const log = (s: string): void => {
   console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`);
 };
+
+/** Mean ± sd per setting of the grid, from every run so far. */
+function points(runs: readonly PlacementRunResult[]): unknown[] {
+  return placementGrid(ranks, 8).map((s) => {
+    const label = settingLabel(s);
+    const mine = runs.filter((r) => r.label === label);
+    const acc = meanSd(mine.map((r) => r.accuracy));
+    return {
+      label,
+      setting: s,
+      percent: mine[0]?.percent ?? null,
+      trainable: mine[0]?.trainable ?? null,
+      n: acc.n,
+      mean: acc.n > 0 ? acc.mean : null,
+      sd: acc.n > 0 ? acc.sd : null,
+      seeds: mine.map((r) => r.seed),
+      accuracies: mine.map((r) => r.accuracy),
+    };
+  });
+}
+
+const mergeArg = arg('merge', '');
+if (mergeArg !== '') {
+  interface Saved {
+    settings: { seeds: number[]; steps: number; learningRate: number; fullLearningRate: number };
+    runs: PlacementRunResult[];
+    standin: boolean;
+  }
+  const files = mergeArg.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as Saved);
+  const [first] = files;
+  if (!first) throw new Error('--merge: no file');
+  for (const f of files) {
+    const a = f.settings;
+    const b = first.settings;
+    if (a.steps !== b.steps || a.learningRate !== b.learningRate || f.standin !== first.standin)
+      throw new Error('--merge: files were made with different settings');
+  }
+  const seen = new Set<string>();
+  const runs = files
+    .flatMap((f) => f.runs)
+    .filter((r) => {
+      const k = `${r.label}|${String(r.seed)}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  const seedsSeen = [...new Set(runs.map((r) => r.seed))].sort((x, y) => x - y);
+  const target = arg('out', mergeArg.split(',')[0] ?? '');
+  const grid = placementGrid(ranks, 8);
+  writeFileSync(
+    target,
+    `${JSON.stringify(
+      {
+        ...first,
+        settings: { ...first.settings, seeds: seedsSeen },
+        merged: mergeArg.split(','),
+        complete: grid.every((g) =>
+          seedsSeen.every((sd) => seen.has(`${settingLabel(g)}|${String(sd)}`)),
+        ),
+        points: points(runs),
+        runs,
+      },
+      null,
+      1,
+    )}\n`,
+  );
+  console.log(`merged ${String(runs.length)} runs (seeds ${seedsSeen.join(',')}) into ${target}`);
+  process.exit(0);
+}
 
 await tf.setBackend('wasm');
 await tf.ready();
@@ -119,22 +191,7 @@ function summary(): unknown {
     started: started.toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
     complete: runs.length === grid.length * seeds.length,
-    points: grid.map((s) => {
-      const label = settingLabel(s);
-      const mine = runs.filter((r) => r.label === label);
-      const acc = meanSd(mine.map((r) => r.accuracy));
-      return {
-        label,
-        setting: s,
-        percent: mine[0]?.percent ?? null,
-        trainable: mine[0]?.trainable ?? null,
-        n: acc.n,
-        mean: acc.n > 0 ? acc.mean : null,
-        sd: acc.n > 0 ? acc.sd : null,
-        seeds: mine.map((r) => r.seed),
-        accuracies: mine.map((r) => r.accuracy),
-      };
-    }),
+    points: points(runs),
     runs,
   };
 }
