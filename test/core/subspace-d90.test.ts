@@ -31,10 +31,14 @@ describe('findD90 (closed forms)', () => {
     expect(r.d90).toBe(40);
     // mean crosses 0.9 between (20, 0.86) and (40, 0.96): 20 + 20·0.04/0.10 = 28
     expect(must(r.interpolated)).toBeCloseTo(28, 10);
-    expect(r.perSeed).toEqual([
-      { seed: 0, d90: 40 },
-      { seed: 1, d90: 20 },
+    expect(r.perSeed.map((p) => [p.seed, p.d90])).toEqual([
+      [0, 40],
+      [1, 20],
     ]);
+    // seed 0 crosses between (20, 0.8) and (40, 0.95); seed 1 between (10, 0.7) and (20, 0.92)
+    expect(must(r.perSeed[0]?.interpolated)).toBeCloseTo(20 + (0.1 / 0.15) * 20, 10);
+    expect(must(r.perSeed[1]?.interpolated)).toBeCloseTo(10 + (0.2 / 0.22) * 10, 10);
+    expect(must(r.interpolatedSpread).mean).toBeCloseTo((20 + 40 / 3 + 10 + 100 / 11) / 2, 10);
     expect(must(r.spread).mean).toBe(30);
     expect(must(r.spread).std).toBeCloseTo(Math.sqrt(200), 10);
   });
@@ -42,6 +46,7 @@ describe('findD90 (closed forms)', () => {
   it('null when no grid point reaches the threshold; the first point when all do', () => {
     expect(findD90(pts, 0.99).d90).toBeNull();
     expect(findD90(pts, 0.99).spread).toBeNull();
+    expect(findD90(pts, 0.99).interpolatedSpread).toBeNull();
     const all = findD90(pts, 0.1);
     expect(all.d90).toBe(10);
     expect(all.interpolated).toBe(10);

@@ -31,16 +31,49 @@ export interface D90Result {
   readonly d90: number | null;
   /** d where the mean curve crosses the threshold, linearly interpolated between grid points. */
   readonly interpolated: number | null;
-  /** Each seed's smallest grid d reaching the threshold (null: none does). */
-  readonly perSeed: { seed: number; d90: number | null }[];
-  /** Mean and sample standard deviation of the per-seed answers that exist (null: none). */
-  readonly spread: { mean: number; std: number; min: number; max: number; n: number } | null;
+  /** Each seed's smallest grid d reaching the threshold and its interpolated crossing (null: none). */
+  readonly perSeed: { seed: number; d90: number | null; interpolated: number | null }[];
+  /** Mean, sample standard deviation, min and max of the per-seed grid answers (null: none). */
+  readonly spread: Spread | null;
+  /** The same over the per-seed interpolated crossings: the finer measure of seed-to-seed spread. */
+  readonly interpolatedSpread: Spread | null;
+}
+
+/** Summary of a few numbers. */
+export interface Spread {
+  readonly mean: number;
+  readonly std: number;
+  readonly min: number;
+  readonly max: number;
+  readonly n: number;
 }
 
 function meanStd(xs: readonly number[]): { mean: number; std: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const v = xs.length > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1) : 0;
   return { mean, std: Math.sqrt(v) };
+}
+
+/** Smallest grid d with `acc ≥ threshold`, and the linear crossing from the point before it. */
+function crossing(
+  grid: readonly number[],
+  acc: readonly (number | null)[],
+  threshold: number,
+): { d90: number | null; interpolated: number | null } {
+  const idx = acc.findIndex((a) => a !== null && a >= threshold);
+  if (idx < 0) return { d90: null, interpolated: null };
+  const d1 = grid[idx] ?? 0;
+  const a1 = acc[idx] ?? 0;
+  const a0 = idx > 0 ? acc[idx - 1] : null;
+  if (a0 === null || a0 === undefined || !(a1 > a0)) return { d90: d1, interpolated: d1 };
+  const d0 = grid[idx - 1] ?? 0;
+  return { d90: d1, interpolated: d0 + ((threshold - a0) / (a1 - a0)) * (d1 - d0) };
+}
+
+function spreadOf(xs: readonly number[]): Spread | null {
+  return xs.length > 0
+    ? { ...meanStd(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length }
+    : null;
 }
 
 /** Finds d90 in a sweep (see the module comment). */
@@ -58,27 +91,18 @@ export function findD90(points: readonly SweepPoint[], threshold: number): D90Re
   const stats = grid.map((d) => meanStd(points.filter((p) => p.d === d).map((p) => p.accuracy)));
   const mean = stats.map((s) => s.mean);
   const std = stats.map((s) => s.std);
-  const idx = mean.findIndex((m) => m >= threshold);
-  const d90 = idx >= 0 ? (grid[idx] ?? null) : null;
-  let interpolated: number | null = d90;
-  if (idx > 0) {
-    const d0 = grid[idx - 1] ?? 0;
-    const d1 = grid[idx] ?? 0;
-    const a0 = mean[idx - 1] ?? 0;
-    const a1 = mean[idx] ?? 0;
-    interpolated = a1 > a0 ? d0 + ((threshold - a0) / (a1 - a0)) * (d1 - d0) : d1;
-  }
+  const { d90, interpolated } = crossing(grid, mean, threshold);
   const seeds = [...new Set(points.map((p) => p.seed))].sort((a, b) => a - b);
   const perSeed = seeds.map((seed) => {
-    const hit = grid.find((d) =>
-      points.some((p) => p.seed === seed && p.d === d && p.accuracy >= threshold),
-    );
-    return { seed, d90: hit ?? null };
+    const acc = grid.map((d) => {
+      const mine = points.filter((p) => p.seed === seed && p.d === d).map((p) => p.accuracy);
+      return mine.length > 0 ? meanStd(mine).mean : null;
+    });
+    return { seed, ...crossing(grid, acc, threshold) };
   });
-  const found = perSeed.flatMap((s) => (s.d90 === null ? [] : [s.d90]));
-  const spread =
-    found.length > 0
-      ? { ...meanStd(found), min: Math.min(...found), max: Math.max(...found), n: found.length }
-      : null;
-  return { threshold, grid, mean, std, d90, interpolated, perSeed, spread };
+  const spread = spreadOf(perSeed.flatMap((s) => (s.d90 === null ? [] : [s.d90])));
+  const interpolatedSpread = spreadOf(
+    perSeed.flatMap((s) => (s.interpolated === null ? [] : [s.interpolated])),
+  );
+  return { threshold, grid, mean, std, d90, interpolated, perSeed, spread, interpolatedSpread };
 }
