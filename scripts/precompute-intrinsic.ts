@@ -302,9 +302,11 @@ async function sentimentTask(out: string): Promise<void> {
   log(
     `sentiment: train ${train.n}, test ${test.n}, maxLen ${maxLen}, steps ${steps}, grid ${grid.join(',')}, seeds ${seeds.join(',')}`,
   );
+  // d outside, the two starting points inside (grid in the order given): a job stopped early
+  // still has both starting points at every d it reached.
   for (const seed of seeds) {
-    for (const init of inits) {
-      for (const d of ['full' as const, ...grid]) {
+    for (const d of ['full' as const, ...grid]) {
+      for (const init of inits) {
         const encoder = init.make(seed);
         try {
           const r = await encoderRunToEnd({
