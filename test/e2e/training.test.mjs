@@ -33,7 +33,7 @@ const LONG_TASKS = () => {
 /** A long full fine-tuning run: learns the stand-in within ~40 steps, long enough to stop. */
 const LONG_RUN = `runConfig = ({
   method: "full", task: "sentiment", r: 2, loraAlpha: 4, targetModules: ["query"],
-  learningRate: 2e-3, steps: 5000, batchSize: 8, seed: 0, evalEvery: 50
+  learningRate: 5e-3, steps: 5000, batchSize: 8, seed: 0, evalEvery: 50
 })`;
 
 /**
@@ -43,8 +43,8 @@ const LONG_RUN = `runConfig = ({
 const stepsDone = (page) =>
   page.evaluate(() => {
     /** @type {any} */
-    const div = document.querySelector('[data-plot="loss"]');
-    return div?.data?.[0]?.x?.length ?? 0;
+    const div = document.querySelector('[data-train-panel]');
+    return div?.trainingLog?.loss.x.length ?? 0;
   });
 
 /**
@@ -54,8 +54,8 @@ const stepsDone = (page) =>
 const losses = (page) =>
   page.evaluate(() => {
     /** @type {any} */
-    const div = document.querySelector('[data-plot="loss"]');
-    return [...(div?.data?.[0]?.y ?? [])];
+    const div = document.querySelector('[data-train-panel]');
+    return [...(div?.trainingLog?.loss.y ?? [])];
   });
 
 /**
@@ -110,8 +110,8 @@ async function longRun(backend, minSteps) {
     await page.waitForFunction(
       () => {
         /** @type {any} */
-        const div = document.querySelector('[data-plot="loss"]');
-        return (div?.data?.[0]?.x?.length ?? 0) >= 5;
+        const div = document.querySelector('[data-train-panel]');
+        return (div?.trainingLog?.loss.x.length ?? 0) >= 5;
       },
       undefined,
       { timeout: 120_000, polling: 250 },
@@ -120,8 +120,8 @@ async function longRun(backend, minSteps) {
     await page.waitForFunction(
       (n) => {
         /** @type {any} */
-        const div = document.querySelector('[data-plot="loss"]');
-        return (div?.data?.[0]?.x?.length ?? 0) >= n;
+        const div = document.querySelector('[data-train-panel]');
+        return (div?.trainingLog?.loss.x.length ?? 0) >= n;
       },
       minSteps,
       { timeout: 240_000, polling: 250 },
@@ -147,8 +147,8 @@ async function longRun(backend, minSteps) {
     await page.waitForFunction(
       (n) => {
         /** @type {any} */
-        const div = document.querySelector('[data-plot="loss"]');
-        return (div?.data?.[0]?.x?.length ?? 0) >= n;
+        const div = document.querySelector('[data-train-panel]');
+        return (div?.trainingLog?.loss.x.length ?? 0) >= n;
       },
       stoppedAt + 5,
       { timeout: 120_000, polling: 250 },
@@ -184,8 +184,16 @@ describe('training lesson', () => {
     const { page, errors, foreignRequests } = await openPage(context);
     try {
       await page.goto(lessonUrl(SLUG, 'backend=wasm&test=1'));
-      // The run starts by itself under test; the cells after it fill in when it ends.
-      for (const what of ['merge', 'roundtrip', 'swaps', 'comparison', 'backends']) {
+      // The run starts by itself under test; merging and saving follow when it ends.
+      for (const what of ['merge', 'roundtrip']) {
+        await page.waitForSelector(`[data-${what}]`, { timeout: 280_000 });
+      }
+      for (const [name, what] of [
+        ['Train the second adapter and swap', 'swaps'],
+        ['Run the comparison', 'comparison'],
+        ['Compare backends', 'backends'],
+      ]) {
+        await page.getByRole('button', { name, exact: true }).click();
         await page.waitForSelector(`[data-${what}]`, { timeout: 280_000 });
       }
       const cells = await settledCells(page, 280_000);
