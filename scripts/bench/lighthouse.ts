@@ -20,6 +20,8 @@ export interface LighthouseRow {
   readonly cls: number;
   /** JavaScript bytes transferred during the Lighthouse load (everything the page fetched). */
   readonly scriptBytes: number;
+  /** Set when Lighthouse could not finish this page. */
+  readonly error?: string;
 }
 
 function scriptTransfer(details: unknown): number {
@@ -29,28 +31,28 @@ function scriptTransfer(details: unknown): number {
   return items?.find((i) => i.resourceType === 'script')?.transferSize ?? NaN;
 }
 
-/** Runs Lighthouse on each path (relative to `baseUrl`) in one Chromium, one page after another. */
+/** Runs Lighthouse on each path (relative to `baseUrl`), a fresh Chromium per page. */
 export async function runLighthouse(
   baseUrl: string,
   paths: readonly string[],
   log: (line: string) => void = console.log,
 ): Promise<LighthouseRow[]> {
-  const chrome = await chromeLauncher.launch({
-    chromePath: '/usr/bin/chromium',
-    chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
-    userDataDir: mkdtempSync(join(tmpdir(), 'lighthouse-')),
-  });
   const rows: LighthouseRow[] = [];
-  try {
-    for (const path of paths) {
-      log(`lighthouse: ${path} …`);
+  for (const path of paths) {
+    log(`lighthouse: ${path} …`);
+    const chrome = await chromeLauncher.launch({
+      chromePath: '/usr/bin/chromium',
+      chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
+      userDataDir: mkdtempSync(join(tmpdir(), 'lighthouse-')),
+    });
+    try {
       const result = await lighthouse(`${baseUrl}${path}`, {
         port: chrome.port,
         output: 'json',
         logLevel: 'error',
         onlyCategories: ['performance', 'accessibility'],
       });
-      if (!result) throw new Error(`lighthouse returned nothing for ${path}`);
+      if (!result) throw new Error('lighthouse returned no result');
       const { categories, audits } = result.lhr;
       const score = (k: string): number => Math.round(100 * (categories[k]?.score ?? NaN));
       const num = (k: string): number => audits[k]?.numericValue ?? NaN;
@@ -64,9 +66,23 @@ export async function runLighthouse(
         cls: num('cumulative-layout-shift'),
         scriptBytes: scriptTransfer(audits['resource-summary']?.details),
       });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`lighthouse: ${path} failed: ${message}`);
+      rows.push({
+        path,
+        performance: NaN,
+        accessibility: NaN,
+        fcpMs: NaN,
+        lcpMs: NaN,
+        tbtMs: NaN,
+        cls: NaN,
+        scriptBytes: NaN,
+        error: message,
+      });
+    } finally {
+      chrome.kill();
     }
-  } finally {
-    chrome.kill();
   }
   return rows;
 }

@@ -104,6 +104,10 @@ async function main(): Promise<void> {
         '|---|---|---|---|---|---|---|---|---|',
       );
       for (const r of lh) {
+        if (r.error !== undefined) {
+          lines.push(`| ${r.path} | failed: ${r.error.slice(0, 120)} | | | | | | | **no** |`);
+          continue;
+        }
         const okRow = r.performance >= 90 && r.accessibility >= 95;
         lines.push(
           `| ${r.path} | ${String(r.performance)} | ${String(r.accessibility)} | ${ms(r.fcpMs)} | ${ms(r.lcpMs)} | ${ms(r.tbtMs)} | ${r.cls.toFixed(3)} | ${kb(r.scriptBytes)} | ${okRow ? 'yes' : '**no**'} |`,
@@ -283,6 +287,12 @@ async function main(): Promise<void> {
   writeFileSync('bench/results.json', JSON.stringify(records, null, 2) + '\n');
   console.log(`wrote ${outFile}`);
 }
+
+// Lighthouse leaves some protocol promises unawaited when a page's target closes; report them
+// instead of dying mid-run (the page's row says it failed).
+process.on('unhandledRejection', (reason: unknown) => {
+  console.error('bench: unhandled rejection (continuing):', reason);
+});
 
 main().catch((error: unknown) => {
   console.error(error);
