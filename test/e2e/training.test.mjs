@@ -193,7 +193,7 @@ describe('training lesson', () => {
         ['Run the comparison', 'comparison'],
         ['Compare backends', 'backends'],
       ]) {
-        await page.getByRole('button', { name, exact: true }).click();
+        await page.locator('button', { hasText: name }).click();
         await page.waitForSelector(`[data-${what}]`, { timeout: 280_000 });
       }
       const cells = await settledCells(page, 280_000);

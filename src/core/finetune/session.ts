@@ -158,6 +158,22 @@ interface Run {
   accuracy: number;
 }
 
+/** Resolves with null when `signal` aborts (never, without a signal). */
+function aborted(signal: AbortSignal | undefined): Promise<null> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve(null);
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve(null);
+        },
+        { once: true },
+      );
+  });
+}
+
 const macrotask = (): Promise<void> =>
   new Promise((resolve) => {
     setTimeout(resolve, 0);
@@ -346,6 +362,7 @@ export class FineTuneSession {
     const trainable = vars().reduce((s, v) => s + v.size, 0);
     const total = run.model.namedParameters().reduce((s, p) => s + p.variable.size, 0);
     let stopped = false;
+    const stopSignal = aborted(signal);
     while (run.stepsDone < config.steps) {
       if (signal?.aborted) {
         stopped = true;
@@ -359,20 +376,33 @@ export class FineTuneSession {
       const mask = tf.tensor2d(b.mask, [B, set.maxLen], 'int32');
       const labels = tf.tensor1d(b.labels, 'int32');
       const model = run.peft ? run.peft.model : run.model;
-      let loss: number;
+      let loss: number | null;
+      const index = run.losses.length;
       try {
         const lossT = run.optimizer.step(() => {
           const logits = model.classify(ids, mask, { training: true, rng: run.rng }); // [B, 3]
           return softmaxCrossEntropy(tf.slice(logits, [0, 0], [B, k]), labels);
         }, vars());
-        loss = (await lossT.data())[0] ?? Number.NaN;
-        lossT.dispose();
+        const read = lossT.data().then((d) => {
+          lossT.dispose();
+          const v = d[0] ?? Number.NaN;
+          run.losses[index] = v; // also fills in a step that "stop" did not wait for
+          return v;
+        });
+        // On an asynchronous backend (WebGPU) a step may take seconds to finish on the device;
+        // "stop" need not wait for it: the update is queued and counts, its loss arrives later.
+        loss = await Promise.race([read, stopSignal]);
       } finally {
         tf.dispose([ids, mask, labels]);
       }
       const ms = performance.now() - t0;
       run.stepsDone++;
-      run.losses.push(loss);
+      if (loss === null) {
+        if (run.losses.length <= index) run.losses[index] = Number.NaN;
+        stopped = true;
+        break;
+      }
+      run.losses[index] = loss;
       run.times.push(ms);
       const recent = run.times.slice(-10);
       const msAvg = recent.reduce((s, v) => s + v, 0) / recent.length;
