@@ -230,7 +230,7 @@ describe('training lesson', () => {
     await longRun('wasm', 60);
   });
 
-  it('webgpu (software adapter): a run starts, reports progress, its loss falls, Stop within a step', async () => {
+  it('webgpu (software adapter): a run starts, reports progress, its loss falls, Stop between steps', async () => {
     await longRun('webgpu', 40);
   });
 
