@@ -194,10 +194,12 @@ describe('training lesson', () => {
       for (const what of ['merge', 'roundtrip']) {
         await page.waitForSelector(`[data-${what}]`, { timeout: 280_000 });
       }
-      for (const [name, what] of [
+      /** @type {[string, string][]} */
+      const buttons = [
         ['Train the second adapter and swap', 'swaps'],
         ['Run the comparison', 'comparison'],
-      ]) {
+      ];
+      for (const [name, what] of buttons) {
         await page.locator('button', { hasText: name }).click();
         await page.waitForSelector(`[data-${what}]`, { timeout: 280_000 });
       }
