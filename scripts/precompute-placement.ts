@@ -23,8 +23,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { meanSd } from '../src/core/finetune/stats.ts';
 import {
-  meanSd,
   placementGrid,
   placementRunToEnd,
   settingLabel,

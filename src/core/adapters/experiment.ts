@@ -296,12 +296,3 @@ export function placementGrid(
     { kind: 'full' },
   ];
 }
-
-/** Mean and sample standard deviation (0 for one value). */
-export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
-  const n = xs.length;
-  if (n === 0) return { mean: Number.NaN, sd: Number.NaN, n };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const v = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, sd: Math.sqrt(v), n };
-}
