@@ -39,7 +39,7 @@ const files =
 // One file at a time: each starts its own Chromium, and our machines have two cores.
 const tests = spawn(
   process.execPath,
-  ['--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=300000', ...files],
+  ['--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=900000', ...files],
   { cwd: root, env: { ...process.env, E2E_BASE_URL: baseUrl }, stdio: 'inherit' },
 );
 

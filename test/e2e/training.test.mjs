@@ -192,7 +192,7 @@ describe('training lesson', () => {
       await page.goto(lessonUrl(SLUG, 'backend=wasm&test=1'));
       // The run starts by itself under test; merging and saving follow when it ends.
       for (const what of ['merge', 'roundtrip']) {
-        await page.waitForSelector(`[data-${what}]`, { timeout: 280_000 });
+        await page.waitForSelector(`[data-${what}]`, { timeout: 480_000 });
       }
       /** @type {[string, string][]} */
       const buttons = [
@@ -201,9 +201,9 @@ describe('training lesson', () => {
       ];
       for (const [name, what] of buttons) {
         await page.locator('button', { hasText: name }).click();
-        await page.waitForSelector(`[data-${what}]`, { timeout: 280_000 });
+        await page.waitForSelector(`[data-${what}]`, { timeout: 480_000 });
       }
-      const cells = await settledCells(page, 280_000);
+      const cells = await settledCells(page, 480_000);
       const rejected = cells.filter((c) => c.state !== 'fulfilled');
       assert.deepEqual(rejected, [], JSON.stringify(rejected));
       assert.match(
