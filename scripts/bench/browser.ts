@@ -4,6 +4,7 @@
  * so their ratios are comparable; each result is itself a median over repeats.
  */
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../test/e2e/helpers.mjs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,16 +24,8 @@ export const BROWSER_CONFIGS: readonly BrowserConfig[] = [
   { label: 'cpu', query: 'backend=cpu' },
 ];
 
-/** Chromium flags that work here as root (see ../shared/docs/environment.md). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+/** The same Chromium flags the e2e tests use (one list, in test/e2e/helpers.mjs). */
+export { CHROMIUM_ARGS };
 
 /** Measures each configuration in a fresh page of one browser. */
 export async function runBrowserBench(
