@@ -7,16 +7,19 @@
  *
  *   npm run test:e2e                       # all e2e tests
  *   npm run test:e2e -- test/e2e/site.test.mjs   # some of them
+ *   DIST_DIR=/tmp/my-dist npm run test:e2e -- …   # against another build (astro build --outDir …)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './start-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-if (!existsSync(new URL('../dist/index.html', import.meta.url))) {
-  console.error('e2e: no built site in dist/; run `npm run build` first.');
+const distDir = process.env['DIST_DIR'] ?? fileURLToPath(new URL('../dist/', import.meta.url));
+if (!existsSync(join(distDir, 'index.html'))) {
+  console.error(`e2e: no built site in ${distDir}; run \`npm run build\` first.`);
   process.exit(1);
 }
 if (!existsSync(process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium')) {

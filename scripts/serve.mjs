@@ -5,6 +5,7 @@
  * (scripts/headers.mjs; `/embed/…` pages may be framed by other sites, nothing else). Zero dependencies: `npm start` builds and then runs this.
  *
  *   PORT=8080 node scripts/serve.mjs      # default port 4321; PORT=0 picks a free one
+ *   DIST_DIR=/tmp/my-dist node scripts/serve.mjs   # serve another build (astro build --outDir …)
  *
  * Prints "Serving dist/ at http://127.0.0.1:PORT/" once listening (scripts/e2e.mjs reads it).
  */
@@ -16,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { securityHeaders } from './headers.mjs';
 
 const HOST = '127.0.0.1';
-const ROOT = resolve(fileURLToPath(new URL('../dist/', import.meta.url)));
+const ROOT = resolve(
+  process.env['DIST_DIR'] ?? fileURLToPath(new URL('../dist/', import.meta.url)),
+);
 
 /** @type {Readonly<Record<string, string>>} */
 const MIME_TYPES = {
