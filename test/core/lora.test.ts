@@ -257,6 +257,43 @@ for (const backend of NODE_BACKENDS) {
       plain.dispose();
     });
 
+    it('mergeAsync gives the same weights as merge, refuses NaN without changes, and leaks no tensor', async () => {
+      const make = () => new Mlp({ sizes: [5, 4, 3], activation: 'tanh', bias: true }, { seed: 3 });
+      const cfg = {
+        r: 2,
+        targetModules: ['layers.0', 'layers.1'],
+        initLoraWeights: 'random-both' as const,
+        initScale: 0.5,
+      };
+      const syncModel = make();
+      const asyncModel = make();
+      const p1 = getPeftModel(syncModel, cfg);
+      const p2 = getPeftModel(asyncModel, cfg);
+      p1.merge();
+      const before = tf.memory().numTensors;
+      await p2.mergeAsync();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(p2.mergedAdapters).toEqual(['default']);
+      const w1 = syncModel.getWeights();
+      const w2 = asyncModel.getWeights();
+      for (const k of Object.keys(w1)) expectBitIdentical(must(w2[k]), must(w1[k]));
+      tf.dispose([...Object.values(w1), ...Object.values(w2)]);
+      // A non-finite ΔW: the async path refuses too and leaves the weights as they were.
+      const bad = make();
+      const p3 = getPeftModel(bad, cfg);
+      const snap = snapshot(bad);
+      tf.tidy(() => {
+        p3.factors('layers.0').a.assign(tf.fill(p3.factors('layers.0').a.shape, Number.NaN));
+      });
+      await expect(p3.mergeAsync()).rejects.toThrow(/deltaWeight = layers\.0/);
+      expect(p3.mergedAdapters).toEqual([]);
+      expectSameWeights(bad, snap);
+      tf.dispose(Object.values(snap));
+      p1.dispose();
+      p2.dispose();
+      p3.dispose();
+    });
+
     it('merge refuses NaN/Inf in ΔW and changes nothing', () => {
       const mlp = new Mlp({ sizes: [4, 4, 2], activation: 'tanh', bias: true }, { seed: 1 });
       const peft = getPeftModel(mlp, { r: 2, targetModules: ['layers.0', 'layers.1'] });

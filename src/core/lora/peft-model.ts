@@ -260,10 +260,40 @@ export class PeftModel<M extends Module = Module> {
 
   /**
    * Adds ΔW into the base weights of every module the adapters target (default: the active one).
-   * Refuses, changing nothing, when any ΔW holds NaN or ±Inf.
+   * Refuses, changing nothing, when any ΔW holds NaN or ±Inf. The finiteness check reads one small
+   * flag vector synchronously; on a GPU backend prefer {@link PeftModel.mergeAsync}, which does not
+   * stall the thread.
    * @throws {LoraMergeError} on non-finite ΔW; {@link AdapterStateError} for unknown/merged names.
    */
   merge(adapters: readonly string[] = [this.requireActive()]): void {
+    const { work, finite } = this.prepareMerge(adapters);
+    const flags = finite.dataSync(); // one small read, outside any loop
+    finite.dispose();
+    this.finishMerge(adapters, work, flags);
+  }
+
+  /**
+   * {@link PeftModel.merge} with an asynchronous finiteness check (`await data()`), for WebGPU and
+   * WebGL where a synchronous read blocks until the GPU queue drains. Same checks, same errors; the
+   * weights change only after the check passes.
+   */
+  async mergeAsync(adapters: readonly string[] = [this.requireActive()]): Promise<void> {
+    const { work, finite } = this.prepareMerge(adapters);
+    let flags: ArrayLike<number>;
+    try {
+      flags = await finite.data();
+    } finally {
+      finite.dispose();
+    }
+    this.requireLive(); // the model may have been released while we waited
+    this.finishMerge(adapters, work, flags);
+  }
+
+  /** Validates a merge request and computes every ΔW plus one finiteness flag per ΔW. */
+  private prepareMerge(adapters: readonly string[]): {
+    work: { layer: LoraLinear; delta: tf.Tensor }[];
+    finite: tf.Tensor;
+  } {
     this.requireLive();
     if (this.state.disabled)
       throw new AdapterStateError('adaptersDisabled', true, 'enableAdapters() before merging');
@@ -279,8 +309,15 @@ export class PeftModel<M extends Module = Module> {
     const finite = tf.tidy(() =>
       tf.stack(work.map((w) => tf.all(tf.isFinite(w.delta)))).cast('int32'),
     );
-    const flags = finite.dataSync(); // one small read, outside any loop
-    finite.dispose();
+    return { work, finite };
+  }
+
+  /** Refuses on a non-finite ΔW (disposing them all), else adds each ΔW into its base weight. */
+  private finishMerge(
+    adapters: readonly string[],
+    work: { layer: LoraLinear; delta: tf.Tensor }[],
+    flags: ArrayLike<number>,
+  ): void {
     const bad = work.findIndex((_, i) => flags[i] !== 1);
     if (bad >= 0) {
       const name = work[bad]?.layer.module.name ?? '?';
