@@ -23,6 +23,7 @@ export * from './models/specs.ts';
 export * from './lora/index.ts';
 export * from './data/index.ts';
 export * from './lora/init-experiments.ts';
+export * from './lora/init-lesson.ts';
 export * from './finetune/index.ts';
 export * from './subspace/index.ts';
 export * from './adapters/index.ts';

@@ -1,0 +1,102 @@
+/**
+ * Precomputes the initialisation lesson's first frames on the pretrained encoder
+ * (`npm run reproduce:initialisation`): the same core functions the lesson's cells call
+ * (src/core/lora/init-lesson.ts), at the page's opening settings, on the shipped model
+ * (`public/models/tiny-roberta/`) and the sentiment training sentences, on TF.js's WASM backend in
+ * Node. Writes `public/results/initialisation/encoder.json`, which the page shows until the reader
+ * changes a setting or asks to run live. The file records the model's sha256, so the page (and the
+ * tests) can tell when it was made with another model.
+ *
+ *   npx tsx scripts/precompute-initialisation.ts [--out path]
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseSentimentJson } from '../src/core/data/sentiment.ts';
+import { WordTokenizer } from '../src/core/data/tokenizer.ts';
+import { encoderFromHf } from '../src/core/io/hf-encoder.ts';
+import { encoderSentimentTask } from '../src/core/lora/init-tasks.ts';
+import {
+  INIT_LESSON_DEFAULTS,
+  INIT_LESSON_ENCODER_TASK as T,
+  INIT_SPIKE_SCALES,
+  INIT_RANKS,
+  INIT_SEED_COUNT,
+  rankRuns,
+  runToResult,
+  schemeRuns,
+  spikeRuns,
+  startChanges,
+} from '../src/core/lora/init-lesson.ts';
+
+const outIndex = process.argv.indexOf('--out');
+const out =
+  outIndex >= 0 ? (process.argv[outIndex + 1] ?? '') : 'public/results/initialisation/encoder.json';
+const modelDir = 'public/models/tiny-roberta';
+const t0 = performance.now();
+const log = (s: string): void => {
+  console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`);
+};
+
+await tf.setBackend('wasm');
+const weights = readFileSync(join(modelDir, 'model.safetensors'));
+const modelSha256 = createHash('sha256').update(weights).digest('hex');
+const { encoder } = encoderFromHf(
+  readFileSync(join(modelDir, 'config.json'), 'utf8'),
+  new Uint8Array(weights),
+  {
+    numLabels: 2,
+    mlmHead: false,
+    seed: 0,
+    hiddenDropoutProb: 0,
+    attentionDropoutProb: 0,
+  },
+);
+const tokenizer = WordTokenizer.fromJSON(
+  JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')),
+);
+const split = parseSentimentJson(JSON.parse(readFileSync('public/data/sentiment.json', 'utf8')));
+const task = await encoderSentimentTask({
+  encoder,
+  tokenizer,
+  examples: split.train,
+  maxLen: Math.min(T.maxLen, encoder.config.maxPositionEmbeddings - encoder.config.padTokenId - 1),
+  batchSize: T.batchSize,
+  batches: T.batches,
+  seed: T.seed,
+  headSteps: T.headSteps,
+  headLearningRate: T.headLearningRate,
+});
+log(`task ready: ${task.label}`);
+const s = INIT_LESSON_DEFAULTS;
+const o = { steps: T.steps };
+const progress = (p: { fraction: number; label: string }): void => {
+  log(`${(p.fraction * 100).toFixed(0)}% ${p.label}`);
+};
+const startChange = await startChanges(task, s);
+log('output change at step 0 done');
+const seeds = Array.from({ length: INIT_SEED_COUNT }, (_, i) => s.seed + i);
+const runs = await runToResult(schemeRuns(task, s, seeds, o), progress);
+const spike = await runToResult(spikeRuns(task, s, INIT_SPIKE_SCALES, o), progress);
+const ranks = await runToResult(rankRuns(task, s, INIT_RANKS, o), progress);
+task.dispose();
+const result = {
+  what: 'First frames of the initialisation lesson on the pretrained encoder, at the opening settings',
+  command: 'npm run reproduce:initialisation',
+  createdAt: new Date().toISOString(),
+  backend: `tfjs ${tf.version.tfjs}, ${tf.getBackend()} (Node)`,
+  wallSeconds: Math.round((performance.now() - t0) / 1000),
+  modelSha256,
+  taskLabel: task.label,
+  settings: s,
+  steps: T.steps,
+  startChange,
+  runs,
+  spike,
+  rankRuns: ranks,
+};
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(result)}\n`);
+log(`wrote ${out}`);

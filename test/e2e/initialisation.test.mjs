@@ -1,0 +1,58 @@
+// @ts-check
+/**
+ * The initialisation lesson opens on precomputed first frames: at its opening settings (no test
+ * mode, the real site) every cell settles quickly from public/results/initialisation/encoder.json,
+ * without downloading the model or training anything; any other setting in the URL runs live.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser, lessonUrl, openPage, settledCells } from './helpers.mjs';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+describe('initialisation lesson', () => {
+  it('opens on the precomputed results: every cell settles, no model download, no rejection', async () => {
+    const context = await browser.newContext();
+    const { page, foreignRequests } = await openPage(context);
+    /** @type {string[]} */
+    const paths = [];
+    page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+    await page.goto(lessonUrl('initialisation', ''));
+    const cells = await settledCells(page, 90_000);
+    assert.deepEqual(
+      cells.filter((c) => c.state === 'rejected'),
+      [],
+    );
+    const text = (await page.locator('main').textContent()) ?? '';
+    assert.match(text, /Showing precomputed results/);
+    // The figures were drawn from the file: the loss plot's table and the derivation's checks.
+    assert.match(text, /both zero: ‖∂L\/∂A‖ = ‖∂L\/∂B‖ = 0 at every step/);
+    assert.ok(paths.some((p) => p.endsWith('/results/initialisation/encoder.json')));
+    assert.ok(
+      !paths.some((p) => p.endsWith('/model.safetensors')),
+      'the weights are not downloaded while the precomputed frames are shown',
+    );
+    assert.deepEqual(foreignRequests, []);
+    await context.close();
+  });
+
+  it('any other setting runs live (the precomputed note goes, the model loads)', async () => {
+    const context = await browser.newContext();
+    const { page } = await openPage(context);
+    const weights = page.waitForRequest((r) => r.url().endsWith('/model.safetensors'), {
+      timeout: 60_000,
+    });
+    await page.goto(lessonUrl('initialisation', 'seed=1'));
+    await weights;
+    const text = (await page.locator('main').textContent()) ?? '';
+    assert.doesNotMatch(text, /Showing precomputed results/);
+    await context.close();
+  });
+});
