@@ -56,6 +56,17 @@ export async function runLighthouse(
       const { categories, audits } = result.lhr;
       const score = (k: string): number => Math.round(100 * (categories[k]?.score ?? NaN));
       const num = (k: string): number => audits[k]?.numericValue ?? NaN;
+      // A category without a score means Lighthouse could not compute one of its metrics; say
+      // which and why instead of printing NaN.
+      const why = [
+        ...(result.lhr.runtimeError ? [result.lhr.runtimeError.message] : []),
+        ...Object.entries(audits)
+          .filter(([, a]) => a.scoreDisplayMode === 'error')
+          .map(([id, a]) => `${id}: ${a.errorMessage ?? 'error'}`),
+      ];
+      if (Number.isNaN(score('performance')) || Number.isNaN(score('accessibility'))) {
+        throw new Error(`no score (${why.join('; ') || 'no reason given'})`);
+      }
       rows.push({
         path,
         performance: score('performance'),
