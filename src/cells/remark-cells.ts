@@ -7,6 +7,10 @@
  *     <div class="cell-output" aria-live="polite"></div>
  *   </section>
  *
+ * A cell that draws a Plotly figure gets `style="min-height: …px"` on its output (the figure's
+ * literal `height`, else DEFAULT_FIGURE_HEIGHT), so the page does not shift when the figure
+ * arrives (CLS).
+ *
  * The node it leaves carries hast data (`data.hName`, `hProperties`, `hChildren`) rather than a raw
  * `html` node, because MDX drops raw HTML; this works in .md and .mdx alike, and the source is a
  * hast text node, so escaping is the HTML serializer's job. The source is the code node's value —
@@ -24,12 +28,30 @@ export interface HastElement {
   children: (HastElement | { type: 'text'; value: string })[];
 }
 
+/** Height reserved for a figure whose `height` is not a literal number (px). */
+export const DEFAULT_FIGURE_HEIGHT = 360;
+
+/**
+ * The height (px) to reserve for a cell's output: the largest literal `height: N` of a cell that
+ * calls Plotly (DEFAULT_FIGURE_HEIGHT when it has none), or null for a cell that draws no figure.
+ */
+export function reservedHeight(source: string): number | null {
+  if (!/\bPlotly\s*\.\s*(newPlot|react)\b/.test(source)) return null;
+  const literal = [...source.matchAll(/\bheight\s*:\s*(\d{2,4})\s*[,}\n]/g)].map((m) =>
+    Number(m[1]),
+  );
+  return literal.length > 0 ? Math.max(...literal) : DEFAULT_FIGURE_HEIGHT;
+}
+
 /** The hast tree of one cell's server markup. */
 export function cellHast(source: string, index: number): HastElement {
   const name = cellName(source);
   const key = cellKey({ name, index });
   const label =
     name === null ? `Live cell ${String(index + 1)}` : `Live cell ${String(index + 1)}: ${name}`;
+  const reserve = reservedHeight(source);
+  const output: HastElement['properties'] = { className: ['cell-output'], ariaLive: 'polite' };
+  if (reserve !== null) output.style = `min-height: ${String(reserve)}px`;
   return {
     type: 'element',
     tagName: 'section',
@@ -58,7 +80,7 @@ export function cellHast(source: string, index: number): HastElement {
       {
         type: 'element',
         tagName: 'div',
-        properties: { className: ['cell-output'], ariaLive: 'polite' },
+        properties: output,
         children: [],
       },
     ],

@@ -9,6 +9,12 @@
  * - `defer(i)` shows cell i as pending without running its code (shared code awaiting consent):
  *   its name resolves to a promise that never settles, so dependents wait instead of failing.
  * - One cell's error never stops the others; redefining it clears the error.
+ * - With `lazy`, a cell's code waits until the cell is opened (`open(i)`: the page opens cells as
+ *   they near the viewport) or a cell that reads it opens; `define` (the reader ran or reset it)
+ *   opens it too. Waiting cells are `pending` and cost nothing, so a page does not compute what
+ *   the reader has not reached. Without `lazy` (tests, embeds) every cell runs at once.
+ * - `settled()` counts a generator cell as settled only when its generator is done, not after
+ *   its first value (a progress bar).
  */
 import { Runtime, type Observer, type Variable } from '@observablehq/runtime';
 import { compileCell, errorLine, type CompiledCell, CellSyntaxError } from './compile.ts';
@@ -35,6 +41,8 @@ export interface CellObserver {
   rejected?(error: CellErrorInfo): void;
   /** A generator cell started (true) or stopped producing values (false). */
   generating?(active: boolean): void;
+  /** The cell is `pending` because it waits to be opened (lazy runs only). */
+  waiting?(): void;
   /** Element the cell displays into; the runtime's `visibility` watches it. */
   readonly node?: Element;
 }
@@ -55,6 +63,11 @@ export interface RunCellsOptions {
   readonly dormant?: Iterable<number>;
   /** Unresolved names: default resolves from globalThis (window), as Observable does. */
   readonly global?: (name: string) => unknown;
+  /**
+   * Run a cell's code only once it is opened (`LessonRun.open`), or a cell that reads it is, or
+   * it is redefined; until then it is `pending`. Default false: every cell runs at once.
+   */
+  readonly lazy?: boolean;
 }
 
 /** The message a stopped cell rejects with. */
@@ -71,6 +84,45 @@ interface CellSlot {
   generation: number;
   deferred: boolean;
   dormant: boolean;
+  /** Lazy runs: whether the cell's code may run (always true otherwise). */
+  open: boolean;
+  /** Resolves when the cell opens. */
+  opened: Promise<void>;
+  openNow: () => void;
+  /** Whether a generator of the current definition is still producing values. */
+  generating: boolean;
+}
+
+/** A definition that waited to be opened was superseded before it opened (never shown). */
+const SUPERSEDED = new Error('superseded while waiting to be opened');
+
+/**
+ * Wraps a definition so it waits for `opened()` (null: already open) before running, and gives
+ * up when the runtime invalidates it first (the variable was recomputed or deleted), so the old
+ * computation settles and the runtime's next one does not wait on it.
+ */
+function gateDefinition(
+  inputs: readonly string[],
+  definition: (...args: never[]) => unknown,
+  opened: () => Promise<void> | null,
+): { inputs: string[]; definition: (...args: never[]) => unknown } {
+  const own = inputs.indexOf('invalidation');
+  // The runtime makes one invalidation promise per variable: reuse the cell's own input.
+  const gatedInputs = own === -1 ? [...inputs, 'invalidation'] : [...inputs];
+  const at = own === -1 ? inputs.length : own;
+  return {
+    inputs: gatedInputs,
+    definition: function (this: unknown, ...args: never[]): unknown {
+      const cellArgs = own === -1 ? args.slice(0, -1) : args;
+      const wait = opened();
+      if (wait === null) return definition.apply(this, cellArgs);
+      const invalidation = args[at] as unknown as Promise<unknown>;
+      return Promise.race([wait.then(() => true), invalidation.then(() => false)]).then((open) => {
+        if (!open) throw SUPERSEDED;
+        return definition.apply(this, cellArgs);
+      });
+    },
+  };
 }
 
 /** The runtime names a cell's source defines (without running it). */
@@ -117,6 +169,7 @@ export class LessonRun {
   readonly #module;
   readonly #slots: CellSlot[];
   readonly #loopLimitMs: number | undefined;
+  readonly #lazy: boolean;
 
   constructor(sources: readonly string[], options: RunCellsOptions) {
     this.#runtime = new Runtime(options.builtins, options.global);
@@ -124,21 +177,67 @@ export class LessonRun {
     this.#loopLimitMs = options.loopLimitMs;
     const deferred = new Set(options.deferred ?? []);
     const dormant = new Set(options.dormant ?? []);
-    this.#slots = sources.map((source, i) => ({
-      source,
-      compiled: null,
-      variables: [],
-      state: 'pending',
-      observer: options.observerFor(i),
-      generation: 0,
-      deferred: false,
-      dormant: dormant.has(i),
-    }));
+    this.#lazy = options.lazy ?? false;
+    this.#slots = sources.map((source, i) => {
+      let openNow = (): void => undefined;
+      const opened = new Promise<void>((resolve) => (openNow = resolve));
+      return {
+        source,
+        compiled: null,
+        variables: [],
+        state: 'pending',
+        observer: options.observerFor(i),
+        generation: 0,
+        deferred: false,
+        dormant: dormant.has(i),
+        open: !this.#lazy,
+        opened,
+        openNow,
+        generating: false,
+      };
+    });
     this.#slots.forEach((_, i) => {
       const source = sources[i] ?? '';
       if (deferred.has(i)) this.defer(i, source);
-      else this.define(i, source);
+      else this.#define(i, source);
     });
+  }
+
+  /** Whether cell i may run (always, unless the run is lazy and the cell waits to be opened). */
+  isOpen(index: number): boolean {
+    return this.#slot(index).open;
+  }
+
+  /**
+   * Lets cell i run, and every cell it reads (transitively), since it needs their values. A
+   * cell that was waiting becomes `running`. Opening an open cell does nothing.
+   */
+  open(index: number): void {
+    const todo = [this.#slot(index)];
+    const byName = this.#definers();
+    for (let slot = todo.pop(); slot; slot = todo.pop()) {
+      if (!slot.open) {
+        slot.open = true;
+        slot.openNow();
+        if (slot.state === 'pending' && !slot.deferred && !slot.dormant && !this.#blocked(slot)) {
+          this.#setState(slot, 'running');
+          slot.observer.running?.();
+        }
+      }
+      for (const name of slot.compiled?.inputs ?? []) {
+        const dep = byName.get(name);
+        if (dep && !dep.open) todo.push(dep);
+      }
+    }
+  }
+
+  /** The slot defining each runtime name. */
+  #definers(): Map<string, CellSlot> {
+    const byName = new Map<string, CellSlot>();
+    for (const s of this.#slots) {
+      for (const d of s.compiled?.definitions ?? []) if (d.name !== null) byName.set(d.name, s);
+    }
+    return byName;
   }
 
   /** Number of cells. */
@@ -186,6 +285,9 @@ export class LessonRun {
         if (this.#blocked(slot)) {
           this.#setState(slot, 'pending');
           slot.observer.pending?.();
+        } else if (!slot.open) {
+          this.#setState(slot, 'pending');
+          slot.observer.waiting?.();
         } else {
           this.#setState(slot, 'running');
           slot.observer.running?.();
@@ -240,31 +342,45 @@ export class LessonRun {
   #clear(slot: CellSlot): void {
     slot.generation++;
     slot.deferred = false;
+    slot.generating = false;
     slot.compiled?.guard.cancel();
     // Delete first, so a name moving between variables never looks duplicated.
     for (const v of slot.variables) v.delete();
     slot.variables = [];
   }
 
-  #defineVariables(slot: CellSlot, defs: CompiledCell['definitions']): void {
+  /**
+   * Defines a slot's variables. With `gate`, the first definition (the one that runs the cell's
+   * code; the others read it) waits until the slot is open.
+   */
+  #defineVariables(slot: CellSlot, defs: CompiledCell['definitions'], gate = false): void {
     const generation = slot.generation;
-    for (const def of defs) {
-      const definition = def.display
-        ? this.#trackGenerators(slot, generation, def.definition)
-        : def.definition;
+    defs.forEach((def, k) => {
+      let inputs: readonly string[] = def.inputs;
+      // Only the definition running the cell's code: a `mutable x`'s displayed generator is
+      // plumbing that never ends.
+      let definition =
+        k === 0 ? this.#trackGenerators(slot, generation, def.definition) : def.definition;
+      if (gate && k === 0) {
+        ({ inputs, definition } = gateDefinition(inputs, definition, () =>
+          slot.open ? null : slot.opened,
+        ));
+      }
       const variable = this.#module.variable(this.#observer(slot, def.display));
-      variable.define(def.name, def.inputs, definition);
+      variable.define(def.name, inputs, definition);
       slot.variables.push(variable);
-    }
+    });
   }
 
   /** Wraps a definition so the slot's observer hears when a generator starts and ends. */
   #trackGenerators(slot: CellSlot, generation: number, fn: (...args: never[]) => unknown) {
     return function (this: unknown, ...args: never[]): unknown {
       const value = fn.apply(this, args);
-      if (!isGenerator(value) || !slot.observer.generating) return value;
+      if (!isGenerator(value)) return value;
       const report = (active: boolean): void => {
-        if (slot.generation === generation) slot.observer.generating?.(active);
+        if (slot.generation !== generation) return;
+        slot.generating = active;
+        slot.observer.generating?.(active);
       };
       report(true);
       const gen = value as AsyncGenerator;
@@ -303,8 +419,19 @@ export class LessonRun {
     };
   }
 
-  /** (Re)defines cell i with `source`; its dependents rerun. */
+  /** (Re)defines cell i with `source` and opens it (see `open`); its dependents rerun. */
   define(index: number, source: string): CompiledCell {
+    const slot = this.#slot(index);
+    if (!slot.open) {
+      slot.open = true;
+      slot.openNow();
+    }
+    const compiled = this.#define(index, source);
+    this.open(index); // The new source may read cells that were not open yet.
+    return compiled;
+  }
+
+  #define(index: number, source: string): CompiledCell {
     const slot = this.#slot(index);
     const compiled = compileCell(source, {
       id: String(index + 1),
@@ -318,11 +445,14 @@ export class LessonRun {
     } else if (this.#blocked(slot)) {
       this.#setState(slot, 'pending');
       slot.observer.pending?.();
+    } else if (!slot.open) {
+      this.#setState(slot, 'pending');
+      slot.observer.waiting?.();
     } else {
       this.#setState(slot, 'running');
       slot.observer.running?.();
     }
-    this.#defineVariables(slot, compiled.definitions);
+    this.#defineVariables(slot, compiled.definitions, this.#lazy && compiled.error === null);
     return compiled;
   }
 
@@ -385,7 +515,8 @@ export class LessonRun {
 
   /**
    * Resolves with every cell's state once none is running (each is fulfilled, rejected, or pending
-   * on deferred code) for `quietMs`; rejects after `timeoutMs`.
+   * on deferred code or, in a lazy run, waiting to be opened) and no generator cell is still
+   * producing values, for `quietMs`; rejects after `timeoutMs`.
    */
   async settled(timeoutMs = 60_000, quietMs = 100): Promise<CellState[]> {
     const deadline = Date.now() + timeoutMs;
@@ -399,7 +530,9 @@ export class LessonRun {
         quietSince = null;
       }
       if (Date.now() > deadline) {
-        const running = this.#slots.flatMap((s, i) => (s.state === 'running' ? [i] : []));
+        const running = this.#slots.flatMap((s, i) =>
+          s.state === 'running' || s.generating ? [i] : [],
+        );
         throw new Error(
           `LessonRun.settled: cells ${running.join(', ')} still running after ${String(timeoutMs)} ms`,
         );

@@ -51,6 +51,8 @@ export class CellView implements CellObserver {
   lastValue: unknown = undefined;
   #state: CellState = 'pending';
   #generating = false;
+  /** Pending because the lesson runs it only when the reader gets to it (lazy runs). */
+  #waiting = false;
   #startedAt = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
 
@@ -155,8 +157,10 @@ export class CellView implements CellObserver {
     this.#reset.disabled = !edited;
   }
 
-  #setState(state: CellState): void {
+  #setState(state: CellState, waiting = false): void {
     this.#state = state;
+    this.#waiting = waiting;
+    this.root.toggleAttribute('data-waiting', waiting);
     this.root.dataset.state = state;
     this.root.setAttribute('aria-busy', String(state === 'running'));
     this.#updateActivity();
@@ -181,7 +185,7 @@ export class CellView implements CellObserver {
     const seconds = (performance.now() - this.#startedAt) / 1000;
     const elapsed = seconds >= 1 ? ` ${seconds.toFixed(1)} s` : '';
     const text: Record<CellState, string> = {
-      pending: 'Not run',
+      pending: this.#waiting ? 'Runs when you scroll here, or press Run' : 'Not run',
       running: `Running…${elapsed}`,
       fulfilled: this.#generating ? `Running…${elapsed} (showing progress)` : 'Done',
       rejected: 'Error',
@@ -212,6 +216,9 @@ export class CellView implements CellObserver {
   pending(): void {
     this.#setState('pending');
   }
+  waiting(): void {
+    this.#setState('pending', true);
+  }
   running(): void {
     this.editor.markErrorLine(null);
     this.#setState('running');
@@ -228,6 +235,9 @@ export class CellView implements CellObserver {
     this.#setState('fulfilled');
   }
   rejected(error: CellErrorInfo): void {
+    // An error shows above the output: the space kept for a figure (remark-cells.ts) would
+    // only push the rest of the lesson down.
+    this.#output.style.removeProperty('min-height');
     this.#display.error(error);
     this.editor.markErrorLine(error.line);
     this.#setState('rejected');

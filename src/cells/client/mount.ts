@@ -4,6 +4,8 @@
  * output (cell-view.ts), runs them all in one Observable runtime (../runtime.ts) with the browser
  * built-ins, restores the reader's saved edits (../persist.ts; asking when the lesson changed
  * since), and opens share links (../share.ts) without running their code until the reader agrees.
+ * Outside tests (`?test=1`) a cell runs only when the reader gets near it or presses Run
+ * (open-on-view.ts), so the page does not compute at load what nobody is looking at.
  */
 import '@observablehq/inputs/dist/index.css';
 import './cells.css';
@@ -18,6 +20,8 @@ import { CellView, readSource } from './cell-view.ts';
 import { button, h } from './dom.ts';
 import { addCopyEmbedButtons } from './embed-copy.ts';
 import { LessonBar } from './lesson-bar.ts';
+import { openOnView, shouldRunLazily } from './open-on-view.ts';
+import { slicer } from './yield.ts';
 
 export interface MountOptions {
   readonly slug: string;
@@ -139,7 +143,11 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     run?.define(view.index, view.original);
   };
 
-  sections.forEach((section, i) => {
+  // One editor at a time, yielding every few tens of milliseconds: a lesson has up to ~30
+  // editors, and making them in one go was a long task that froze the page as it loaded.
+  const pause = slicer(30);
+  for (const [i, section] of sections.entries()) {
+    await pause();
     const original = originals[i] ?? '';
     views.push(
       new CellView({
@@ -167,7 +175,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
         },
       }),
     );
-  });
+  }
 
   addCopyEmbedButtons(views, slug);
 
@@ -289,11 +297,14 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   }
   updateBanner();
 
+  const lazy = shouldRunLazily(location.search);
   run = runCells(initial, {
     builtins: createBrowserBuiltins({ root, choice }),
     observerFor: (i) => views[i] ?? {},
     deferred,
+    lazy,
   });
+  if (lazy) openOnView(sections, run);
   root.dataset.cellsVersion = version;
   root.dataset.cellsSourceHash = hashSource(originals.join('\u0000'));
   await Promise.resolve();

@@ -1,0 +1,33 @@
+/**
+ * Lazy lessons: opens each cell of a lazy `LessonRun` (see ../runtime.ts) when its section comes
+ * within half a screen of the viewport, so a page computes only what the reader is about to see
+ * (a cell also opens the cells it reads). Returns a function that stops watching.
+ */
+import type { LessonRun } from '../runtime.ts';
+
+/** Whether a lesson page should run its cells lazily: not under tests, and only where it can. */
+export function shouldRunLazily(search: string): boolean {
+  return (
+    new URLSearchParams(search).get('test') !== '1' && typeof IntersectionObserver === 'function'
+  );
+}
+
+/** Opens `run`'s cell i when `sections[i]` nears the viewport. */
+export function openOnView(sections: readonly Element[], run: LessonRun): () => void {
+  const index = new Map(sections.map((s, i) => [s, i]));
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        const i = index.get(entry.target);
+        observer.unobserve(entry.target);
+        if (i !== undefined) run.open(i);
+      }
+    },
+    { rootMargin: '50% 0px 50% 0px' },
+  );
+  for (const section of sections) observer.observe(section);
+  return () => {
+    observer.disconnect();
+  };
+}
