@@ -1,5 +1,6 @@
 /**
- * The lesson-level controls: "Reset all", "Share" (with the link shown for copying), a status
+ * The lesson-level controls: "Run all cells" (when cells run only as the reader reaches them),
+ * "Reset all", "Share" (with the link shown for copying), a status
  * line for notices such as storage failures, and the banner that holds shared code until the
  * reader agrees to run it.
  */
@@ -10,6 +11,8 @@ export interface LessonBarOptions {
   readonly helpId: string;
   readonly onResetAll: () => void;
   readonly onShare: () => void;
+  /** Given when cells wait for the reader: adds "Run all cells", which starts every one now. */
+  readonly onRunAll?: () => void;
 }
 
 export class LessonBar {
@@ -26,9 +29,23 @@ export class LessonBar {
     this.#status = h('p', { class: 'cells-lesson-status', role: 'status', 'aria-live': 'polite' });
     this.#link = h('div', { class: 'cells-share-link', hidden: true });
     this.#banner = h('div', { class: 'cells-banner', hidden: true });
+    const { onRunAll } = options;
+    const runAll: HTMLButtonElement[] = [];
+    if (onRunAll !== undefined) {
+      const b = button(
+        'Run all cells',
+        () => {
+          onRunAll();
+          b.disabled = true;
+        },
+        { title: 'Run every cell now, instead of each one as you scroll to it' },
+      );
+      runAll.push(b);
+    }
     const controls = h(
       'div',
       { class: 'cells-lesson-controls', role: 'group', 'aria-label': 'Lesson cells' },
+      ...runAll,
       button('Reset all', options.onResetAll, { title: "Restore every cell's original code" }),
       button('Share', options.onShare, { title: 'Make a link that carries your edited cells' }),
     );

@@ -179,6 +179,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
 
   addCopyEmbedButtons(views, slug);
 
+  const lazy = shouldRunLazily(location.search);
   bar.current = new LessonBar({
     container: toolbarContainer(root),
     helpId,
@@ -199,6 +200,13 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     onShare: () => {
       void share();
     },
+    ...(lazy
+      ? {
+          onRunAll: () => {
+            for (let i = 0; i < views.length; i++) run?.open(i);
+          },
+        }
+      : {}),
   });
   if (shared.problem !== '') bar.current.status(shared.problem);
 
@@ -297,7 +305,6 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   }
   updateBanner();
 
-  const lazy = shouldRunLazily(location.search);
   run = runCells(initial, {
     builtins: createBrowserBuiltins({ root, choice }),
     observerFor: (i) => views[i] ?? {},

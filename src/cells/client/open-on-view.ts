@@ -5,10 +5,16 @@
  */
 import type { LessonRun } from '../runtime.ts';
 
-/** Whether a lesson page should run its cells lazily: not under tests, and only where it can. */
+/**
+ * Whether a lesson page should run its cells lazily: not under tests (`?test=1`), not when the
+ * link asks for every cell at once (`?cells=all`), and only where the browser can tell.
+ */
 export function shouldRunLazily(search: string): boolean {
+  const params = new URLSearchParams(search);
   return (
-    new URLSearchParams(search).get('test') !== '1' && typeof IntersectionObserver === 'function'
+    params.get('test') !== '1' &&
+    params.get('cells') !== 'all' &&
+    typeof IntersectionObserver === 'function'
   );
 }
 
