@@ -6,7 +6,7 @@
  *   bench/results.json records; `npm run bench` (main.ts) calls it after its Lighthouse table.
  * - Standalone, against any built site (e.g. a private `astro build --outDir`):
  *     npx tsx scripts/bench/lesson-pages.ts --dist /tmp/perf-dist [--skip-lighthouse]
- *       [--pages lessons/a/,lessons/b/] [--window 10000] [--json out.json]
+ *       [--pages lessons/a/,lessons/b/] [--window 10000] [--json out.json] [--shifts]
  *   serves that directory with scripts/serve.mjs (same headers as the site) and prints both
  *   tables. Start Chromium only under the shared lock (`flock /work/chromium.lock nice -n 10 …`).
  */
@@ -148,6 +148,15 @@ async function cli(): Promise<void> {
     }
     const rows = await measureLongTasks(server.url, paths, { windowMs });
     console.log(longTaskLines(rows, lh).join('\n'));
+    if (args.includes('--shifts')) {
+      for (const r of rows) {
+        for (const x of r.topShifts) {
+          console.log(
+            `${r.path} shift ${x.value.toFixed(4)} at ${x.start.toFixed(0)} ms: ${x.nodes.join(', ')}`,
+          );
+        }
+      }
+    }
     const json = opt('--json');
     if (json !== undefined)
       writeFileSync(json, JSON.stringify({ lighthouse: lh, longTasks: rows }, null, 2));

@@ -21,6 +21,8 @@ export interface LongTaskRow {
   readonly blockingMs: number;
   /** Sum of layout-shift values without recent input (all shifts in the window). */
   readonly layoutShift: number;
+  /** The largest shifts in the window: value, time and the shifted elements. */
+  readonly topShifts: readonly { value: number; start: number; nodes: readonly string[] }[];
   /** Cells in each state at the end of the window (`data-state` counts). */
   readonly cellStates: Readonly<Record<string, number>>;
   readonly error?: string;
@@ -28,7 +30,8 @@ export interface LongTaskRow {
 
 interface PageEntries {
   tasks: { start: number; duration: number }[];
-  shifts: { start: number; value: number }[];
+  /** `nodes`: the shifted elements (tag.class), for finding what moved. */
+  shifts: { start: number; value: number; nodes: string[] }[];
 }
 
 declare global {
@@ -49,8 +52,15 @@ function observeEntries(): void {
     for (const e of list.getEntries() as (PerformanceEntry & {
       value: number;
       hadRecentInput: boolean;
+      sources?: { node?: Node | null }[];
     })[]) {
-      if (!e.hadRecentInput) entries.shifts.push({ start: e.startTime, value: e.value });
+      if (e.hadRecentInput) continue;
+      const nodes = (e.sources ?? []).map(({ node }) =>
+        node instanceof Element
+          ? `${node.tagName.toLowerCase()}${node.className && typeof node.className === 'string' ? `.${node.className.split(' ')[0] ?? ''}` : ''}`
+          : (node?.nodeName ?? '?'),
+      );
+      entries.shifts.push({ start: e.startTime, value: e.value, nodes });
     }
   }).observe({ type: 'layout-shift', buffered: true });
 }
@@ -109,7 +119,17 @@ export async function measureLongTasks(
           }
           return { entries: window.__perfEntries ?? { tasks: [], shifts: [] }, states: counts };
         });
-        rows.push({ path, windowMs, ...summarise(entries, windowMs), cellStates: states });
+        const topShifts = entries.shifts
+          .filter((x) => x.start < windowMs)
+          .sort((a, b) => b.value - a.value)
+          .slice(0, 5);
+        rows.push({
+          path,
+          windowMs,
+          ...summarise(entries, windowMs),
+          topShifts,
+          cellStates: states,
+        });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log(`long tasks: ${path} failed: ${message}`);
@@ -121,6 +141,7 @@ export async function measureLongTasks(
           maxMs: NaN,
           blockingMs: NaN,
           layoutShift: NaN,
+          topShifts: [],
           cellStates: {},
           error: message,
         });
