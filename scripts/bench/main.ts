@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { htmlPages, measurePage, type FirstLoad } from './first-load.ts';
 import { runBrowserBench } from './browser.ts';
 import { runLighthouse } from './lighthouse.ts';
+import { longTaskSection } from './lesson-pages.ts';
 import { runTrainBench, type TrainBenchRow } from './node-train.ts';
 import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import { startServer } from '../start-server.mjs';
@@ -130,6 +131,9 @@ async function main(): Promise<void> {
         );
       }
       lines.push('');
+      const loadTasks = await longTaskSection(server.url, lessonPaths, lh); // PERF (issue 11)
+      lines.push(...loadTasks.lines);
+      records.push(...loadTasks.records);
       const results = await runBrowserBench(server.url);
       lines.push('## TF.js backends in Chromium (this machine)', '');
       lines.push(
