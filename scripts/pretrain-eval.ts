@@ -27,6 +27,7 @@ import { Rng } from '../src/core/rng.ts';
 import { Adam, warmupDecay } from '../src/core/train/index.ts';
 import { fromHfConfig, transposeDense } from './lib/hf-weights.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
+import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/features.ts';
 import { readUciSplit } from './lib/uci.ts';
 
 const { values: a } = parseArgs({
@@ -40,6 +41,13 @@ const { values: a } = parseArgs({
     seeds: { type: 'string', default: '0,1,2' },
     epochs: { type: 'string', default: '2' },
     batch: { type: 'string', default: '32' },
+    /** Per-method overrides, e.g. `lora=1e-2,full=5e-4` (peak learning rate). */
+    lr: { type: 'string', default: '' },
+    /** Per-method epoch overrides, e.g. `lora=6` (else --epochs; frozen: 10). */
+    'method-epochs': { type: 'string', default: '' },
+    readout: { type: 'string', default: 'all-layers' },
+    /** Eval files whose runs are merged in first (later ones win for the same arm and seed). */
+    merge: { type: 'string', default: '' },
     out: { type: 'string' },
   },
 });
@@ -60,6 +68,23 @@ const outFile = path.resolve(a.out ?? path.join(modelDir, 'eval.json'));
 const epochs = Number(a.epochs);
 EPOCHS.full = epochs;
 EPOCHS.lora = epochs;
+/** Parses `method=value,…` into `target`, refusing unknown methods and non-positive values. */
+function overrides(flag: string, value: string, target: Record<Method, number>): void {
+  for (const part of value.split(',').filter((x) => x !== '')) {
+    const [m, v] = part.split('=');
+    const x = Number(v);
+    if (!(m !== undefined && m in target) || !(x > 0))
+      throw new Error(
+        `--${flag}: expected method=positive number (method full|frozen|lora), got ${part}`,
+      );
+    target[m as Method] = x;
+  }
+}
+overrides('lr', a.lr, LR);
+overrides('method-epochs', a['method-epochs'], EPOCHS);
+if (!(READOUTS as readonly string[]).includes(a.readout))
+  throw new Error(`--readout: expected one of ${READOUTS.join(', ')}, got ${a.readout}`);
+const readout = a.readout as Readout;
 const batchSize = Number(a.batch);
 const hfConfig = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as Record<
   string,
@@ -160,6 +185,11 @@ interface RunRecord {
   steps: number;
   seconds: number;
   finalLoss: number;
+  /** Peak learning rate and epochs of this run (older records lack them: see hyperParameters). */
+  lr?: number;
+  epochs?: number;
+  /** Frozen arms: the sentence read-out. */
+  readout?: Readout;
 }
 
 async function runArm(arm: string, seed: number): Promise<RunRecord> {
@@ -202,21 +232,17 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
   let validation: number;
   let test: number;
   if (method === 'frozen') {
-    // The encoder is frozen and deterministic without dropout: compute each sentence's mean token
-    // vector once, then train RoBERTa's head (dropout → dense → tanh → dropout → out_proj) on them.
+    // The encoder is frozen and deterministic without dropout: compute each sentence's features
+    // once (lib/features.ts: a masked token mean of the last layer, or of every hidden state), then
+    // train RoBERTa's head (dropout → dense → tanh → dropout → out_proj) on them.
     // Mean pooling, not <s>: MLM never trains the <s> vector (RoBERTa has no next-sentence task),
     // so a frozen <s> says little about the sentence (Reimers & Gurevych 2019 make the same choice).
+    const taps = new LayerTaps(enc);
     const features = async (xs: readonly SentimentExample[]): Promise<tf.Tensor2D> => {
       const parts: tf.Tensor[] = [];
       for (let i = 0; i < xs.length; i += 100) {
         const b = batchTensors(xs.slice(i, i + 100));
-        parts.push(
-          tf.tidy(() => {
-            const h = enc.encode(b.ids, b.mask); // [B, T, H]
-            const m = tf.expandDims(tf.cast(b.mask, 'float32'), 2); // [B, T, 1]
-            return tf.div(tf.sum(tf.mul(h, m), 1), tf.sum(m, 1)); // masked mean over tokens: [B, H]
-          }),
-        );
+        parts.push(sentenceFeatures(taps, readout, b.ids, b.mask)); // [B, H]
         tf.dispose([b.ids, b.mask, b.labels]);
       }
       const all = tf.concat(parts) as tf.Tensor2D;
@@ -241,6 +267,7 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
       ];
       featureCache.set(start, cached);
     }
+    taps.dispose();
     const [fTrain, fVal, fTest] = cached;
     const yTrain = split.train.map((e) => e.label);
     for (let ep = 0; ep < EPOCHS.frozen; ep++) {
@@ -297,6 +324,9 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     steps: total,
     seconds: Math.round((Date.now() - t0) / 1000),
     finalLoss: lastLoss,
+    lr: LR[method],
+    epochs: EPOCHS[method],
+    ...(method === 'frozen' ? { readout } : {}),
   };
   opt.dispose();
   disposeAll();
@@ -332,38 +362,48 @@ const prior = existsSync(outFile)
   ? (JSON.parse(readFileSync(outFile, 'utf8')) as { runs?: RunRecord[] })
   : {};
 let runs: RunRecord[] = prior.runs ?? [];
-for (const arm of a.arms.split(',')) {
+for (const f of a.merge.split(',').filter((x) => x !== '')) {
+  const more = (JSON.parse(readFileSync(path.resolve(f), 'utf8')) as { runs?: RunRecord[] }).runs;
+  if (!more) throw new Error(`--merge: ${f} has no runs`);
+  for (const r of more) runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
+}
+const writeOut = (): void => {
+  const body = {
+    task: 'UCI sentiment (positive/negative), train 2,379 / validation 300 / test 300 sentences',
+    command: `npx tsx scripts/pretrain-eval.ts ${process.argv.slice(2).join(' ')}`,
+    frozenNote: `frozen arms: the encoder runs once without dropout to cache one vector per sentence (read-out "${readout}": ${readout === 'last' ? 'masked token mean of the last layer' : 'masked token mean of the average of every hidden state, embedding output and each layer (feature-based use as in Devlin et al. 2019 §5.3)'}; the same read-out for every frozen arm); RoBERTa's head is trained on those with dropout`,
+    hyperParameters: {
+      epochs: EPOCHS,
+      batchSize,
+      maxLen: MAX_LEN,
+      learningRates: LR,
+      readout,
+      schedule: 'warmup 10% then linear decay to 0',
+      optimizer: 'AdamW, weight decay 0.01',
+      dropout: 0.1,
+      lora: { ...LORA, modulesToSave: ['classifier'] },
+      note: 'each run records its own lr/epochs/readout where they differ from these',
+    },
+    model: path.relative(process.cwd(), modelDir),
+    modelSha256:
+      (
+        JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as {
+          files?: Record<string, { sha256: string }>;
+        }
+      ).files?.['model.safetensors']?.sha256 ?? null,
+    summary: summary(runs),
+    runs,
+  };
+  writeFileSync(outFile, `${JSON.stringify(body, null, 2)}\n`);
+};
+if (a.merge !== '') writeOut();
+for (const arm of a.arms.split(',').filter((x) => x !== '')) {
   for (const seed of a.seeds.split(',').map(Number)) {
     const r = await runArm(arm, seed);
     console.log(
       `${arm} seed ${seed}: validation ${(100 * r.validation).toFixed(1)}% test ${(100 * r.test).toFixed(1)}% (${r.trainable} trainable, ${r.seconds} s, final loss ${r.finalLoss.toFixed(3)}) tensors ${tf.memory().numTensors}`,
     );
     runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
-    const body = {
-      task: 'UCI sentiment (positive/negative), train 2,379 / validation 300 / test 300 sentences',
-      command: 'npx tsx scripts/pretrain-eval.ts --arms <arms> --seeds 0,1,2',
-      frozenNote:
-        "frozen arms: the encoder runs once without dropout to cache each sentence's mean token vector (masked mean of the last layer); RoBERTa's head is trained on those with dropout",
-      hyperParameters: {
-        epochs: EPOCHS,
-        batchSize,
-        maxLen: MAX_LEN,
-        learningRates: LR,
-        schedule: 'warmup 10% then linear decay to 0',
-        optimizer: 'AdamW, weight decay 0.01',
-        dropout: 0.1,
-        lora: { ...LORA, modulesToSave: ['classifier'] },
-      },
-      model: path.relative(process.cwd(), modelDir),
-      modelSha256:
-        (
-          JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as {
-            files?: Record<string, { sha256: string }>;
-          }
-        ).files?.['model.safetensors']?.sha256 ?? null,
-      summary: summary(runs),
-      runs,
-    };
-    writeFileSync(outFile, `${JSON.stringify(body, null, 2)}\n`);
+    writeOut();
   }
 }

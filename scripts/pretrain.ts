@@ -1,20 +1,27 @@
 /**
  * Masked-language-model pretraining of the tiny RoBERTa-style encoder (`npm run pretrain`).
  *
- * Reproduce the shipped model (its manifest.json holds this command and the figures it gives):
- *   npm run pretrain -- --steps 4000 --replan-at 1146 --replan-steps 1450
- * (the run was planned for 4,000 steps; on 2 shared cores it could not finish in time, so at step
- * 1,146 the schedule was re-planned to anneal by step 1,450 — the flags replay that in one go).
- * Flags: --steps N (planned updates; fixes the LR schedule), --replan-at S --replan-steps M (from
- * step S decay linearly to the floor at M, which becomes the last step), --max-minutes T (stop
- * after T minutes of this process, 0 = no limit; starting again with the same flags resumes from the
- * checkpoint: same batches, same optimiser state), --batch, --seq, --vocab, --lr, --warmup, --seed,
- * --no-glove, --no-imdb, --checkpoint-minutes, --ckpt-dir, --out. Runs on TF.js's WASM backend
- * (single-threaded in Node); the log goes to stdout and <ckpt-dir>/pretrain.log.
+ * Reproduce the shipped model: run the `reproduce` command of public/models/<name>/manifest.json
+ * (it lists every schedule flag, so a fresh run replays in one go the schedule the shipped run
+ * followed across its stops, re-plans and its continuation; same seed ⇒ same figures on the same
+ * backend). Flags:
+ * --steps N --lr P --warmup W: the base schedule (warmup to P, linear decay to 5% at N);
+ * --replan-at S --replan-steps M: from step S decay linearly to the floor at M (the base then ends at M);
+ * --continue-to M2 --continue-lr P2 --continue-warmup W2: continue the annealed base run: re-warm
+ *   over W2 steps to P2, then decay linearly to 5% of P2 at M2;
+ * --continue-replans S:M,…: re-plans of the continuation (decay from step S to the floor at M);
+ * --end-by HH:MM (UTC) or ISO time: add such re-plans automatically so that the run ends (annealed,
+ *   exported) by then at the measured speed; they are recorded in the manifest's command;
+ * --max-minutes T: stop after T minutes of this process (0 = no limit); starting again with the
+ *   same flags resumes from the checkpoint (same batches, same optimiser state);
+ * --batch, --seq, --vocab, --seed, --no-glove, --no-imdb, --checkpoint-minutes, --ckpt-dir, --out.
+ * The schedule is scripts/lib/schedule.ts. Runs on TF.js's WASM backend (single-threaded in Node);
+ * the log goes to stdout and <ckpt-dir>/pretrain.log. A checkpoint made under other schedule flags
+ * is resumed only if every update so far used the rate the new flags give it.
  *
  * What it does: builds the corpus and the word vocabulary (scripts/lib/pretrain-data.ts), initialises
  * the encoder (seeded; word embeddings from GloVe where available), scores it and a plain random
- * init on fixed held-out MLM batches, trains with AdamW and warmup + linear decay on batches that
+ * init on fixed held-out MLM batches, trains with AdamW under that schedule on batches that
  * are a pure function of (seed, step), checkpoints weights + optimiser moments every few minutes,
  * and finally writes public/models/<name>/ via scripts/lib/export.ts.
  */
@@ -25,11 +32,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
-import { AdamW, learningRate } from './lib/adamw.ts';
+import { AdamW } from './lib/adamw.ts';
 import { loadRecord, saveRecord } from './lib/checkpoint.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
 import { scoreGroups, type MlmScore } from './lib/mlm-eval.ts';
 import { buildPretrainData, trainBatch, unkRate } from './lib/pretrain-data.ts';
+import {
+  baseLastStep,
+  checkPlan,
+  lastStep,
+  lrAt,
+  parseReplans,
+  samePast,
+  type LrPlan,
+} from './lib/schedule.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -47,6 +63,11 @@ const { values: a } = parseArgs({
     'checkpoint-minutes': { type: 'string', default: '5' },
     'replan-at': { type: 'string', default: '0' },
     'replan-steps': { type: 'string', default: '0' },
+    'continue-to': { type: 'string', default: '0' },
+    'continue-lr': { type: 'string', default: '0' },
+    'continue-warmup': { type: 'string', default: '0' },
+    'continue-replans': { type: 'string', default: '' },
+    'end-by': { type: 'string', default: '' },
     'log-every': { type: 'string', default: '20' },
     'eval-per-source': { type: 'string', default: '256' },
     'ckpt-dir': { type: 'string' },
@@ -70,6 +91,12 @@ const run = {
    */
   replanAt: num('replan-at'),
   replanSteps: num('replan-steps'),
+  /** Continuation (0 = none): re-warm to `continueLr`, decay to its floor at `continueTo` (lib/schedule.ts). */
+  continueTo: num('continue-to'),
+  continueLr: num('continue-lr'),
+  continueWarmup: num('continue-warmup'),
+  /** Re-plans of the continuation, `[at, to]` each (`--end-by` adds them automatically). */
+  continueReplans: parseReplans(a['continue-replans']),
   batch: num('batch'),
   seqLen: num('seq'),
   vocabSize: num('vocab'),
@@ -80,7 +107,22 @@ const run = {
   imdb: !a['no-imdb'],
   evalPerSource: num('eval-per-source'),
 };
+checkPlan(run);
 const maxMinutes = num('max-minutes');
+/** `--end-by`: "HH:MM" (UTC, today) or an ISO time; the continuation re-plans itself to end by then. */
+const endBy = ((): number => {
+  const v = a['end-by'];
+  if (v === '') return 0;
+  const hm = /^(\d{1,2}):(\d{2})$/.exec(v);
+  const t = hm
+    ? new Date(
+        new Date().toISOString().slice(0, 11) + `${hm[1]?.padStart(2, '0')}:${hm[2]}:00Z`,
+      ).getTime()
+    : Date.parse(v);
+  if (!Number.isFinite(t))
+    throw new Error(`--end-by: expected HH:MM (UTC) or an ISO time, got ${v}`);
+  return t;
+})();
 const ckptDir = path.resolve(a['ckpt-dir'] ?? path.join(root, '.cache', 'pretrain', name));
 const outDir = path.resolve(a.out ?? path.join(root, 'public', 'models', name));
 mkdirSync(ckptDir, { recursive: true });
@@ -142,35 +184,62 @@ const statePath = path.join(ckptDir, 'state.json');
 let state: RunState | undefined = existsSync(statePath)
   ? (JSON.parse(readFileSync(statePath, 'utf8')) as RunState)
   : undefined;
-const lastStep = run.replanSteps > 0 ? run.replanSteps : run.steps;
-if (run.replanSteps > 0 && !(run.replanAt > run.warmup && run.replanAt < run.replanSteps)) {
-  throw new Error(
-    `--replan-at ${run.replanAt} must lie after the warmup and before --replan-steps ${run.replanSteps}`,
-  );
-}
-/** The learning rate of `step` under the (possibly re-planned) schedule. */
-function lrAt(step: number): number {
-  if (run.replanSteps <= 0 || step < run.replanAt)
-    return learningRate(step, run.steps, run.warmup, run.peakLr);
-  const from = learningRate(run.replanAt, run.steps, run.warmup, run.peakLr);
-  const floor = 0.05 * run.peakLr;
-  const frac = Math.min(1, (step - run.replanAt) / (run.replanSteps - run.replanAt));
-  return from + (floor - from) * frac;
+const PLAN_KEYS = new Set<string>([
+  'steps',
+  'warmup',
+  'peakLr',
+  'replanAt',
+  'replanSteps',
+  'continueTo',
+  'continueLr',
+  'continueWarmup',
+  'continueReplans',
+]);
+/** A checkpoint's plan (checkpoints made before continuations existed lack those fields). */
+function planOf(r: Partial<LrPlan>): LrPlan {
+  return {
+    steps: r.steps ?? 0,
+    warmup: r.warmup ?? 0,
+    peakLr: r.peakLr ?? 0,
+    replanAt: r.replanAt ?? 0,
+    replanSteps: r.replanSteps ?? 0,
+    continueTo: r.continueTo ?? 0,
+    continueLr: r.continueLr ?? 0,
+    continueWarmup: r.continueWarmup ?? 0,
+    continueReplans: r.continueReplans ?? [],
+  };
 }
 if (state) {
-  // A checkpoint of the same run without a re-plan may be re-planned, if it has not passed replanAt.
-  const canon = (o: object): string =>
-    JSON.stringify(Object.entries({ ...o, replanAt: 0, replanSteps: 0 }).sort());
-  const same = canon(state.run) === canon(run);
-  const oldPlan = (state.run as Partial<typeof run>).replanSteps ?? 0;
-  if (same && oldPlan <= 0 && run.replanSteps > 0 && state.step <= run.replanAt) {
-    state.run = run;
+  // The checkpoint may be resumed under these flags if everything but the schedule is the same and
+  // every update so far used the rate these flags give it (then the result equals a fresh run).
+  const rest = (o: object): string =>
+    JSON.stringify(
+      Object.entries(o)
+        .filter(([k]) => !PLAN_KEYS.has(k))
+        .sort(),
+    );
+  if (rest(state.run) !== rest(run)) {
+    throw new Error(
+      `${statePath} belongs to a run with other flags (${JSON.stringify(state.run)}); use another --ckpt-dir or delete it`,
+    );
   }
-}
-if (state && JSON.stringify(state.run) !== JSON.stringify(run)) {
-  throw new Error(
-    `${statePath} belongs to a run with other flags (${JSON.stringify(state.run)}); use another --ckpt-dir or delete it`,
-  );
+  const old = planOf(state.run);
+  const mine = JSON.stringify(run.continueReplans);
+  const theirs = old.continueReplans;
+  if (
+    theirs.length > run.continueReplans.length &&
+    JSON.stringify(theirs.slice(0, run.continueReplans.length)) === mine &&
+    samePast(old, { ...planOf(run), continueReplans: theirs }, state.step)
+  ) {
+    run.continueReplans = theirs.map(([x, y]) => [x, y]);
+    log(`adopting the checkpoint's re-plans ${JSON.stringify(run.continueReplans)}`);
+  }
+  if (!samePast(old, planOf(run), state.step)) {
+    throw new Error(
+      `${statePath}: its ${state.step} updates followed another learning-rate schedule (${JSON.stringify(old)}); use the flags of its run or another --ckpt-dir`,
+    );
+  }
+  state.run = run;
 }
 
 const enc = new Encoder(config, { seed: run.seed });
@@ -241,14 +310,51 @@ let lossN = 0;
 let tLog = Date.now();
 let stopped = false;
 const logEvery = num('log-every');
-while (state.step < lastStep) {
+/** (time, step) at each log point of this session, for the speed estimate of `--end-by`. */
+const marks: { t: number; step: number }[] = [{ t: Date.now(), step: state.step }];
+/**
+ * `--end-by`: fits the continuation to the deadline (less a reserve for the final scoring and
+ * export) at the slower of the session's and the last 60 steps' speed. If the planned end is out of
+ * reach, re-plan to decay from here (or from the end of the re-warmup) to the floor at 92% of the
+ * reachable steps; if it would be reached with more than 15% of the remaining steps to spare, re-plan
+ * to a later end the same way (the machine is shared, so its speed changes). A re-plan is recorded in
+ * the run's flags (`--continue-replans`), so the manifest's command replays it.
+ */
+function maybeReplan(): void {
+  const first = marks[0];
+  const now = marks.at(-1);
+  if (endBy <= 0 || run.continueTo <= 0 || !first || !now) return;
+  if (state === undefined || state.step < baseLastStep(run) || now.step - first.step < 40) return;
+  const back = marks.findLast((m) => now.step - m.step >= 60) ?? first;
+  const sps = Math.max(
+    (now.t - first.t) / 1000 / (now.step - first.step),
+    (now.t - back.t) / 1000 / Math.max(1, now.step - back.step),
+  );
+  const reserve = 150;
+  const left = (endBy - now.t) / 1000 - reserve;
+  const end = lastStep(run);
+  const reachable = left / sps;
+  const remaining = end - now.step;
+  const shorten = remaining > reachable;
+  const lengthen = remaining < 0.85 * reachable && remaining > 100;
+  if (!shorten && !lengthen) return;
+  const at = Math.max(now.step, baseLastStep(run) + run.continueWarmup);
+  const to = Math.max(at + 1, Math.floor(now.step + 0.92 * reachable));
+  if (Math.abs(to - end) < 5) return;
+  run.continueReplans.push([at, to]);
+  checkPlan(run);
+  log(
+    `re-plan for --end-by ${new Date(endBy).toISOString()}: at ${sps.toFixed(2)} s/step, ${Math.floor(reachable)} more steps fit; decaying from step ${at} to the floor at step ${to} instead of ${end} (flags now --continue-replans ${run.continueReplans.map(([x, y]) => `${x}:${y}`).join(',')})`,
+  );
+}
+while (state.step < lastStep(run)) {
   if (maxMinutes > 0 && Date.now() - sessionStart > maxMinutes * 60_000) {
     stopped = true;
     break;
   }
   const step = state.step;
   const b = trainBatch(data, run.seed, step, run.batch, run.seqLen);
-  const lr = lrAt(step);
+  const lr = lrAt(run, step);
   const ids = tf.tensor2d(b.inputIds, [b.batch, b.maxLen], 'int32');
   const mask = tf.tensor2d(b.attentionMask, [b.batch, b.maxLen], 'int32');
   const pos = tf.tensor1d(b.maskedPositions, 'int32');
@@ -268,17 +374,19 @@ while (state.step < lastStep) {
   state.tokensSeen += b.attentionMask.reduce((s, x) => s + x, 0);
   lossAcc += loss;
   lossN++;
-  if (state.step % logEvery === 0 || state.step === lastStep) {
+  if (state.step % logEvery === 0 || state.step === lastStep(run)) {
     const avg = lossAcc / lossN;
     state.lossHistory.push({ step: state.step, loss: avg, lr });
     const sPerStep = (Date.now() - tLog) / 1000 / lossN;
-    const eta = ((lastStep - state.step) * sPerStep) / 60;
+    const eta = ((lastStep(run) - state.step) * sPerStep) / 60;
     log(
-      `step ${state.step}/${lastStep} loss ${avg.toFixed(4)} lr ${lr.toExponential(2)} ${sPerStep.toFixed(2)} s/step unk ${(100 * unkRate(b)).toFixed(1)}% tensors ${tf.memory().numTensors} eta ${eta.toFixed(1)} min`,
+      `step ${state.step}/${lastStep(run)} loss ${avg.toFixed(4)} lr ${lr.toExponential(2)} ${sPerStep.toFixed(2)} s/step unk ${(100 * unkRate(b)).toFixed(1)}% tensors ${tf.memory().numTensors} eta ${eta.toFixed(1)} min`,
     );
     lossAcc = 0;
     lossN = 0;
     tLog = Date.now();
+    marks.push({ t: tLog, step: state.step });
+    maybeReplan();
   }
   if (Date.now() - lastCkpt > num('checkpoint-minutes') * 60_000) {
     session.toStep = state.step;
@@ -301,10 +409,10 @@ state.wallSeconds += session.seconds;
 state.scores.final = await scoreGroups(enc, data.evalSets);
 await checkpoint(state);
 log(
-  `${stopped ? `stopped by --max-minutes at step ${state.step} of ${lastStep}` : 'finished'}: held-out masked-token accuracy ${fmt(state.scores.final['held-out'])}, UCI validation ${fmt(state.scores.final['uci-validation'])}`,
+  `${stopped ? `stopped by --max-minutes at step ${state.step} of ${lastStep(run)}` : 'finished'}: held-out masked-token accuracy ${fmt(state.scores.final['held-out'])}, UCI validation ${fmt(state.scores.final['uci-validation'])}`,
 );
 const { exportModel } = await import('./lib/export.ts');
-await exportModel({ enc, data, state, outDir, complete: state.step >= lastStep, log });
+await exportModel({ enc, data, state, outDir, complete: state.step >= lastStep(run), log });
 log(`wrote ${outDir}`);
 enc.dispose();
 opt.dispose();

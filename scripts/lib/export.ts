@@ -13,6 +13,7 @@ import type { RunState } from '../pretrain.ts';
 import type { PretrainData } from './pretrain-data.ts';
 import { tensorsToSafetensors } from '../../src/core/io/safetensors.ts';
 import { transposeDense } from './hf-weights.ts';
+import { describePlan, lastStep as planLastStep, planFlags } from './schedule.ts';
 
 /** Inputs of {@link exportModel}. */
 export interface ExportInput {
@@ -76,18 +77,15 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
     params.filter((p) => pred(p.name)).reduce((s, p) => s + p.variable.size, 0);
   const r = state.run;
   const flags = [
-    `--steps ${r.steps}`,
     `--batch ${r.batch}`,
     `--seq ${r.seqLen}`,
     `--vocab ${r.vocabSize}`,
-    `--lr ${r.peakLr}`,
-    `--warmup ${r.warmup}`,
     `--seed ${r.seed}`,
     ...(r.glove ? [] : ['--no-glove']),
     ...(r.imdb ? [] : ['--no-imdb']),
-    ...(r.replanSteps > 0 ? [`--replan-at ${r.replanAt}`, `--replan-steps ${r.replanSteps}`] : []),
+    ...planFlags(r),
   ].join(' ');
-  const lastStep = r.replanSteps > 0 ? r.replanSteps : r.steps;
+  const lastStep = planLastStep(r);
   const manifest = {
     name: path.basename(outDir),
     description:
@@ -125,10 +123,7 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
         'masked language modelling, 15% of word positions, 80% <mask> / 10% random / 10% unchanged; loss only at chosen positions; no dropout',
       optimizer:
         'AdamW beta1 0.9, beta2 0.98, eps 1e-6, weight decay 0.01 (not on biases, LayerNorm, embeddings)',
-      schedule:
-        r.replanSteps > 0
-          ? `linear warmup over ${r.warmup} steps to ${r.peakLr}, linear decay planned to reach 5% at step ${r.steps}; re-planned at step ${r.replanAt} (the run could not reach ${r.steps} in the time available) to decay linearly from there to 5% at step ${r.replanSteps}`
-          : `linear warmup over ${r.warmup} steps to ${r.peakLr}, then linear decay to 5% at step ${r.steps}`,
+      schedule: describePlan(r),
       batchSize: r.batch,
       sequenceLength: r.seqLen,
       stepsPlanned: lastStep,

@@ -10,6 +10,16 @@ import { loadRecord, saveRecord } from '../../../scripts/lib/checkpoint.ts';
 import { gloveRows, readGlove } from '../../../scripts/lib/glove.ts';
 import { isDenseWeight, transposeDense } from '../../../scripts/lib/hf-weights.ts';
 import { learningRate } from '../../../scripts/lib/adamw.ts';
+import {
+  SchedulePlanError,
+  checkPlan,
+  lastStep,
+  lrAt,
+  parseReplans,
+  planFlags,
+  samePast,
+  type LrPlan,
+} from '../../../scripts/lib/schedule.ts';
 import { checkNoLeaks } from '../helpers.ts';
 
 checkNoLeaks();
@@ -129,5 +139,108 @@ describe('learning-rate schedule', () => {
     expect(learningRate(10, 100, 10, 1e-3)).toBeCloseTo(1e-3, 12);
     expect(learningRate(55, 100, 10, 1e-3)).toBeCloseTo(1e-3 * (1 - 0.95 * 0.5), 12);
     expect(learningRate(100, 100, 10, 1e-3)).toBeCloseTo(5e-5, 12);
+  });
+});
+
+describe('continued learning-rate schedule (scripts/lib/schedule.ts)', () => {
+  const base: LrPlan = {
+    steps: 400,
+    warmup: 10,
+    peakLr: 1e-3,
+    replanAt: 100,
+    replanSteps: 150,
+    continueTo: 0,
+    continueLr: 0,
+    continueWarmup: 0,
+    continueReplans: [],
+  };
+  const cont: LrPlan = { ...base, continueTo: 250, continueLr: 2e-3, continueWarmup: 20 };
+
+  it('follows the base schedule, then its re-plan, to the floor at the re-planned last step', () => {
+    for (const s of [0, 9, 50, 99]) expect(lrAt(base, s)).toBe(learningRate(s, 400, 10, 1e-3));
+    const at100 = learningRate(100, 400, 10, 1e-3);
+    expect(lrAt(base, 125)).toBeCloseTo(at100 + (5e-5 - at100) * 0.5, 15);
+    expect(lrAt(base, 150)).toBeCloseTo(5e-5, 15);
+    expect(lastStep(base)).toBe(150);
+  });
+
+  it('re-warms linearly from the annealed rate to the new peak, then decays to 5% of it', () => {
+    for (let s = 0; s < 150; s++) expect(lrAt(cont, s)).toBe(lrAt(base, s));
+    expect(lrAt(cont, 150)).toBeCloseTo(5e-5 + (2e-3 - 5e-5) / 20, 15);
+    expect(lrAt(cont, 169)).toBeCloseTo(2e-3, 15);
+    expect(lrAt(cont, 170)).toBeCloseTo(2e-3, 15);
+    expect(lrAt(cont, 210)).toBeCloseTo(2e-3 * (1 - 0.95 * 0.5), 15);
+    expect(lrAt(cont, 250)).toBeCloseTo(1e-4, 15);
+    expect(lastStep(cont)).toBe(250);
+  });
+
+  it('a continuation re-plan decays from the rate at its step to the floor at its new end', () => {
+    const r: LrPlan = { ...cont, continueReplans: [[190, 210]] };
+    for (let s = 0; s < 190; s++) expect(lrAt(r, s)).toBe(lrAt(cont, s));
+    const from = lrAt(cont, 190);
+    expect(lrAt(r, 200)).toBeCloseTo(from + (1e-4 - from) * 0.5, 15);
+    expect(lrAt(r, 210)).toBeCloseTo(1e-4, 15);
+    expect(lastStep(r)).toBe(210);
+    // a second re-plan builds on the first
+    const r2: LrPlan = {
+      ...cont,
+      continueReplans: [
+        [190, 210],
+        [200, 205],
+      ],
+    };
+    const from2 = lrAt(r, 200);
+    expect(lrAt(r2, 204)).toBeCloseTo(from2 + (1e-4 - from2) * 0.8, 15);
+    expect(lastStep(r2)).toBe(205);
+    // and a later re-plan may also end later (the machine got faster)
+    const r3: LrPlan = {
+      ...cont,
+      continueReplans: [
+        [190, 210],
+        [200, 240],
+      ],
+    };
+    expect(lrAt(r3, 220)).toBeCloseTo(from2 + (1e-4 - from2) * 0.5, 15);
+    expect(lastStep(r3)).toBe(240);
+  });
+
+  it('resuming is allowed exactly when every past update used the new plan’s rate', () => {
+    expect(samePast(base, cont, 150)).toBe(true); // the annealed checkpoint may be continued
+    const unplanned: LrPlan = { ...base, replanAt: 0, replanSteps: 0 }; // how the run began
+    // a re-plan at 100 starts from the rate there: updates 0..100 are unchanged, 101 is not
+    expect(samePast(unplanned, base, 101)).toBe(true);
+    expect(samePast(unplanned, base, 102)).toBe(false);
+    const r: LrPlan = { ...cont, continueReplans: [[190, 210]] };
+    expect(samePast(cont, r, 191)).toBe(true);
+    expect(samePast(cont, r, 192)).toBe(false);
+    expect(samePast(r, cont, 211)).toBe(false); // past the other plan's end
+  });
+
+  it('the manifest flags parse back to the same plan, and bad plans fail naming the field', () => {
+    const r: LrPlan = {
+      ...cont,
+      continueReplans: [
+        [190, 210],
+        [200, 205],
+      ],
+    };
+    const flags = planFlags(r).join(' ');
+    expect(flags).toContain('--continue-to 250 --continue-lr 0.002 --continue-warmup 20');
+    const m = /--continue-replans (\S+)/.exec(flags);
+    expect(parseReplans(m?.[1] ?? '')).toEqual(r.continueReplans);
+    expect(parseReplans('')).toEqual([]);
+    expect(() => parseReplans('190-210')).toThrow(SchedulePlanError);
+    expect(() => {
+      checkPlan({ ...cont, continueTo: 160 });
+    }).toThrow(/continueTo = 160/);
+    expect(() => {
+      checkPlan({ ...cont, continueReplans: [[140, 200]] });
+    }).toThrow(/continueReplans/);
+    expect(() => {
+      checkPlan({ ...base, continueReplans: [[160, 170]] });
+    }).toThrow(/need a continuation/);
+    expect(() => {
+      checkPlan(r);
+    }).not.toThrow();
   });
 });
