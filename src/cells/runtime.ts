@@ -11,8 +11,9 @@
  * - One cell's error never stops the others; redefining it clears the error.
  * - With `lazy`, a cell's code waits until the cell is opened (`open(i)`: the page opens cells as
  *   they near the viewport) or a cell that reads it opens; `define` (the reader ran or reset it)
- *   opens it too. Waiting cells are `pending` and cost nothing, so a page does not compute what
- *   the reader has not reached. Without `lazy` (tests, embeds) every cell runs at once.
+ *   opens it too. A waiting cell's variables are placeholders without inputs, so it costs
+ *   nothing and loads nothing (not even `tf`), and it is `pending`; opening redefines the same
+ *   variables with the real code. Without `lazy` (tests, embeds) every cell runs at once.
  * - `settled()` counts a generator cell as settled only when its generator is done, not after
  *   its first value (a progress bar).
  */
@@ -86,44 +87,17 @@ interface CellSlot {
   dormant: boolean;
   /** Lazy runs: whether the cell's code may run (always true otherwise). */
   open: boolean;
-  /** Resolves when the cell opens. */
-  opened: Promise<void>;
-  openNow: () => void;
+  /**
+   * A closed cell's real definitions: meanwhile each of its variables is a placeholder with no
+   * inputs (so nothing it reads, not even `tf` or `Plotly`, is loaded) whose value is WAITING.
+   */
+  waitingDefs: CompiledCell['definitions'] | null;
   /** Whether a generator of the current definition is still producing values. */
   generating: boolean;
 }
 
-/** A definition that waited to be opened was superseded before it opened (never shown). */
-const SUPERSEDED = new Error('superseded while waiting to be opened');
-
-/**
- * Wraps a definition so it waits for `opened()` (null: already open) before running, and gives
- * up when the runtime invalidates it first (the variable was recomputed or deleted), so the old
- * computation settles and the runtime's next one does not wait on it.
- */
-function gateDefinition(
-  inputs: readonly string[],
-  definition: (...args: never[]) => unknown,
-  opened: () => Promise<void> | null,
-): { inputs: string[]; definition: (...args: never[]) => unknown } {
-  const own = inputs.indexOf('invalidation');
-  // The runtime makes one invalidation promise per variable: reuse the cell's own input.
-  const gatedInputs = own === -1 ? [...inputs, 'invalidation'] : [...inputs];
-  const at = own === -1 ? inputs.length : own;
-  return {
-    inputs: gatedInputs,
-    definition: function (this: unknown, ...args: never[]): unknown {
-      const cellArgs = own === -1 ? args.slice(0, -1) : args;
-      const wait = opened();
-      if (wait === null) return definition.apply(this, cellArgs);
-      const invalidation = args[at] as unknown as Promise<unknown>;
-      return Promise.race([wait.then(() => true), invalidation.then(() => false)]).then((open) => {
-        if (!open) throw SUPERSEDED;
-        return definition.apply(this, cellArgs);
-      });
-    },
-  };
-}
+/** The value of a closed cell's placeholder variables (never shown, never read by open cells). */
+const WAITING: unique symbol = Symbol('waiting to be opened');
 
 /** The runtime names a cell's source defines (without running it). */
 function definedNames(source: string): string[] {
@@ -179,8 +153,6 @@ export class LessonRun {
     const dormant = new Set(options.dormant ?? []);
     this.#lazy = options.lazy ?? false;
     this.#slots = sources.map((source, i) => {
-      let openNow = (): void => undefined;
-      const opened = new Promise<void>((resolve) => (openNow = resolve));
       return {
         source,
         compiled: null,
@@ -191,8 +163,7 @@ export class LessonRun {
         deferred: false,
         dormant: dormant.has(i),
         open: !this.#lazy,
-        opened,
-        openNow,
+        waitingDefs: null,
         generating: false,
       };
     });
@@ -218,7 +189,10 @@ export class LessonRun {
     for (let slot = todo.pop(); slot; slot = todo.pop()) {
       if (!slot.open) {
         slot.open = true;
-        slot.openNow();
+        const defs = slot.waitingDefs;
+        slot.waitingDefs = null;
+        // Same variables, real definitions: dependents stay bound and recompute.
+        if (defs) this.#defineVariables(slot, defs, slot.variables);
         if (slot.state === 'pending' && !slot.deferred && !slot.dormant && !this.#blocked(slot)) {
           this.#setState(slot, 'running');
           slot.observer.running?.();
@@ -295,6 +269,12 @@ export class LessonRun {
       },
       fulfilled: (value) => {
         if (!current()) return;
+        if (value === WAITING) {
+          if (slot.open) return; // A placeholder's value arriving after the cell opened.
+          this.#setState(slot, 'pending');
+          slot.observer.waiting?.();
+          return;
+        }
         this.#setState(slot, 'fulfilled');
         slot.observer.fulfilled?.(value);
       },
@@ -350,25 +330,29 @@ export class LessonRun {
   }
 
   /**
-   * Defines a slot's variables. With `gate`, the first definition (the one that runs the cell's
-   * code; the others read it) waits until the slot is open.
+   * Defines a slot's variables (new ones, or `reuse`: the slot's own, redefined in place). A
+   * closed slot of a lazy run gets placeholders instead (see `waitingDefs`).
    */
-  #defineVariables(slot: CellSlot, defs: CompiledCell['definitions'], gate = false): void {
+  #defineVariables(
+    slot: CellSlot,
+    defs: CompiledCell['definitions'],
+    reuse: readonly Variable[] | null = null,
+    lazy = false,
+  ): void {
     const generation = slot.generation;
+    const waiting = lazy && !slot.open;
+    slot.waitingDefs = waiting ? defs : null;
     defs.forEach((def, k) => {
-      let inputs: readonly string[] = def.inputs;
       // Only the definition running the cell's code: a `mutable x`'s displayed generator is
       // plumbing that never ends.
-      let definition =
-        k === 0 ? this.#trackGenerators(slot, generation, def.definition) : def.definition;
-      if (gate && k === 0) {
-        ({ inputs, definition } = gateDefinition(inputs, definition, () =>
-          slot.open ? null : slot.opened,
-        ));
-      }
-      const variable = this.#module.variable(this.#observer(slot, def.display));
-      variable.define(def.name, inputs, definition);
-      slot.variables.push(variable);
+      const definition = waiting
+        ? () => WAITING
+        : k === 0
+          ? this.#trackGenerators(slot, generation, def.definition)
+          : def.definition;
+      const variable = reuse?.[k] ?? this.#module.variable(this.#observer(slot, def.display));
+      variable.define(def.name, waiting ? [] : def.inputs, definition);
+      if (!reuse) slot.variables.push(variable);
     });
   }
 
@@ -422,10 +406,7 @@ export class LessonRun {
   /** (Re)defines cell i with `source` and opens it (see `open`); its dependents rerun. */
   define(index: number, source: string): CompiledCell {
     const slot = this.#slot(index);
-    if (!slot.open) {
-      slot.open = true;
-      slot.openNow();
-    }
+    slot.open = true;
     const compiled = this.#define(index, source);
     this.open(index); // The new source may read cells that were not open yet.
     return compiled;
@@ -452,7 +433,7 @@ export class LessonRun {
       this.#setState(slot, 'running');
       slot.observer.running?.();
     }
-    this.#defineVariables(slot, compiled.definitions, this.#lazy && compiled.error === null);
+    this.#defineVariables(slot, compiled.definitions, null, this.#lazy && compiled.error === null);
     return compiled;
   }
 

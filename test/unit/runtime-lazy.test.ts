@@ -45,6 +45,26 @@ describe('lazy runs', () => {
     run.dispose();
   });
 
+  it('load nothing a waiting cell reads: a lazy built-in (like tf) loads when the cell opens', async () => {
+    let loads = 0;
+    const run = runCells(['x = heavy + 1'], {
+      builtins: {
+        heavy: () => {
+          loads++;
+          return 41;
+        },
+      },
+      observerFor: () => ({}),
+      lazy: true,
+    });
+    expect(await run.settled(5000, 50)).toEqual(['pending']);
+    expect(loads).toBe(0);
+    run.open(0);
+    expect(await run.settled(5000, 50)).toEqual(['fulfilled']);
+    expect(loads).toBe(1);
+    run.dispose();
+  });
+
   it('tell a waiting cell it waits, and that it runs once opened', async () => {
     const { run, heard } = setup(['x = 1']);
     await run.settled(5000, 50);
