@@ -162,6 +162,45 @@ for (const backend of NODE_BACKENDS) {
       enc.dispose();
     });
 
+    it("classifierPooling 'mean': the head reads the masked mean of the last layer, and padding changes nothing", () => {
+      const cfg = encoderConfig('micro', {
+        classifierPooling: 'mean',
+        hiddenDropoutProb: 0,
+        attentionDropoutProb: 0,
+      });
+      const enc = new Encoder(cfg, { seed: 4 });
+      const first = new Encoder({ ...cfg, classifierPooling: 'first' }, { seed: 4 });
+      // The same sentence padded to 4 and to 7 tokens (different junk in the padding).
+      const idsShort = tf.tensor2d([[0, 5, 6, 2]], [1, 4], 'int32');
+      const maskShort = tf.tensor2d([[1, 1, 1, 1]], [1, 4], 'int32');
+      const idsLong = tf.tensor2d([[0, 5, 6, 2, 1, 9, 17]], [1, 7], 'int32');
+      const maskLong = tf.tensor2d([[1, 1, 1, 1, 0, 0, 0]], [1, 7], 'int32');
+      const a = enc.classify(idsShort, maskShort);
+      const b = enc.classify(idsLong, maskLong);
+      expectClose(b, a, 0, 1e-5);
+      // By hand: mean of the four real vectors, then dense → tanh → out_proj.
+      const manual = tf.tidy(() => {
+        const h = enc.encode(idsShort, maskShort); // [1, 4, H]
+        const pooled = tf.mean(h, 1); // [1, H]
+        const w = (n: string) => enc.param(n);
+        const z = tf.tanh(
+          tf.add(tf.matMul(pooled, w('classifier.dense.weight')), w('classifier.dense.bias')),
+        );
+        return tf.add(tf.matMul(z, w('classifier.out_proj.weight')), w('classifier.out_proj.bias'));
+      });
+      expectClose(a, manual, 1e-5, 1e-6);
+      // Same weights, other pooling: other logits.
+      const c = first.classify(idsShort, maskShort);
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, c))).dataSync()[0] ?? 0);
+      expect(diff).toBeGreaterThan(1e-6);
+      expect(() => encoderConfig('micro', { classifierPooling: 'max' as never })).toThrow(
+        /classifierPooling = max/,
+      );
+      tf.dispose([idsShort, maskShort, idsLong, maskLong, a, b, manual, c]);
+      enc.dispose();
+      first.dispose();
+    });
+
     it('eval mode is deterministic; training mode applies dropout from the rng', () => {
       const enc = new Encoder(micro, { seed: 3 });
       const b = mlmBatch(2, 2, 6, micro.vocabSize);

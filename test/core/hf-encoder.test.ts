@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
 import { WeightsError } from '../../src/core/models/types.ts';
-import { encoderFromHf, encoderToHf } from '../../src/core/io/hf-encoder.ts';
+import {
+  encoderConfigFromHf,
+  encoderConfigToHf,
+  encoderFromHf,
+  encoderToHf,
+} from '../../src/core/io/hf-encoder.ts';
 import { decodeSafetensors } from '../../src/core/io/safetensors.ts';
 import { checkNoLeaks, expectBitIdentical, must } from './helpers.ts';
 
@@ -31,6 +36,18 @@ describe('Hugging Face checkpoint I/O for the encoder', () => {
     tf.dispose(Object.values(a));
     encoder.dispose();
     enc.dispose();
+  });
+
+  it("carries classifierPooling as config.json's classifier_pooling (absent means <s>)", () => {
+    const mean = encoderConfigToHf(encoderConfig('micro', { classifierPooling: 'mean' }));
+    expect(mean.classifier_pooling).toBe('mean');
+    expect(encoderConfigFromHf(mean).classifierPooling).toBe('mean');
+    const plain = encoderConfigToHf(encoderConfig('micro'));
+    expect('classifier_pooling' in plain).toBe(false);
+    expect(encoderConfigFromHf(plain).classifierPooling ?? 'first').toBe('first');
+    expect(() => encoderConfigFromHf({ ...mean, classifier_pooling: 'cls' })).toThrow(
+      /classifierPooling = cls/,
+    );
   });
 
   it('loads an MLM checkpoint into a classifier (head kept at its seeded init) and reports what differs', async () => {

@@ -9,7 +9,12 @@
  * to the word embeddings and `lm_head.bias`), `roberta.pooler.*`, or a head the caller left out.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Encoder, encoderConfig, type EncoderConfig } from '../models/encoder.ts';
+import {
+  Encoder,
+  encoderConfig,
+  type ClassifierPooling,
+  type EncoderConfig,
+} from '../models/encoder.ts';
 import type { LoadReport } from '../models/types.ts';
 import { WeightsError } from '../models/types.ts';
 import { safetensorsToTensors, tensorsToSafetensors } from './safetensors.ts';
@@ -51,6 +56,9 @@ export function encoderConfigFromHf(
     initializerRange: num('initializer_range', 0.02),
     numLabels: labels,
     mlmHead: true,
+    ...(j.classifier_pooling === undefined
+      ? {}
+      : { classifierPooling: j.classifier_pooling as ClassifierPooling }),
     ...overrides,
   });
 }
@@ -73,6 +81,8 @@ export function encoderConfigToHf(c: EncoderConfig): Record<string, unknown> {
     initializer_range: c.initializerRange,
     layer_norm_eps: c.layerNormEps,
     pad_token_id: c.padTokenId,
+    // Not a RobertaConfig field: what our classification head reads (absent: `<s>`, as RoBERTa).
+    ...(c.classifierPooling === 'mean' ? { classifier_pooling: 'mean' } : {}),
     ...(c.numLabels > 0
       ? {
           id2label: Object.fromEntries(

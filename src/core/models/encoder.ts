@@ -62,7 +62,19 @@ export interface EncoderConfig {
   readonly initializerRange: number;
   /** Whether the model has the masked-language-model head (`lm_head.*`, decoder tied). */
   readonly mlmHead: boolean;
+  /**
+   * What the classification head reads (default `'first'`): the first token's vector (`<s>`, as
+   * RoBERTa does) or `'mean'`, the mean of the last layer's vectors over the non-padding tokens.
+   * An encoder pretrained with MLM only never trains `<s>`'s output (it is never masked), so on a
+   * small, briefly pretrained model `<s>` carries little of the sentence, and a frozen encoder
+   * (LoRA, a linear probe) does better reading the mean (the pooling of Sentence-BERT, Reimers and
+   * Gurevych 2019). Stored in config.json as `classifier_pooling`.
+   */
+  readonly classifierPooling?: ClassifierPooling;
 }
+
+/** See {@link EncoderConfig.classifierPooling}. */
+export type ClassifierPooling = 'first' | 'mean';
 
 /** Thrown for an invalid encoder config or input (names the field and value). */
 export class EncoderConfigError extends Error {
@@ -182,6 +194,12 @@ export function validateEncoderConfig(c: EncoderConfig): EncoderConfig {
   for (const f of ['hiddenDropoutProb', 'attentionDropoutProb'] as const) {
     if (!(c[f] >= 0 && c[f] < 1)) throw new EncoderConfigError(f, c[f], 'must be in [0, 1)');
   }
+  if (c.classifierPooling !== undefined && !['first', 'mean'].includes(c.classifierPooling))
+    throw new EncoderConfigError(
+      'classifierPooling',
+      c.classifierPooling,
+      "must be 'first' or 'mean'",
+    );
   if (!(c.layerNormEps > 0))
     throw new EncoderConfigError('layerNormEps', c.layerNormEps, 'must be > 0');
   if (!(c.initializerRange >= 0))
@@ -421,8 +439,9 @@ export class Encoder implements Module {
   }
 
   /**
-   * Classification logits `[B, numLabels]` from the first token's vector (`<s>`), through
-   * RoBERTa's head: dropout → dense → tanh → dropout → out_proj.
+   * Classification logits `[B, numLabels]` through RoBERTa's head (dropout → dense → tanh →
+   * dropout → out_proj) on the first token's vector (`<s>`), or, with
+   * `classifierPooling: 'mean'`, on the mean of the token vectors where `attentionMask` is 1.
    */
   classify(inputIds: tf.Tensor, attentionMask: tf.Tensor, opts: EncodeOptions = {}): tf.Tensor {
     if (this.config.numLabels === 0)
@@ -433,8 +452,11 @@ export class Encoder implements Module {
     return tf.tidy(() => {
       const h = this.encode(inputIds, attentionMask, opts); // [B, T, H]
       const [B, , H] = h.shape as [number, number, number];
-      const first = tf.slice(h, [0, 0, 0], [B, 1, H]).reshape([B, H]); // [B, H]
-      const z = tf.tanh(dense.apply(this.drop(first, this.config.hiddenDropoutProb, ctx), ctx)); // [B, H]
+      const pooled =
+        this.config.classifierPooling === 'mean'
+          ? maskedMean(h, attentionMask) // [B, H]
+          : tf.slice(h, [0, 0, 0], [B, 1, H]).reshape([B, H]); // [B, H]
+      const z = tf.tanh(dense.apply(this.drop(pooled, this.config.hiddenDropoutProb, ctx), ctx)); // [B, H]
       return outProj.apply(this.drop(z, this.config.hiddenDropoutProb, ctx), ctx); // [B, numLabels]
     });
   }
@@ -476,4 +498,11 @@ export class Encoder implements Module {
       ),
     );
   }
+}
+
+/** Mean of `h: [B, T, H]` over the positions where `mask: [B, T]` is 1 (at least one per row). */
+function maskedMean(h: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  const m = tf.cast(mask, 'float32'); // [B, T]
+  const sum = tf.sum(tf.mul(h, tf.expandDims(m, 2)), 1); // [B, H]
+  return tf.div(sum, tf.maximum(tf.sum(m, 1, true), 1)); // [B, H]
 }
