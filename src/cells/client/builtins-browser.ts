@@ -11,8 +11,11 @@ import { widthOf } from './width.ts';
 export interface BrowserBuiltinsOptions {
   /** The lesson root (its width is `width`). */
   readonly root: HTMLElement;
-  /** The backend decision, made (and announced) when the page mounted. */
-  readonly choice: Promise<BackendChoice>;
+  /**
+   * The backend decision: made (and announced) when the page mounted, or a function that makes
+   * it when TF.js is first needed (lazy pages: probing WebGPU and WebGL is a long task).
+   */
+  readonly choice: Promise<BackendChoice> | (() => Promise<BackendChoice>);
   readonly search?: string;
 }
 
@@ -20,7 +23,11 @@ export function createBrowserBuiltins(options: BrowserBuiltinsOptions): Record<s
   const search = options.search ?? location.search;
   return createBuiltins({
     loadTf: async (): Promise<TfModule> => {
-      const [tf, choice] = await Promise.all([import('@tensorflow/tfjs'), options.choice]);
+      const { choice: decide } = options;
+      const [tf, choice] = await Promise.all([
+        import('@tensorflow/tfjs'),
+        typeof decide === 'function' ? decide() : decide,
+      ]);
       await initBackend(tf, choice);
       return tf;
     },

@@ -14,6 +14,7 @@ import { createEditStore, resolveEdit, type StoredEdit } from '../persist.ts';
 import { runCells, type LessonRun } from '../runtime.ts';
 import { decodeShare, encodeShare, shareParam, shareUrl, type SharePayload } from '../share.ts';
 import { announceBackend, chooseBrowserBackend } from '../backend.ts';
+import type { BackendChoice } from '../../core/backend.ts';
 import { cellName } from '../extract.ts';
 import { createBrowserBuiltins } from './builtins-browser.ts';
 import { CellView, readSource } from './cell-view.ts';
@@ -79,9 +80,18 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   const version = opts.version === '' ? lessonVersion(originals) : opts.version;
   const helpId = `cells-help-${slug || 'lesson'}`;
 
-  // The backend is decided (and shown) now; TF.js itself loads when a cell first needs it.
-  const choice = chooseBrowserBackend();
-  choice.then(announceBackend, () => undefined);
+  // Under tests the backend is decided (and shown) now; on a reader's page when a cell first
+  // needs TF.js, since probing WebGPU and WebGL is a long task. TF.js loads on first need.
+  const lazy = shouldRunLazily(location.search);
+  let decided: Promise<BackendChoice> | null = null;
+  const choice = (): Promise<BackendChoice> => {
+    if (decided === null) {
+      decided = chooseBrowserBackend();
+      decided.then(announceBackend, () => undefined);
+    }
+    return decided;
+  };
+  if (!lazy) void choice();
 
   let storageWarned = false;
   const bar: { current: LessonBar | null } = { current: null };
@@ -143,9 +153,10 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     run?.define(view.index, view.original);
   };
 
-  // One editor at a time, yielding every few tens of milliseconds: a lesson has up to ~30
-  // editors, and making them in one go was a long task that froze the page as it loaded.
-  const pause = slicer(30);
+  // One editor at a time, yielding every few milliseconds (a phone is several times slower than
+  // this budget suggests): a lesson has up to ~30 editors, and making them in one go was a long
+  // task that froze the page as it loaded.
+  const pause = slicer(8);
   for (const [i, section] of sections.entries()) {
     await pause();
     const original = originals[i] ?? '';
@@ -179,7 +190,6 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
 
   addCopyEmbedButtons(views, slug);
 
-  const lazy = shouldRunLazily(location.search);
   bar.current = new LessonBar({
     container: toolbarContainer(root),
     helpId,
