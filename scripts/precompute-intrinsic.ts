@@ -24,6 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -41,6 +42,10 @@ import {
   type EncoderRunResult,
   type MnistRunResult,
 } from '../src/core/subspace/index.ts';
+
+/** Hex sha256 of a file. */
+const sha256File = (file: string): string =>
+  createHash('sha256').update(readFileSync(file)).digest('hex');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -246,6 +251,8 @@ async function sentimentTask(out: string): Promise<void> {
     standin,
     settings: {
       model: standin ? 'micro (random) stand-in' : modelDir,
+      /** sha256 of the weights these results were made with (null for the stand-in). */
+      modelSha256: standin ? null : sha256File(join(modelDir, 'model.safetensors')),
       config: cfg,
       parameters: runs[0]?.D ?? null,
       maxLen,

@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { meanSd } from '../src/core/finetune/stats.ts';
@@ -41,6 +42,10 @@ import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { encodeSet, tokenizerFromExamples } from '../src/core/finetune/data.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import type { WordTokenizer } from '../src/core/data/tokenizer.ts';
+
+/** Hex sha256 of a file. */
+const sha256File = (file: string): string =>
+  createHash('sha256').update(readFileSync(file)).digest('hex');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -189,6 +194,8 @@ function summary(): unknown {
     standin,
     settings: {
       model: standin ? 'random stand-in — numbers mean nothing' : modelDir,
+      /** sha256 of the weights these results were made with (null for the stand-in). */
+      modelSha256: standin ? null : sha256File(join(modelDir, 'model.safetensors')),
       config,
       maxLen,
       trainExamples: train.n,
