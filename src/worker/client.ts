@@ -6,6 +6,7 @@
  * Lesson cells reach it through the `trainer` built-in.
  */
 import type {
+  MemoryInfo,
   MergeReport,
   RoundTripReport,
   RunConfig,
@@ -43,6 +44,11 @@ export interface Trainer {
     onEvent?: (e: RunEvent) => void,
   ): Promise<RunSummary>;
   swapCheck(swaps: number, merged: boolean): Promise<SwapReport>;
+  /**
+   * TF.js memory in the trainer (bytes, tensors), taken after every earlier call and the last
+   * step's loss read-back have finished: a stopped run's count must equal a finished one's.
+   */
+  memory(): Promise<MemoryInfo>;
   /** Ends the worker (or frees the in-process session). */
   terminate(): void;
 }
@@ -160,6 +166,7 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
     trainSecondAdapter: (task, steps, onEvent) =>
       call('trainSecondAdapter', [task, steps], onEvent),
     swapCheck: (swaps, merged) => call('swapCheck', [swaps, merged]),
+    memory: () => call('memory', []),
     terminate: () => {
       for (const p of pending.values()) p.reject(new TrainerError('AbortError', 'trainer ended'));
       pending.clear();

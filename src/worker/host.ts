@@ -119,6 +119,8 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
         return need().trainSecondAdapter(m.args[0], m.args[1], onEvent, signal);
       case 'swapCheck':
         return need().swapCheck(m.args[0], m.args[1]);
+      case 'memory':
+        return need().memory();
     }
   }
 

@@ -9,6 +9,7 @@
  * Everything is plain structured-clone data (typed arrays included).
  */
 import type {
+  MemoryInfo,
   MergeReport,
   RoundTripReport,
   RunConfig,
@@ -54,6 +55,8 @@ export interface Calls {
   roundTrip: { args: [AdapterFiles]; result: RoundTripReport };
   trainSecondAdapter: { args: [task: TaskName, steps: number]; result: RunSummary };
   swapCheck: { args: [swaps: number, merged: boolean]; result: SwapReport };
+  /** `tf.memory()` in the worker once the last step's loss is freed (a leak check after Stop). */
+  memory: { args: []; result: MemoryInfo };
 }
 
 /** A method name. */

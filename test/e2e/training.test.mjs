@@ -88,6 +88,61 @@ async function stopAndTime(page) {
 }
 
 /**
+ * Waits until `selector` is on the page; fails at once, with the cells' errors, when a cell is
+ * rejected instead (a rejected cell never shows its output, so waiting on would only time out),
+ * and on timeout says which cells were still pending or running and what the panel said.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ * @param {number} timeout
+ */
+async function until(page, selector, timeout) {
+  const handle = await page
+    .waitForFunction(
+      (sel) =>
+        document.querySelector(sel) !== null ||
+        document.querySelector('[data-cell][data-state="rejected"]') !== null,
+      selector,
+      { timeout, polling: 250 },
+    )
+    .catch(() => null);
+  await handle?.dispose();
+  if ((await page.$(selector)) !== null) return;
+  const state = await page.evaluate(() => ({
+    cells: [...document.querySelectorAll('[data-cell]')]
+      .filter((c) => c.getAttribute('data-state') !== 'fulfilled')
+      .map((c) => {
+        const alert = c.querySelector('[role="alert"]')?.textContent ?? '';
+        return `${c.getAttribute('data-cell') ?? '?'}: ${c.getAttribute('data-state') ?? '?'} ${alert}`;
+      }),
+    panel: document.querySelector('[data-train-status]')?.textContent ?? '',
+  }));
+  assert.fail(`no ${selector}: ${JSON.stringify(state)}`);
+}
+
+/**
+ * Waits for the panel's memory note after Stop number `n`: `[tensors, bytes]` in the worker.
+ * @param {import('playwright-core').Page} page
+ * @param {number} n
+ * @returns {Promise<[number, number]>}
+ */
+async function memoryAfterStop(page, n) {
+  const handle = await page.waitForFunction(
+    (k) => {
+      const v = document
+        .querySelector('[data-train-panel]')
+        ?.getAttribute('data-memory-after-stop');
+      return v?.startsWith(`${String(k)}:`) ? v : null;
+    },
+    n,
+    { timeout: 60_000, polling: 100 },
+  );
+  const [, tensors, bytes] = String(await handle.jsonValue())
+    .split(':')
+    .map(Number);
+  return [tensors ?? NaN, bytes ?? NaN];
+}
+
+/**
  * Runs the long run on `backend`: progress, loss falls, Stop within a second, Resume, no long task.
  * @param {string} backend
  * @param {number} minSteps steps to wait for before judging the loss
@@ -148,6 +203,7 @@ async function longRun(backend, minSteps) {
     const stoppedAt = await stepsDone(page);
     await page.waitForTimeout(1500);
     assert.ok((await stepsDone(page)) <= stoppedAt + 1, 'no steps after Stop');
+    const [tensors1, bytes1] = await memoryAfterStop(page, 1);
 
     await page.click('[data-train-panel] button[data-action="resume"]');
     await page.waitForFunction(
@@ -162,6 +218,15 @@ async function longRun(backend, minSteps) {
     const ms2 = await stopAndTime(page);
     assert.ok(ms2 < limit, `second Stop took ${String(ms2)} ms (limit ${String(limit)})`);
     const t2 = await page.evaluate(() => performance.now());
+    // Steps in between allocate and free their tensors: after each Stop the worker holds the
+    // same set (model, Adam's moments), so the same count and bytes.
+    const [tensors2, bytes2] = await memoryAfterStop(page, 2);
+    assert.ok(tensors1 > 0, `tensors after Stop: ${String(tensors1)}`);
+    assert.deepEqual([tensors2, bytes2], [tensors1, bytes1], 'tensors leaked between the Stops');
+    console.log(
+      `${backend}: Stop took ${ms.toFixed(0)} and ${ms2.toFixed(0)} ms at ${String(rate)} steps/s; ` +
+        `${String(tensors1)} tensors after each Stop`,
+    );
 
     /** @type {{start: number, ms: number}[]} */
     const long = await page.evaluate(() => /** @type {any} */ (window).__longTasks);
@@ -185,58 +250,71 @@ async function longRun(backend, minSteps) {
 }
 
 describe('training lesson', () => {
-  // TODO (issue 8): in the final runs of this session the page never showed `[data-merge]` (the
-  // renderer sat idle for minutes), while the same test had passed on the helper's build an hour
-  // earlier. Skipped (reported as skipped) so CI does not wait on it; the per-step test below
-  // (progress, loss, Stop, Resume, long tasks) still runs. Re-enable once the hang is found.
-  it(
-    'wasm: the whole lesson runs in test mode (merge, save/load, swap, comparison)',
-    {
-      skip: 'hangs before [data-merge] appears; see the comment above',
-    },
-    async () => {
-      const context = await browser.newContext();
-      const { page, errors, foreignRequests } = await openPage(context);
-      try {
-        await page.goto(lessonUrl(SLUG, 'backend=wasm&test=1'));
-        // The run starts by itself under test; merging and saving follow when it ends.
-        for (const what of ['merge', 'roundtrip']) {
-          await page.waitForSelector(`[data-${what}]`, { timeout: 480_000 });
-        }
-        /** @type {[string, string][]} */
-        const buttons = [
-          ['Train the second adapter and swap', 'swaps'],
-          ['Run the comparison', 'comparison'],
-        ];
-        for (const [name, what] of buttons) {
-          await page.locator('button', { hasText: name }).click();
-          await page.waitForSelector(`[data-${what}]`, { timeout: 480_000 });
-        }
-        const cells = await settledCells(page, 480_000);
-        const rejected = cells.filter((c) => c.state !== 'fulfilled');
-        assert.deepEqual(rejected, [], JSON.stringify(rejected));
-        assert.match(
-          (await page.textContent('[data-merge]')) ?? '',
-          /same predicted class for every sentence\s*yes/,
-        );
-        assert.match((await page.textContent('[data-roundtrip]')) ?? '', /difference\s*0\.0e\+0/);
-        assert.match(
-          (await page.textContent('[data-swaps]')) ?? '',
-          /yes, both tasks[\s\S]*yes, both tasks/,
-        );
-        assert.match(
-          (await page.textContent('[data-comparison]')) ?? '',
-          /LoRA[\s\S]*full fine-tuning/,
-        );
-        // Not clicked here: "Compare backends" (four workers, one per backend) did not finish within
-        // 280 s on our loaded 2-core machine; see the report of issue 8.
-        assert.deepEqual(foreignRequests, []);
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
+  it('wasm: the whole lesson runs in test mode (merge, save/load, swap, comparison, backends)', async () => {
+    const context = await browser.newContext();
+    const { page, errors, foreignRequests } = await openPage(context);
+    try {
+      await page.goto(lessonUrl(SLUG, 'backend=wasm&test=1'));
+      // The run starts by itself under test; merging and saving follow when it ends. Bounds are
+      // for a loaded 2-core machine, not speed checks; a rejected cell fails at once.
+      await until(page, '[data-merge]', 180_000);
+      await until(page, '[data-roundtrip]', 60_000);
+      /** @type {[string, string, number][]} */
+      const buttons = [
+        ['Train the second adapter and swap', 'swaps', 120_000],
+        ['Run the comparison', 'comparison', 180_000],
+        // One worker per backend in turn, three steps each; software WebGPU compiles its
+        // kernels first (tens of seconds here).
+        ['Compare backends', 'backends', 400_000],
+      ];
+      for (const [name, what, timeout] of buttons) {
+        await page.locator('button', { hasText: name }).click();
+        await until(page, `[data-${what}]`, timeout);
       }
-    },
-  );
+      const cells = await settledCells(page, 60_000);
+      const rejected = cells.filter((c) => c.state !== 'fulfilled');
+      assert.deepEqual(rejected, [], JSON.stringify(rejected));
+      assert.match(
+        (await page.textContent('[data-merge]')) ?? '',
+        /same predicted class for every sentence\s*yes/,
+      );
+      assert.match((await page.textContent('[data-roundtrip]')) ?? '', /difference\s*0\.0e\+0/);
+      assert.match(
+        (await page.textContent('[data-swaps]')) ?? '',
+        /yes, both tasks[\s\S]*yes, both tasks/,
+      );
+      assert.match(
+        (await page.textContent('[data-comparison]')) ?? '',
+        /LoRA[\s\S]*full fine-tuning/,
+      );
+      // Every backend ran in its own worker and reported real numbers.
+      const rows = await page.$$eval('[data-backends] tr[data-backend]', (trs) =>
+        trs.map((tr) => ({
+          name: tr.getAttribute('data-backend') ?? '',
+          losses: (tr.querySelector('[data-losses]')?.textContent ?? '').split(', ').map(Number),
+          ms: Number(tr.querySelector('[data-ms-per-step]')?.textContent ?? 'NaN'),
+          text: tr.textContent,
+        })),
+      );
+      console.log(`backends: ${JSON.stringify(rows)}`);
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['wasm', 'webgl', 'cpu', 'webgpu'],
+      );
+      for (const r of rows) {
+        assert.equal(r.losses.length, 3, `${r.name}: ${r.text ?? ''}`);
+        assert.ok(
+          r.losses.every((l) => Number.isFinite(l) && l > 0),
+          `${r.name}: ${r.text ?? ''}`,
+        );
+        assert.ok(r.ms > 0, `${r.name}: ms per step ${String(r.ms)}`);
+      }
+      assert.deepEqual(foreignRequests, []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 
   it('wasm: progress, loss falls, Stop within a second, Resume, no long main-thread task', async () => {
     await longRun('wasm', 60);
@@ -250,7 +328,8 @@ describe('training lesson', () => {
     const context = await browser.newContext();
     const { page, errors } = await openPage(context);
     try {
-      await page.goto(lessonUrl(SLUG, 'backend=wasm'));
+      // `cells=all`: outside test mode a lesson runs a cell only when the reader nears it.
+      await page.goto(lessonUrl(SLUG, 'backend=wasm&cells=all'));
       await page.waitForSelector('[data-train-setup]', { timeout: 120_000 });
       const text = (await page.textContent('[data-train-setup]')) ?? '';
       assert.match(text, /from \/data\/sentiment\.json/);

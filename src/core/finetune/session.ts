@@ -129,6 +129,12 @@ export interface RunSummary {
   readonly totalParams: number;
   /** Bytes of the trainable parameters' gradients + Adam state (m, v): 3 × 4 bytes each. */
   readonly trainStateBytes: number;
+  /**
+   * Bytes the first step of the run left allocated for good (Adam's moments, measured with
+   * `tf.memory()` around that step, its loss already read and freed); NaN when the run was
+   * resumed or stopped before a first step finished.
+   */
+  readonly optimizerStateBytes: number;
   readonly memory: MemoryInfo;
 }
 
@@ -156,6 +162,7 @@ interface Run {
   losses: number[];
   times: number[];
   accuracy: number;
+  optimizerStateBytes: number;
 }
 
 /** Resolves with null when `signal` aborts (never, without a signal). */
@@ -214,6 +221,8 @@ export class FineTuneSession {
   private readonly heads = new Map<string, Record<string, tf.Tensor>>();
   private readonly setup: SessionSetup;
   private readonly maxLen: number;
+  /** The last step's loss read-back, which a stopped run does not wait for. */
+  private inflight: Promise<unknown> = Promise.resolve();
 
   constructor(setup: SessionSetup) {
     this.setup = setup;
@@ -340,6 +349,7 @@ export class FineTuneSession {
       losses: [],
       times: [],
       accuracy: Number.NaN,
+      optimizerStateBytes: Number.NaN,
     };
     return this.resume(0, onEvent, signal);
   }
@@ -369,6 +379,7 @@ export class FineTuneSession {
         break;
       }
       const t0 = performance.now();
+      const bytesBefore = run.stepsDone === 0 ? tf.memory().numBytes : Number.NaN;
       const rows = this.nextRows(run, set.n, config.batchSize);
       const b = batchRows(set, rows);
       const B = rows.length;
@@ -389,6 +400,7 @@ export class FineTuneSession {
           run.losses[index] = v; // also fills in a step that "stop" did not wait for
           return v;
         });
+        this.inflight = read;
         // On an asynchronous backend (WebGPU) a step may take seconds to finish on the device;
         // "stop" need not wait for it: the update is queued and counts, its loss arrives later.
         loss = await Promise.race([read, stopSignal]);
@@ -404,6 +416,8 @@ export class FineTuneSession {
       }
       run.losses[index] = loss;
       run.times.push(ms);
+      // The first step creates Adam's moments; its loss is read and freed by now.
+      if (!Number.isNaN(bytesBefore)) run.optimizerStateBytes = tf.memory().numBytes - bytesBefore;
       const recent = run.times.slice(-10);
       const msAvg = recent.reduce((s, v) => s + v, 0) / recent.length;
       onEvent({
@@ -428,8 +442,8 @@ export class FineTuneSession {
       }
       await macrotask(); // lets a worker receive "stop", and a page paint
     }
-    if (stopped && Number.isNaN(run.accuracy) && run.stepsDone > 0)
-      run.accuracy = await this.accuracy(config.task);
+    // A stopped run reports the last accuracy it measured (NaN if none): measuring it now would
+    // hold up Stop by a pass over the validation set (seconds on a software GPU adapter).
     return this.summary(run, stopped, trainable, total);
   }
 
@@ -447,6 +461,7 @@ export class FineTuneSession {
       trainableParams: trainable,
       totalParams: total,
       trainStateBytes: trainable * 4 * 3,
+      optimizerStateBytes: run.optimizerStateBytes,
       memory: memoryNow(),
     };
   }
@@ -680,6 +695,7 @@ export class FineTuneSession {
       times: run.times,
       stepsDone: run.stepsDone,
       accuracy: run.accuracy,
+      optimizerStateBytes: run.optimizerStateBytes,
     };
     run.config = { ...firstConfig, task, steps };
     run.optimizer.dispose();
@@ -690,6 +706,7 @@ export class FineTuneSession {
     run.order = [];
     run.cursor = 0;
     run.accuracy = Number.NaN;
+    run.optimizerStateBytes = Number.NaN;
     try {
       return await this.resume(0, onEvent, signal);
     } finally {
@@ -769,6 +786,16 @@ export class FineTuneSession {
     }
     this.swapTo(first);
     return { swaps, merged, msPerSwap: median(times), times, tasks: after };
+  }
+
+  /**
+   * What TF.js holds on this thread's backend once the last step's loss (which Stop does not wait
+   * for) has been read and freed: model, adapters and optimiser state, and nothing else when
+   * nothing leaks.
+   */
+  async memory(): Promise<MemoryInfo> {
+    await this.inflight.catch(() => undefined);
+    return memoryNow();
   }
 
   /** Frees the current run. */
