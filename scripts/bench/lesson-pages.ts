@@ -8,21 +8,31 @@
  *     npx tsx scripts/bench/lesson-pages.ts --dist /tmp/perf-dist [--skip-lighthouse]
  *       [--pages lessons/a/,lessons/b/] [--window 10000] [--json out.json] [--shifts]
  *   serves that directory with scripts/serve.mjs (same headers as the site) and prints both
- *   tables. Start Chromium only under the shared lock (`flock /work/chromium.lock nice -n 10 …`).
+ *   tables. `--update` also puts them into BENCHMARKS.md in place of its Lighthouse and
+ *   long-task sections (the rest of the file, written by `npm run bench`, stays) and replaces
+ *   their records in bench/results.json. Start Chromium only under the shared lock
+ *   (`flock /work/chromium.lock nice -n 10 …`).
  */
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLighthouse, type LighthouseRow } from './lighthouse.ts';
+import {
+  lighthouseLines,
+  lighthouseRecords,
+  runLighthouse,
+  type LighthouseRow,
+} from './lighthouse.ts';
 import { measureLongTasks, type LongTaskRow } from './long-tasks.ts';
 
 /** Same shape as main.ts's records in bench/results.json. */
@@ -122,6 +132,34 @@ function serve(dist: string): Promise<{ url: string; stop: () => void }> {
   });
 }
 
+/** Replaces the Lighthouse and long-task sections of a BENCHMARKS.md (appends if absent). */
+export function updateBenchmarks(file: string, section: readonly string[]): void {
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : ['# Benchmarks', ''];
+  const ours = (l: string): boolean =>
+    l.startsWith('## Lighthouse') || l.startsWith('## Long tasks while a lesson page loads');
+  const start = lines.findIndex(ours);
+  let end = start + 1;
+  while (start !== -1 && end < lines.length) {
+    const l = lines[end] ?? '';
+    if (l.startsWith('## ') && !ours(l)) break;
+    end++;
+  }
+  const out =
+    start === -1
+      ? [...lines, ...section]
+      : [...lines.slice(0, start), ...section, ...lines.slice(end)];
+  writeFileSync(file, out.join('\n'));
+}
+
+/** Replaces the Lighthouse and page-load records in bench/results.json. */
+function updateResults(file: string, fresh: readonly PerfRecord[]): void {
+  const old = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PerfRecord[]) : [];
+  const kept = old.filter(
+    (r) => !r.benchmark.startsWith('lighthouse/') && !r.benchmark.startsWith('load/'),
+  );
+  writeFileSync(file, JSON.stringify([...kept, ...fresh], null, 2) + '\n');
+}
+
 async function cli(): Promise<void> {
   // Lighthouse leaves some protocol promises unawaited when a page's target closes (as in main.ts).
   process.on('unhandledRejection', (reason: unknown) => {
@@ -156,6 +194,17 @@ async function cli(): Promise<void> {
           );
         }
       }
+    }
+    if (args.includes('--update')) {
+      const note = `_Lighthouse and long-task sections updated on ${new Date().toISOString()} by \`npx tsx scripts/bench/lesson-pages.ts ${args.join(' ')}\` (${String(cpus().length)} cores, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end: the machine was shared with a pretraining job and other work; Lighthouse's simulated throttling keeps relative comparisons meaningful)._`;
+      updateBenchmarks('BENCHMARKS.md', [
+        ...lighthouseLines(lh),
+        note,
+        '',
+        ...longTaskLines(rows, lh),
+      ]);
+      updateResults('bench/results.json', [...lighthouseRecords(lh), ...records(rows)]);
+      console.log('updated BENCHMARKS.md and bench/results.json');
     }
     const json = opt('--json');
     if (json !== undefined)

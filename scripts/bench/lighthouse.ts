@@ -97,3 +97,49 @@ export async function runLighthouse(
   }
   return rows;
 }
+
+const fmtMs = (x: number): string => `${x.toFixed(1)} ms`;
+
+/** The BENCHMARKS.md section for Lighthouse rows (budget: performance ≥ 90, accessibility ≥ 95). */
+export function lighthouseLines(rows: readonly LighthouseRow[]): string[] {
+  const lines = [
+    '## Lighthouse (mobile defaults), budget: performance ≥ 90, accessibility ≥ 95',
+    '',
+    '| page | performance | accessibility | FCP | LCP | TBT | CLS | JS fetched during load | within budget |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.error !== undefined) {
+      lines.push(`| ${r.path} | failed: ${r.error.slice(0, 160)} | | | | | | | **no** |`);
+      continue;
+    }
+    const ok = r.performance >= 90 && r.accessibility >= 95;
+    lines.push(
+      `| ${r.path} | ${String(r.performance)} | ${String(r.accessibility)} | ${fmtMs(r.fcpMs)} | ${fmtMs(r.lcpMs)} | ${fmtMs(r.tbtMs)} | ${r.cls.toFixed(3)} | ${(r.scriptBytes / 1024).toFixed(1)} KB | ${ok ? 'yes' : '**no**'} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** bench/results.json records for Lighthouse rows (as main.ts writes them). */
+export function lighthouseRecords(rows: readonly LighthouseRow[]) {
+  return rows
+    .filter((r) => r.error === undefined)
+    .flatMap((r) => [
+      {
+        benchmark: `lighthouse/${r.path}`,
+        backend: 'chromium-mobile',
+        metric: 'performance_score',
+        value: r.performance,
+        unit: 'score',
+      },
+      {
+        benchmark: `lighthouse/${r.path}`,
+        backend: 'chromium-mobile',
+        metric: 'accessibility_score',
+        value: r.accessibility,
+        unit: 'score',
+      },
+    ]);
+}
