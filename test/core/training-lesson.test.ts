@@ -115,6 +115,9 @@ for (const backend of NODE_BACKENDS) {
       const s = session();
       try {
         const whole = await s.train(RUN);
+        const held = await s.memory();
+        // The first step left Adam's two moments, m and v: one float32 each per trainable weight.
+        expect(whole.optimizerStateBytes).toBe(2 * 4 * whole.trainableParams);
         const ctl = new AbortController();
         const first = await s.train(
           RUN,
@@ -125,6 +128,10 @@ for (const backend of NODE_BACKENDS) {
         );
         expect(first.stopped).toBe(true);
         expect(first.stepsDone).toBe(5);
+        // Stop does not hold up the reader with a validation pass: no accuracy measured yet.
+        expect(first.accuracy).toBeNaN();
+        // A stopped run holds exactly what a finished one does (no step's tensors left behind).
+        expect(await s.memory()).toEqual(held);
         const rest = await s.resume(0);
         expect(rest.stopped).toBe(false);
         expect(rest.stepsDone).toBe(RUN.steps);
@@ -170,6 +177,13 @@ for (const backend of NODE_BACKENDS) {
     });
   });
 }
+
+describe('the core module', () => {
+  vit('exports meanSd once (two `export *` of one name silently export neither)', async () => {
+    const core = await import('../../src/core/index.ts');
+    expect(core.meanSd([1, 2, 3])).toEqual({ mean: 2, sd: 1, n: 3 });
+  });
+});
 
 describe('backends agree', () => {
   vit('the first five losses on cpu and wasm agree within 1e-4 relative', async () => {
