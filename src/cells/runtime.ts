@@ -503,7 +503,7 @@ export class LessonRun {
     const deadline = Date.now() + timeoutMs;
     let quietSince: number | null = null;
     for (;;) {
-      const busy = this.#slots.some((s) => s.state === 'running');
+      const busy = this.#slots.some((s) => s.state === 'running' || s.generating);
       if (!busy) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= quietMs) return this.states();

@@ -121,6 +121,20 @@ describe('lazy runs', () => {
 });
 
 describe('settled() and generators', () => {
+  it('waits for a generator cell to finish, not for its first value', async () => {
+    // Gaps between values (60 ms) are longer than the quiet time asked for (20 ms): a harness
+    // that counted the first value as settled would return with 0.
+    const { run, values } = setup(
+      [
+        'g = { for (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 60)); yield i; } }',
+      ],
+      false,
+    );
+    expect(await run.settled(5000, 20)).toEqual(['fulfilled']);
+    expect(values[0]).toBe(3);
+    run.dispose();
+  });
+
   it('a mutable cell (a generator that never ends by design) does not hold settled() up', async () => {
     const { run, values } = setup(
       ['mutable m = 1', 'x = m + 1', '{ mutable m = 41; return 0; }'],
