@@ -6,7 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { safetensorsToTensors } from '../io/safetensors.ts';
-import { Encoder, encoderConfig, type EncoderConfig } from '../models/encoder.ts';
+import {
+  Encoder,
+  encoderConfig,
+  type ClassifierPooling,
+  type EncoderConfig,
+} from '../models/encoder.ts';
 import type { LoadReport } from '../models/types.ts';
 import { DataError } from './errors.ts';
 import { WordTokenizer } from './tokenizer.ts';
@@ -52,6 +57,10 @@ export function fromHfConfig(json: unknown, overrides: Partial<EncoderConfig> = 
     padTokenId: n('pad_token_id'),
     initializerRange: n('initializer_range'),
     mlmHead: false,
+    // What the classification head reads (`classifier_pooling`, ours; absent: <s>, as RoBERTa).
+    ...(j.classifier_pooling === undefined
+      ? {}
+      : { classifierPooling: j.classifier_pooling as ClassifierPooling }),
     ...overrides,
   });
 }

@@ -30,6 +30,26 @@ async function files(enc: Encoder) {
 }
 
 describe('loadPretrained', () => {
+  it("honours config.json's classifier_pooling (ours; absent = <s>) and names a bad value", async () => {
+    await useBackend('cpu');
+    const src = new Encoder(config, { seed: 3 });
+    const f = await files(src);
+    const cfg = f.config as Record<string, unknown>;
+    const plain = loadPretrained(f, { numLabels: 2 });
+    expect(plain.encoder.config.classifierPooling ?? 'first').toBe('first');
+    const mean = loadPretrained(
+      { ...f, config: { ...cfg, classifier_pooling: 'mean' } },
+      { numLabels: 2 },
+    );
+    expect(mean.encoder.config.classifierPooling).toBe('mean');
+    expect(() =>
+      loadPretrained({ ...f, config: { ...cfg, classifier_pooling: 'cls' } }, { numLabels: 2 }),
+    ).toThrow(/classifierPooling = cls/);
+    plain.encoder.dispose();
+    mean.encoder.dispose();
+    src.dispose();
+  });
+
   it('rebuilds an encoder whose outputs equal the saved one exactly (HF layout round trip)', async () => {
     await useBackend('cpu');
     const src = new Encoder(config, { seed: 3 });
