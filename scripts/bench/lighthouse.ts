@@ -31,7 +31,73 @@ function scriptTransfer(details: unknown): number {
   return items?.find((i) => i.resourceType === 'script')?.transferSize ?? NaN;
 }
 
-/** Runs Lighthouse on each path (relative to `baseUrl`), a fresh Chromium per page. */
+/** One Lighthouse run of one page in a fresh Chromium; a failure is a row with `error`. */
+async function runOnce(
+  baseUrl: string,
+  path: string,
+  log: (line: string) => void,
+): Promise<LighthouseRow> {
+  const chrome = await chromeLauncher.launch({
+    chromePath: '/usr/bin/chromium',
+    chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
+    userDataDir: mkdtempSync(join(tmpdir(), 'lighthouse-')),
+  });
+  try {
+    const result = await lighthouse(`${baseUrl}${path}`, {
+      port: chrome.port,
+      output: 'json',
+      logLevel: 'error',
+      onlyCategories: ['performance', 'accessibility'],
+    });
+    if (!result) throw new Error('lighthouse returned no result');
+    const { categories, audits } = result.lhr;
+    const score = (k: string): number => Math.round(100 * (categories[k]?.score ?? NaN));
+    const num = (k: string): number => audits[k]?.numericValue ?? NaN;
+    // A category without a score means Lighthouse could not compute one of its metrics; say
+    // which and why instead of printing NaN.
+    const why = result.lhr.runtimeError
+      ? [result.lhr.runtimeError.message]
+      : Object.entries(audits)
+          .filter(([, a]) => a.scoreDisplayMode === 'error')
+          .slice(0, 3)
+          .map(([id, a]) => `${id}: ${a.errorMessage ?? 'error'}`);
+    if (Number.isNaN(score('performance')) || Number.isNaN(score('accessibility'))) {
+      throw new Error(`no score (${why.join('; ') || 'no reason given'})`);
+    }
+    return {
+      path,
+      performance: score('performance'),
+      accessibility: score('accessibility'),
+      fcpMs: num('first-contentful-paint'),
+      lcpMs: num('largest-contentful-paint'),
+      tbtMs: num('total-blocking-time'),
+      cls: num('cumulative-layout-shift'),
+      scriptBytes: scriptTransfer(audits['resource-summary']?.details),
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`lighthouse: ${path} failed: ${message}`);
+    return {
+      path,
+      performance: NaN,
+      accessibility: NaN,
+      fcpMs: NaN,
+      lcpMs: NaN,
+      tbtMs: NaN,
+      cls: NaN,
+      scriptBytes: NaN,
+      error: message,
+    };
+  } finally {
+    chrome.kill();
+  }
+}
+
+/**
+ * Runs Lighthouse on each path (relative to `baseUrl`), a fresh Chromium per page. A page that
+ * gets no score is tried once more: under load Lighthouse sometimes fails to record the trace
+ * ("NO_NAVSTART … Please run Lighthouse again"); a second failure is reported with its reason.
+ */
 export async function runLighthouse(
   baseUrl: string,
   paths: readonly string[],
@@ -40,60 +106,12 @@ export async function runLighthouse(
   const rows: LighthouseRow[] = [];
   for (const path of paths) {
     log(`lighthouse: ${path} …`);
-    const chrome = await chromeLauncher.launch({
-      chromePath: '/usr/bin/chromium',
-      chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
-      userDataDir: mkdtempSync(join(tmpdir(), 'lighthouse-')),
-    });
-    try {
-      const result = await lighthouse(`${baseUrl}${path}`, {
-        port: chrome.port,
-        output: 'json',
-        logLevel: 'error',
-        onlyCategories: ['performance', 'accessibility'],
-      });
-      if (!result) throw new Error('lighthouse returned no result');
-      const { categories, audits } = result.lhr;
-      const score = (k: string): number => Math.round(100 * (categories[k]?.score ?? NaN));
-      const num = (k: string): number => audits[k]?.numericValue ?? NaN;
-      // A category without a score means Lighthouse could not compute one of its metrics; say
-      // which and why instead of printing NaN.
-      const why = [
-        ...(result.lhr.runtimeError ? [result.lhr.runtimeError.message] : []),
-        ...Object.entries(audits)
-          .filter(([, a]) => a.scoreDisplayMode === 'error')
-          .map(([id, a]) => `${id}: ${a.errorMessage ?? 'error'}`),
-      ];
-      if (Number.isNaN(score('performance')) || Number.isNaN(score('accessibility'))) {
-        throw new Error(`no score (${why.join('; ') || 'no reason given'})`);
-      }
-      rows.push({
-        path,
-        performance: score('performance'),
-        accessibility: score('accessibility'),
-        fcpMs: num('first-contentful-paint'),
-        lcpMs: num('largest-contentful-paint'),
-        tbtMs: num('total-blocking-time'),
-        cls: num('cumulative-layout-shift'),
-        scriptBytes: scriptTransfer(audits['resource-summary']?.details),
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      log(`lighthouse: ${path} failed: ${message}`);
-      rows.push({
-        path,
-        performance: NaN,
-        accessibility: NaN,
-        fcpMs: NaN,
-        lcpMs: NaN,
-        tbtMs: NaN,
-        cls: NaN,
-        scriptBytes: NaN,
-        error: message,
-      });
-    } finally {
-      chrome.kill();
+    let row = await runOnce(baseUrl, path, log);
+    if (row.error !== undefined) {
+      log(`lighthouse: ${path}: trying once more`);
+      row = await runOnce(baseUrl, path, log);
     }
+    rows.push(row);
   }
   return rows;
 }
