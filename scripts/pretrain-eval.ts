@@ -48,6 +48,10 @@ const { values: a } = parseArgs({
     readout: { type: 'string', default: 'all-layers' },
     /** Eval files whose runs are merged in first (later ones win for the same arm and seed). */
     merge: { type: 'string', default: '' },
+    /** Only these arms are taken from the --merge files (default: all). */
+    'merge-arms': { type: 'string', default: '' },
+    /** Free text stored as `note` (e.g. how the hyper-parameters were chosen). */
+    note: { type: 'string', default: '' },
     out: { type: 'string' },
   },
 });
@@ -365,7 +369,9 @@ let runs: RunRecord[] = prior.runs ?? [];
 for (const f of a.merge.split(',').filter((x) => x !== '')) {
   const more = (JSON.parse(readFileSync(path.resolve(f), 'utf8')) as { runs?: RunRecord[] }).runs;
   if (!more) throw new Error(`--merge: ${f} has no runs`);
-  for (const r of more) runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
+  const keep = new Set(a['merge-arms'].split(',').filter((x) => x !== ''));
+  for (const r of more.filter((x) => keep.size === 0 || keep.has(x.arm)))
+    runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
 }
 const writeOut = (): void => {
   const body = {
@@ -384,6 +390,7 @@ const writeOut = (): void => {
       lora: { ...LORA, modulesToSave: ['classifier'] },
       note: 'each run records its own lr/epochs/readout where they differ from these',
     },
+    ...(a.note === '' ? {} : { note: a.note }),
     model: path.relative(process.cwd(), modelDir),
     modelSha256:
       (

@@ -60,6 +60,8 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '0' },
     'no-glove': { type: 'boolean', default: false },
     'no-imdb': { type: 'boolean', default: false },
+    'freeze-word-embeddings': { type: 'boolean', default: false },
+    'lm-head-gain': { type: 'string', default: '1' },
     'checkpoint-minutes': { type: 'string', default: '5' },
     'replan-at': { type: 'string', default: '0' },
     'replan-steps': { type: 'string', default: '0' },
@@ -104,6 +106,14 @@ const run = {
   warmup: num('warmup'),
   seed: num('seed'),
   glove: !a['no-glove'],
+  /**
+   * Keep the word-embedding table at its init (GloVe rows) during MLM: with the decoder tied to it,
+   * every row otherwise gets a softmax gradient each step, which Adam scales to a full-size update,
+   * and the GloVe geometry is overwritten (measured: cosine to the init row 0.03–0.2 after 2,000 steps).
+   */
+  freezeWordEmbeddings: a['freeze-word-embeddings'],
+  /** Initial scale of the MLM head's LayerNorm (its output meets the small tied rows; 1 = RoBERTa's). */
+  lmHeadGain: num('lm-head-gain'),
   imdb: !a['no-imdb'],
   evalPerSource: num('eval-per-source'),
 };
@@ -212,9 +222,10 @@ function planOf(r: Partial<LrPlan>): LrPlan {
 if (state) {
   // The checkpoint may be resumed under these flags if everything but the schedule is the same and
   // every update so far used the rate these flags give it (then the result equals a fresh run).
+  // Runs from before a flag existed ran with its default.
   const rest = (o: object): string =>
     JSON.stringify(
-      Object.entries(o)
+      Object.entries({ freezeWordEmbeddings: false, lmHeadGain: 1, ...o })
         .filter(([k]) => !PLAN_KEYS.has(k))
         .sort(),
     );
@@ -243,7 +254,13 @@ if (state) {
 }
 
 const enc = new Encoder(config, { seed: run.seed });
-const params = new Map(enc.namedParameters().map((p) => [p.name, p.variable]));
+const WORD_EMBEDDINGS = 'roberta.embeddings.word_embeddings.weight';
+const params = new Map(
+  enc
+    .namedParameters()
+    .filter((p) => !(run.freezeWordEmbeddings && p.name === WORD_EMBEDDINGS))
+    .map((p) => [p.name, p.variable]),
+);
 const byVarName = new Map(enc.namedParameters().map((p) => [p.variable.name, p.name]));
 const opt = new AdamW();
 
@@ -268,6 +285,12 @@ if (state) {
   };
   state.scores.randomInit = await scoreGroups(enc, data.evalSets);
   log(`random init: held-out masked-token accuracy ${fmt(state.scores.randomInit['held-out'])}`);
+  if (run.lmHeadGain !== 1) {
+    const g = enc.param('lm_head.layer_norm.weight');
+    const t = tf.fill(g.shape, run.lmHeadGain);
+    g.assign(t);
+    t.dispose();
+  }
   if (run.glove) {
     state.glove = await applyGloveInit(enc, data.tokenizer.vocab, run.seed);
     log(
@@ -315,8 +338,8 @@ const marks: { t: number; step: number }[] = [{ t: Date.now(), step: state.step 
 /**
  * `--end-by`: fits the continuation to the deadline (less a reserve for the final scoring and
  * export) at the slower of the session's and the last 60 steps' speed. If the planned end is out of
- * reach, re-plan to decay from here (or from the end of the re-warmup) to the floor at 92% of the
- * reachable steps; if it would be reached with more than 15% of the remaining steps to spare, re-plan
+ * reach, re-plan to decay from here (or from the end of the re-warmup) to the floor at 85% of the
+ * reachable steps; if it would be reached with more than 30% of the remaining steps to spare, re-plan
  * to a later end the same way (the machine is shared, so its speed changes). A re-plan is recorded in
  * the run's flags (`--continue-replans`), so the manifest's command replays it.
  */
@@ -336,10 +359,10 @@ function maybeReplan(): void {
   const reachable = left / sps;
   const remaining = end - now.step;
   const shorten = remaining > reachable;
-  const lengthen = remaining < 0.85 * reachable && remaining > 100;
+  const lengthen = remaining < 0.7 * reachable && remaining > 100;
   if (!shorten && !lengthen) return;
   const at = Math.max(now.step, baseLastStep(run) + run.continueWarmup);
-  const to = Math.max(at + 1, Math.floor(now.step + 0.92 * reachable));
+  const to = Math.max(at + 1, Math.floor(now.step + 0.85 * reachable));
   if (Math.abs(to - end) < 5) return;
   run.continueReplans.push([at, to]);
   checkPlan(run);

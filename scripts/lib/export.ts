@@ -83,6 +83,8 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
     `--seed ${r.seed}`,
     ...(r.glove ? [] : ['--no-glove']),
     ...(r.imdb ? [] : ['--no-imdb']),
+    ...(r.freezeWordEmbeddings ? ['--freeze-word-embeddings'] : []),
+    ...(r.lmHeadGain !== 1 ? [`--lm-head-gain ${r.lmHeadGain}`] : []),
     ...planFlags(r),
   ].join(' ');
   const lastStep = planLastStep(r);
@@ -124,6 +126,10 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
       optimizer:
         'AdamW beta1 0.9, beta2 0.98, eps 1e-6, weight decay 0.01 (not on biases, LayerNorm, embeddings)',
       schedule: describePlan(r),
+      wordEmbeddings: r.freezeWordEmbeddings
+        ? 'frozen at their init (GloVe rows where available) during MLM; the tied decoder uses them as they are'
+        : 'trained (tied to the MLM decoder)',
+      lmHeadLayerNormInit: r.lmHeadGain,
       batchSize: r.batch,
       sequenceLength: r.seqLen,
       stepsPlanned: lastStep,
