@@ -7,3 +7,4 @@ export * from './sentiment.ts';
 export * from './mnist.ts';
 export * from './mlm.ts';
 export * from './pretrained.ts';
+export * from './integrity.ts';
