@@ -121,8 +121,11 @@ export default defineConfig({
   trailingSlash: 'ignore',
   build: {
     format: 'directory',
-    // External files only: the Content-Security-Policy allows scripts and styles from 'self'.
-    inlineStylesheets: 'never',
+    // Styles go inline: six render-blocking stylesheet requests became one <style> (first paint
+    // 1987 → 1671 ms on a lesson page, measured by PERF under load); the Content-Security-Policy
+    // allows inline styles ('unsafe-inline' in style-src, which KaTeX and Shiki need anyway).
+    // Scripts stay external files ('self' only).
+    inlineStylesheets: 'always',
   },
   integrations: [mdx(), headersFile()],
   markdown: {
