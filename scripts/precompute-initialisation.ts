@@ -7,7 +7,7 @@
  * changes a setting or asks to run live. The file records the model's sha256, so the page (and the
  * tests) can tell when it was made with another model.
  *
- *   npx tsx scripts/precompute-initialisation.ts [--out path]
+ *   npx tsx scripts/precompute-initialisation.ts [--out path] [--model dir]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -34,7 +34,9 @@ import {
 const outIndex = process.argv.indexOf('--out');
 const out =
   outIndex >= 0 ? (process.argv[outIndex + 1] ?? '') : 'public/results/initialisation/encoder.json';
-const modelDir = 'public/models/tiny-roberta';
+const modelIndex = process.argv.indexOf('--model');
+const modelDir =
+  modelIndex >= 0 ? (process.argv[modelIndex + 1] ?? '') : 'public/models/tiny-roberta';
 const t0 = performance.now();
 const log = (s: string): void => {
   console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`);
