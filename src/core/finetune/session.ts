@@ -74,6 +74,8 @@ export interface RunConfig {
   readonly seed: number;
   /** Validation accuracy every this many steps (and at the end); 0 = only at the end. */
   readonly evalEvery: number;
+  /** Measure validation accuracy after the last step (default true; benchmarks turn it off). */
+  readonly evalAtEnd?: boolean;
 }
 
 /** The article's experiment, scaled to the tiny model: LoRA r = 2 on query + attention output. */
@@ -125,6 +127,8 @@ export interface RunSummary {
   readonly accuracy: number;
   /** Median ms per step, the first two (warm-up) steps left out when there are more than 4. */
   readonly msPerStep: number;
+  /** Every step's wall time in ms (loss read-back included), warm-up steps too. */
+  readonly stepMs: readonly number[];
   readonly trainableParams: number;
   readonly totalParams: number;
   /** Bytes of the trainable parameters' gradients + Adam state (m, v): 3 × 4 bytes each. */
@@ -432,7 +436,7 @@ export class FineTuneSession {
         trainableParams: trainable,
         totalParams: total,
       });
-      const last = run.stepsDone === config.steps;
+      const last = run.stepsDone === config.steps && config.evalAtEnd !== false;
       if ((config.evalEvery > 0 && run.stepsDone % config.evalEvery === 0) || last) {
         const acc = await this.accuracy(config.task, signal);
         if (!Number.isNaN(acc)) {
@@ -458,6 +462,7 @@ export class FineTuneSession {
       lastLoss: run.losses[run.losses.length - 1] ?? Number.NaN,
       accuracy: run.accuracy,
       msPerStep: median(t),
+      stepMs: [...run.times],
       trainableParams: trainable,
       totalParams: total,
       trainStateBytes: trainable * 4 * 3,
