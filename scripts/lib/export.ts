@@ -30,7 +30,7 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Hugging Face `RobertaConfig` for the encoder (plus our tokenizer's special ids). */
+/** Hugging Face `RobertaConfig` for the encoder (plus our tokenizer's special ids and the classifier pooling). */
 export function hfConfig(c: Encoder['config']): Record<string, unknown> {
   return {
     architectures: ['RobertaForMaskedLM'],
@@ -48,6 +48,10 @@ export function hfConfig(c: Encoder['config']): Record<string, unknown> {
     initializer_range: c.initializerRange,
     layer_norm_eps: c.layerNormEps,
     pad_token_id: c.padTokenId,
+    // Not a RobertaConfig field (core's encoderConfigFromHf reads it): the classifier reads the mean
+    // token vector, not <s> — MLM never trains <s>'s output (it is never masked), so a frozen or
+    // LoRA-adapted encoder has little in <s> (measured on the /data page's evaluation).
+    classifier_pooling: 'mean',
     bos_token_id: 0,
     eos_token_id: 2,
     tie_word_embeddings: true,
