@@ -103,6 +103,9 @@ describe('lazy lesson pages', () => {
     await quiet();
     expect(states()).toBe('pending pending pending pending');
     expect(sections().every((s) => s.hasAttribute('data-waiting'))).toBe(true);
+    // Until a cell nears the viewport its code stays the server's <pre> (no editor yet).
+    expect(document.querySelectorAll('.cm-content')).toHaveLength(0);
+    expect(sections()[0]?.querySelector('pre.cell-source')?.textContent).toBe('a = 2');
     expect(sections()[0]?.querySelector('.cell-status')?.textContent).toMatch(/scroll here/);
     const io = FakeIntersectionObserver.last;
     expect(io?.options?.rootMargin).toMatch(/%/); // Opens ahead of the viewport, not at its edge.
@@ -111,8 +114,27 @@ describe('lazy lesson pages', () => {
     io.show(c);
     await until(() => states() === 'fulfilled fulfilled fulfilled pending', 'c and its inputs');
     expect(c.querySelector('.cell-output')?.textContent).toContain('b is 20');
+    expect(c.querySelector('.cm-content')?.textContent).toBe('c = `b is ${b}`');
+    expect(c.querySelector('pre.cell-source')).toBeNull();
+    expect(sections()[0]?.querySelector('.cm-content')).toBeNull(); // Ran as an input; not near.
     expect(c.hasAttribute('data-waiting')).toBe(false);
     expect(io.observed.has(c)).toBe(false);
+  });
+
+  it('a restored edit shows in an editor at once (the code shown is the code that runs)', async () => {
+    const { editKey } = await import('../../src/cells/persist.ts');
+    const { hashSource } = await import('../../src/cells/hash.ts');
+    localStorage.setItem(
+      editKey('lazy-test', 3),
+      JSON.stringify({
+        source: 'd = "edited"',
+        originalHash: hashSource('d = "alone"'),
+        savedAt: 1,
+      }),
+    );
+    await mountLesson(render(lesson(CELLS)), { slug: 'lazy-test', version: '' });
+    expect(sections()[3]?.querySelector('.cm-content')?.textContent).toBe('d = "edited"');
+    expect(sections()[0]?.querySelector('.cm-content')).toBeNull();
   });
 
   it("a waiting cell's Run button runs it; 'Run all cells' runs every cell", async () => {

@@ -24,6 +24,12 @@ export interface CellViewOptions {
   readonly onStop: (view: CellView) => void;
   readonly onReset: (view: CellView) => void;
   readonly onEdit: (view: CellView, source: string) => void;
+  /**
+   * Keep the server's `<pre>` until `ensureEditor()` (the page calls it as the cell nears the
+   * viewport): a lesson's ~30 CodeMirror editors are much of its load-time work. Ignored when
+   * `source` differs from `original` (the code that runs is always the code shown).
+   */
+  readonly deferEditor?: boolean;
 }
 
 /** Reads a cell's source from its server markup (Shiki may have re-highlighted the pre). */
@@ -37,8 +43,11 @@ export class CellView implements CellObserver {
   readonly index: number;
   readonly name: string | null;
   readonly original: string;
-  readonly editor: CellEditor;
   readonly node: HTMLElement;
+  #editor: CellEditor | null = null;
+  /** The source while there is no editor yet. */
+  #source: string;
+  readonly #makeEditor: () => CellEditor;
   readonly #display: CellDisplay;
   readonly #output: HTMLElement;
   readonly #status: HTMLElement;
@@ -67,8 +76,9 @@ export class CellView implements CellObserver {
     const label = `Code of live cell ${String(index + 1)}${name === null ? '' : `: ${name}`}`;
     const editorHost = h('div', { class: 'cell-editor' });
     const pre = root.querySelector('pre.cell-source') ?? root.querySelector('pre');
-    if (pre) pre.replaceWith(editorHost);
-    else root.prepend(editorHost);
+    if (!pre) root.prepend(editorHost);
+    const anchor = pre ?? editorHost;
+    this.#source = options.source;
 
     this.#notice = h('div', { class: 'cell-notice', hidden: true });
     this.#status = h('span', { class: 'cell-status', role: 'status', 'aria-live': 'polite' });
@@ -107,8 +117,8 @@ export class CellView implements CellObserver {
       this.#status,
     );
     this.#toolbar = toolbar;
-    editorHost.before(this.#notice);
-    editorHost.after(toolbar);
+    anchor.before(this.#notice);
+    anchor.after(toolbar);
 
     let output = root.querySelector<HTMLElement>('.cell-output');
     if (!output) {
@@ -120,21 +130,36 @@ export class CellView implements CellObserver {
     this.#output = output;
     this.#display = new CellDisplay(output, error);
 
-    this.editor = createEditor({
-      parent: editorHost,
-      source: options.source,
-      label,
-      describedBy: options.helpId,
-      onRun: () => {
-        options.onRun(this);
-      },
-      onChange: (source) => {
-        this.#updateEdited();
-        options.onEdit(this, source);
-      },
-    });
+    this.#makeEditor = () => {
+      if (pre?.isConnected === true) pre.replaceWith(editorHost);
+      return createEditor({
+        parent: editorHost,
+        source: this.#source,
+        label,
+        describedBy: options.helpId,
+        onRun: () => {
+          options.onRun(this);
+        },
+        onChange: (source) => {
+          this.#updateEdited();
+          options.onEdit(this, source);
+        },
+      });
+    };
+    if (options.deferEditor !== true || options.source !== options.original) this.ensureEditor();
     this.#updateEdited();
     this.#setState('pending');
+  }
+
+  /** The cell's CodeMirror editor, made now if it was deferred. */
+  get editor(): CellEditor {
+    return this.ensureEditor();
+  }
+
+  /** Makes the editor (replacing the server's `<pre>`) unless it exists; returns it. */
+  ensureEditor(): CellEditor {
+    this.#editor ??= this.#makeEditor();
+    return this.#editor;
   }
 
   get state(): CellState {
@@ -142,12 +167,14 @@ export class CellView implements CellObserver {
   }
 
   get source(): string {
-    return this.editor.getSource();
+    return this.#editor ? this.#editor.getSource() : this.#source;
   }
 
   /** Puts `source` in the editor (not counted as a reader edit). */
   setSource(source: string): void {
-    this.editor.setSource(source);
+    this.#source = source;
+    if (this.#editor) this.#editor.setSource(source);
+    else if (source !== this.original) this.ensureEditor(); // Show what will run.
     this.#updateEdited();
   }
 
@@ -220,7 +247,7 @@ export class CellView implements CellObserver {
     this.#setState('pending', true);
   }
   running(): void {
-    this.editor.markErrorLine(null);
+    this.#editor?.markErrorLine(null);
     this.#setState('running');
   }
   fulfilled(value: unknown): void {
@@ -249,6 +276,6 @@ export class CellView implements CellObserver {
 
   destroy(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
-    this.editor.destroy();
+    this.#editor?.destroy();
   }
 }

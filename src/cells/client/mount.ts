@@ -174,6 +174,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
           resetView(view);
           updateBanner();
         },
+        deferEditor: lazy,
         onEdit: (view) => {
           const t = timers.get(view.index);
           if (t !== undefined) clearTimeout(t);
@@ -321,7 +322,12 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     deferred,
     lazy,
   });
-  if (lazy) openOnView(sections, run);
+  if (lazy) {
+    openOnView(sections, (i) => {
+      views[i]?.ensureEditor();
+      run.open(i);
+    });
+  }
   root.dataset.cellsVersion = version;
   root.dataset.cellsSourceHash = hashSource(originals.join('\u0000'));
   await Promise.resolve();

@@ -1,9 +1,9 @@
 /**
- * Lazy lessons: opens each cell of a lazy `LessonRun` (see ../runtime.ts) when its section comes
- * within half a screen of the viewport, so a page computes only what the reader is about to see
- * (a cell also opens the cells it reads). Returns a function that stops watching.
+ * Lazy lessons: calls `near(i)` once when cell i's section comes within half a screen of the
+ * viewport; the page then makes the cell's editor and opens it in its lazy `LessonRun` (see
+ * ../runtime.ts), so a page computes only what the reader is about to see (a cell also opens the
+ * cells it reads). Returns a function that stops watching.
  */
-import type { LessonRun } from '../runtime.ts';
 
 /**
  * Whether a lesson page should run its cells lazily: not under tests (`?test=1`), not when the
@@ -18,8 +18,11 @@ export function shouldRunLazily(search: string): boolean {
   );
 }
 
-/** Opens `run`'s cell i when `sections[i]` nears the viewport. */
-export function openOnView(sections: readonly Element[], run: LessonRun): () => void {
+/** Calls `near(i)` once, when `sections[i]` nears the viewport. */
+export function openOnView(
+  sections: readonly Element[],
+  near: (index: number) => void,
+): () => void {
   const index = new Map(sections.map((s, i) => [s, i]));
   const observer = new IntersectionObserver(
     (entries) => {
@@ -27,7 +30,7 @@ export function openOnView(sections: readonly Element[], run: LessonRun): () => 
         if (!entry.isIntersecting) continue;
         const i = index.get(entry.target);
         observer.unobserve(entry.target);
-        if (i !== undefined) run.open(i);
+        if (i !== undefined) near(i);
       }
     },
     { rootMargin: '50% 0px 50% 0px' },
