@@ -6,6 +6,11 @@
  * embedding fails there. The backward pass here is a scatter-add with `tf.scatterND`, whose kernel
  * exists on cpu, wasm, webgl and webgpu and sums duplicate indices (as TensorFlow's `scatter_nd`
  * does); the test suite checks both facts.
+ *
+ * Frozen inputs: the gradient of a `tf.Variable` with `trainable === false` is reported as zeros
+ * (frozen means nobody trains it; ask for it only with `trainable = true`). `tf.customGrad`
+ * computes every input's gradient eagerly, so without this a LoRA step scattered every
+ * batch into the frozen `[V, H]` word-embedding table.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -21,7 +26,13 @@ const gatherRowsImpl = tf.customGrad((table, ids, save) => {
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [is] = saved as [tf.Tensor];
       const n = is.size;
-      const dTable = tf.scatterND(is.reshape([n, 1]), dy.reshape([n, width]), [rows, width]);
+      // The gradient of a frozen variable (trainable === false) is reported as zeros: frozen
+      // means nobody trains it (LoRA leaves the embeddings alone); ask for it only with
+      // trainable = true.
+      const dTable =
+        tt instanceof tf.Variable && !tt.trainable
+          ? tf.zeros([rows, width])
+          : tf.scatterND(is.reshape([n, 1]), dy.reshape([n, width]), [rows, width]);
       return [dTable, tf.zeros(is.shape)];
     },
   };
