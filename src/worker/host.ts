@@ -5,6 +5,7 @@
  * `train-worker.ts` inside a Web Worker and by `client.ts` in-process where there is no `Worker`
  * (Node, jsdom) — the same code either way.
  */
+import { checkFileHashes } from '../core/data/integrity.ts';
 import { parseSentimentJson } from '../core/data/sentiment.ts';
 import type { PretrainedFiles } from '../core/data/pretrained.ts';
 import { FineTuneSession, standInSplit, type RunEvent } from '../core/finetune/index.ts';
@@ -35,7 +36,11 @@ async function fetchOk(url: URL): Promise<Response> {
   return r;
 }
 
-/** Loads the data and, when present, the pretrained model, from the site. */
+/**
+ * Loads the data and, when present, the pretrained model, from the site. The model's three files
+ * are checked against the SHA-256 in its `manifest.json` before use: a damaged or mismatched file
+ * leaves the session on random weights, and the page says which file and why.
+ */
 async function loadFiles(base: string): Promise<{
   split: ReturnType<typeof parseSentimentJson>;
   pretrained: PretrainedFiles | null;
@@ -43,13 +48,32 @@ async function loadFiles(base: string): Promise<{
 }> {
   const url = (p: string) => new URL(p, base);
   const split = parseSentimentJson(await (await fetchOk(url('data/sentiment.json'))).json());
+  const bytes = (name: string) =>
+    fetchOk(url(`models/tiny-roberta/${name}`))
+      .then((r) => r.arrayBuffer())
+      .then((b) => new Uint8Array(b));
   try {
-    const [config, tokenizer, weights] = await Promise.all([
-      fetchOk(url('models/tiny-roberta/config.json')).then((r) => r.json() as Promise<unknown>),
-      fetchOk(url('models/tiny-roberta/tokenizer.json')).then((r) => r.json() as Promise<unknown>),
-      fetchOk(url('models/tiny-roberta/model.safetensors')).then((r) => r.arrayBuffer()),
+    const [manifest, config, tokenizer, weights] = await Promise.all([
+      fetchOk(url('models/tiny-roberta/manifest.json')).then((r) => r.json() as Promise<unknown>),
+      bytes('config.json'),
+      bytes('tokenizer.json'),
+      bytes('model.safetensors'),
     ]);
-    return { split, pretrained: { config, tokenizer, weights: new Uint8Array(weights) }, why: '' };
+    await checkFileHashes(manifest, {
+      'config.json': config,
+      'tokenizer.json': tokenizer,
+      'model.safetensors': weights,
+    });
+    const text = new TextDecoder();
+    return {
+      split,
+      pretrained: {
+        config: JSON.parse(text.decode(config)) as unknown,
+        tokenizer: JSON.parse(text.decode(tokenizer)) as unknown,
+        weights,
+      },
+      why: '',
+    };
   } catch (e) {
     return { split, pretrained: null, why: e instanceof Error ? e.message : String(e) };
   }
@@ -84,7 +108,7 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
       whyNoPretrained: o.small
         ? 'test mode uses a small random model'
         : files
-          ? `the pretrained weights are missing (${files.why})`
+          ? `the pretrained weights could not be used (${files.why})`
           : 'no site to load the pretrained weights from',
       preset: o.small ? 'micro' : 'tiny',
     });
