@@ -18,6 +18,7 @@ import { runBrowserBench } from './browser.ts';
 import { runLighthouse } from './lighthouse.ts';
 import { longTaskSection } from './lesson-pages.ts';
 import { runTrainBench, type TrainBenchRow } from './node-train.ts';
+import { browserTrainSection } from './train.ts';
 import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import { startServer } from '../start-server.mjs';
 
@@ -189,6 +190,9 @@ async function main(): Promise<void> {
           '',
         );
       }
+      const train = await browserTrainSection(server.url); // TRAIN (issue 8): LoRA vs full, Chromium
+      lines.push(...train.lines);
+      records.push(...train.records);
     } finally {
       server.stop();
     }

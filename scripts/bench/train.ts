@@ -9,8 +9,10 @@
  *
  *   npx tsx scripts/bench/train.ts            # against a fresh server on dist/ (DIST_DIR honoured)
  *   npx tsx scripts/bench/train.ts wasm webgl # some backends only
+ *   npx tsx scripts/bench/train.ts --write    # and update this section of BENCHMARKS.md and
+ *                                             # these records of bench/results.json in place
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -241,16 +243,56 @@ export async function browserTrainSection(
   return trainBenchSection(await runTrainBrowserBench(baseUrl, backends));
 }
 
+const HEADING = '## Training step of the lesson model';
+
+/**
+ * Replaces this section of BENCHMARKS.md (or puts it before "## Not yet measured", or at the end)
+ * and this bench's records in bench/results.json, leaving everything else as `npm run bench` wrote it.
+ */
+export function writeTrainSection(
+  section: { lines: readonly string[]; records: readonly TrainBenchRecord[] },
+  markdown = 'BENCHMARKS.md',
+  json = 'bench/results.json',
+): void {
+  const old = existsSync(markdown)
+    ? readFileSync(markdown, 'utf8').split('\n')
+    : ['# Benchmarks', ''];
+  const start = old.findIndex((l) => l.startsWith(HEADING));
+  let out: string[];
+  if (start !== -1) {
+    let end = start + 1;
+    while (end < old.length && !(old[end] ?? '').startsWith('## ')) end++;
+    out = [...old.slice(0, start), ...section.lines, ...old.slice(end)];
+  } else {
+    const at = old.findIndex((l) => l.startsWith('## Not yet measured'));
+    out =
+      at === -1
+        ? [...old, ...section.lines]
+        : [...old.slice(0, at), ...section.lines, ...old.slice(at)];
+  }
+  writeFileSync(markdown, out.join('\n'));
+  const records = existsSync(json)
+    ? (JSON.parse(readFileSync(json, 'utf8')) as TrainBenchRecord[])
+    : [];
+  const kept = records.filter((r) => !r.benchmark.startsWith('lesson-encoder-train'));
+  writeFileSync(json, JSON.stringify([...kept, ...section.records], null, 2) + '\n');
+}
+
 if (process.argv[1]?.endsWith('scripts/bench/train.ts')) {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const write = args.includes('--write');
+  const wanted = args.filter((a) => !a.startsWith('--'));
   const server = await startServer();
   try {
-    const { lines, records } = await browserTrainSection(
+    const section = await browserTrainSection(
       server.url,
       wanted.length > 0 ? wanted : TRAIN_BENCH_BACKENDS,
     );
-    console.log(lines.join('\n'));
-    console.log(JSON.stringify(records));
+    console.log(section.lines.join('\n'));
+    if (write) {
+      writeTrainSection(section);
+      console.log('updated BENCHMARKS.md and bench/results.json');
+    }
   } finally {
     server.stop();
   }

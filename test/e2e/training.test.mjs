@@ -192,12 +192,12 @@ async function longRun(backend, minSteps) {
     const tail = mean(l.slice(-8));
     assert.ok(tail < 0.7 * head, `loss should fall: first 8 steps ${head}, last 8 ${tail}`);
 
-    // Stop takes effect between steps. On WASM that is within a second. On the software WebGPU
-    // adapter a step keeps the worker busy for seconds, and Stop took about two step times
-    // (3.4 s at 0.63 steps/s, 4.3–5.8 s under heavier load), so there the bound is a second plus
-    // three step times, from the page's own steps/s. Not yet understood: why not one.
+    // Stop does not wait for a step still running on the device (its update counts, its loss
+    // arrives later) nor measure accuracy, so it takes effect within a second on every backend:
+    // measured 29–66 ms on WASM and on the software WebGPU adapter (0.5 steps/s), where it used to
+    // take two step times (3.4 s) while the stopped run measured its validation accuracy.
     const rate = Number(/([\d.]+) steps\/s/.exec(stats)?.[1] ?? 'NaN');
-    const limit = backend === 'webgpu' ? 1000 + 3000 / rate : 1000;
+    const limit = 1000;
     const ms = await stopAndTime(page);
     assert.ok(ms < limit, `Stop took ${String(ms)} ms (limit ${String(limit)})`);
     const stoppedAt = await stepsDone(page);
@@ -320,7 +320,7 @@ describe('training lesson', () => {
     await longRun('wasm', 60);
   });
 
-  it('webgpu (software adapter): a run starts, reports progress, its loss falls, Stop between steps', async () => {
+  it('webgpu (software adapter): a run starts, reports progress, its loss falls, Stop within a second', async () => {
     await longRun('webgpu', 40);
   });
 
