@@ -34,8 +34,8 @@ describe('loadPretrained', () => {
     await useBackend('cpu');
     const src = new Encoder(config, { seed: 3 });
     const f = await files(src);
-    const cfg = f.config as Record<string, unknown>;
-    const plain = loadPretrained(f, { numLabels: 2 });
+    const { classifier_pooling: _ignored, ...cfg } = f.config as Record<string, unknown>;
+    const plain = loadPretrained({ ...f, config: cfg }, { numLabels: 2 });
     expect(plain.encoder.config.classifierPooling ?? 'first').toBe('first');
     const mean = loadPretrained(
       { ...f, config: { ...cfg, classifier_pooling: 'mean' } },
