@@ -46,6 +46,8 @@ const { values: a } = parseArgs({
     /** Per-method epoch overrides, e.g. `lora=6` (else --epochs; frozen: 10). */
     'method-epochs': { type: 'string', default: '' },
     readout: { type: 'string', default: 'all-layers' },
+    /** Classifier pooling of the full and LoRA arms: `first` (<s>, RoBERTa's) or `mean`; default: config.json's. */
+    pooling: { type: 'string', default: '' },
     /** Eval files whose runs are merged in first (later ones win for the same arm and seed). */
     merge: { type: 'string', default: '' },
     /** Only these arms are taken from the --merge files (default: all). */
@@ -97,7 +99,15 @@ const hfConfig = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'ut
 const tokenizer = WordTokenizer.fromJSON(
   JSON.parse(readFileSync(a.tokenizer ?? path.join(modelDir, 'tokenizer.json'), 'utf8')),
 );
-const config: EncoderConfig = fromHfConfig(hfConfig, { numLabels: 2, mlmHead: false });
+if (!['', 'first', 'mean'].includes(a.pooling))
+  throw new Error(`--pooling: expected first or mean, got ${a.pooling}`);
+const config: EncoderConfig = fromHfConfig(hfConfig, {
+  numLabels: 2,
+  mlmHead: false,
+  ...(a.pooling === '' ? {} : { classifierPooling: a.pooling as 'first' | 'mean' }),
+});
+/** The full and LoRA arms' pooling; their records are named `<arm>:mean` when it is `mean`. */
+const pooling = config.classifierPooling ?? 'first';
 const split = readUciSplit();
 
 function batchTensors(examples: readonly SentimentExample[]): {
@@ -194,6 +204,8 @@ interface RunRecord {
   epochs?: number;
   /** Frozen arms: the sentence read-out. */
   readout?: Readout;
+  /** Full and LoRA arms: the classifier's pooling (older records: `first`). */
+  pooling?: 'first' | 'mean';
 }
 
 async function runArm(arm: string, seed: number): Promise<RunRecord> {
@@ -320,7 +332,7 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     test = await accuracy(enc, split.test);
   }
   const rec: RunRecord = {
-    arm,
+    arm: method !== 'frozen' && pooling === 'mean' ? `${arm}:mean` : arm,
     seed,
     validation,
     test,
@@ -330,7 +342,7 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     finalLoss: lastLoss,
     lr: LR[method],
     epochs: EPOCHS[method],
-    ...(method === 'frozen' ? { readout } : {}),
+    ...(method === 'frozen' ? { readout } : { pooling }),
   };
   opt.dispose();
   disposeAll();
