@@ -324,18 +324,22 @@ describe('training lesson', () => {
     await longRun('webgpu', 40);
   });
 
-  it('without test mode, the real sentences load from the site and the page says which model', async () => {
+  it('a reader without a GPU: real sentences and model load, the worker falls back to WASM and says why', async () => {
     const context = await browser.newContext();
     const { page, errors } = await openPage(context);
     try {
+      // No ?backend=: the worker chooses. Here WebGPU is SwiftShader's software adapter, as for a
+      // reader without a GPU, so the choice is WASM, and the page says so and why.
       // `cells=all`: outside test mode a lesson runs a cell only when the reader nears it.
-      await page.goto(lessonUrl(SLUG, 'backend=wasm&cells=all'));
+      await page.goto(lessonUrl(SLUG, 'cells=all'));
       await page.waitForSelector('[data-train-setup]', { timeout: 120_000 });
       const text = (await page.textContent('[data-train-setup]')) ?? '';
       assert.match(text, /from \/data\/sentiment\.json/);
       // The shipped model's files pass their manifest's SHA-256 check and load.
       assert.match(text, /pretrained encoder is loaded/);
       assert.match(text, /in a Web Worker/);
+      assert.equal(await page.textContent('[data-train-backend]'), 'wasm');
+      assert.match(text, /software fallback|no WebGPU adapter/);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
