@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * The initialisation lesson opens on precomputed first frames: at its opening settings (no test
- * mode, the real site) every cell settles quickly from public/results/initialisation/encoder.json,
- * without downloading the model or training anything; any other setting in the URL runs live.
+ * mode, the real site; `cells=all` runs every cell without scrolling) every cell settles quickly
+ * from public/results/initialisation/encoder.json, without downloading the model or training
+ * anything; any other setting in the URL runs live.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -19,17 +20,6 @@ async function outputs(page) {
   return (await page.locator('.cell-output').allTextContents()).join('\n');
 }
 
-/**
- * Scrolls every cell into view, top to bottom: outside test mode a lesson runs a cell only when
- * the reader gets near it.
- * @param {import('playwright-core').Page} page
- */
-async function visitEveryCell(page) {
-  const count = await page.locator('[data-cell]').count();
-  for (let i = 0; i < count; i++) {
-    await page.locator('[data-cell]').nth(i).scrollIntoViewIfNeeded();
-  }
-}
 before(async () => {
   browser = await launchBrowser();
 });
@@ -44,8 +34,7 @@ describe('initialisation lesson', () => {
     /** @type {string[]} */
     const paths = [];
     page.on('request', (request) => paths.push(new URL(request.url()).pathname));
-    await page.goto(lessonUrl('initialisation', ''));
-    await visitEveryCell(page);
+    await page.goto(lessonUrl('initialisation', 'cells=all'));
     const cells = await settledCells(page, 90_000);
     assert.deepEqual(
       cells.filter((c) => c.state === 'rejected'),
@@ -70,8 +59,7 @@ describe('initialisation lesson', () => {
     const weights = page.waitForRequest((r) => r.url().endsWith('/model.safetensors'), {
       timeout: 60_000,
     });
-    await page.goto(lessonUrl('initialisation', 'seed=1'));
-    await visitEveryCell(page);
+    await page.goto(lessonUrl('initialisation', 'seed=1&cells=all'));
     await weights;
     // The page says which model runs once the task is built; the precomputed note is gone.
     await page.waitForFunction(() =>
