@@ -80,6 +80,8 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
   const useWorker = typeof Worker === 'function' && opts.inProcess !== true;
   const pending = new Map<number, Pending>();
   let nextId = 1;
+  /** Why the worker was given up (an uncaught error in it); later calls fail at once. */
+  let dead: string | null = null;
   const onMessage = (m: FromWorker) => {
     const p = pending.get(m.id);
     if (!p) return;
@@ -101,9 +103,12 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
       onMessage(e.data);
     });
     worker.addEventListener('error', (e: ErrorEvent) => {
-      for (const p of pending.values())
-        p.reject(new TrainerError('WorkerError', e.message || 'the training worker failed'));
+      // An uncaught error leaves the worker in an unknown state (possibly still training a run
+      // nobody waits for, with later calls queued behind it): end it, and fail every call.
+      dead = e.message || 'the training worker failed';
+      for (const p of pending.values()) p.reject(new TrainerError('WorkerError', dead));
       pending.clear();
+      worker.terminate();
     });
     send = (m) => {
       worker.postMessage(m);
@@ -141,6 +146,15 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
     onEvent?: (e: RunEvent) => void,
   ): Promise<Calls[M]['result']> =>
     new Promise((resolve, reject) => {
+      if (dead !== null) {
+        reject(
+          new TrainerError(
+            'WorkerError',
+            `the training worker stopped (${dead}); press Run on the cell that makes the trainer (t) to start a new one`,
+          ),
+        );
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
       send({ type: 'call', id, method, args } as ToWorker);
