@@ -65,7 +65,7 @@ function sizes(backend: string, params: URLSearchParams) {
     return Number.isInteger(v) && v > 0 ? v : fallback;
   };
   return {
-    rounds: num('rounds', slow ? 1 : backend === 'webgl' ? 2 : 3),
+    rounds: num('rounds', backend === 'cpu' ? 1 : backend === 'wasm' ? 3 : 2),
     // More than four steps, so the session leaves the first two (kernel compilation) out.
     steps: num('steps', slow ? 5 : 8),
     batch: num('batch', slow ? 8 : 16),
