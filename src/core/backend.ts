@@ -36,6 +36,9 @@ export interface BackendChoice {
   readonly forced: boolean;
 }
 
+/** How many characters of a bad `?backend=` value the reason quotes. */
+const MAX_SHOWN = 24;
+
 /** Type guard for backend names coming from URLs or configs. */
 export function isBackendName(value: unknown): value is BackendName {
   return typeof value === 'string' && (BACKEND_NAMES as readonly string[]).includes(value);
@@ -61,15 +64,17 @@ export function chooseBackend(
   }
   let note = '';
   if (forced !== undefined && forced !== null && forced !== '') {
+    // A URL can carry anything: echo at most MAX_SHOWN characters of it back to the reader.
+    const shown = forced.length > MAX_SHOWN ? `${forced.slice(0, MAX_SHOWN)}…` : forced;
     if (!isBackendName(forced)) {
-      note = `?backend=${forced} is not a backend (use one of ${BACKEND_NAMES.join(', ')}); `;
+      note = `?backend=${shown} is not a backend (use one of ${BACKEND_NAMES.join(', ')}); `;
     } else {
       const hit = available.find((p) => p.name === forced);
       if (hit) {
         const what = hit.description ? ` (${hit.description})` : '';
         return { name: hit.name, reason: `forced by ?backend=${forced}${what}`, forced: true };
       }
-      note = `?backend=${forced} was asked for but is not available here; `;
+      note = `?backend=${shown} was asked for but is not available here; `;
     }
   }
   const measured = available.filter((p) => p.stepMs !== undefined && Number.isFinite(p.stepMs));
