@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   cellMessage,
+  cellSettled,
   editCell,
   editorText,
   launchBrowser,
@@ -100,6 +101,45 @@ describe('failures are explained and the page survives them', () => {
     }
   });
 
+  it('the WebGPU device lost mid-lesson: the cell that needed it says so, the others keep working', async () => {
+    const context = await browser.newContext();
+    const { page } = await openPage(context);
+    try {
+      await page.goto(lessonUrl(FIRST, 'backend=webgpu&test=1'));
+      assert.deepEqual(notFulfilled(await settledCells(page, 180_000)), []);
+      assert.equal((await badge(page)).name, 'webgpu');
+      // What a driver reset or a GPU process crash does (issue 10: simulate with destroy()).
+      await page.evaluate(() => {
+        /** @type {any} */ (globalThis)._tfengine.backend.device.destroy();
+      });
+      await page
+        .locator('[data-cell="forward"] .cell-toolbar')
+        .getByRole('button', { name: 'Run', exact: true })
+        .click();
+      await page.waitForTimeout(200);
+      const cells = await settledCells(page, 60_000);
+      assert.match(await cellMessage(page, 'forward'), /Device was lost/);
+      // Only `forward` and the cell that reads it fail; the rest keep their values.
+      const failed = notFulfilled(cells);
+      assert.ok(failed.includes('forward'));
+      assert.deepEqual(
+        failed.filter((c) => c !== 'forward' && c !== '7'),
+        [],
+        `unrelated cells failed: ${failed.join(', ')}`,
+      );
+      // The page still works: a cell that needs no GPU can be edited and runs.
+      await editCell(page, 'layer', 'layer = ({dIn: 1024, dOut: 512})');
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-cell="3"] .cell-output')?.textContent.includes('524,288'),
+        undefined,
+        { timeout: 30_000 },
+      );
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the training worker crashes mid-run: the error shows inline, the page keeps working, edits survive', async () => {
     const context = await browser.newContext();
     const { page } = await openPage(context);
@@ -134,6 +174,17 @@ describe('failures are explained and the page survives them', () => {
       );
       assert.ok(above.length >= 5);
       assert.deepEqual(notFulfilled(above), []);
+      // The crashed worker is ended, and a later call says what to do instead of waiting forever.
+      for (let waited = 0; page.workers().length > 0 && waited < 5000; waited += 100) {
+        await page.waitForTimeout(100);
+      }
+      assert.equal(page.workers().length, 0, 'the crashed worker was terminated');
+      await editCell(page, 'forcedBackend', 'forcedBackend = "wasm"');
+      await cellSettled(page, 'ready', 'rejected', 30_000);
+      assert.match(
+        await cellMessage(page, 'ready'),
+        /the training worker stopped \(.*\); press Run on the cell that makes the trainer \(t\)/,
+      );
       // Recovery without a reload: rerunning the cell that makes the trainer starts a new worker,
       // and it trains.
       await page
@@ -214,7 +265,7 @@ describe('failures are explained and the page survives them', () => {
 });
 
 describe('nonsense in the URL gives a clear message and loses nothing', () => {
-  it('?backend=foo: the badge names the bad value and the lesson runs on the automatic choice', async () => {
+  it('?backend=foo (and a 3,000-character value): the badge names it, shortened, and the lesson runs on the automatic choice', async () => {
     const context = await browser.newContext();
     const { page, errors } = await openPage(context);
     try {
@@ -224,6 +275,13 @@ describe('nonsense in the URL gives a clear message and loses nothing', () => {
       const { name, text } = await badge(page);
       assert.equal(name, 'wasm');
       assert.match(text, /\?backend=foo is not a backend \(use one of webgpu, wasm, webgl, cpu\)/);
+      // A very long value is quoted shortened, not poured into the page.
+      await page.goto(lessonUrl(FIRST, `backend=${'x'.repeat(3000)}&test=1`));
+      assert.deepEqual(notFulfilled(await settledCells(page)), []);
+      const long = await badge(page);
+      assert.equal(long.name, 'wasm');
+      assert.match(long.text, /\?backend=x{24}… is not a backend/);
+      assert.ok(long.text.length < 300, `the badge holds ${String(long.text.length)} characters`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
