@@ -294,11 +294,28 @@ async function sentimentTask(out: string): Promise<void> {
   });
   const merge = arg('merge', '');
   if (merge !== '') {
-    // Combine runs made by separate processes (e.g. one per seed, to use both cores).
+    // Combine runs made by separate processes (e.g. one per seed, to use both cores). The files
+    // must have been made with this command's settings (pass the same flags with --merge): the
+    // summary describes them with these settings.
+    const mine: Record<string, unknown> = {
+      maxLen,
+      steps,
+      batchSize,
+      learningRate,
+      fullLearningRate,
+    };
     for (const f of merge.split(',')) {
       const j = JSON.parse(readFileSync(f, 'utf8')) as {
         runs: (EncoderRunResult & { init: string })[];
+        settings: Record<string, unknown>;
       };
+      for (const [k, v] of [...Object.entries(mine), ['grid', grid.join(',')] as const]) {
+        const theirs = k === 'grid' ? (j.settings[k] as number[]).join(',') : j.settings[k];
+        if (theirs !== v)
+          throw new Error(
+            `--merge ${f}: settings.${k} is ${String(theirs)}, this command's is ${String(v)}; pass the flags the runs were made with`,
+          );
+      }
       runs.push(...j.runs);
     }
     seeds.splice(0, seeds.length, ...[...new Set(runs.map((r) => r.seed))].sort((x, y) => x - y));
