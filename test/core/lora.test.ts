@@ -219,7 +219,7 @@ for (const backend of NODE_BACKENDS) {
       p.dispose();
     });
 
-    it('merge ≈ unmerged forward; unmerge restores W0; mergeAndUnload equals the adapted model', () => {
+    it('merge ≈ unmerged forward; unmerge restores W0; mergeAndUnload equals the adapted model', async () => {
       const enc = new Encoder(micro, { seed: 5 });
       const w0 = enc.param('roberta.encoder.layer.0.attention.self.query.weight').clone();
       const peft = getPeftModel(enc, {
@@ -231,7 +231,7 @@ for (const backend of NODE_BACKENDS) {
       });
       const { ids, mask } = batch(6);
       const adapted = peft.model.classify(ids, mask);
-      peft.merge();
+      await peft.merge();
       expect(peft.mergedAdapters).toEqual(['default']);
       const merged = peft.model.classify(ids, mask);
       expectClose(merged, adapted, 0, 1e-5);
@@ -244,7 +244,7 @@ for (const backend of NODE_BACKENDS) {
       }).not.toThrow();
       peft.unmerge();
       expectClose(enc.param('roberta.encoder.layer.0.attention.self.query.weight'), w0, 0, 1e-6);
-      const plain = peft.mergeAndUnload();
+      const plain = await peft.mergeAndUnload();
       expect(plain).toBe(enc);
       expect([...plain.linearModules().values()].every((l) => l.hook === null)).toBe(true);
       expect(plain.namedParameters().every((p) => p.trainable)).toBe(true);
@@ -257,7 +257,7 @@ for (const backend of NODE_BACKENDS) {
       plain.dispose();
     });
 
-    it('mergeAsync gives the same weights as merge, refuses NaN without changes, and leaks no tensor', async () => {
+    it('merge is deterministic (same config and seed: same weights), refuses NaN without changes, and leaks no tensor', async () => {
       const make = () => new Mlp({ sizes: [5, 4, 3], activation: 'tanh', bias: true }, { seed: 3 });
       const cfg = {
         r: 2,
@@ -269,9 +269,9 @@ for (const backend of NODE_BACKENDS) {
       const asyncModel = make();
       const p1 = getPeftModel(syncModel, cfg);
       const p2 = getPeftModel(asyncModel, cfg);
-      p1.merge();
+      await p1.merge();
       const before = tf.memory().numTensors;
-      await p2.mergeAsync();
+      await p2.merge();
       expect(tf.memory().numTensors).toBe(before);
       expect(p2.mergedAdapters).toEqual(['default']);
       const w1 = syncModel.getWeights();
@@ -285,7 +285,7 @@ for (const backend of NODE_BACKENDS) {
       tf.tidy(() => {
         p3.factors('layers.0').a.assign(tf.fill(p3.factors('layers.0').a.shape, Number.NaN));
       });
-      await expect(p3.mergeAsync()).rejects.toThrow(/deltaWeight = layers\.0/);
+      await expect(p3.merge()).rejects.toThrow(/deltaWeight = layers\.0/);
       expect(p3.mergedAdapters).toEqual([]);
       expectSameWeights(bad, snap);
       tf.dispose(Object.values(snap));
@@ -294,7 +294,7 @@ for (const backend of NODE_BACKENDS) {
       p3.dispose();
     });
 
-    it('merge refuses NaN/Inf in ΔW and changes nothing', () => {
+    it('merge refuses NaN/Inf in ΔW and changes nothing', async () => {
       const mlp = new Mlp({ sizes: [4, 4, 2], activation: 'tanh', bias: true }, { seed: 1 });
       const peft = getPeftModel(mlp, { r: 2, targetModules: ['layers.0', 'layers.1'] });
       const snap = snapshot(mlp);
@@ -306,12 +306,8 @@ for (const backend of NODE_BACKENDS) {
           ]),
         );
       });
-      expect(() => {
-        peft.merge();
-      }).toThrow(LoraMergeError);
-      expect(() => {
-        peft.merge();
-      }).toThrow(/deltaWeight = layers\.1/);
+      await expect(peft.merge()).rejects.toThrow(LoraMergeError);
+      await expect(peft.merge()).rejects.toThrow(/deltaWeight = layers\.1/);
       expect(peft.mergedAdapters).toEqual([]);
       expectSameWeights(mlp, snap);
       tf.tidy(() => {
@@ -322,13 +318,13 @@ for (const backend of NODE_BACKENDS) {
           ]),
         );
       });
-      expect(() => peft.mergeAndUnload()).toThrow(LoraMergeError);
+      await expect(peft.mergeAndUnload()).rejects.toThrow(LoraMergeError);
       expectSameWeights(mlp, snap);
       tf.dispose(Object.values(snap));
       peft.dispose();
     });
 
-    it('several adapters: switching changes the output and switching back restores it exactly; disable = base', () => {
+    it('several adapters: switching changes the output and switching back restores it exactly; disable = base', async () => {
       const enc = new Encoder(micro, { seed: 7 });
       const { ids, mask } = batch(8);
       const base = enc.classify(ids, mask);
@@ -369,9 +365,7 @@ for (const backend of NODE_BACKENDS) {
       peft.disableAdapters();
       const off = peft.model.classify(ids, mask);
       expectBitIdentical(off, base);
-      expect(() => {
-        peft.merge();
-      }).toThrow(/adaptersDisabled = true/);
+      await expect(peft.merge()).rejects.toThrow(/adaptersDisabled = true/);
       peft.enableAdapters();
       peft.deleteAdapter('a');
       expect(peft.activeAdapter).toBe('b');

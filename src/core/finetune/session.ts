@@ -572,7 +572,7 @@ export class FineTuneSession {
     peft.disableAdapters();
     const base = await this.logits(task);
     peft.enableAdapters();
-    peft.merge();
+    await peft.merge();
     let after: Float32Array;
     let predAfter: Int32Array;
     try {
@@ -593,7 +593,7 @@ export class FineTuneSession {
       } finally {
         peft.enableAdapters();
       }
-      peft.merge();
+      await peft.merge();
       try {
         t.merged.push(await this.timeForward(task, 1));
       } finally {
@@ -719,7 +719,7 @@ export class FineTuneSession {
       // Back to the first adapter, as it was.
       run.config = firstConfig;
       Object.assign(run, firstState);
-      this.swapTo(first);
+      await this.swapTo(first);
     }
   }
 
@@ -730,13 +730,13 @@ export class FineTuneSession {
   }
 
   /** Makes `name` active (factors and head); `merged`: unmerge the old ΔW, merge the new one. */
-  private swapTo(name: string, merged = false): void {
+  private async swapTo(name: string, merged = false): Promise<void> {
     const run = this.requireLora();
     if (merged) run.peft.unmerge();
     run.peft.setAdapter(name);
     const head = this.heads.get(name);
     if (head) run.model.setWeights(head, { strict: false });
-    if (merged) run.peft.merge([name]);
+    if (merged) await run.peft.merge([name]);
   }
 
   /**
@@ -753,12 +753,12 @@ export class FineTuneSession {
     const tasks = names as TaskName[];
     const before = new Map<TaskName, { pred: Int32Array; acc: number }>();
     for (const t of tasks) {
-      this.swapTo(t);
+      await this.swapTo(t);
       before.set(t, { pred: await this.predict(t), acc: await this.accuracy(t) });
     }
     const first = tasks[0] ?? 'sentiment';
-    this.swapTo(first);
-    if (merged) run.peft.merge([first]);
+    await this.swapTo(first);
+    if (merged) await run.peft.merge([first]);
     const probe = run.model.linear(
       [...run.model.linearModules().keys()].find((n) => n.endsWith('.query')) ?? '',
     ).weight;
@@ -767,7 +767,7 @@ export class FineTuneSession {
     for (let i = 0; i < swaps; i++) {
       current = 1 - current;
       const t0 = performance.now();
-      this.swapTo(tasks[current] ?? first, merged);
+      await this.swapTo(tasks[current] ?? first, merged);
       const done = tf.slice(probe, [0, 0], [1, 1]);
       await done.data(); // the swap's writes have landed
       done.dispose();
@@ -779,7 +779,7 @@ export class FineTuneSession {
     }
     const after: SwapReport['tasks'] = [];
     for (const t of tasks) {
-      this.swapTo(t);
+      await this.swapTo(t);
       const pred = await this.predict(t);
       const b = before.get(t);
       after.push({
@@ -789,7 +789,7 @@ export class FineTuneSession {
         identical: b !== undefined && pred.every((p, i) => p === b.pred[i]),
       });
     }
-    this.swapTo(first);
+    await this.swapTo(first);
     return { swaps, merged, msPerSwap: median(times), times, tasks: after };
   }
 

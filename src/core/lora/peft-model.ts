@@ -260,24 +260,12 @@ export class PeftModel<M extends Module = Module> {
 
   /**
    * Adds ΔW into the base weights of every module the adapters target (default: the active one).
-   * Refuses, changing nothing, when any ΔW holds NaN or ±Inf. The finiteness check reads one small
-   * flag vector synchronously; on a GPU backend prefer {@link PeftModel.mergeAsync}, which does not
-   * stall the thread.
+   * Refuses, changing nothing, when any ΔW holds NaN or ±Inf. The finiteness check is one small
+   * asynchronous read (`await data()`), so it never stalls the thread on a GPU backend; the
+   * weights change only after it passes.
    * @throws {LoraMergeError} on non-finite ΔW; {@link AdapterStateError} for unknown/merged names.
    */
-  merge(adapters: readonly string[] = [this.requireActive()]): void {
-    const { work, finite } = this.prepareMerge(adapters);
-    const flags = finite.dataSync(); // one small read, outside any loop
-    finite.dispose();
-    this.finishMerge(adapters, work, flags);
-  }
-
-  /**
-   * {@link PeftModel.merge} with an asynchronous finiteness check (`await data()`), for WebGPU and
-   * WebGL where a synchronous read blocks until the GPU queue drains. Same checks, same errors; the
-   * weights change only after the check passes.
-   */
-  async mergeAsync(adapters: readonly string[] = [this.requireActive()]): Promise<void> {
+  async merge(adapters: readonly string[] = [this.requireActive()]): Promise<void> {
     const { work, finite } = this.prepareMerge(adapters);
     let flags: ArrayLike<number>;
     try {
@@ -351,10 +339,10 @@ export class PeftModel<M extends Module = Module> {
    * Merges the active adapter (unless disabled or already merged) and returns the plain base model
    * with no adapter left; this PeftModel is spent afterwards.
    */
-  mergeAndUnload(): M {
+  async mergeAndUnload(): Promise<M> {
     this.requireLive();
     const a = this.state.active;
-    if (a !== null && !this.state.disabled && !this.state.merged.has(a)) this.merge([a]);
+    if (a !== null && !this.state.disabled && !this.state.merged.has(a)) await this.merge([a]);
     return this.release();
   }
 
