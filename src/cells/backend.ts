@@ -10,16 +10,13 @@
  * files are emitted by Vite (`?url`) and served by the site itself, so nothing is fetched from
  * another host.
  */
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import {
   BACKEND_NAMES,
   chooseBackend,
   type BackendChoice,
-  type BackendName,
   type BackendProbe,
 } from '../core/backend.ts';
+import { probeWebGpu, registerBackend } from './tf-backends.ts';
 import type { TfModule } from './builtins.ts';
 
 /** The smallest module using a SIMD instruction (from wasm-feature-detect, Apache-2.0). */
@@ -27,27 +24,6 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
   253, 98, 11,
 ]);
-
-async function probeWebGpu(): Promise<BackendProbe> {
-  const gpu = (navigator as { gpu?: GPU }).gpu;
-  if (!gpu) return { name: 'webgpu', available: false, description: 'no navigator.gpu' };
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return { name: 'webgpu', available: false, description: 'no adapter' };
-    const info = adapter.info as GPUAdapterInfo | undefined;
-    const fallback =
-      info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-    const description = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
-    return {
-      name: 'webgpu',
-      available: true,
-      isFallbackAdapter: fallback === true,
-      description: description === '' ? 'WebGPU adapter' : description,
-    };
-  } catch (error) {
-    return { name: 'webgpu', available: false, description: String(error) };
-  }
-}
 
 function probeWebGl(): BackendProbe {
   try {
@@ -93,24 +69,6 @@ export function announceBackend(choice: BackendChoice): void {
   );
 }
 
-async function register(tf: TfModule, name: BackendName): Promise<void> {
-  if (name === 'webgpu') {
-    await import('@tensorflow/tfjs-backend-webgpu');
-  } else if (name === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths({
-      'tfjs-backend-wasm.wasm': wasmPlainUrl,
-      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-    });
-    // Threads would start workers that importScripts() a blob: URL, which the site's CSP
-    // (script-src 'self') refuses, and initialisation then hangs. Measured on our machines the
-    // threaded build was no faster for training steps (29 ms either way), so use one thread.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  }
-  // webgl and cpu are registered by @tensorflow/tfjs itself.
-}
-
 /** How long a backend may take to initialise before the next one is tried. */
 const INIT_TIMEOUT_MS = 20_000;
 
@@ -141,7 +99,7 @@ export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<
   const failed: string[] = [];
   for (const name of order) {
     try {
-      await register(tf, name);
+      await registerBackend(tf, name);
       if (await withTimeout(tf.setBackend(name), INIT_TIMEOUT_MS, name)) {
         await tf.ready();
         const result: BackendChoice =

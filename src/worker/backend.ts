@@ -5,9 +5,6 @@
  * is available. WASM runs single-threaded: its threaded build would start workers from a blob:
  * URL, which the site's CSP (`worker-src 'self'`) refuses; its .wasm files are served by the site.
  */
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type * as TF from '@tensorflow/tfjs';
 import {
   BACKEND_NAMES,
@@ -15,27 +12,7 @@ import {
   type BackendName,
   type BackendProbe,
 } from '../core/backend.ts';
-
-async function probeWebGpu(): Promise<BackendProbe> {
-  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
-  if (!gpu) return { name: 'webgpu', available: false, description: 'no navigator.gpu' };
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return { name: 'webgpu', available: false, description: 'no adapter' };
-    const info = adapter.info as GPUAdapterInfo | undefined;
-    const fallback =
-      info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-    const description = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
-    return {
-      name: 'webgpu',
-      available: true,
-      isFallbackAdapter: fallback === true,
-      description: description === '' ? 'WebGPU adapter' : description,
-    };
-  } catch (error) {
-    return { name: 'webgpu', available: false, description: String(error) };
-  }
-}
+import { probeWebGpu, registerBackend } from '../cells/tf-backends.ts';
 
 function probeWebGl(): BackendProbe {
   try {
@@ -48,20 +25,6 @@ function probeWebGl(): BackendProbe {
     };
   } catch {
     return { name: 'webgl', available: false, description: 'no WebGL2 in workers' };
-  }
-}
-
-async function register(tf: typeof TF, name: BackendName): Promise<void> {
-  if (name === 'webgpu') {
-    await import('@tensorflow/tfjs-backend-webgpu');
-  } else if (name === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths({
-      'tfjs-backend-wasm.wasm': wasmPlainUrl,
-      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-    });
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
 }
 
@@ -83,7 +46,7 @@ export async function startWorkerBackend(
   const failed: string[] = [];
   for (const name of order) {
     try {
-      await register(tf, name);
+      await registerBackend(tf, name);
       const ok = await Promise.race([
         tf.setBackend(name),
         new Promise<boolean>((resolve) =>
