@@ -24,7 +24,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -42,17 +41,9 @@ import {
   type EncoderRunResult,
   type MnistRunResult,
 } from '../src/core/subspace/index.ts';
+import { arg, nums, sha256File } from './lib/cli.ts';
 
-/** Hex sha256 of a file. */
-const sha256File = (file: string): string =>
-  createHash('sha256').update(readFileSync(file)).digest('hex');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 const quick = process.argv.includes('--quick');
-const nums = (s: string): number[] => s.split(',').map((x) => Number(x.trim()));
 const task = arg('task', 'mnist');
 const started = new Date();
 const t0 = performance.now();

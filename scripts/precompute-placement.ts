@@ -27,7 +27,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { meanSd } from '../src/core/finetune/stats.ts';
@@ -42,16 +41,8 @@ import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { encodeSet, tokenizerFromExamples } from '../src/core/finetune/data.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import type { WordTokenizer } from '../src/core/data/tokenizer.ts';
+import { arg, nums, sha256File } from './lib/cli.ts';
 
-/** Hex sha256 of a file. */
-const sha256File = (file: string): string =>
-  createHash('sha256').update(readFileSync(file)).digest('hex');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-const nums = (s: string): number[] => s.split(',').map((x) => Number(x.trim()));
 const standin = process.argv.includes('--standin');
 const seeds = nums(arg('seeds', standin ? '0' : '0,1'));
 const steps = Number(arg('steps', standin ? '4' : '80'));

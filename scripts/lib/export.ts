@@ -4,7 +4,6 @@
  * `tokenizer.json` and `manifest.json` (corpus, licences, seed, sizes, steps, wall time, losses,
  * held-out masked-token accuracy against random init, sha256 of every file).
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +13,7 @@ import type { PretrainData } from './pretrain-data.ts';
 import { tensorsToSafetensors } from '../../src/core/io/safetensors.ts';
 import { transposeDense } from './hf-weights.ts';
 import { describePlan, lastStep as planLastStep, planFlags } from './schedule.ts';
+import { sha256File } from './cli.ts';
 
 /** Inputs of {@link exportModel}. */
 export interface ExportInput {
@@ -24,10 +24,6 @@ export interface ExportInput {
   /** Whether the planned number of steps was reached (false: stopped by the time limit). */
   complete: boolean;
   log: (s: string) => void;
-}
-
-function sha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 /** Hugging Face `RobertaConfig` for the encoder (plus our tokenizer's special ids and the classifier pooling). */
@@ -156,7 +152,7 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
   };
   for (const f of ['model.safetensors', 'config.json', 'tokenizer.json']) {
     const p = path.join(outDir, f);
-    manifest.files[f] = { bytes: readFileSync(p).length, sha256: sha256(p) };
+    manifest.files[f] = { bytes: readFileSync(p).length, sha256: sha256File(p) };
   }
   writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   x.log(
