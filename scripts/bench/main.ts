@@ -15,7 +15,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { htmlPages, measurePage, type FirstLoad } from './first-load.ts';
 import { runBrowserBench } from './browser.ts';
-import { runLighthouse } from './lighthouse.ts';
+import { lighthouseLines, lighthouseRecords, runLighthouse } from './lighthouse.ts';
 import { longTaskSection } from './lesson-pages.ts';
 import { runTrainBench, type TrainBenchRow } from './node-train.ts';
 import { browserTrainSection } from './train.ts';
@@ -97,41 +97,8 @@ async function main(): Promise<void> {
         .filter((p) => p.startsWith('lessons/'))
         .map((p) => p.replace(/index\.html$/, ''));
       const lh = await runLighthouse(server.url, lessonPaths);
-      lines.push(
-        '## Lighthouse (mobile defaults), budget: performance ≥ 90, accessibility ≥ 95',
-        '',
-      );
-      lines.push(
-        '| page | performance | accessibility | FCP | LCP | TBT | CLS | JS fetched during load | within budget |',
-        '|---|---|---|---|---|---|---|---|---|',
-      );
-      for (const r of lh) {
-        if (r.error !== undefined) {
-          lines.push(`| ${r.path} | failed: ${r.error.slice(0, 120)} | | | | | | | **no** |`);
-          continue;
-        }
-        const okRow = r.performance >= 90 && r.accessibility >= 95;
-        lines.push(
-          `| ${r.path} | ${String(r.performance)} | ${String(r.accessibility)} | ${ms(r.fcpMs)} | ${ms(r.lcpMs)} | ${ms(r.tbtMs)} | ${r.cls.toFixed(3)} | ${kb(r.scriptBytes)} | ${okRow ? 'yes' : '**no**'} |`,
-        );
-        records.push(
-          {
-            benchmark: `lighthouse/${r.path}`,
-            backend: 'chromium-mobile',
-            metric: 'performance_score',
-            value: r.performance,
-            unit: 'score',
-          },
-          {
-            benchmark: `lighthouse/${r.path}`,
-            backend: 'chromium-mobile',
-            metric: 'accessibility_score',
-            value: r.accessibility,
-            unit: 'score',
-          },
-        );
-      }
-      lines.push('');
+      lines.push(...lighthouseLines(lh));
+      records.push(...lighthouseRecords(lh));
       const loadTasks = await longTaskSection(server.url, lessonPaths, lh); // PERF (issue 11)
       lines.push(...loadTasks.lines);
       records.push(...loadTasks.records);
