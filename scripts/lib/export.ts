@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Encoder } from '../../src/core/models/encoder.ts';
+import type { ClassifierPooling, Encoder } from '../../src/core/models/encoder.ts';
+import { encoderConfigToHf } from '../../src/core/io/hf-encoder.ts';
 import type { RunState } from '../pretrain.ts';
 import type { PretrainData } from './pretrain-data.ts';
 import { tensorsToSafetensors } from '../../src/core/io/safetensors.ts';
@@ -26,28 +27,20 @@ export interface ExportInput {
   log: (s: string) => void;
 }
 
-/** Hugging Face `RobertaConfig` for the encoder (plus our tokenizer's special ids and the classifier pooling). */
-export function hfConfig(c: Encoder['config']): Record<string, unknown> {
+/**
+ * Hugging Face `RobertaConfig` for the pretrained encoder: the core's {@link encoderConfigToHf}
+ * plus our tokenizer's special ids and the tied decoder. `classifier_pooling` (ours; the core's
+ * `encoderConfigFromHf` reads it) says what a classification head on this encoder reads: 'mean'
+ * (the mean token vector) or absent (`<s>`, as RoBERTa). MLM never trains `<s>`'s output (it is
+ * never masked), so an MLM-only encoder may carry little in `<s>`; the /data page's evaluation
+ * compares both on validation.
+ */
+export function hfConfig(
+  c: Encoder['config'],
+  pooling: ClassifierPooling = 'mean',
+): Record<string, unknown> {
   return {
-    architectures: ['RobertaForMaskedLM'],
-    model_type: 'roberta',
-    vocab_size: c.vocabSize,
-    hidden_size: c.hiddenSize,
-    num_hidden_layers: c.numHiddenLayers,
-    num_attention_heads: c.numAttentionHeads,
-    intermediate_size: c.intermediateSize,
-    hidden_act: 'gelu',
-    hidden_dropout_prob: c.hiddenDropoutProb,
-    attention_probs_dropout_prob: c.attentionDropoutProb,
-    max_position_embeddings: c.maxPositionEmbeddings,
-    type_vocab_size: c.typeVocabSize,
-    initializer_range: c.initializerRange,
-    layer_norm_eps: c.layerNormEps,
-    pad_token_id: c.padTokenId,
-    // Not a RobertaConfig field (core's encoderConfigFromHf reads it): the classifier reads the mean
-    // token vector, not <s> — MLM never trains <s>'s output (it is never masked), so a frozen or
-    // LoRA-adapted encoder has little in <s> (measured on the /data page's evaluation).
-    classifier_pooling: 'mean',
+    ...encoderConfigToHf({ ...c, mlmHead: true, classifierPooling: pooling }),
     bos_token_id: 0,
     eos_token_id: 2,
     tie_word_embeddings: true,

@@ -6,13 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { safetensorsToTensors } from '../io/safetensors.ts';
-import {
-  Encoder,
-  encoderConfig,
-  type ClassifierPooling,
-  type EncoderConfig,
-} from '../models/encoder.ts';
-import type { LoadReport } from '../models/types.ts';
+import { encoderConfigFromHf } from '../io/hf-encoder.ts';
+import { Encoder, type EncoderConfig } from '../models/encoder.ts';
+import { WeightsError, type LoadReport } from '../models/types.ts';
 import { DataError } from './errors.ts';
 import { WordTokenizer } from './tokenizer.ts';
 
@@ -34,35 +30,23 @@ export function transposeDense(
   return out;
 }
 
-/** Reads a `RobertaConfig` JSON object into an {@link EncoderConfig} (then applies `overrides`). */
+/**
+ * Reads a `RobertaConfig` JSON object into an {@link EncoderConfig} (then applies `overrides`): the
+ * core's {@link encoderConfigFromHf} (one reader for every caller), without the MLM head unless
+ * `overrides` keep it, and with its errors as {@link DataError}s naming the field and the value.
+ */
 export function fromHfConfig(json: unknown, overrides: Partial<EncoderConfig> = {}): EncoderConfig {
-  const j = (json ?? {}) as Record<string, unknown>;
-  const n = (k: string): number => {
-    const v = j[k];
-    if (typeof v !== 'number')
-      throw new DataError(`config.${k}`, `must be a number, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  return encoderConfig('tiny', {
-    vocabSize: n('vocab_size'),
-    hiddenSize: n('hidden_size'),
-    numHiddenLayers: n('num_hidden_layers'),
-    numAttentionHeads: n('num_attention_heads'),
-    intermediateSize: n('intermediate_size'),
-    maxPositionEmbeddings: n('max_position_embeddings'),
-    typeVocabSize: n('type_vocab_size'),
-    layerNormEps: n('layer_norm_eps'),
-    hiddenDropoutProb: n('hidden_dropout_prob'),
-    attentionDropoutProb: n('attention_probs_dropout_prob'),
-    padTokenId: n('pad_token_id'),
-    initializerRange: n('initializer_range'),
-    mlmHead: false,
-    // What the classification head reads (`classifier_pooling`, ours; absent: <s>, as RoBERTa).
-    ...(j.classifier_pooling === undefined
-      ? {}
-      : { classifierPooling: j.classifier_pooling as ClassifierPooling }),
-    ...overrides,
-  });
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new DataError('config.json', `must be a JSON object, got ${JSON.stringify(json)}`);
+  try {
+    return encoderConfigFromHf(json as Record<string, unknown>, { mlmHead: false, ...overrides });
+  } catch (e) {
+    if (e instanceof WeightsError) {
+      const reason = e.message.slice(`${e.field} = ${String(e.value)}: `.length);
+      throw new DataError(e.field, `${reason}, got ${String(e.value)}`);
+    }
+    throw e;
+  }
 }
 
 /** The three files' contents. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import {
   DataError,
+  fromHfConfig,
   SPECIAL_TOKENS,
   WordTokenizer,
   loadPretrained,
@@ -91,5 +92,21 @@ describe('loadPretrained', () => {
     expect(() =>
       loadPretrained({ ...f, config: { ...(f.config as object), hidden_size: 'x' } }),
     ).toThrow(DataError);
+  });
+
+  it('reads back exactly the config the export writes, and names a bad field and its value', () => {
+    for (const pooling of ['first', 'mean'] as const) {
+      const written = JSON.parse(JSON.stringify(hfConfig(config, pooling))) as unknown;
+      const read = fromHfConfig(written, { mlmHead: true, numLabels: 0 });
+      expect(read).toEqual({
+        ...config,
+        classifierPooling: pooling === 'mean' ? 'mean' : read.classifierPooling,
+      });
+      expect(read.classifierPooling ?? 'first').toBe(pooling);
+    }
+    expect(() => fromHfConfig({ ...hfConfig(config), hidden_size: 'x' })).toThrow(
+      /^config\.hidden_size: must be a number, got "x"$/,
+    );
+    expect(() => fromHfConfig([1, 2])).toThrow(DataError);
   });
 });
