@@ -1,9 +1,11 @@
 // @ts-check
 /**
- * Lesson pages without test mode (what a reader gets) in Chromium: cells wait until the reader
- * scrolls near them, so loading the page fetches neither TF.js nor Plotly; a cell brought into
- * view runs with the cells it reads, the others keep waiting; "Run all cells" runs the rest, and
- * nothing rejects. (`?test=1` pages run everything at once: the other e2e files.)
+ * Lesson pages without test mode (what a reader gets) in Chromium: the cell runtime itself loads
+ * only when a cell nears the viewport (or on "Run all cells"), so a page whose cells are below the
+ * first screen fetches no runtime, TF.js or Plotly at load and shows each cell's code as the
+ * server's <pre>; a cell brought into view runs with the cells it reads, the others keep waiting;
+ * "Run all cells" runs the rest, and nothing rejects. (`?test=1` pages run everything at once:
+ * the other e2e files.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -29,15 +31,32 @@ const states = (page) =>
   );
 
 describe('lazy lesson page', () => {
-  it('runs a cell when it nears the viewport, and Run all runs the rest', async () => {
+  it('loads the runtime when a cell nears the viewport; Run all runs the rest', async () => {
     const context = await browser.newContext({ viewport: { width: 412, height: 823 } });
     const { page, foreignRequests, errors } = await openPage(context);
     /** @type {string[]} */
     const scripts = [];
     page.on('request', (r) => scripts.push(new URL(r.url()).pathname));
     await page.goto(lessonUrl(SLUG, ''));
+    // No cell is on the first screen: the runtime waits, the code is the server's <pre>.
+    await page.waitForSelector('[data-lesson-root][data-mount="waiting"]');
+    await page.waitForTimeout(1500);
+    assert.equal(await page.getAttribute('[data-lesson-root]', 'data-mount'), 'waiting');
+    const runtime = () => scripts.filter((p) => /\/_astro\/mount\./.test(p));
+    assert.deepEqual(runtime(), [], 'the cell runtime is not fetched before a cell nears');
+    assert.equal((await page.locator('section.cell pre.cell-source').count()) > 0, true);
+    assert.equal(await page.locator('.cm-content').count(), 0);
+    await page.getByRole('button', { name: 'Run all cells', exact: true }).waitFor();
+
+    // Scrolling towards the first cell loads the runtime; its editor replaces the <pre>.
+    await page.locator('section.cell').first().scrollIntoViewIfNeeded();
     await page.waitForSelector('[data-lesson-root][data-mount="done"]', { timeout: 60_000 });
-    // The last cell is far below the first screen: it waits, and says so.
+    assert.equal(
+      await page.getAttribute('[data-lesson-root]', 'data-mount-trigger'),
+      'cell near the viewport',
+    );
+    await page.locator('section.cell').first().locator('.cm-content').waitFor({ timeout: 30_000 });
+    // The last cell is far below: it waits, and says so.
     const last = page.locator('section.cell').last();
     await page.waitForFunction(
       () => [...document.querySelectorAll('section.cell')].at(-1)?.hasAttribute('data-waiting'),
@@ -76,6 +95,56 @@ describe('lazy lesson page', () => {
     assert.deepEqual(
       errors.filter((e) => /Content.Security.Policy|pageerror/i.test(e)),
       [],
+    );
+    await context.close();
+  });
+
+  it('"Run all cells" before the runtime has loaded runs every cell', async () => {
+    const context = await browser.newContext({ viewport: { width: 412, height: 823 } });
+    const { page, errors } = await openPage(context);
+    await page.goto(lessonUrl(SLUG, ''));
+    await page.waitForSelector('[data-lesson-root][data-mount="waiting"]');
+    await page.getByRole('button', { name: 'Run all cells', exact: true }).click();
+    const cells = await settledCells(page);
+    assert.deepEqual(
+      cells.filter((c) => c.state !== 'fulfilled'),
+      [],
+    );
+    assert.equal(
+      await page.getAttribute('[data-lesson-root]', 'data-mount-trigger'),
+      'Run all cells',
+    );
+    // The runtime's own bar replaced the stand-in; every cell already runs, so it has no Run all.
+    assert.equal(await page.locator('[data-stand-in]').count(), 0);
+    await page.getByRole('button', { name: 'Reset all', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Run all cells' }).count(), 0);
+    assert.deepEqual(
+      errors.filter((e) => /Content.Security.Policy|pageerror/i.test(e)),
+      [],
+    );
+    await context.close();
+  });
+
+  it('a stored edit loads the runtime at once, so the editor shows the edit', async () => {
+    const context = await browser.newContext({ viewport: { width: 412, height: 823 } });
+    const { page } = await openPage(context);
+    await page.goto(lessonUrl(SLUG, ''));
+    const index = Number(await page.locator('section.cell').last().getAttribute('data-cell-index'));
+    const original = (await page.locator('section.cell').last().locator('pre').textContent()) ?? '';
+    await page.evaluate(
+      ([key, value]) => {
+        localStorage.setItem(key, value);
+      },
+      [
+        `lora-lessons:edit:v1:${SLUG}:${String(index)}`,
+        JSON.stringify({ source: `${original}\n// EDITED`, originalHash: 'x', savedAt: 1 }),
+      ],
+    );
+    await page.reload();
+    await page.waitForSelector('[data-lesson-root][data-mount="done"]', { timeout: 60_000 });
+    assert.equal(
+      await page.getAttribute('[data-lesson-root]', 'data-mount-trigger'),
+      'stored edits',
     );
     await context.close();
   });

@@ -28,6 +28,8 @@ export interface MountOptions {
   readonly slug: string;
   /** Hash of the lesson's cell sources; computed from the page when empty. */
   readonly version: string;
+  /** Open every cell at once (the reader pressed "Run all cells" before the runtime loaded). */
+  readonly runAll?: boolean;
 }
 
 const SAVE_DELAY_MS = 300;
@@ -211,7 +213,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     onShare: () => {
       void share();
     },
-    ...(lazy
+    ...(lazy && opts.runAll !== true
       ? {
           onRunAll: () => {
             for (let i = 0; i < views.length; i++) run?.open(i);
@@ -327,6 +329,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       views[i]?.ensureEditor();
       run.open(i);
     });
+    if (opts.runAll === true) for (let i = 0; i < views.length; i++) run.open(i);
   }
   root.dataset.cellsVersion = version;
   root.dataset.cellsSourceHash = hashSource(originals.join('\u0000'));

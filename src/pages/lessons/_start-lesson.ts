@@ -1,16 +1,29 @@
 /**
  * Browser entry of a lesson page: finds `[data-lesson-root]` and hands it to the cell runtime's
- * `mountLesson` (src/cells/client/mount.ts). The runtime is a dynamic import, so the lesson's text
- * shows before the editor, the Observable runtime and their CSS have loaded.
+ * `mountLesson` (src/cells/client/mount.ts). The runtime is a dynamic import, loaded only when the
+ * reader needs it (src/cells/client/start-when-needed.ts): at once under tests, with a share link
+ * or stored edits; otherwise when a cell nears the viewport, on "Run all cells", or on focus in
+ * the lesson. The lesson's text and each cell's code (the server's `<pre>`) show without it.
  */
+import { hasStoredEdits, whenNeeded } from '../../cells/client/start-when-needed.ts';
+
 export async function startLesson(): Promise<void> {
   const root = document.querySelector<HTMLElement>('[data-lesson-root]');
   if (root === null) return;
   const slug = root.dataset.lessonSlug ?? '';
   const version = root.dataset.lessonVersion ?? '';
+  const count = root.querySelectorAll('section.cell').length;
+  root.dataset.mount = 'waiting';
+  const request = await whenNeeded(root, document.querySelector('[data-lesson-toolbar]'), {
+    search: location.search,
+    hash: location.hash,
+    hasEdits: hasStoredEdits(slug, count, () => window.localStorage),
+  });
+  root.dataset.mountTrigger = request.trigger;
+  root.dataset.mount = 'loading';
   try {
     const { mountLesson } = await import('../../cells/client/mount.ts');
-    await mountLesson(root, { slug, version });
+    await mountLesson(root, { slug, version, runAll: request.runAll });
     root.dataset.mount = 'done';
   } catch (error: unknown) {
     root.dataset.mount = 'failed';
