@@ -8,6 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import { EMBED_PREFIX, securityHeaders } from './scripts/headers.mjs';
 // Turns ```js cell blocks into the agreed <section class="cell"> markup (owned by src/cells).
 import remarkCells from './src/cells/remark-cells.ts';
+// Writes dist/sw.js, the offline service worker, with the build's file list compiled in.
+import { offlineServiceWorker } from './src/offline/build.ts';
 
 /**
  * Shiki highlights every `pre > code.language-js`, cells' source included, and replaces the `<pre>`.
@@ -127,7 +129,7 @@ export default defineConfig({
     // Scripts stay external files ('self' only).
     inlineStylesheets: 'always',
   },
-  integrations: [mdx(), headersFile()],
+  integrations: [mdx(), headersFile(), offlineServiceWorker(securityHeaders({ dev: false }))],
   markdown: {
     // Astro 7's default Markdown processor (Sätteri) runs no remark plugins; the cells plugin and
     // remark-math need the unified one.

@@ -30,9 +30,18 @@ export type BackendStarter = (forced: string | null) => Promise<{
   epsilon: number;
 }>;
 
+/**
+ * Fetches a file of the site; a failure names the file and the status, plus the server's (or the
+ * offline service worker's) short plain-text explanation when there is one.
+ */
 async function fetchOk(url: URL): Promise<Response> {
   const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url.pathname}: HTTP ${String(r.status)}`);
+  if (!r.ok) {
+    const type = r.headers.get('content-type') ?? '';
+    const text = type.startsWith('text/plain') ? (await r.text()).trim() : '';
+    const why = text !== '' && text.length <= 300 ? ` (${text})` : '';
+    throw new Error(`${url.pathname}: HTTP ${String(r.status)}${why}`);
+  }
   return r;
 }
 

@@ -24,9 +24,26 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** A fresh headless Chromium; `launch` uses a new temporary profile every time. */
-export function launchBrowser() {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+/**
+ * A fresh headless Chromium; `launch` uses a new temporary profile every time.
+ *
+ * Its contexts block service workers unless a test asks for them (`serviceWorkers: 'allow'`, only
+ * the offline test does): the site's offline worker would answer requests itself, and
+ * `page.route`/`context.route` (the failure injection of reliability.test.mjs, for one) would no
+ * longer see them.
+ */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  const newContext = browser.newContext.bind(browser);
+  /** @type {typeof browser.newContext} */
+  const blocking = (options = {}) => newContext({ serviceWorkers: 'block', ...options });
+  // browser.newPage() makes its context through newContext too.
+  browser.newContext = blocking;
+  return browser;
 }
 
 /**

@@ -1,0 +1,211 @@
+/// <reference lib="webworker" />
+/**
+ * The offline service worker, served as `/sw.js` (bundled by `src/offline/build.ts` after the
+ * site is built, with the build's manifest compiled in). It makes the site work without a network
+ * after one visit, and never serves an out-of-date page while the network is there:
+ *
+ * - install: saves the shell (every page but the embeds, every built asset, the small data) into
+ *   a cache named after the build; files an older build's cache holds with the same revision are
+ *   copied, not downloaded again. The install fails (and is retried by the browser on the next
+ *   visit) if any file cannot be fetched.
+ * - activate: deletes the caches of older builds (only once no page uses the old worker: there is
+ *   no skipWaiting, so an open page keeps the files it was built with) and takes control of pages.
+ * - `offline:warm` from a page: saves the data group (model, MNIST) in the background.
+ * - fetch: pages network first, saved copy when offline, else an offline page naming the address;
+ *   hashed assets (`_astro/`) saved copy first; other files network first, saved copy when
+ *   offline, else a 503 whose text says the file is not saved. Embeds are never intercepted.
+ */
+import {
+  REVISION_HEADER,
+  cacheName,
+  offlineMessage,
+  offlinePage,
+  pageKey,
+  routeOf,
+  staleCaches,
+  statusOf,
+  type OfflineEntry,
+  type OfflineManifest,
+  type Route,
+  type ToServiceWorker,
+} from './plan.ts';
+
+/** Compiled in by the build (esbuild `define`). */
+declare const __OFFLINE_BUILD__: {
+  readonly manifest: OfflineManifest;
+  /** The site's base path, ending in `/`. */
+  readonly base: string;
+  /** The site's security headers (scripts/headers.mjs), for the responses made here. */
+  readonly headers: Readonly<Record<string, string>>;
+};
+
+const BUILD = __OFFLINE_BUILD__;
+const sw = self as unknown as ServiceWorkerGlobalScope;
+const CACHE = cacheName(BUILD.manifest.version);
+const ENTRIES = new Map(BUILD.manifest.entries.map((e) => [e.path, e]));
+const PAGES = BUILD.manifest.entries
+  .filter((e) => e.group === 'shell' && (e.path === '' || e.path.endsWith('/')))
+  .map((e) => BUILD.base + e.path);
+
+/** The absolute URL of a path relative to the base. */
+function absolute(path: string): string {
+  return new URL(BUILD.base + path, sw.location.origin).href;
+}
+
+/** A copy of `response` carrying the file's revision, so a later build can tell it is current. */
+function stamp(response: Response, revision: string): Response {
+  const headers = new Headers(response.headers);
+  headers.set(REVISION_HEADER, revision);
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+/** The same file with the same revision from an older build's cache, if one has it. */
+async function fromOlderCache(url: string, revision: string): Promise<Response | undefined> {
+  for (const name of staleCaches(await caches.keys(), CACHE)) {
+    const hit = await (await caches.open(name)).match(url);
+    if (hit?.headers.get(REVISION_HEADER) === revision) return hit;
+  }
+  return undefined;
+}
+
+/** Saves one entry into the current cache (nothing to do when it is there already). */
+async function save(cache: Cache, entry: OfflineEntry): Promise<void> {
+  const url = absolute(entry.path);
+  if (await cache.match(url)) return;
+  const reused = await fromOlderCache(url, entry.revision);
+  if (reused) {
+    await cache.put(url, reused);
+    return;
+  }
+  const response = await fetch(url, { cache: 'no-cache' });
+  if (!response.ok) {
+    throw new Error(`offline: ${url} answered HTTP ${String(response.status)}`);
+  }
+  await cache.put(url, stamp(response, entry.revision));
+}
+
+/** Saves `entries`, `parallel` at a time; rejects on the first failure. */
+async function saveAll(entries: readonly OfflineEntry[], parallel: number): Promise<void> {
+  const cache = await caches.open(CACHE);
+  const queue = [...entries];
+  const worker = async () => {
+    for (let entry = queue.shift(); entry; entry = queue.shift()) await save(cache, entry);
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+const group = (name: OfflineEntry['group']) =>
+  BUILD.manifest.entries.filter((e) => e.group === name);
+
+let warming: Promise<void> | null = null;
+
+/** Saves the data group (one download at a time; a failure leaves the rest for first use). */
+function warm(): Promise<void> {
+  warming ??= saveAll(group('data'), 1)
+    .catch(() => undefined)
+    .finally(() => {
+      warming = null;
+    });
+  return warming;
+}
+
+/** What of the manifest the current cache holds. */
+async function status() {
+  const cache = await caches.open(CACHE);
+  const prefix = absolute('');
+  const saved = new Set(
+    (await cache.keys())
+      .map((r) => r.url)
+      .filter((u) => u.startsWith(prefix))
+      .map((u) => u.slice(prefix.length)),
+  );
+  return statusOf(BUILD.manifest, saved);
+}
+
+/** A response made here (offline): the site's headers, so a page keeps its policy. */
+function made(status: number, body: string, type: string): Response {
+  return new Response(body, {
+    status,
+    statusText: status === 503 ? 'Offline' : '',
+    headers: { ...BUILD.headers, 'Content-Type': type, 'Cache-Control': 'no-store' },
+  });
+}
+
+async function answer(event: FetchEvent, route: Exclude<Route, 'pass'>): Promise<Response> {
+  const request = event.request;
+  const url = new URL(request.url);
+  const cache = await caches.open(CACHE);
+  const key = route === 'page' ? url.origin + pageKey(url.pathname) : url.origin + url.pathname;
+  if (route === 'immutable') {
+    const hit = await cache.match(key);
+    if (hit) return hit;
+  }
+  try {
+    const response = await fetch(request);
+    // First use of a manifest file the install or the warm-up has not saved yet: save it now.
+    // Pages are only ever saved by the install, so the saved pages always match the saved assets.
+    const entry = route === 'page' ? undefined : ENTRIES.get(url.pathname.slice(BUILD.base.length));
+    if (entry && response.status === 200 && url.search === '') {
+      const copy = response.clone();
+      event.waitUntil(
+        cache
+          .match(key)
+          .then((hit) => (hit ? undefined : cache.put(key, stamp(copy, entry.revision))))
+          .catch(() => undefined),
+      );
+    }
+    return response;
+  } catch {
+    const hit = await cache.match(key);
+    if (hit) return hit;
+    const shown = url.pathname + url.search;
+    return route === 'page'
+      ? made(503, offlinePage(shown, PAGES), 'text/html; charset=utf-8')
+      : made(503, offlineMessage(url.pathname), 'text/plain; charset=utf-8');
+  }
+}
+
+sw.addEventListener('install', (event) => {
+  event.waitUntil(saveAll(group('shell'), 4));
+});
+
+sw.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      await Promise.all(staleCaches(await caches.keys(), CACHE).map((n) => caches.delete(n)));
+      await sw.clients.claim();
+    })(),
+  );
+});
+
+sw.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const route = routeOf({
+    method: request.method,
+    mode: request.mode,
+    url: request.url,
+    origin: sw.location.origin,
+    base: BUILD.base,
+    range: request.headers.has('range'),
+  });
+  if (route === 'pass') return;
+  event.respondWith(answer(event, route));
+});
+
+sw.addEventListener('message', (event) => {
+  const message = event.data as ToServiceWorker | null;
+  if (message?.type === 'offline:warm') {
+    event.waitUntil(warm());
+  } else if (message?.type === 'offline:status') {
+    const port = event.ports[0];
+    event.waitUntil(
+      status().then((s) => {
+        port?.postMessage(s);
+      }),
+    );
+  }
+});
