@@ -1,9 +1,11 @@
 /**
  * `npm run bench` (issue 11): measures the performance budget and writes BENCHMARKS.md.
  *  1. First-load JavaScript of every built page (gzip), against the 150 KB budget.
- *  2. TF.js backends in Chromium: matmul throughput (the machine's "peak" per backend) and an MLP
- *     training step, per backend, and whether the site's automatic choice is within 90% of the
- *     fastest.
+ *  2. Chromium: Lighthouse and long tasks of the lesson pages; long tasks while a training run and
+ *     a sweep are in progress (busy-tasks.ts); TF.js backends: matmul throughput (256², the
+ *     training step's shapes, a large square: the "peak" per backend) and an MLP training step,
+ *     whether the site's automatic choice is within 90% of the fastest; the lesson model's LoRA
+ *     and full steps (train.ts) and their GFLOP/s against that peak (peak.ts).
  *  3. LoRA vs full fine-tuning vs classifier-only training steps of the tiny encoder (WASM, Node).
  * Everything in one run, so ratios are side by side; times are medians over repeats.
  * Flags: --skip-browser, --skip-node, --out FILE.
@@ -18,7 +20,9 @@ import { runBrowserBench } from './browser.ts';
 import { lighthouseLines, lighthouseRecords, runLighthouse } from './lighthouse.ts';
 import { longTaskSection } from './lesson-pages.ts';
 import { runTrainBench, type TrainBenchRow } from './node-train.ts';
-import { browserTrainSection } from './train.ts';
+import { runTrainBrowserBench, trainBenchSection } from './train.ts';
+import { busyTaskSection } from './busy-tasks.ts';
+import { peakRows, peakSection } from './peak.ts';
 import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import { startServer } from '../start-server.mjs';
 
@@ -102,6 +106,9 @@ async function main(): Promise<void> {
       const loadTasks = await longTaskSection(server.url, lessonPaths, lh); // PERF (issue 11)
       lines.push(...loadTasks.lines);
       records.push(...loadTasks.records);
+      const busy = await busyTaskSection(server.url); // training run and sweep in progress
+      lines.push(...busy.lines);
+      records.push(...busy.records);
       const results = await runBrowserBench(server.url);
       lines.push('## TF.js backends in Chromium (this machine)', '');
       lines.push(
@@ -157,9 +164,13 @@ async function main(): Promise<void> {
           '',
         );
       }
-      const train = await browserTrainSection(server.url); // TRAIN (issue 8): LoRA vs full, Chromium
+      const outcomes = await runTrainBrowserBench(server.url); // TRAIN (issue 8): LoRA vs full
+      const train = trainBenchSection(outcomes);
       lines.push(...train.lines);
       records.push(...train.records);
+      const peak = peakSection(peakRows(results, outcomes)); // achieved vs matmul peak
+      lines.push(...peak.lines);
+      records.push(...peak.records);
     } finally {
       server.stop();
     }
@@ -253,7 +264,6 @@ async function main(): Promise<void> {
   lines.push(
     '## Not yet measured',
     '',
-    "- Long main-thread tasks during a training run (the training lesson's e2e test checks them; not yet summarised here).",
     "- WASM with threads: TF.js's threaded WASM build starts its workers from `blob:` URLs, which the site's Content-Security-Policy refuses, so the site runs WASM single-threaded (on our machines threads gave no speed-up for a training step: 29 ms either way, see ../shared/docs/environment.md).",
     '',
   );

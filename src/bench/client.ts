@@ -6,6 +6,7 @@
  */
 import { chooseBrowserBackend, initBackend } from '../cells/backend.ts';
 import type { BackendName } from '../core/backend.ts';
+import type { Tensor } from '@tensorflow/tfjs';
 
 /** What one bench page run reports. */
 export interface BrowserBenchResult {
@@ -22,6 +23,18 @@ export interface BrowserBenchResult {
   readonly matmulN: number;
   readonly matmulMs: readonly number[];
   readonly matmulGflops: number;
+  /**
+   * One encoder layer's linear products at the lesson's training-step shapes (`rows` = batch ×
+   * sequence tokens, hidden 128, FFN 512: four [rows,128]×[128,128], one [rows,128]×[128,512],
+   * one [rows,512]×[512,128]), timed together: the peak a training step could reach here.
+   */
+  readonly stepShape: { readonly rows: number; readonly hidden: number; readonly ffn: number };
+  readonly stepMatmulMs: readonly number[];
+  readonly stepMatmulGflops: number;
+  /** A large square matmul (1024², 512² on a software WebGPU adapter): the backend's peak. */
+  readonly largeN: number;
+  readonly largeMatmulMs: readonly number[];
+  readonly largeMatmulGflops: number;
   /** MLP 784-256-10, batch 128, one SGD step (forward + backward + update). */
   readonly mlpStepMs: readonly number[];
   readonly mlpGflops: number;
@@ -80,6 +93,39 @@ async function run(): Promise<BrowserBenchResult> {
   a.dispose();
   b.dispose();
 
+  // The training bench (train-client.ts) steps batches of 16 sequences of 32 tokens, 8 on the
+  // slow backends; `?rows=` overrides.
+  const rows = Number(params.get('rows') ?? (slow || active.name === 'cpu' ? 256 : 512));
+  const hidden = 128;
+  const ffn = 512;
+  const shapes: [number, number, number][] = [
+    ...Array.from({ length: 4 }, (): [number, number, number] => [rows, hidden, hidden]),
+    [rows, hidden, ffn],
+    [rows, ffn, hidden],
+  ];
+  const operands = shapes.map(([m, k, n]): [Tensor, Tensor] => [
+    core.randn(rng, [m, k], 1),
+    core.randn(rng, [k, n], 1),
+  ]);
+  const stepMatmulMs = await timeRepeats(2, slow ? 5 : 15, async () => {
+    const outs = operands.map(([x, w]) => tf.matMul(x, w));
+    await Promise.all(outs.map((o) => o.data()));
+    tf.dispose(outs);
+  });
+  tf.dispose(operands.flat());
+  const stepFlops = shapes.reduce((sum, [m, k, n]) => sum + 2 * m * k * n, 0);
+
+  const largeN = slow ? 512 : 1024;
+  const la = core.randn(rng, [largeN, largeN], 1);
+  const lb = core.randn(rng, [largeN, largeN], 1);
+  const largeMatmulMs = await timeRepeats(1, slow ? 3 : 5, async () => {
+    const c = tf.matMul(la, lb);
+    await c.data();
+    c.dispose();
+  });
+  la.dispose();
+  lb.dispose();
+
   const batch = 128;
   const w1 = tf.variable(core.randn(rng, [784, 256], 0.05));
   const b1 = tf.variable(tf.zeros([256]));
@@ -122,6 +168,12 @@ async function run(): Promise<BrowserBenchResult> {
     matmulN: n,
     matmulMs,
     matmulGflops: (2 * n ** 3) / (median(matmulMs) * 1e6),
+    stepShape: { rows, hidden, ffn },
+    stepMatmulMs,
+    stepMatmulGflops: stepFlops / (median(stepMatmulMs) * 1e6),
+    largeN,
+    largeMatmulMs,
+    largeMatmulGflops: (2 * largeN ** 3) / (median(largeMatmulMs) * 1e6),
     mlpStepMs,
     mlpGflops: mlpFlops / (median(mlpStepMs) * 1e6),
   };

@@ -1,0 +1,294 @@
+/**
+ * Long main-thread tasks while a lesson computes (issue 11, "responsive while computing": no task
+ * over 200 ms while a training run or a sweep is in progress). In Chromium, a reader's page
+ * (`?cells=all`, no test mode, so the lesson's real sizes), with a `PerformanceObserver` for
+ * `longtask` installed before the page's scripts:
+ *
+ * - **training run**: the training lesson's Start; the window opens once 3 steps are logged and
+ *   closes after `windowMs` or when the run ends (the run trains in a Web Worker);
+ * - **sweep**: the intrinsic-dimension lesson's "Run the sweep" (subspace training runs on the
+ *   page's own thread, one `await` per step); the window opens 2 s after the press.
+ *
+ * `busyTaskSection(baseUrl)` returns BENCHMARKS.md lines and bench/results.json records;
+ * `npm run bench` (main.ts) calls it. Standalone (start Chromium only under the shared lock):
+ *   npx tsx scripts/bench/busy-tasks.ts --dist /tmp/perf-dist [--window 20000] [--backend wasm]
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from './browser.ts';
+import { startServer } from '../start-server.mjs';
+
+/** One scenario's long tasks within its window. */
+export interface BusyRow {
+  readonly scenario: string;
+  readonly path: string;
+  readonly backend: string;
+  /** Length of the window actually observed (ms). */
+  readonly windowMs: number;
+  readonly count: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+  /** What the lesson had done by the end of the window (steps, sweep progress). */
+  readonly progress: string;
+  readonly error?: string;
+}
+
+/** A bench/results.json record (the shape main.ts writes). */
+export interface BusyRecord {
+  readonly benchmark: string;
+  readonly backend: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+/** The budget: no main-thread task longer than this while computing. */
+export const BUSY_TASK_LIMIT_MS = 200;
+
+declare global {
+  interface Window {
+    __busyTasks?: { start: number; duration: number }[];
+  }
+}
+
+/** Installed before the page's own scripts. */
+function observeLongTasks(): void {
+  const tasks: { start: number; duration: number }[] = [];
+  window.__busyTasks = tasks;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+/** Count, total and longest of the tasks that started within [t0, t1] (page clock, ms). */
+export function tasksIn(
+  tasks: readonly { start: number; duration: number }[],
+  t0: number,
+  t1: number,
+): { count: number; totalMs: number; maxMs: number } {
+  if (!(t1 >= t0)) throw new RangeError(`tasksIn: need t1 ≥ t0, got ${String(t0)}..${String(t1)}`);
+  const inside = tasks.filter((t) => t.start >= t0 && t.start <= t1).map((t) => t.duration);
+  return {
+    count: inside.length,
+    totalMs: inside.reduce((a, b) => a + b, 0),
+    maxMs: inside.length === 0 ? 0 : Math.max(...inside),
+  };
+}
+
+const now = (page: Page): Promise<number> => page.evaluate(() => performance.now());
+const longTasks = (page: Page) => page.evaluate(() => window.__busyTasks ?? []);
+
+async function trainingRun(page: Page, base: string, backend: string, windowMs: number) {
+  await page.goto(`${base}lessons/training-run/?backend=${backend}&cells=all`);
+  const start = page.locator('[data-train-panel] button[data-action="start"]');
+  await start.waitFor({ timeout: 180_000 });
+  await page.waitForSelector('[data-train-backend]', { timeout: 180_000 });
+  const active = (await page.textContent('[data-train-backend]')) ?? '?';
+  await page.waitForFunction(
+    () =>
+      !document.querySelector<HTMLButtonElement>('[data-train-panel] [data-action="start"]')
+        ?.disabled,
+    undefined,
+    { timeout: 180_000 },
+  );
+  await start.click();
+  const steps = (): Promise<number> =>
+    page.evaluate(() => {
+      const div = document.querySelector<Element & { trainingLog?: { loss: { x: unknown[] } } }>(
+        '[data-train-panel]',
+      );
+      return div?.trainingLog?.loss.x.length ?? 0;
+    });
+  await page.waitForFunction(
+    () =>
+      (document.querySelector<Element & { trainingLog?: { loss: { x: unknown[] } } }>(
+        '[data-train-panel]',
+      )?.trainingLog?.loss.x.length ?? 0) >= 3,
+    undefined,
+    { timeout: 180_000, polling: 100 },
+  );
+  const t0 = await now(page);
+  const s0 = await steps();
+  await page
+    .waitForFunction(
+      () => document.querySelector('[data-train-panel]')?.getAttribute('data-state') !== 'running',
+      undefined,
+      { timeout: windowMs, polling: 250 },
+    )
+    .catch(() => undefined); // still running at the end of the window: the usual case
+  const t1 = await now(page);
+  const s1 = await steps();
+  const state = (await page.getAttribute('[data-train-panel]', 'data-state')) ?? '?';
+  const stop = page.locator('[data-train-panel] button[data-action="stop"]');
+  if (state === 'running' && (await stop.isVisible())) await stop.click();
+  return {
+    t0,
+    t1,
+    backend: active,
+    progress: `steps ${String(s0)}→${String(s1)} (${state === 'running' ? 'still running' : state})`,
+  };
+}
+
+async function sweep(page: Page, base: string, backend: string, windowMs: number) {
+  await page.goto(`${base}lessons/intrinsic-dimension/?backend=${backend}&cells=all`);
+  const button = page.locator('[data-cell="sweepGo"] .cell-output button');
+  await button.waitFor({ timeout: 180_000 });
+  // Let the page finish its own start-up work first, so the window holds only the sweep.
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-cell]')].every((c) =>
+        ['fulfilled', 'rejected'].includes(c.getAttribute('data-state') ?? ''),
+      ),
+    undefined,
+    { timeout: 300_000, polling: 500 },
+  );
+  const active = (await page.getAttribute('html', 'data-backend')) ?? '?';
+  await button.click();
+  await page.waitForTimeout(2000);
+  const t0 = await now(page);
+  await page.waitForTimeout(windowMs);
+  const t1 = await now(page);
+  const progress =
+    (await page.locator('[data-cell="sweep"] .cell-output').textContent())?.trim().slice(0, 60) ??
+    '';
+  return { t0, t1, backend: active, progress: progress || '(no progress shown)' };
+}
+
+/** Runs both scenarios, one after another, in one Chromium. */
+export async function measureBusyTasks(
+  baseUrl: string,
+  options: { windowMs?: number; backend?: string; log?: (line: string) => void } = {},
+): Promise<BusyRow[]> {
+  const windowMs = options.windowMs ?? 20_000;
+  const backend = options.backend ?? 'wasm';
+  const log = options.log ?? console.log;
+  const browser: Browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS],
+    headless: true,
+  });
+  const scenarios = [
+    { scenario: 'training run', path: 'lessons/training-run/', run: trainingRun },
+    { scenario: 'sweep', path: 'lessons/intrinsic-dimension/', run: sweep },
+  ];
+  const rows: BusyRow[] = [];
+  try {
+    for (const { scenario, path, run } of scenarios) {
+      log(`busy tasks: ${scenario} (${path}) …`);
+      const context = await browser.newContext({ viewport: { width: 412, height: 823 } });
+      try {
+        const page = await context.newPage();
+        await page.addInitScript(observeLongTasks);
+        const r = await run(page, baseUrl, backend, windowMs);
+        rows.push({
+          scenario,
+          path,
+          backend: r.backend,
+          windowMs: r.t1 - r.t0,
+          ...tasksIn(await longTasks(page), r.t0, r.t1),
+          progress: r.progress,
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`busy tasks: ${scenario} failed: ${message}`);
+        rows.push({
+          scenario,
+          path,
+          backend,
+          windowMs: NaN,
+          count: NaN,
+          totalMs: NaN,
+          maxMs: NaN,
+          progress: '',
+          error: message,
+        });
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return rows;
+}
+
+const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : '—');
+
+/** The BENCHMARKS.md section for busy-task rows. */
+export function busyLines(rows: readonly BusyRow[]): string[] {
+  const lines = [
+    '## Long tasks while a lesson computes (Chromium, no throttling)',
+    '',
+    `| what | page | backend | window | long tasks | total | longest | within budget (no task > ${String(BUSY_TASK_LIMIT_MS)} ms) | progress in the window |`,
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.error !== undefined) {
+      lines.push(
+        `| ${r.scenario} | ${r.path} | ${r.backend} | failed: ${r.error.slice(0, 120)} | | | | **no** | |`,
+      );
+      continue;
+    }
+    lines.push(
+      `| ${r.scenario} | ${r.path} | ${r.backend} | ${(r.windowMs / 1000).toFixed(1)} s | ${String(r.count)} | ${ms(r.totalMs)} | ${ms(r.maxMs)} | ${r.maxMs <= BUSY_TASK_LIMIT_MS ? 'yes' : '**no**'} | ${r.progress.replace(/\|/g, '/')} |`,
+    );
+  }
+  lines.push(
+    '',
+    "Measured by scripts/bench/busy-tasks.ts: a reader's page (`?cells=all`, the lesson's real sizes, phone-sized viewport), a `PerformanceObserver` for `longtask` installed before the page's scripts. Training run: the training lesson's Start with its default settings; the window opens when 3 steps are logged and closes after 20 s or when the run ends (training runs in a Web Worker). Sweep: the intrinsic-dimension lesson's “Run the sweep”, after every other cell has settled; the window opens 2 s after the press (subspace training runs on the page's thread). This machine, as loaded at the time, no CPU throttling.",
+    '',
+  );
+  return lines;
+}
+
+/** bench/results.json records for busy-task rows. */
+export function busyRecords(rows: readonly BusyRow[]): BusyRecord[] {
+  return rows
+    .filter((r) => r.error === undefined)
+    .flatMap((r) => [
+      {
+        benchmark: `busy-long-tasks/${r.scenario}`,
+        backend: `chromium-${r.backend}`,
+        metric: 'longest_task',
+        value: r.maxMs,
+        unit: 'ms',
+      },
+      {
+        benchmark: `busy-long-tasks/${r.scenario}`,
+        backend: `chromium-${r.backend}`,
+        metric: 'long_task_count',
+        value: r.count,
+        unit: 'count',
+      },
+    ]);
+}
+
+/** Lines and records, for main.ts. */
+export async function busyTaskSection(
+  baseUrl: string,
+): Promise<{ lines: string[]; records: BusyRecord[] }> {
+  const rows = await measureBusyTasks(baseUrl);
+  return { lines: busyLines(rows), records: busyRecords(rows) };
+}
+
+async function cli(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const dist = opt('--dist');
+  if (dist !== undefined) process.env.DIST_DIR = dist;
+  const server = await startServer();
+  try {
+    const rows = await measureBusyTasks(server.url, {
+      windowMs: Number(opt('--window') ?? 20_000),
+      backend: opt('--backend') ?? 'wasm',
+    });
+    console.log(busyLines(rows).join('\n'));
+    console.log(JSON.stringify(rows));
+  } finally {
+    server.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) await cli();
