@@ -8,6 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import { EMBED_PREFIX, securityHeaders } from './scripts/headers.mjs';
 // Turns ```js cell blocks into the agreed <section class="cell"> markup (owned by src/cells).
 import remarkCells from './src/cells/remark-cells.ts';
+// Shiki's per-token style attributes become short classes (owned by src/cells).
+import rehypeCompactCode from './src/cells/rehype-compact-code.ts';
 // Writes dist/sw.js, the offline service worker, with the build's file list compiled in.
 import { offlineServiceWorker } from './src/offline/build.ts';
 
@@ -138,6 +140,7 @@ export default defineConfig({
       rehypePlugins: [
         [rehypeKatex, { output: 'htmlAndMathml', throwOnError: true }],
         rehypeCellSource,
+        rehypeCompactCode,
       ],
     }),
     syntaxHighlight: 'shiki',
