@@ -8,9 +8,14 @@
  *   DIST_DIR=/tmp/my-dist node scripts/serve.mjs   # serve another build (astro build --outDir …)
  *
  * Prints "Serving dist/ at http://127.0.0.1:PORT/" once listening (scripts/e2e.mjs reads it).
+ *
+ * Text files (HTML, JS, CSS, JSON, SVG, …) go out gzip-compressed to clients that accept it, as
+ * every static host does (Netlify, Cloudflare Pages, nginx with `gzip on`); binary files (WASM,
+ * model weights, images, fonts) as they are.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +55,53 @@ const MIME_TYPES = {
   '.gz': 'application/gzip',
   '.webmanifest': 'application/manifest+json',
 };
+
+/** Extensions sent gzip-compressed when the client accepts it. */
+const COMPRESSIBLE = new Set([
+  '.html',
+  '.js',
+  '.mjs',
+  '.css',
+  '.json',
+  '.map',
+  '.txt',
+  '.md',
+  '.xml',
+  '.svg',
+  '.webmanifest',
+]);
+
+/**
+ * Whether an Accept-Encoding header accepts gzip (`gzip`, `gzip;q=0.5`, `*`; not `gzip;q=0`).
+ * @param {string | undefined} header
+ * @returns {boolean}
+ */
+function acceptsGzip(header) {
+  if (header === undefined) return false;
+  return header.split(',').some((part) => {
+    const [name = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (name !== 'gzip' && name !== '*') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/** @type {Map<string, { mtimeMs: number, size: number, body: Buffer }>} */
+const gzipCache = new Map();
+
+/**
+ * The file's gzip-compressed bytes, made once per version of the file.
+ * @param {string} file
+ * @param {import('node:fs').Stats} stats
+ * @returns {Promise<Buffer>}
+ */
+async function gzipped(file, stats) {
+  const hit = gzipCache.get(file);
+  if (hit && hit.mtimeMs === stats.mtimeMs && hit.size === stats.size) return hit.body;
+  const body = gzipSync(await readFile(file));
+  gzipCache.set(file, { mtimeMs: stats.mtimeMs, size: stats.size, body });
+  return body;
+}
 
 /**
  * Maps a URL path to a file under ROOT, or null when it would escape ROOT.
@@ -107,26 +159,33 @@ async function resolveRequest(pathname) {
  * @param {string} file
  * @param {boolean} headOnly
  * @param {Record<string, string>} headers the security headers for this request's path
+ * @param {boolean} gzip whether the client accepts gzip
  */
-async function sendFile(res, status, file, headOnly, headers) {
+async function sendFile(res, status, file, headOnly, headers, gzip) {
   const stats = await stat(file);
-  const type = MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const ext = extname(file).toLowerCase();
+  const type = MIME_TYPES[ext] ?? 'application/octet-stream';
   // Hashed build assets never change; everything else is revalidated.
   const cache = file.includes(`${sep}_astro${sep}`)
     ? 'public, max-age=31536000, immutable'
     : 'no-cache';
+  const compressible = COMPRESSIBLE.has(ext);
+  const body = compressible && gzip ? await gzipped(file, stats) : null;
   res.writeHead(status, {
     ...headers,
     'Content-Type': type,
-    'Content-Length': String(stats.size),
+    'Content-Length': String(body === null ? stats.size : body.byteLength),
     'Cache-Control': cache,
     'Last-Modified': stats.mtime.toUTCString(),
+    ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
+    ...(body === null ? {} : { 'Content-Encoding': 'gzip' }),
   });
   if (headOnly) {
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  if (body !== null) res.end(body);
+  else createReadStream(file).pipe(res);
 }
 
 /**
@@ -159,11 +218,12 @@ async function handle(req, res) {
     return;
   }
   const headOnly = req.method === 'HEAD';
+  const gzip = acceptsGzip(req.headers['accept-encoding']);
   const found = await resolveRequest(pathname);
   if (found === null) {
     const notFound = join(ROOT, '404.html');
     if ((await statOrNull(notFound))?.isFile()) {
-      await sendFile(res, 404, notFound, headOnly, headers);
+      await sendFile(res, 404, notFound, headOnly, headers, gzip);
     } else {
       sendText(res, 404, 'Not found\n', headers);
     }
@@ -171,7 +231,7 @@ async function handle(req, res) {
     res.writeHead(301, { ...headers, Location: found.redirect + search, 'Content-Length': '0' });
     res.end();
   } else {
-    await sendFile(res, 200, found.file, headOnly, headers);
+    await sendFile(res, 200, found.file, headOnly, headers, gzip);
   }
 }
 
