@@ -46,13 +46,20 @@ async function main(): Promise<void> {
       port: chrome.port,
       output: 'json',
       logLevel: 'error',
-      onlyCategories: ['performance'],
+      onlyCategories: ['performance', 'accessibility'],
     });
     if (!result) throw new Error('no result');
     const { audits, categories } = result.lhr;
     const json = opt('--json', '');
     if (json) writeFileSync(json, JSON.stringify(result.lhr));
     console.log('performance', categories.performance?.score);
+    console.log('accessibility', categories.accessibility?.score);
+    for (const ref of categories.accessibility?.auditRefs ?? []) {
+      const a = audits[ref.id];
+      if (a && a.score !== null && a.score < 1) {
+        console.log(`failed a11y audit ${ref.id}: ${JSON.stringify(a.details).slice(0, 1500)}`);
+      }
+    }
     for (const k of [
       'first-contentful-paint',
       'largest-contentful-paint',

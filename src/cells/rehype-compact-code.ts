@@ -7,7 +7,8 @@
  * - A token in the block's own text colour (the pair the `<pre>` sets) loses its span: its text
  *   inherits the same colour from the line (fewer DOM nodes too).
  * - A token whose colours are a known pair gets a short class instead (`hl-k`); the classes set the
- *   same two variables in src/styles/code.css (a test checks the two lists agree).
+ *   two variables in src/styles/code.css: the same colours, except where a theme's colour falls
+ *   below WCAG AA contrast on the block (there a darker or lighter shade; a test checks both).
  * - Anything else (an unknown pair, a bold or italic token, a style with other properties) is left
  *   exactly as Shiki wrote it, so no token can lose its colour.
  */

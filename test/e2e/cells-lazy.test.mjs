@@ -8,10 +8,12 @@
  * the other e2e files.)
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, lessonUrl, openPage, settledCells } from './helpers.mjs';
 
 const SLUG = 'how-these-notebooks-work';
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** @type {import('playwright-core').Browser} */
 let browser;
@@ -148,4 +150,33 @@ describe('lazy lesson page', () => {
     );
     await context.close();
   });
+
+  for (const theme of /** @type {const} */ (['light', 'dark'])) {
+    it(`the server's code of a waiting cell has enough contrast (${theme} theme)`, async () => {
+      const context = await browser.newContext({
+        viewport: { width: 412, height: 823 },
+        colorScheme: theme,
+        bypassCSP: true, // axe is added as an inline script
+      });
+      const { page } = await openPage(context);
+      await page.goto(lessonUrl('initialisation', ''));
+      await page.waitForSelector('[data-lesson-root][data-mount="waiting"]');
+      assert.equal(await page.getAttribute('html', 'data-theme'), theme);
+      await page.addScriptTag({ path: axePath });
+      /** @type {string[]} */
+      const found = await page.evaluate(async () => {
+        // @ts-expect-error axe is the global the script tag defined
+        const result = await window.axe.run(
+          { include: [['section.cell pre.cell-source']] },
+          { runOnly: { type: 'rule', values: ['color-contrast'] } },
+        );
+        return result.violations.flatMap(
+          (/** @type {{ nodes: { target: string[], failureSummary?: string }[] }} */ v) =>
+            v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+        );
+      });
+      assert.deepEqual(found.slice(0, 5), []);
+      await context.close();
+    });
+  }
 });

@@ -112,15 +112,49 @@ describe('compactCode on every lesson cell', () => {
   });
 });
 
+/** WCAG relative luminance and contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const lum = (hex: string): number => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
 describe('src/styles/code.css', () => {
-  it('sets the same two colours for every class, and has no other token class', () => {
-    const css = readFileSync(new URL('../../src/styles/code.css', import.meta.url), 'utf8');
-    const rules = [
+  const css = readFileSync(new URL('../../src/styles/code.css', import.meta.url), 'utf8');
+  const rules = Object.fromEntries(
+    [
       ...css.matchAll(
-        /\.(hl-[a-z]+)\s*\{\s*--shiki-light:\s*(#[0-9a-f]+);\s*--shiki-dark:\s*(#[0-9a-f]+);\s*\}/gi,
+        /\.(hl-[a-z]+)\s*\{\s*--shiki-light:\s*(#[0-9a-f]{6});\s*--shiki-dark:\s*(#[0-9a-f]{6});\s*\}/gi,
       ),
-    ].map((m) => [m[1], { light: m[2]?.toUpperCase(), dark: m[3]?.toUpperCase() }]);
-    expect(Object.fromEntries(rules)).toEqual(TOKEN_CLASSES);
-    expect([...css.matchAll(/\.hl-[a-z]+\s*\{/g)].length).toBe(rules.length);
+    ].map((m) => [
+      m[1] ?? '',
+      { light: m[2]?.toUpperCase() ?? '', dark: m[3]?.toUpperCase() ?? '' },
+    ]),
+  );
+  // The blocks' backgrounds (Shiki's github-light / github-dark, set on the <pre>).
+  const background = { light: '#FFFFFF', dark: '#24292E' };
+
+  it('has one rule per class, and no other token class', () => {
+    expect(Object.keys(rules).sort()).toEqual(Object.keys(TOKEN_CLASSES).sort());
+    expect([...css.matchAll(/\.hl-[a-z]+\s*\{/g)].length).toBe(Object.keys(rules).length);
+  });
+  it("keeps the theme's colour unless it is below 4.5:1, and then reaches 4.5:1", () => {
+    for (const [name, shiki] of Object.entries(TOKEN_CLASSES)) {
+      for (const theme of ['light', 'dark'] as const) {
+        const shown = rules[name]?.[theme] ?? '';
+        expect(contrast(shown, background[theme]), `${name} ${theme}`).toBeGreaterThanOrEqual(4.5);
+        if (contrast(shiki[theme], background[theme]) >= 4.5) expect(shown).toBe(shiki[theme]);
+      }
+    }
+  });
+  it('computes contrast as WCAG does', () => {
+    expect(contrast('#000000', '#FFFFFF')).toBeCloseTo(21, 5);
+    expect(contrast('#E36209', '#FFFFFF')).toBeCloseTo(3.49, 2);
   });
 });
