@@ -38,6 +38,8 @@ export async function runBrowserBench(
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
+    // The offline service worker would save the whole site (11.7 MB) while we measure.
+    serviceWorkers: 'block',
   });
   const out: { label: string; result: BrowserBenchResult | { error: string } }[] = [];
   try {

@@ -174,7 +174,11 @@ export async function measureBusyTasks(
   try {
     for (const { scenario, path, run } of scenarios) {
       log(`busy tasks: ${scenario} (${path}) …`);
-      const context = await browser.newContext({ viewport: { width: 412, height: 823 } });
+      // Service workers blocked: the offline worker would save the whole site while we measure.
+      const context = await browser.newContext({
+        viewport: { width: 412, height: 823 },
+        serviceWorkers: 'block',
+      });
       try {
         const page = await context.newPage();
         await page.addInitScript(observeLongTasks);

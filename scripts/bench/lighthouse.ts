@@ -118,6 +118,36 @@ export async function runLighthouse(
 
 const fmtMs = (x: number): string => `${x.toFixed(1)} ms`;
 
+const medianOf = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
+
+/**
+ * One page's runs summarised metric by metric: each figure is the median over the runs that got
+ * a score (so a row may combine runs); all failed → the last failure.
+ */
+export function medianRow(runs: readonly (LighthouseRow | undefined)[]): LighthouseRow {
+  const all = runs.filter((r): r is LighthouseRow => r !== undefined);
+  const ok = all.filter((r) => r.error === undefined);
+  const last = all[all.length - 1];
+  if (last === undefined) throw new Error('medianRow: no runs');
+  if (ok.length === 0) return last;
+  const m = (k: keyof Omit<LighthouseRow, 'path' | 'error'>): number =>
+    medianOf(ok.map((r) => r[k]));
+  return {
+    path: last.path,
+    performance: m('performance'),
+    accessibility: m('accessibility'),
+    fcpMs: m('fcpMs'),
+    lcpMs: m('lcpMs'),
+    tbtMs: m('tbtMs'),
+    cls: m('cls'),
+    scriptBytes: m('scriptBytes'),
+  };
+}
+
 /** The BENCHMARKS.md section for Lighthouse rows (budget: performance ≥ 90, accessibility ≥ 95). */
 export function lighthouseLines(rows: readonly LighthouseRow[]): string[] {
   const lines = [

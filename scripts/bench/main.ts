@@ -8,16 +8,23 @@
  *     and full steps (train.ts) and their GFLOP/s against that peak (peak.ts).
  *  3. LoRA vs full fine-tuning vs classifier-only training steps of the tiny encoder (WASM, Node).
  * Everything in one run, so ratios are side by side; times are medians over repeats.
- * Flags: --skip-browser, --skip-node, --out FILE.
+ * Flags: --skip-browser, --skip-node, --out FILE, --lighthouse-runs N (default 3); DIST_DIR=… to
+ * measure another build.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { htmlPages, measurePage, type FirstLoad } from './first-load.ts';
 import { runBrowserBench } from './browser.ts';
-import { lighthouseLines, lighthouseRecords, runLighthouse } from './lighthouse.ts';
+import {
+  lighthouseLines,
+  lighthouseRecords,
+  medianRow,
+  runLighthouse,
+  type LighthouseRow,
+} from './lighthouse.ts';
 import { longTaskSection } from './lesson-pages.ts';
 import { runTrainBench, type TrainBenchRow } from './node-train.ts';
 import { runTrainBrowserBench, trainBenchSection } from './train.ts';
@@ -39,7 +46,15 @@ const FIRST_LOAD_BUDGET = 150 * 1024;
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
 const outFile = args[args.indexOf('--out') + 1] ?? 'BENCHMARKS.md';
-const dist = join(process.cwd(), 'dist');
+// DIST_DIR: measure another build (`astro build --outDir …`); scripts/serve.mjs honours it too.
+const dist = process.env.DIST_DIR ?? join(process.cwd(), 'dist');
+const option = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i === -1 ? fallback : (args[i + 1] ?? fallback);
+};
+const lighthouseRuns = Number(option('--lighthouse-runs', '3'));
+/** The 1-minute load average now (the machine is shared: every section states it). */
+const load = (): string => (loadavg()[0] ?? NaN).toFixed(1);
 const kb = (b: number): string => `${(b / 1024).toFixed(1)} KB`;
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 const median = (xs: readonly number[]): number => {
@@ -59,7 +74,7 @@ async function main(): Promise<void> {
   const when = new Date().toISOString();
   lines.push('# Benchmarks', '');
   lines.push(
-    `Written by \`npm run bench\` on ${when} — ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}. ` +
+    `Written by \`npm run bench\` on ${when} — ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${load()} at the start. ` +
       'Machines are shared and noisy: compare ratios within one run, not absolute times across runs.',
     '',
   );
@@ -100,14 +115,32 @@ async function main(): Promise<void> {
         .map((l) => l.page)
         .filter((p) => p.startsWith('lessons/'))
         .map((p) => p.replace(/index\.html$/, ''));
-      const lh = await runLighthouse(server.url, lessonPaths);
+      // Rounds over all pages (not page after page), so a load spike hits every page alike.
+      const loadBefore = load();
+      const rounds: LighthouseRow[][] = [];
+      for (let k = 0; k < lighthouseRuns; k++) {
+        rounds.push(await runLighthouse(server.url, lessonPaths));
+      }
+      const lh = lessonPaths.map((p) => medianRow(rounds.map((r) => r.find((x) => x.path === p))));
       lines.push(...lighthouseLines(lh));
+      lines.push(
+        `Each figure is the median over ${String(lighthouseRuns)} runs per page (rounds over all pages; load average ${loadBefore} before, ${load()} after). Performance scores of all runs: ${lessonPaths
+          .map(
+            (p) =>
+              `${p.replace(/^lessons\//, '')} ${rounds
+                .map((r) => String(r.find((x) => x.path === p)?.performance ?? 'failed'))
+                .join('/')}`,
+          )
+          .join('; ')}. Served gzip-compressed by scripts/serve.mjs, as static hosts do.`,
+        '',
+      );
       records.push(...lighthouseRecords(lh));
       const loadTasks = await longTaskSection(server.url, lessonPaths, lh); // PERF (issue 11)
       lines.push(...loadTasks.lines);
       records.push(...loadTasks.records);
+      const loadBusy = load();
       const busy = await busyTaskSection(server.url); // training run and sweep in progress
-      lines.push(...busy.lines);
+      lines.push(...busy.lines, `Load average ${loadBusy} before, ${load()} after.`, '');
       records.push(...busy.records);
       const results = await runBrowserBench(server.url);
       lines.push('## TF.js backends in Chromium (this machine)', '');
@@ -169,7 +202,7 @@ async function main(): Promise<void> {
       lines.push(...train.lines);
       records.push(...train.records);
       const peak = peakSection(peakRows(results, outcomes)); // achieved vs matmul peak
-      lines.push(...peak.lines);
+      lines.push(...peak.lines, `Load average ${load()} at the end of the Chromium benches.`, '');
       records.push(...peak.records);
     } finally {
       server.stop();

@@ -8,6 +8,7 @@ import type { TrainBenchResult } from '../../src/bench/train-client.ts';
 import { stepFlops } from '../../scripts/bench/node-train.ts';
 import { peakRows, peakSection } from '../../scripts/bench/peak.ts';
 import { busyLines, tasksIn } from '../../scripts/bench/busy-tasks.ts';
+import { medianRow, type LighthouseRow } from '../../scripts/bench/lighthouse.ts';
 
 const model = { hiddenSize: 128, intermediateSize: 512, layers: 2, seqLen: 32, vocabSize: 16000 };
 
@@ -101,5 +102,35 @@ describe('tasksIn', () => {
     ]).filter((l) => l.startsWith('| sweep'));
     expect(ok).toContain('| yes |');
     expect(bad).toContain('| **no** |');
+  });
+});
+
+describe('medianRow', () => {
+  const run = (performance: number, fcpMs: number, error?: string): LighthouseRow => ({
+    path: 'lessons/x/',
+    performance,
+    accessibility: 100,
+    fcpMs,
+    lcpMs: fcpMs,
+    tbtMs: 0,
+    cls: 0,
+    scriptBytes: 9000,
+    ...(error === undefined ? {} : { error }),
+  });
+  it('takes each metric’s median over the runs that scored', () => {
+    const row = medianRow([
+      run(90, 1500),
+      run(99, 1100),
+      run(NaN, NaN, 'NO_NAVSTART'),
+      run(95, 1300),
+    ]);
+    expect(row.performance).toBe(95);
+    expect(row.fcpMs).toBe(1300);
+    expect(row.error).toBeUndefined();
+    expect(medianRow([run(80, 2000), run(90, 1000)]).performance).toBe(85);
+  });
+  it('reports the failure when no run scored', () => {
+    expect(medianRow([run(NaN, NaN, 'a'), run(NaN, NaN, 'b')]).error).toBe('b');
+    expect(() => medianRow([])).toThrow(/no runs/);
   });
 });
