@@ -10,6 +10,7 @@ export const CORE_VERSION = '0.1.0';
 
 export * from './backend.ts';
 export * from './rng.ts';
+export * from './yield.ts';
 export * from './nn/index.ts';
 export * from './models/types.ts';
 export * from './models/encoder.ts';

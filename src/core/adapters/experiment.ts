@@ -14,6 +14,7 @@ import { Rng } from '../rng.ts';
 import { encoderAccuracy, type EncodedRows } from '../subspace/encoder-run.ts';
 import { Adam } from '../train/adam.ts';
 import { PlacementError } from './errors.ts';
+import { SLICE_MS, slicer } from '../yield.ts';
 
 /** The linear modules of one encoder layer, by the names Kamp's part 2 uses. */
 export type ModuleKey = 'query' | 'key' | 'value' | 'attention-output' | 'ffn-up' | 'ffn-down';
@@ -212,8 +213,10 @@ export async function* placementRun(
   const order = Array.from({ length: n }, (_, i) => i);
   let cursor = n;
   const losses: number[] = [];
+  const tick = slicer(SLICE_MS);
   try {
     for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
+      await tick(); // let a page paint and answer input between steps
       const s0 = performance.now();
       if (cursor + batchSize > n) {
         rng.shuffle(order);

@@ -13,6 +13,7 @@ import { SubspaceError } from './errors.ts';
 import { SubspaceModel } from './model.ts';
 import type { ProjectionKind } from './projection.ts';
 import { trainSubspace } from './train.ts';
+import { SLICE_MS, slicer } from '../yield.ts';
 
 /** Token ids, masks (`[n, maxLen]` row-major) and labels of an encoded split. */
 export interface EncodedRows {
@@ -84,7 +85,9 @@ export async function encoderAccuracy(
   batchSize = 100,
 ): Promise<number> {
   const counts: tf.Tensor[] = [];
+  const tick = slicer(SLICE_MS);
   for (let s = 0; s < set.n; s += batchSize) {
+    await tick();
     const rows = Array.from({ length: Math.min(batchSize, set.n - s) }, (_, i) => s + i);
     const b = rowsTensors(set, rows);
     counts.push(
@@ -143,8 +146,10 @@ export async function* encoderRun(
     if (o.d === 'full') {
       for (const v of vars) v.trainable = true;
       const opt = new Adam({ learningRate: o.learningRate });
+      const tick = slicer(SLICE_MS);
       try {
         for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
+          await tick(); // let a page paint and answer input between steps
           const s0 = performance.now();
           nextBatch();
           let loss: number;

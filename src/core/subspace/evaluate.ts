@@ -1,6 +1,7 @@
 /** Accuracy of a classifier on a labelled set, in batches, with one awaited read at the end. */
 import * as tf from '@tensorflow/tfjs';
 import { SubspaceError } from './errors.ts';
+import { SLICE_MS, slicer } from '../yield.ts';
 
 /**
  * Fraction of rows of `x` whose arg-max logit equals the label in `y` (int32 `[N]`).
@@ -18,7 +19,9 @@ export async function accuracy(
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new SubspaceError('batchSize', batchSize, 'must be a positive integer');
   const counts: tf.Tensor[] = [];
+  const tick = slicer(SLICE_MS);
   for (let s = 0; s < n; s += batchSize) {
+    await tick(); // on WASM each batch runs at once: let a page paint between batches
     const m = Math.min(batchSize, n - s);
     counts.push(
       tf.tidy(() => {

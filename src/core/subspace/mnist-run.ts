@@ -16,6 +16,7 @@ import { accuracy } from './evaluate.ts';
 import { SubspaceModel } from './model.ts';
 import type { ProjectionKind } from './projection.ts';
 import { trainSubspace } from './train.ts';
+import { SLICE_MS, slicer } from '../yield.ts';
 
 /** Li et al.'s MNIST fully connected network: 784-200-200-10, ReLU (199,210 parameters). */
 export const MNIST_FC_SIZES: readonly number[] = [784, 200, 200, 10];
@@ -142,8 +143,10 @@ export async function* mnistRun(
     if (o.d === 'full') {
       const opt = new Adam({ learningRate: lr });
       const vars = mlp.namedParameters().map((p) => p.variable);
+      const tick = slicer(SLICE_MS);
       try {
         for (let step = 0; step < o.steps; step++) {
+          await tick(); // let a page paint and answer input between steps
           if (o.signal?.aborted) {
             stopped = true;
             break;

@@ -7,6 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SubspaceError } from './errors.ts';
 import type { SubspaceModel } from './model.ts';
+import { SLICE_MS, slicer } from '../yield.ts';
 
 /** What each step yields. */
 export interface SubspaceStep {
@@ -60,7 +61,9 @@ export async function* trainSubspace(
   const m = new Float64Array(d);
   const v = new Float64Array(d);
   const theta = Float64Array.from(model.thetaD);
+  const tick = slicer(SLICE_MS);
   for (let step = 0; step < o.steps; step++) {
+    await tick(); // let a page paint and answer input between steps
     if (o.signal?.aborted) return;
     const t0 = performance.now();
     let loss: number;

@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Adam } from './adam.ts';
+import { SLICE_MS, slicer } from '../yield.ts';
 
 /** What each iteration yields. */
 export interface TrainStep {
@@ -48,7 +49,9 @@ export interface TrainLoopOptions {
 /** Runs training steps, yielding `{step, loss, learningRate, ms}` after each. */
 export async function* trainLoop(o: TrainLoopOptions): AsyncGenerator<TrainStep, void, undefined> {
   const total = o.steps ?? Number.POSITIVE_INFINITY;
+  const tick = slicer(SLICE_MS);
   for (let step = 0; step < total; step++) {
+    await tick(); // let a page paint and answer input between steps
     if (o.signal?.aborted) return;
     const t0 = performance.now();
     let loss: number;
