@@ -19,6 +19,7 @@
  *   npx tsx scripts/precompute-intrinsic.ts --task sentiment [--grid 10,30,100,300,1000,3000]
  *     [--seeds 0,1] [--steps 150] [--batch 32] [--max-len 48] [--lr 3e-2] [--full-lr 1e-3] [--standin]
  *     [--merge a.json,b.json]  (combine the runs of separate processes, e.g. one per seed)
+ *     [--inits pretrained|random]  (run, or keep when merging, one starting point only)
  * `--standin` (no model needed, for checking the code) uses a random micro encoder for both and
  * writes to /tmp unless `--out` says otherwise; its numbers mean nothing.
  */
@@ -236,6 +237,21 @@ async function sentimentTask(out: string): Promise<void> {
       make: (seed: number) => new Encoder(cfg, { seed: 1000 + seed }),
     },
   ];
+  /**
+   * `--inits pretrained|random|pretrained,random` (default both): which starting points this
+   * process runs, and which runs `--merge` keeps. The random init does not depend on the
+   * pretrained weights (same config, seed 1000 + seed), so after a new model its runs can be kept:
+   * `--merge old.json --inits random --out r.json`, then merge r.json with the new pretrained runs.
+   */
+  const initKeys = { pretrained: inits[0]?.name, random: inits[1]?.name } as const;
+  const chosenInits = arg('inits', 'pretrained,random')
+    .split(',')
+    .map((k) => {
+      if (k !== 'pretrained' && k !== 'random')
+        throw new Error(`--inits: expected pretrained and/or random, got ${k}`);
+      return initKeys[k];
+    });
+  const selected = inits.filter((i) => chosenInits.includes(i.name));
   const runs: (EncoderRunResult & { init: string })[] = [];
   const summary = (): unknown => ({
     what: 'Aghajanyan et al. (2020) at our scale: pretrained vs random init, full fine-tuning and random sparse subspaces, sentiment',
@@ -307,7 +323,7 @@ async function sentimentTask(out: string): Promise<void> {
             `--merge ${f}: settings.${k} is ${String(theirs)}, this command's is ${String(v)}; pass the flags the runs were made with`,
           );
       }
-      runs.push(...j.runs);
+      runs.push(...j.runs.filter((r) => chosenInits.includes(r.init)));
     }
     seeds.splice(0, seeds.length, ...[...new Set(runs.map((r) => r.seed))].sort((x, y) => x - y));
     writeJson(out, summary());
@@ -321,7 +337,7 @@ async function sentimentTask(out: string): Promise<void> {
   // still has both starting points at every d it reached.
   for (const seed of seeds) {
     for (const d of ['full' as const, ...grid]) {
-      for (const init of inits) {
+      for (const init of selected) {
         const encoder = init.make(seed);
         try {
           const r = await encoderRunToEnd({
