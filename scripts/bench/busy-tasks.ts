@@ -5,7 +5,7 @@
  * `longtask` installed before the page's scripts:
  *
  * - **training run**: the training lesson's Start; the window opens once 3 steps are logged and
- *   closes after `windowMs` or when the run ends (the run trains in a Web Worker);
+ *   lasts `windowMs`, or until the panel leaves its running state (the run trains in a Web Worker);
  * - **sweep**: the intrinsic-dimension lesson's "Run the sweep" (subspace training runs on the
  *   page's own thread, one `await` per step); the window opens 2 s after the press.
  *
@@ -117,6 +117,7 @@ async function trainingRun(page: Page, base: string, backend: string, windowMs: 
     .catch(() => undefined); // still running at the end of the window: the usual case
   const t1 = await now(page);
   const s1 = await steps();
+  const fraction = (await page.textContent('[data-train-fraction]')) ?? '';
   const state = (await page.getAttribute('[data-train-panel]', 'data-state')) ?? '?';
   const stop = page.locator('[data-train-panel] button[data-action="stop"]');
   if (state === 'running' && (await stop.isVisible())) await stop.click();
@@ -124,7 +125,7 @@ async function trainingRun(page: Page, base: string, backend: string, windowMs: 
     t0,
     t1,
     backend: active,
-    progress: `steps ${String(s0)}→${String(s1)} (${state === 'running' ? 'still running' : state})`,
+    progress: `steps logged ${String(s0)}→${String(s1)}; panel: ${fraction.trim()}, ${state}`,
   };
 }
 
@@ -147,9 +148,13 @@ async function sweep(page: Page, base: string, backend: string, windowMs: number
   const t0 = await now(page);
   await page.waitForTimeout(windowMs);
   const t1 = await now(page);
-  const progress =
-    (await page.locator('[data-cell="sweep"] .cell-output').textContent())?.trim().slice(0, 60) ??
-    '';
+  // The sweep's progress bar (shown by the sweepView cell) says how far it got.
+  const progress = await page.evaluate(
+    () =>
+      document
+        .querySelector('[data-cell="sweepView"] .cell-progress progress')
+        ?.getAttribute('aria-valuetext') ?? '',
+  );
   return { t0, t1, backend: active, progress: progress || '(no progress shown)' };
 }
 
@@ -238,7 +243,7 @@ export function busyLines(rows: readonly BusyRow[]): string[] {
   }
   lines.push(
     '',
-    "Measured by scripts/bench/busy-tasks.ts: a reader's page (`?cells=all`, the lesson's real sizes, phone-sized viewport), a `PerformanceObserver` for `longtask` installed before the page's scripts. Training run: the training lesson's Start with its default settings; the window opens when 3 steps are logged and closes after 20 s or when the run ends (training runs in a Web Worker). Sweep: the intrinsic-dimension lesson's “Run the sweep”, after every other cell has settled; the window opens 2 s after the press (subspace training runs on the page's thread). This machine, as loaded at the time, no CPU throttling.",
+    "Measured by scripts/bench/busy-tasks.ts: a reader's page (`?cells=all`, the lesson's real sizes, phone-sized viewport), a `PerformanceObserver` for `longtask` installed before the page's scripts. Training run: the training lesson's Start with its default settings; the window opens when 3 steps are logged and lasts 20 s, or until the panel leaves its running state (training runs in a Web Worker). Sweep: the intrinsic-dimension lesson's “Run the sweep”, after every other cell has settled; the window opens 2 s after the press (subspace training runs on the page's thread). This machine, as loaded at the time, no CPU throttling.",
     '',
   );
   return lines;

@@ -53,6 +53,11 @@ const option = (name: string, fallback: string): string => {
   return i === -1 ? fallback : (args[i + 1] ?? fallback);
 };
 const lighthouseRuns = Number(option('--lighthouse-runs', '3'));
+/** How this file was made, as a command to run again. */
+const command =
+  process.env.npm_lifecycle_event === 'bench'
+    ? 'npm run bench'
+    : `${process.env.DIST_DIR === undefined ? '' : `DIST_DIR=${process.env.DIST_DIR} `}npx tsx scripts/bench/main.ts${args.length > 0 ? ` ${args.join(' ')}` : ''}`;
 /** The 1-minute load average now (the machine is shared: every section states it). */
 const load = (): string => (loadavg()[0] ?? NaN).toFixed(1);
 const kb = (b: number): string => `${(b / 1024).toFixed(1)} KB`;
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
   const when = new Date().toISOString();
   lines.push('# Benchmarks', '');
   lines.push(
-    `Written by \`npm run bench\` on ${when} — ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${load()} at the start. ` +
+    `Written by \`${command}\` on ${when} — ${String(cpus().length)} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${load()} at the start. ` +
       'Machines are shared and noisy: compare ratios within one run, not absolute times across runs.',
     '',
   );

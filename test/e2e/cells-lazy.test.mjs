@@ -134,13 +134,13 @@ describe('lazy lesson page', () => {
     const index = Number(await page.locator('section.cell').last().getAttribute('data-cell-index'));
     const original = (await page.locator('section.cell').last().locator('pre').textContent()) ?? '';
     await page.evaluate(
-      ([key, value]) => {
+      ({ key, value }) => {
         localStorage.setItem(key, value);
       },
-      [
-        `lora-lessons:edit:v1:${SLUG}:${String(index)}`,
-        JSON.stringify({ source: `${original}\n// EDITED`, originalHash: 'x', savedAt: 1 }),
-      ],
+      {
+        key: `lora-lessons:edit:v1:${SLUG}:${String(index)}`,
+        value: JSON.stringify({ source: `${original}\n// EDITED`, originalHash: 'x', savedAt: 1 }),
+      },
     );
     await page.reload();
     await page.waitForSelector('[data-lesson-root][data-mount="done"]', { timeout: 60_000 });
