@@ -59,14 +59,48 @@ export async function chooseBrowserBackend(
   return chooseBackend(await probeBackends(), forced);
 }
 
-/** Tells the page which backend is active and why. */
-export function announceBackend(choice: BackendChoice): void {
+/**
+ * What `backendchange` carries. `lost`: the backend stopped working (the WebGPU device was lost);
+ * the badge then offers to reload the page on WASM.
+ */
+export interface BackendAnnouncement {
+  readonly name: string;
+  readonly reason: string;
+  readonly lost?: boolean;
+}
+
+/** Tells the page which backend is active and why (`lost`: it stopped working). */
+export function announceBackend(choice: BackendChoice, lost = false): void {
   const html = document.documentElement;
   html.dataset.backend = choice.name;
   html.dataset.backendReason = choice.reason;
-  document.dispatchEvent(
-    new CustomEvent('backendchange', { detail: { name: choice.name, reason: choice.reason } }),
+  if (lost) html.dataset.backendLost = 'true';
+  else delete html.dataset.backendLost;
+  const detail: BackendAnnouncement = { name: choice.name, reason: choice.reason, lost };
+  document.dispatchEvent(new CustomEvent('backendchange', { detail }));
+}
+
+/** The reason the badge shows once the WebGPU device is lost. */
+export function deviceLostReason(info: { reason?: string; message?: string }): string {
+  const why = (info.message ?? '').trim() || (info.reason ?? '') || 'no reason given';
+  return (
+    `the WebGPU device was lost (${why.length > 120 ? `${why.slice(0, 120)}…` : why}), so cells ` +
+    'that use TF.js fail until the page is reloaded. Reload on WASM to go on: your edits are kept'
   );
+}
+
+/**
+ * Announces the loss of TF.js's WebGPU device (a driver reset, a GPU process crash, or
+ * `device.destroy()`). TF.js cannot move the cells' tensors to another backend, so the honest
+ * fallback is a reload on WASM, which the badge offers; the cells' edits are stored when made.
+ */
+function watchDeviceLoss(tf: TfModule): void {
+  const device = (tf.backend() as { device?: { lost?: Promise<GPUDeviceLostInfo> } }).device;
+  void device?.lost?.then((info) => {
+    // Only while WebGPU is still TF.js's backend: a page that moved on has nothing to reload.
+    if (tf.getBackend() !== 'webgpu') return;
+    announceBackend({ name: 'webgpu', reason: deviceLostReason(info), forced: false }, true);
+  });
 }
 
 /** How long a backend may take to initialise before the next one is tried. */
@@ -111,6 +145,7 @@ export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<
                 forced: false,
               };
         announceBackend(result);
+        if (name === 'webgpu') watchDeviceLoss(tf);
         return result;
       }
       failed.push(name);

@@ -30,11 +30,26 @@ function probeWebGl(): BackendProbe {
 
 const INIT_TIMEOUT_MS = 20_000;
 
+/**
+ * Resolves with the reason, in words, when TF.js's WebGPU device is lost (never on other
+ * backends): a driver reset, a GPU process crash, or `device.destroy()`.
+ */
+function deviceLoss(tf: typeof TF): Promise<string> | undefined {
+  const device = (tf.backend() as { device?: { lost?: Promise<GPUDeviceLostInfo> } }).device;
+  return device?.lost?.then((info) => info.message.trim() || info.reason);
+}
+
 /** Chooses, registers and starts a backend in this worker; falls back in order on failure. */
 export async function startWorkerBackend(
   tf: typeof TF,
   forced: string | null,
-): Promise<{ name: BackendName; reason: string; floatPrecision: number; epsilon: number }> {
+): Promise<{
+  name: BackendName;
+  reason: string;
+  floatPrecision: number;
+  epsilon: number;
+  lost?: Promise<string>;
+}> {
   const probes: BackendProbe[] = [
     await probeWebGpu(),
     { name: 'wasm', available: typeof WebAssembly === 'object', description: 'WASM' },
@@ -62,7 +77,14 @@ export async function startWorkerBackend(
             ? choice.reason
             : `${failed.join(', ')} failed to start in the worker, so ${name}`;
         const b = tf.backend();
-        return { name, reason, floatPrecision: b.floatPrecision(), epsilon: b.epsilon() };
+        const lost = name === 'webgpu' ? deviceLoss(tf) : undefined;
+        return {
+          name,
+          reason,
+          floatPrecision: b.floatPrecision(),
+          epsilon: b.epsilon(),
+          ...(lost ? { lost } : {}),
+        };
       }
     } catch {
       // try the next one

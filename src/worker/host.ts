@@ -28,7 +28,20 @@ export type BackendStarter = (forced: string | null) => Promise<{
   /** `backend.floatPrecision()` and `backend.epsilon()` of TF.js. */
   floatPrecision: number;
   epsilon: number;
+  /** On WebGPU: resolves with the reason when the device is lost. */
+  lost?: Promise<string>;
 }>;
+
+/** How long a failed call waits to learn whether the WebGPU device was lost behind it. */
+const LOSS_GRACE_MS = 1000;
+
+/** The message of a call that the loss of the WebGPU device ended (the trainer is on WASM now). */
+export function deviceLostMessage(reason: string, now: string): string {
+  return (
+    `the WebGPU device was lost in the training worker (${reason}); the trainer now runs on ${now} ` +
+    'with the model loaded again: press Start to train again'
+  );
+}
 
 /**
  * Fetches a file of the site; a failure names the file and the status, plus the server's (or the
@@ -93,6 +106,12 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
   let session: FineTuneSession | null = null;
   let controller = new AbortController();
   let queue: Promise<void> = Promise.resolve();
+  /** The last `init`'s options: a fallback after a lost device starts the same session again. */
+  let lastInit: InitOptions | null = null;
+  /** Resolves when the WebGPU device is lost (null on other backends). */
+  let deviceLost: Promise<string> | null = null;
+  /** Set once the device is lost, until the fallback is done. */
+  let lostReason: string | null = null;
 
   const need = (): FineTuneSession => {
     if (!session) throw new Error('The trainer is not initialised: call init() first');
@@ -101,7 +120,16 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
 
   async function init(o: InitOptions): Promise<InitResult> {
     const backend = await startBackend(o.backend);
-    session?.dispose();
+    lastInit = o;
+    lostReason = null;
+    const lost = backend.lost ?? null;
+    deviceLost = lost;
+    void lost?.then((reason) => {
+      if (deviceLost !== lost) return; // an older backend's device
+      lostReason = reason;
+      controller.abort(); // a run stops between steps instead of waiting on a dead device
+    });
+    disposeSession();
     session = null;
     // Tests (`small`) train a micro model on the generated stand-in: fast, and it learns in a few
     // dozen steps, so "the loss falls" is a real check; the page says so.
@@ -128,6 +156,40 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
       backendEpsilon: backend.epsilon,
       session: session.info(),
     };
+  }
+
+  /** Frees the session; on a lost device freeing may fail, and there is nothing to keep. */
+  function disposeSession(): void {
+    try {
+      session?.dispose();
+    } catch {
+      // the lost device's buffers go with it
+    }
+  }
+
+  /**
+   * Whether the WebGPU device was lost behind a call: at once if the loss was seen already, else
+   * it waits briefly for the loss after a failure (the failed read-back can come first).
+   */
+  async function lossBehind(failed: boolean): Promise<string | null> {
+    if (lostReason !== null || deviceLost === null || !failed) return lostReason;
+    const grace = new Promise<null>((resolve) =>
+      setTimeout(() => {
+        resolve(null);
+      }, LOSS_GRACE_MS),
+    );
+    return Promise.race([deviceLost, grace]);
+  }
+
+  /** Moves the trainer to WASM with the last `init`'s options; returns the reader's message. */
+  async function fallBack(reason: string): Promise<string> {
+    deviceLost = null;
+    lostReason = null;
+    disposeSession();
+    session = null;
+    const options: InitOptions = { ...(lastInit ?? { base: null, small: false }), backend: 'wasm' };
+    const result = await init(options);
+    return deviceLostMessage(reason, result.backend);
   }
 
   async function run(m: CallMessage): Promise<unknown> {
@@ -166,16 +228,30 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
       }
       queue = queue.then(async () => {
         controller = new AbortController();
-        try {
-          post({ type: 'result', id: msg.id, value: await run(msg) });
-        } catch (e) {
-          post({ type: 'error', id: msg.id, error: toWireError(e) });
+        const outcome = await run(msg).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        );
+        // A lost WebGPU device (seen during the call, or behind its failure): the worker owns
+        // its tensors, so it moves to WASM on its own and the call says so.
+        const lost = msg.method === 'init' ? null : await lossBehind(!outcome.ok);
+        if (lost !== null) {
+          try {
+            const message = await fallBack(lost);
+            post({ type: 'error', id: msg.id, error: { name: 'DeviceLostError', message } });
+          } catch (e) {
+            post({ type: 'error', id: msg.id, error: toWireError(e) });
+          }
+        } else if (outcome.ok) {
+          post({ type: 'result', id: msg.id, value: outcome.value });
+        } else {
+          post({ type: 'error', id: msg.id, error: toWireError(outcome.error) });
         }
       });
     },
     /** Frees the session. */
     dispose(): void {
-      session?.dispose();
+      disposeSession();
       session = null;
     },
   };

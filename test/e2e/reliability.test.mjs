@@ -101,34 +101,60 @@ describe('failures are explained and the page survives them', () => {
     }
   });
 
-  it('the WebGPU device lost mid-lesson: the cell that needed it says so, the others keep working', async () => {
+  it('the WebGPU device lost mid-lesson: the cell that needed it says so, the badge offers a reload on WASM that keeps the edits', async () => {
     const context = await browser.newContext();
     const { page } = await openPage(context);
     try {
       await page.goto(lessonUrl(FIRST, 'backend=webgpu&test=1'));
       assert.deepEqual(notFulfilled(await settledCells(page, 180_000)), []);
+      await page.waitForSelector('[data-lesson-root][data-mount="done"]');
       assert.equal((await badge(page)).name, 'webgpu');
+      assert.equal(await page.locator('[data-backend-reload]').isVisible(), false);
       // What a driver reset or a GPU process crash does (issue 10: simulate with destroy()).
       await page.evaluate(() => {
         /** @type {any} */ (globalThis)._tfengine.backend.device.destroy();
       });
+      // The badge says so at once, and offers the way out.
+      await page.waitForSelector('backend-badge[data-lost="true"]', { timeout: 10_000 });
+      assert.equal((await badge(page)).name, 'webgpu');
+      assert.equal(
+        ((await page.locator('backend-badge [role="status"]').textContent()) ?? '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+        'Backend: webgpu (lost) — the WebGPU device was lost (Device was destroyed.), so cells ' +
+          'that use TF.js fail until the page is reloaded. Reload on WASM to go on: your edits are kept',
+      );
+      assert.equal(await page.getByRole('button', { name: 'Reload on WASM' }).isVisible(), true);
+      // Rerun the cell that computes on the GPU. The rerun must be seen to start: in 4 of 20 runs
+      // (29 Nov, 07:27) a pointer click on Run never reached the button (the cell did not change
+      // state), and the old test then read the cell's output from before the loss.
+      await page.evaluate(() => {
+        const cell = /** @type {HTMLElement} */ (document.querySelector('[data-cell="forward"]'));
+        /** @type {any} */ (window).__forwardStates = [];
+        new MutationObserver(() => {
+          /** @type {any} */ (window).__forwardStates.push(cell.dataset['state']);
+        }).observe(cell, { attributes: true, attributeFilter: ['data-state'] });
+      });
       await page
         .locator('[data-cell="forward"] .cell-toolbar')
         .getByRole('button', { name: 'Run', exact: true })
-        .click();
-      await page.waitForTimeout(200);
+        .dispatchEvent('click');
+      await page.waitForFunction(
+        () => /** @type {any} */ (window).__forwardStates.includes('running'),
+        undefined,
+        { timeout: 10_000 },
+      );
       const cells = await settledCells(page, 60_000);
       const lost = await cellMessage(page, 'forward');
       assert.equal(cells.find((c) => c.cell === 'forward')?.state, 'rejected', lost);
-      assert.match(lost, /device\b.*\b(lost|destroyed)/i);
+      // Chromium's own words for a read-back from a destroyed device (the same in 18 of 18 runs).
+      assert.equal(
+        lost,
+        "Error. AbortError: Failed to execute 'mapAsync' on 'GPUBuffer': The Device was lost before mapping was resolved.",
+      );
       // Only `forward` and the cell that reads it fail; the rest keep their values.
       const failed = notFulfilled(cells);
-      assert.ok(failed.includes('forward'));
-      assert.deepEqual(
-        failed.filter((c) => c !== 'forward' && c !== '7'),
-        [],
-        `unrelated cells failed: ${failed.join(', ')}`,
-      );
+      assert.deepEqual(failed.sort(), ['7', 'forward'], `failed: ${failed.join(', ')}`);
       // The page still works: a cell that needs no GPU can be edited and runs.
       await editCell(page, 'layer', 'layer = ({dIn: 1024, dOut: 512})');
       await page.waitForFunction(
@@ -136,6 +162,84 @@ describe('failures are explained and the page survives them', () => {
           document.querySelector('[data-cell="3"] .cell-output')?.textContent.includes('524,288'),
         undefined,
         { timeout: 30_000 },
+      );
+      // One click: the same lesson on WASM, the query otherwise kept, the edit still there.
+      await Promise.all([
+        page.waitForURL(/backend=wasm/),
+        page.getByRole('button', { name: 'Reload on WASM' }).click(),
+      ]);
+      assert.equal(new URL(page.url()).searchParams.get('test'), '1');
+      assert.deepEqual(notFulfilled(await settledCells(page, 180_000)), []);
+      const after = await badge(page);
+      assert.equal(after.name, 'wasm');
+      assert.doesNotMatch(after.text, /lost/);
+      assert.equal(await page.locator('[data-backend-reload]').isVisible(), false);
+      assert.equal(await editorText(page, 'layer'), 'layer = ({dIn: 1024, dOut: 512})');
+      assert.match((await cellMessage(page, 'forward')) || '', /maxDifference/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the WebGPU device lost in the training worker: it moves to WASM on its own, says so, and trains again', async () => {
+    const context = await browser.newContext();
+    const { page } = await openPage(context);
+    /** @param {string} state */
+    const panelIs = (state, timeout = 60_000) =>
+      page.waitForFunction(
+        (s) => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === s,
+        state,
+        { timeout },
+      );
+    try {
+      // ?backend=webgpu forces the worker's backend too (it chooses its own otherwise).
+      await page.goto(lessonUrl(TRAINING, 'backend=webgpu&test=1'));
+      await settledCells(page, 180_000);
+      assert.match(
+        (await page.textContent('[data-train-backend]')) ?? '',
+        /^webgpu$/,
+        'the worker trains on WebGPU',
+      );
+      await editCell(page, 'runConfig', LONG_RUN);
+      // The panel made for the long run (under ?test=1 the first panel starts a short run of its
+      // own, which may still be running).
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'running' &&
+          / \/ 5000 steps$/.test(
+            document.querySelector('[data-train-fraction]')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 120_000 },
+      );
+      const [worker] = page.workers();
+      assert.ok(worker, 'training runs in a worker');
+      await worker.evaluate(() => {
+        /** @type {any} */ (globalThis)._tfengine.backend.device.destroy();
+      });
+      await panelIs('failed', 60_000);
+      const panel = ((await page.locator('[data-train-panel]').textContent()) ?? '').replace(
+        /\s+/g,
+        ' ',
+      );
+      assert.match(
+        panel,
+        /Training failed: the WebGPU device was lost in the training worker \(.+\); the trainer now runs on wasm with the model loaded again: press Start to train again/,
+      );
+      assert.equal(
+        await worker.evaluate(() => /** @type {any} */ (globalThis)._tfengine.backendName),
+        'wasm',
+      );
+      // The same worker, now on WASM, trains when the reader presses Start.
+      assert.equal(page.workers().length, 1);
+      await page.getByRole('button', { name: 'Start', exact: true }).click();
+      await panelIs('running', 30_000);
+      await page.waitForFunction(
+        () =>
+          /** @type {any} */ (document.querySelector('[data-train-panel]'))?.trainingLog?.loss.x
+            .length >= 3,
+        undefined,
+        { timeout: 60_000, polling: 250 },
       );
     } finally {
       await context.close();
