@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
-    'Counted: module scripts and modulepreloads in the HTML and their static imports; dynamic `import()` (TF.js, Plotly, WASM, data) loads on first use and is excluded. The cell runtime (editor, Observable runtime) is such a dynamic import, started right after the page is shown; the Lighthouse table below shows everything a lesson page fetched while loading, cells included.',
+    'Counted: module scripts and modulepreloads in the HTML and their static imports; dynamic `import()` (TF.js, Plotly, WASM, data) loads on first use and is excluded. The cell runtime (editor, Observable runtime) is such a dynamic import, loaded when a cell nears the viewport, on “Run all cells” or on focus in the lesson (src/cells/client/start-when-needed.ts); the Lighthouse table below shows everything a lesson page fetched while loading.',
     '',
   );
   const largest = Math.max(...loads.map((l) => l.gzipBytes));
