@@ -41,6 +41,13 @@ describe('lazy lesson page', () => {
     page.on('request', (r) => scripts.push(new URL(r.url()).pathname));
     await page.goto(lessonUrl(SLUG, ''));
     // No cell is on the first screen: the runtime waits, the code is the server's <pre>.
+    const firstTop = await page.evaluate(
+      () => document.querySelector('section.cell')?.getBoundingClientRect().top ?? 0,
+    );
+    assert.ok(
+      firstTop > 823 * 1.75,
+      `this test needs the lesson's first cell more than 0.75 screen below the first screen (START_MARGIN); it is at ${String(firstTop)} px`,
+    );
     await page.waitForSelector('[data-lesson-root][data-mount="waiting"]');
     await page.waitForTimeout(1500);
     assert.equal(await page.getAttribute('[data-lesson-root]', 'data-mount'), 'waiting');
