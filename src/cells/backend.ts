@@ -76,7 +76,9 @@ export function announceBackend(choice: BackendChoice, lost = false): void {
   html.dataset.backendReason = choice.reason;
   if (lost) html.dataset.backendLost = 'true';
   else delete html.dataset.backendLost;
-  const detail: BackendAnnouncement = { name: choice.name, reason: choice.reason, lost };
+  const detail: BackendAnnouncement = lost
+    ? { name: choice.name, reason: choice.reason, lost: true }
+    : { name: choice.name, reason: choice.reason };
   document.dispatchEvent(new CustomEvent('backendchange', { detail }));
 }
 
