@@ -46,7 +46,12 @@ function listen(): { events: unknown[]; stop: () => void } {
     events.push((e as CustomEvent).detail);
   };
   document.addEventListener('backendchange', listener);
-  return { events, stop: () => document.removeEventListener('backendchange', listener) };
+  return {
+    events,
+    stop: () => {
+      document.removeEventListener('backendchange', listener);
+    },
+  };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
