@@ -118,6 +118,22 @@ describe('offline after one visit', () => {
       assert.match(setup, /the UCI sentences from \/data\/sentiment\.json/);
       assert.deepEqual(notFulfilled(await settledCells(page, 180_000)), []);
 
+      // A third lesson, without ?test=1: MNIST (9.4 MB of IDX files) comes from the cache. Its
+      // cells run as they near the viewport.
+      await page.goto(lessonUrl('intrinsic-dimension', ''));
+      await page.locator('[data-cell="sets"]').scrollIntoViewIfNeeded();
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('[data-cell] .cell-output')].some((o) =>
+            /Data: MNIST as shipped with this site, 10,000 training and 2,000 test images/.test(
+              o.textContent.replace(/\s+/g, ' '),
+            ),
+          ),
+        undefined,
+        { timeout: 120_000 },
+      );
+      assert.equal(await page.getAttribute('[data-cell="mnist"]', 'data-state'), 'fulfilled');
+
       // A page that is not saved: an offline page that says so and links the saved lessons.
       const started = Date.now();
       const missing = await page.goto(new URL('lessons/not-saved/?x=1', BASE_URL).href);
