@@ -232,7 +232,7 @@ async function cli(): Promise<void> {
       }
     }
     if (args.includes('--update')) {
-      const note = `_Lighthouse and long-task sections updated on ${new Date().toISOString()} by \`npx tsx scripts/bench/lesson-pages.ts ${args.join(' ')}\` (${String(cpus().length)} cores, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end: the machine was shared with a pretraining job and other work; Lighthouse's simulated throttling keeps relative comparisons meaningful)._`;
+      const note = `_Lighthouse and long-task sections updated on ${new Date().toISOString()} by \`npx tsx scripts/bench/lesson-pages.ts ${args.join(' ')}\` (${String(cpus().length)} cores, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end; Lighthouse's simulated throttling keeps relative comparisons meaningful on a shared machine)._`;
       updateBenchmarks('BENCHMARKS.md', [
         ...lighthouseLines(lh),
         ...(spreadNote === '' ? [] : [spreadNote, '']),
