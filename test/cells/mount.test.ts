@@ -301,6 +301,22 @@ describe('mountLesson', () => {
     expect(output('2')).toContain('b is 20');
   });
 
+  it('writes a pending edit at once when the page is hidden (a reload or a closed tab)', async () => {
+    const root = render(lesson(base));
+    await mountLesson(root, { slug: SLUG, version: '' });
+    await until(settled, 'settled');
+    const { EditorView } = await import('@codemirror/view');
+    const editor = EditorView.findFromDOM(
+      cell('a').querySelector<HTMLElement>('.cm-editor') ?? document.body,
+    );
+    editor?.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: 'a = 7' } });
+    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+      source: 'a = 7',
+    });
+  });
+
   it('keeps working when storage fails, and says so', async () => {
     const spy = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
       throw new DOMException('full', 'QuotaExceededError');

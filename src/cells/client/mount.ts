@@ -191,6 +191,16 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     );
   }
 
+  // A reload, a closed tab or a switch away must not lose the last keystrokes (the save waits
+  // SAVE_DELAY_MS after each): write every pending edit at once when the page is hidden.
+  const flushEdits = (): void => {
+    for (const view of views) if (timers.has(view.index)) save(view);
+  };
+  window.addEventListener('pagehide', flushEdits);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flushEdits();
+  });
+
   addCopyEmbedButtons(views, slug);
 
   bar.current = new LessonBar({
