@@ -45,14 +45,18 @@ interface BenchRecord {
 const FIRST_LOAD_BUDGET = 150 * 1024;
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
-const outFile = args[args.indexOf('--out') + 1] ?? 'BENCHMARKS.md';
 // DIST_DIR: measure another build (`astro build --outDir …`); scripts/serve.mjs honours it too.
 const dist = process.env.DIST_DIR ?? join(process.cwd(), 'dist');
 const option = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
   return i === -1 ? fallback : (args[i + 1] ?? fallback);
 };
+const outFile = option('--out', 'BENCHMARKS.md');
 const lighthouseRuns = Number(option('--lighthouse-runs', '3'));
+if (!Number.isInteger(lighthouseRuns) || lighthouseRuns < 1)
+  throw new Error(
+    `--lighthouse-runs: expected a whole number ≥ 1, got ${option('--lighthouse-runs', '3')}`,
+  );
 /** How this file was made, as a command to run again. */
 const command =
   process.env.npm_lifecycle_event === 'bench'

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Adam } from '../../src/core/train/adam.ts';
 import { trainLoop } from '../../src/core/train/loop.ts';
+import { accuracy } from '../../src/core/subspace/evaluate.ts';
 import { slicer } from '../../src/core/yield.ts';
 import { checkNoLeaks, useBackend } from './helpers.ts';
 
@@ -78,5 +79,22 @@ describe("the core's training loop on a synchronous backend", () => {
     expect(ran).toBeGreaterThanOrEqual(2);
     opt.dispose();
     w.dispose();
+  });
+});
+
+describe('a batched evaluation that fails part-way (its model freed while it yielded)', () => {
+  it('rejects with the cause and frees the counts it had made', async () => {
+    await useBackend('cpu');
+    const x = tf.zeros([30, 2]);
+    const y = tf.zeros([30], 'int32');
+    let calls = 0;
+    const forward = (xb: tf.Tensor): tf.Tensor => {
+      calls++;
+      if (calls === 2) throw new Error('model freed');
+      return tf.zeros([xb.shape[0], 3]);
+    };
+    await expect(accuracy(forward, x, y, 10)).rejects.toThrow('model freed');
+    expect(calls).toBe(2);
+    tf.dispose([x, y]); // checkNoLeaks: the first batch's count was freed too
   });
 });

@@ -217,6 +217,7 @@ export async function* placementRun(
   try {
     for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
       await tick(); // let a page paint and answer input between steps
+      if (o.signal?.aborted) break; // stopped during the pause: the model may be freed
       const s0 = performance.now();
       if (cursor + batchSize > n) {
         rng.shuffle(order);

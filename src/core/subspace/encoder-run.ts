@@ -86,22 +86,29 @@ export async function encoderAccuracy(
 ): Promise<number> {
   const counts: tf.Tensor[] = [];
   const tick = slicer(SLICE_MS);
-  for (let s = 0; s < set.n; s += batchSize) {
-    await tick();
-    const rows = Array.from({ length: Math.min(batchSize, set.n - s) }, (_, i) => s + i);
-    const b = rowsTensors(set, rows);
-    counts.push(
-      tf.tidy(() => {
-        const pred = tf.argMax(encoder.classify(b.ids, b.mask, { training: false }), 1).toInt();
-        return tf.sum(tf.equal(pred, b.labels).toInt());
-      }),
-    );
-    tf.dispose([b.ids, b.mask, b.labels]);
+  try {
+    for (let s = 0; s < set.n; s += batchSize) {
+      await tick(); // the encoder may be freed meanwhile: then classify throws, nothing leaks
+      const rows = Array.from({ length: Math.min(batchSize, set.n - s) }, (_, i) => s + i);
+      const b = rowsTensors(set, rows);
+      try {
+        counts.push(
+          tf.tidy(() => {
+            const pred = tf.argMax(encoder.classify(b.ids, b.mask, { training: false }), 1).toInt();
+            return tf.sum(tf.equal(pred, b.labels).toInt());
+          }),
+        );
+      } finally {
+        tf.dispose([b.ids, b.mask, b.labels]);
+      }
+    }
+    const total = tf.addN(counts);
+    const [correct = 0] = await total.data();
+    total.dispose();
+    return correct / set.n;
+  } finally {
+    tf.dispose(counts);
   }
-  const total = tf.addN(counts);
-  const [correct = 0] = await total.data();
-  tf.dispose([...counts, total]);
-  return correct / set.n;
 }
 
 /** Trains `encoder` (yielding each step) and returns its test accuracy. */
@@ -150,6 +157,7 @@ export async function* encoderRun(
       try {
         for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
           await tick(); // let a page paint and answer input between steps
+          if (o.signal?.aborted) break; // stopped during the pause: the model may be freed
           const s0 = performance.now();
           nextBatch();
           let loss: number;

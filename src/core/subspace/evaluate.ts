@@ -20,20 +20,26 @@ export async function accuracy(
     throw new SubspaceError('batchSize', batchSize, 'must be a positive integer');
   const counts: tf.Tensor[] = [];
   const tick = slicer(SLICE_MS);
-  for (let s = 0; s < n; s += batchSize) {
-    await tick(); // on WASM each batch runs at once: let a page paint between batches
-    const m = Math.min(batchSize, n - s);
-    counts.push(
-      tf.tidy(() => {
-        const xb = x.slice(s, m);
-        const yb = y.slice(s, m).toInt();
-        const pred = tf.argMax(forward(xb), 1).toInt();
-        return tf.sum(tf.equal(pred, yb).toInt());
-      }),
-    );
+  try {
+    for (let s = 0; s < n; s += batchSize) {
+      // On WASM each batch runs at once: let a page paint between batches. The caller may free
+      // the model meanwhile (a rerun cell); `forward` then throws and `finally` frees the counts.
+      await tick();
+      const m = Math.min(batchSize, n - s);
+      counts.push(
+        tf.tidy(() => {
+          const xb = x.slice(s, m);
+          const yb = y.slice(s, m).toInt();
+          const pred = tf.argMax(forward(xb), 1).toInt();
+          return tf.sum(tf.equal(pred, yb).toInt());
+        }),
+      );
+    }
+    const total = tf.addN(counts);
+    const [correct = 0] = await total.data();
+    total.dispose();
+    return correct / n;
+  } finally {
+    tf.dispose(counts);
   }
-  const total = tf.addN(counts);
-  const [correct = 0] = await total.data();
-  tf.dispose([...counts, total]);
-  return correct / n;
 }
