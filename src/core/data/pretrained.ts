@@ -41,10 +41,8 @@ export function fromHfConfig(json: unknown, overrides: Partial<EncoderConfig> = 
   try {
     return encoderConfigFromHf(json as Record<string, unknown>, { mlmHead: false, ...overrides });
   } catch (e) {
-    if (e instanceof WeightsError) {
-      const reason = e.message.slice(`${e.field} = ${String(e.value)}: `.length);
-      throw new DataError(e.field, `${reason}, got ${String(e.value)}`);
-    }
+    if (e instanceof WeightsError)
+      throw new DataError(e.field, `${e.reason}, got ${String(e.value)}`);
     throw e;
   }
 }

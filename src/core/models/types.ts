@@ -45,7 +45,8 @@ export class WeightsError extends Error {
   constructor(
     readonly field: string,
     readonly value: unknown,
-    reason: string,
+    /** Why the value is wrong, e.g. `must be a number`. */
+    readonly reason: string,
   ) {
     super(`${field} = ${String(value)}: ${reason}`);
   }
