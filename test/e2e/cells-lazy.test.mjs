@@ -127,6 +127,21 @@ describe('lazy lesson page', () => {
     assert.equal(await page.locator('[data-stand-in]').count(), 0);
     await page.getByRole('button', { name: 'Reset all', exact: true }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Run all cells' }).count(), 0);
+    // The pressed stand-in is gone: keyboard focus went back into the lesson, not to <body>.
+    await page.waitForFunction(
+      () => document.activeElement !== document.body && document.activeElement !== null,
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.equal(
+      await page.evaluate(() =>
+        Boolean(
+          document.activeElement?.closest('[data-lesson-toolbar], [data-lesson-root]') ?? null,
+        ),
+      ),
+      true,
+      'focus is in the lesson toolbar or a cell',
+    );
     assert.deepEqual(
       errors.filter((e) => /Content.Security.Policy|pageerror/i.test(e)),
       [],

@@ -21,10 +21,14 @@ export async function startLesson(): Promise<void> {
   });
   root.dataset.mountTrigger = request.trigger;
   root.dataset.mount = 'loading';
+  // The stand-in "Run all cells" button is gone now; if the reader pressed it, focus fell to the
+  // page. Give it back to the lesson's toolbar (or the first cell) once the cells exist.
+  const focusLost = request.runAll && document.activeElement === document.body;
   try {
     const { mountLesson } = await import('../../cells/client/mount.ts');
     await mountLesson(root, { slug, version, runAll: request.runAll });
     root.dataset.mount = 'done';
+    if (focusLost && document.activeElement === document.body) focusLesson(root);
   } catch (error: unknown) {
     root.dataset.mount = 'failed';
     const message = error instanceof Error ? error.message : String(error);
@@ -35,4 +39,14 @@ export async function startLesson(): Promise<void> {
     (document.querySelector('[data-lesson-toolbar]') ?? root).append(note);
     throw error;
   }
+}
+
+/** Moves keyboard focus into the lesson: its toolbar's first button, else the first cell. */
+function focusLesson(root: HTMLElement): void {
+  const button = document.querySelector<HTMLElement>('[data-lesson-toolbar] button');
+  const cell = root.querySelector<HTMLElement>('section.cell');
+  const target = button ?? cell;
+  if (target === null) return;
+  if (target === cell && !cell.hasAttribute('tabindex')) cell.tabIndex = -1;
+  target.focus();
 }
