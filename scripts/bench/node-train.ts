@@ -86,8 +86,11 @@ export async function runTrainBench(
     lora: LoraConfigInput | null;
     factor: number;
     headOnly?: boolean;
+    /** Leave the embedding tables frozen: what a full step pays that the FLOP count leaves out. */
+    noEmbeddings?: boolean;
   }[] = [
     { mode: 'full fine-tuning', lora: null, factor: 3 },
+    { mode: 'full, embeddings frozen', lora: null, factor: 3, noEmbeddings: true },
     {
       mode: 'LoRA r=2 (query, attention.output.dense)',
       lora: {
@@ -110,6 +113,7 @@ export async function runTrainBench(
       : model
           .namedParameters()
           .filter((p) => !m.headOnly || p.name.startsWith('classifier.'))
+          .filter((p) => !m.noEmbeddings || !p.name.includes('.embeddings.'))
           .map((p) => p.variable);
     const trainableParams = vars.reduce((s, v) => s + v.size, 0);
     const adam = new Adam({ learningRate: 1e-4 });
