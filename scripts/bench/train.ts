@@ -57,7 +57,7 @@ export async function runTrainBrowserBench(
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
-    // The offline service worker would save the whole site (11.7 MB) while we measure.
+    // The offline service worker would save the whole site (about 31 MB: the shell at install, then the model and data) while we measure.
     serviceWorkers: 'block',
   });
   const out: TrainBenchOutcome[] = [];
