@@ -13,12 +13,13 @@ function harness() {
   const messages: FromWorker[] = [];
   const waiters: (() => void)[] = [];
   const started: (string | null)[] = [];
-  let loseDevice: (reason: string) => void = () => undefined;
+  /** One per WebGPU start, in order: loses that start's device. */
+  const losers: ((reason: string) => void)[] = [];
   const startBackend: BackendStarter = (forced) => {
     started.push(forced);
     const onGpu = forced !== 'wasm';
     const lost = new Promise<string>((resolve) => {
-      if (onGpu) loseDevice = resolve;
+      if (onGpu) losers.push(resolve);
     });
     return Promise.resolve({
       name: onGpu ? 'webgpu' : 'wasm',
@@ -50,8 +51,9 @@ function harness() {
     call,
     events,
     started,
-    lose: (reason: string) => {
-      loseDevice(reason);
+    /** Loses the device of the `which`-th WebGPU start (default: the latest). */
+    lose: (reason: string, which = losers.length - 1) => {
+      losers[which]?.(reason);
     },
     host,
   };
@@ -95,10 +97,23 @@ describe('the training worker when the WebGPU device is lost', () => {
     const summary = (again as { value: RunSummary }).value;
     expect(summary.stepsDone).toBe(3);
     expect(summary.stopped).toBe(false);
-    // The device of the old backend being lost again changes nothing now.
-    h.lose('late');
-    expect((await h.call('train', [run(2)])).type).toBe('result');
-    expect(h.started).toEqual(['webgpu', 'wasm']);
+    h.host.dispose();
+  });
+
+  it("ignores the loss of an older start's device once a new one runs", async () => {
+    const h = harness();
+    await h.call('init', [{ backend: 'webgpu', base: null, small: true }]);
+    await h.call('init', [{ backend: 'webgpu', base: null, small: true }]);
+    expect(h.started).toEqual(['webgpu', 'webgpu']);
+    h.lose('late', 0); // the first start's device, replaced by the second
+    await new Promise((r) => setTimeout(r, 20));
+    const next = await h.call('train', [run(2)]);
+    expect(next.type).toBe('result');
+    expect(h.started).toEqual(['webgpu', 'webgpu']); // no fallback to WASM
+    h.lose('now'); // the running device: this one counts
+    const after = await h.call('train', [run(2)]);
+    expect(after.type).toBe('error');
+    expect(h.started).toEqual(['webgpu', 'webgpu', 'wasm']);
     h.host.dispose();
   });
 
