@@ -7,6 +7,7 @@ import * as chromeLauncher from 'chrome-launcher';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from '../../src/core/finetune/stats.ts';
 import { CHROMIUM_ARGS } from './browser.ts';
 
 /** One page's scores and the metrics behind the performance score. */
@@ -118,12 +119,6 @@ export async function runLighthouse(
 
 const fmtMs = (x: number): string => `${x.toFixed(1)} ms`;
 
-const medianOf = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
-};
-
 /**
  * One page's runs summarised metric by metric: each figure is the median over the runs that got
  * a score (so a row may combine runs); all failed → the last failure.
@@ -134,8 +129,7 @@ export function medianRow(runs: readonly (LighthouseRow | undefined)[]): Lightho
   const last = all[all.length - 1];
   if (last === undefined) throw new Error('medianRow: no runs');
   if (ok.length === 0) return last;
-  const m = (k: keyof Omit<LighthouseRow, 'path' | 'error'>): number =>
-    medianOf(ok.map((r) => r[k]));
+  const m = (k: keyof Omit<LighthouseRow, 'path' | 'error'>): number => median(ok.map((r) => r[k]));
   return {
     path: last.path,
     performance: m('performance'),

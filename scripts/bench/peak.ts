@@ -7,13 +7,8 @@
  */
 import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import type { TrainBenchOutcome, TrainBenchRecord } from './train.ts';
+import { median } from '../../src/core/finetune/stats.ts';
 import { stepFlops } from './node-train.ts';
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
-};
 
 /** One backend's achieved and peak throughput. */
 export interface PeakRow {
