@@ -54,6 +54,19 @@ function notFulfilled(cells) {
   return cells.filter((c) => c.state !== 'fulfilled').map((c) => c.cell);
 }
 
+/**
+ * Waits until the training panel's `data-state` is `state`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} state
+ */
+function trainPanelIs(page, state, timeout = 60_000) {
+  return page.waitForFunction(
+    (s) => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === s,
+    state,
+    { timeout },
+  );
+}
+
 describe('failures are explained and the page survives them', () => {
   it('no WebGPU: ?backend=webgpu falls back to WASM and the badge says why', async () => {
     const context = await browser.newContext();
@@ -185,12 +198,7 @@ describe('failures are explained and the page survives them', () => {
     const context = await browser.newContext();
     const { page } = await openPage(context);
     /** @param {string} state */
-    const panelIs = (state, timeout = 60_000) =>
-      page.waitForFunction(
-        (s) => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === s,
-        state,
-        { timeout },
-      );
+    const panelIs = (state, timeout = 60_000) => trainPanelIs(page, state, timeout);
     try {
       // ?backend=webgpu forces the worker's backend too (it chooses its own otherwise).
       await page.goto(lessonUrl(TRAINING, 'backend=webgpu&test=1'));
@@ -250,12 +258,7 @@ describe('failures are explained and the page survives them', () => {
     const context = await browser.newContext();
     const { page } = await openPage(context);
     /** @param {string} state */
-    const panelIs = (state, timeout = 60_000) =>
-      page.waitForFunction(
-        (s) => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === s,
-        state,
-        { timeout },
-      );
+    const panelIs = (state, timeout = 60_000) => trainPanelIs(page, state, timeout);
     try {
       await page.goto(lessonUrl(TRAINING, 'backend=wasm&test=1'));
       await settledCells(page, 180_000);
