@@ -283,7 +283,8 @@ describe('mountLesson', () => {
     await until(() => cell('ticks').dataset.state === 'rejected', 'stopped again');
   });
 
-  it('writes an edit to storage shortly after it is typed, without running it', async () => {
+  /** Mounts the base lesson and types `text` into cell `a`'s editor (not run). */
+  async function typeIntoA(text: string): Promise<void> {
     const root = render(lesson(base));
     await mountLesson(root, { slug: SLUG, version: '' });
     await until(settled, 'settled');
@@ -291,7 +292,11 @@ describe('mountLesson', () => {
     const editor = EditorView.findFromDOM(
       cell('a').querySelector<HTMLElement>('.cm-editor') ?? document.body,
     );
-    editor?.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: 'a = 9' } });
+    editor?.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: text } });
+  }
+
+  it('writes an edit to storage shortly after it is typed, without running it', async () => {
+    await typeIntoA('a = 9');
     expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
     expect(cell('a').hasAttribute('data-edited')).toBe(true);
     await until(() => localStorage.getItem(editKey(SLUG, 0)) !== null, 'debounced save', 2000);
@@ -302,14 +307,7 @@ describe('mountLesson', () => {
   });
 
   it('writes a pending edit at once when the page is hidden (a reload or a closed tab)', async () => {
-    const root = render(lesson(base));
-    await mountLesson(root, { slug: SLUG, version: '' });
-    await until(settled, 'settled');
-    const { EditorView } = await import('@codemirror/view');
-    const editor = EditorView.findFromDOM(
-      cell('a').querySelector<HTMLElement>('.cm-editor') ?? document.body,
-    );
-    editor?.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: 'a = 7' } });
+    await typeIntoA('a = 7');
     expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
     window.dispatchEvent(new Event('pagehide'));
     expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
