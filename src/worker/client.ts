@@ -22,7 +22,7 @@ import type { Calls, FromWorker, InitResult, Method, ToWorker } from './protocol
 export interface TrainerInitOptions {
   /** Force a backend (e.g. from `?backend=`); default: the worker chooses. */
   readonly backend?: string | null;
-  /** Tests: a random micro-sized model on the generated stand-in data. */
+  /** Where there is no site to load the shipped model from: a micro random model, not the tiny one. */
   readonly small?: boolean;
 }
 
@@ -165,7 +165,7 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
       call('init', [
         {
           backend: o.backend ?? null,
-          base: useWorker ? siteBase() : null,
+          base: siteBase(),
           small: o.small ?? false,
         },
       ]),

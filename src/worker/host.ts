@@ -131,22 +131,19 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
     });
     disposeSession();
     session = null;
-    // Tests (`small`) train a micro model on the generated stand-in: fast, and it learns in a few
-    // dozen steps, so "the loss falls" is a real check; the page says so.
-    const files = o.base === null || o.small ? null : await loadFiles(o.base);
+    // The shipped data and model, whenever there is a site to load them from: the tests load the
+    // same files a reader's page does (`small` only picks the micro random model where there is
+    // no site, e.g. a bare Node script).
+    const files = o.base === null ? null : await loadFiles(o.base);
     session = new FineTuneSession({
       split: files?.split ?? standInSplit(0),
       dataLabel: files
         ? 'the UCI sentences from /data/sentiment.json'
-        : o.small
-          ? 'a small generated stand-in (test mode)'
-          : 'a small generated stand-in (no site to load the real sentences from)',
+        : 'a small generated stand-in (no site to load the real sentences from)',
       pretrained: files?.pretrained ?? null,
-      whyNoPretrained: o.small
-        ? 'test mode uses a small random model'
-        : files
-          ? `the pretrained weights could not be used (${files.why})`
-          : 'no site to load the pretrained weights from',
+      whyNoPretrained: files
+        ? `the pretrained weights could not be used (${files.why})`
+        : 'no site to load the pretrained weights from',
       preset: o.small ? 'micro' : 'tiny',
     });
     return {
