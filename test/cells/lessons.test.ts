@@ -1,16 +1,21 @@
 /**
  * Runs every cell of every lesson headlessly, with the real Observable runtime and the real core
  * on TF.js's `cpu` backend, in a jsdom document, with `testMode = true` so lessons pick small
- * sizes. Fails with the lesson, cell index and error if any cell rejects. `Plotly` is a recording
+ * sizes — and only sizes: the lessons load the shipped model, MNIST and results files through
+ * their own loaders (site-fetch.ts serves `public/` on the page's origin), and the harness presses
+ * every button a reader presses (each `Inputs.button` and each `[data-action=start]`), in page
+ * order, waiting after each for the cells to settle and for no panel to be `data-state=running`.
+ * Fails with the lesson, cell index and error if any cell rejects. `Plotly` is a recording
  * stand-in that validates each figure (see plotly-stand-in.ts); real Plotly runs in the e2e tests.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractCells, cellKey, type ExtractedCell } from '../../src/cells/extract.ts';
 import { createNodeBuiltins, loadNodeTf } from '../../src/cells/builtins-node.ts';
 import { runCells, type CellErrorInfo } from '../../src/cells/runtime.ts';
 import { createPlotlyStandIn } from './plotly-stand-in.ts';
+import { installSiteFetch } from './site-fetch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const lessonDir = join(root, 'lessons');
@@ -29,8 +34,30 @@ function lessonFiles(dir: string): string[] {
 
 const lessons = lessonFiles(lessonDir);
 
+/** Waits until no element under `nodes` says `data-state="running"` (a training panel's run). */
+async function panelsIdle(nodes: readonly HTMLElement[], timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (nodes.some((n) => n.querySelector('[data-state="running"]'))) {
+    if (Date.now() > end) throw new Error(`a panel still runs after ${String(timeoutMs)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The buttons a reader presses to start work, in page order: Inputs.button cells and Start. */
+function readerButtons(cells: readonly ExtractedCell[], nodes: readonly HTMLElement[]) {
+  const buttons: { cell: number; button: HTMLButtonElement }[] = [];
+  nodes.forEach((node, i) => {
+    const source = cells[i]?.source ?? '';
+    const found = source.includes('Inputs.button(')
+      ? node.querySelector('button')
+      : node.querySelector<HTMLButtonElement>('button[data-action="start"]');
+    if (found) buttons.push({ cell: i, button: found });
+  });
+  return buttons;
+}
+
 /** Runs cells until all settle; returns the failures as readable lines, and the states. */
-async function runLesson(cells: readonly ExtractedCell[]) {
+async function runLesson(cells: readonly ExtractedCell[], press = true) {
   const { plotly } = createPlotlyStandIn();
   const errors = new Map<number, CellErrorInfo>();
   const nodes = cells.map(() => document.body.appendChild(document.createElement('div')));
@@ -40,13 +67,32 @@ async function runLesson(cells: readonly ExtractedCell[]) {
       const node = nodes[i];
       return {
         ...(node ? { node } : {}),
-        fulfilled: () => errors.delete(i),
+        // Shown as a page shows it (a DOM value is the output), so its buttons can be pressed.
+        fulfilled: (value) => {
+          errors.delete(i);
+          if (node) node.replaceChildren(...(value instanceof Node ? [value] : []));
+        },
         rejected: (e) => errors.set(i, e),
       };
     },
   });
   try {
-    const states = await run.settled(240_000, 300);
+    let states = await run.settled(240_000, 300);
+    const pressed: string[] = [];
+    if (press) {
+      // Each button once, as a reader would; a button a rerun replaced is looked up again.
+      for (let k = 0; ; k++) {
+        const next = readerButtons(cells, nodes)[k];
+        if (!next) break;
+        if (next.button.disabled)
+          throw new Error(`cell ${String(next.cell)}: its button is disabled`);
+        next.button.click();
+        pressed.push(`${String(next.cell)}:${next.button.textContent.trim()}`);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        await panelsIdle(nodes, 240_000);
+        states = await run.settled(240_000, 300);
+      }
+    }
     const failures = [...errors]
       .sort(([a], [b]) => a - b)
       .map(([i, e]) => {
@@ -56,7 +102,7 @@ async function runLesson(cells: readonly ExtractedCell[]) {
           : `cell ${String(i)}`;
         return `${where}: ${e.message}${e.line === null ? '' : ` [cell line ${String(e.line)}]`}`;
       });
-    return { failures, states };
+    return { failures, states, pressed, nodes: nodes.map((n) => n.cloneNode(true) as HTMLElement) };
   } finally {
     run.dispose();
     for (const n of nodes) n.remove();
@@ -65,7 +111,12 @@ async function runLesson(cells: readonly ExtractedCell[]) {
 const files = [...lessons, ...lessonFiles(fixtureDir)];
 
 describe('lesson cells run headlessly', () => {
+  let uninstall: (() => void) | undefined;
+  beforeAll(() => {
+    uninstall = installSiteFetch();
+  });
   afterAll(async () => {
+    uninstall?.();
     const tf = await loadNodeTf('cpu');
     tf.disposeVariables();
   });
@@ -81,7 +132,18 @@ describe('lesson cells run headlessly', () => {
     it(`${name}: every cell fulfils`, async () => {
       const cells = extractCells(readFileSync(file, 'utf8'));
       expect(cells.length).toBeGreaterThan(0);
-      const { failures, states } = await runLesson(cells);
+      const { failures, states, pressed, nodes } = await runLesson(cells);
+      // Every button of the lesson was pressed, and no output still asks for a press.
+      const buttons = cells.filter(
+        (c) =>
+          c.source.includes('Inputs.button(') ||
+          (c.source.includes('data-action') && /["']start["']/.test(c.source)),
+      );
+      expect(pressed, `${name}: buttons pressed`).toHaveLength(buttons.length);
+      const waiting = nodes
+        .map((n, i) => [i, n.textContent] as const)
+        .filter(([, text]) => /\bPress\b[^.]*\b(button|to (train|start))/i.test(text));
+      expect(waiting, `${name}: outputs still waiting for a press`).toEqual([]);
       expect(failures, `${name}\n${failures.join('\n')}`).toEqual([]);
       expect(states.every((s) => s === 'fulfilled')).toBe(true);
     });
