@@ -22,7 +22,7 @@ import type { Calls, FromWorker, InitResult, Method, ToWorker } from './protocol
 export interface TrainerInitOptions {
   /** Force a backend (e.g. from `?backend=`); default: the worker chooses. */
   readonly backend?: string | null;
-  /** Where there is no site to load the shipped model from: a micro random model, not the tiny one. */
+  /** A micro random model on generated data instead of the shipped model (a backend check). */
   readonly small?: boolean;
 }
 

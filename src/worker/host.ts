@@ -131,19 +131,23 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
     });
     disposeSession();
     session = null;
-    // The shipped data and model, whenever there is a site to load them from: the tests load the
-    // same files a reader's page does (`small` only picks the micro random model where there is
-    // no site, e.g. a bare Node script).
-    const files = o.base === null ? null : await loadFiles(o.base);
+    // `small`: a micro random model on the generated stand-in, for comparisons where the model
+    // does not matter (the training lesson's backend check); the page says so. Otherwise the
+    // shipped data and model, whenever there is a site to load them from.
+    const files = o.base === null || o.small ? null : await loadFiles(o.base);
     session = new FineTuneSession({
       split: files?.split ?? standInSplit(0),
       dataLabel: files
         ? 'the UCI sentences from /data/sentiment.json'
-        : 'a small generated stand-in (no site to load the real sentences from)',
+        : o.small
+          ? 'a small generated stand-in (a micro model was asked for)'
+          : 'a small generated stand-in (no site to load the real sentences from)',
       pretrained: files?.pretrained ?? null,
-      whyNoPretrained: files
-        ? `the pretrained weights could not be used (${files.why})`
-        : 'no site to load the pretrained weights from',
+      whyNoPretrained: o.small
+        ? 'a micro random model was asked for'
+        : files
+          ? `the pretrained weights could not be used (${files.why})`
+          : 'no site to load the pretrained weights from',
       preset: o.small ? 'micro' : 'tiny',
     });
     return {

@@ -28,7 +28,7 @@ export interface InitOptions {
   readonly backend: string | null;
   /** The site's base URL to fetch `data/` and `models/` from; null: use the generated stand-in. */
   readonly base: string | null;
-  /** Without a site (`base` null): a micro random encoder instead of the tiny one. */
+  /** A micro random encoder on the generated stand-in instead of the shipped model and data. */
   readonly small: boolean;
 }
 
