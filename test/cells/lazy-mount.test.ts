@@ -125,7 +125,7 @@ describe('lazy lesson pages', () => {
     const { editKey } = await import('../../src/cells/persist.ts');
     const { hashSource } = await import('../../src/cells/hash.ts');
     localStorage.setItem(
-      editKey('lazy-test', 3),
+      editKey('lazy-test', 'n:d'),
       JSON.stringify({
         source: 'd = "edited"',
         originalHash: hashSource('d = "alone"'),

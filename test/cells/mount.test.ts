@@ -94,12 +94,12 @@ describe('mountLesson', () => {
 
   it('restores a saved edit; asks when the lesson changed since the edit', async () => {
     localStorage.setItem(
-      editKey(SLUG, 0),
+      editKey(SLUG, 'n:a'),
       JSON.stringify({ source: 'a = 5', originalHash: 'deadbeef', savedAt: 1 }),
     );
     const { hashSource } = await import('../../src/cells/hash.ts');
     localStorage.setItem(
-      editKey(SLUG, 1),
+      editKey(SLUG, 'n:b'),
       JSON.stringify({ source: 'b = a * 100', originalHash: hashSource('b = a * 10'), savedAt: 1 }),
     );
     const root = render(lesson(base));
@@ -117,7 +117,7 @@ describe('mountLesson', () => {
     expect(editorText('a')).toBe('a = 5');
     expect(cell('a').querySelector('.cell-notice')?.hasAttribute('hidden')).toBe(true);
     // Stored against the current original now.
-    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 'n:a')) ?? '{}')).toMatchObject({
       source: 'a = 5',
       originalHash: hashSource('a = 2'),
     });
@@ -125,31 +125,36 @@ describe('mountLesson', () => {
 
   it('"Use the new version" drops the old edit', async () => {
     localStorage.setItem(
-      editKey(SLUG, 0),
+      editKey(SLUG, 'n:a'),
       JSON.stringify({ source: 'a = 5', originalHash: 'deadbeef', savedAt: 1 }),
     );
     const root = render(lesson(base));
     await mountLesson(root, { slug: SLUG, version: '' });
     await until(settled, 'settled');
     buttonIn(cell('a'), 'Use the new version').click();
-    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    expect(localStorage.getItem(editKey(SLUG, 'n:a'))).toBeNull();
     expect(editorText('a')).toBe('a = 2');
   });
 
   it('running a changed cell settles its conflict: what runs is saved', async () => {
     localStorage.setItem(
-      editKey(SLUG, 0),
+      editKey(SLUG, 'n:a'),
       JSON.stringify({ source: 'a = 5', originalHash: 'deadbeef', savedAt: 1 }),
     );
     const root = render(lesson(base));
     await mountLesson(root, { slug: SLUG, version: '' });
     await until(settled, 'settled');
     buttonIn(cell('a'), 'Run').click();
+    // Issue 23: the old edit is not deleted but kept (listed under "Earlier edits").
     await until(
-      () => cell('a').querySelector('.cell-notice')?.hasAttribute('hidden') === true,
-      'notice gone',
+      () =>
+        (cell('a').querySelector('.cell-notice')?.textContent ?? '').includes(
+          'earlier edit of this cell is kept',
+        ),
+      'notice says the old edit is kept',
     );
-    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull(); // it ran the lesson's own code
+    expect(localStorage.getItem(editKey(SLUG, 'n:a'))).toBeNull(); // it ran the lesson's own code
+    expect(document.querySelector('.cells-kept textarea')).toHaveProperty('value', 'a = 5');
   });
 
   it('opens a share link without running it until the reader agrees', async () => {
@@ -167,13 +172,13 @@ describe('mountLesson', () => {
     const banner = document.querySelector('.cells-banner');
     expect(banner?.textContent).toMatch(/has not run/);
     expect(banner?.textContent).toMatch(/lesson has changed since the link was made/);
-    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    expect(localStorage.getItem(editKey(SLUG, 'n:a'))).toBeNull();
     if (!banner) throw new Error('no banner');
     buttonIn(banner, 'Run shared code').click();
     await until(() => states() === 'a:fulfilled b:fulfilled 2:fulfilled', 'shared code ran');
     expect(output('2')).toContain('b is 70');
     expect(location.hash).toBe('');
-    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 'n:a')) ?? '{}')).toMatchObject({
       source: 'a = 7',
     });
   });
@@ -226,13 +231,13 @@ describe('mountLesson', () => {
     expect(cell('b').querySelectorAll('.cm-errorLine')).toHaveLength(0);
     expect(alert?.hasAttribute('hidden')).toBe(true);
     // Saved on run.
-    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 1)) ?? '{}')).toMatchObject({
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 'n:b')) ?? '{}')).toMatchObject({
       source: 'b = a + 1',
     });
     buttonIn(cell('b'), 'Reset').click();
     await until(() => output('2').includes('b is 20'), 'reset');
     expect(editorText('b')).toBe('b = a * 10');
-    expect(localStorage.getItem(editKey(SLUG, 1))).toBeNull();
+    expect(localStorage.getItem(editKey(SLUG, 'n:b'))).toBeNull();
     type('b = 0');
     buttonIn(cell('b'), 'Run').click();
     await until(() => output('2').includes('b is 0'), 'edited again');
@@ -297,10 +302,10 @@ describe('mountLesson', () => {
 
   it('writes an edit to storage shortly after it is typed, without running it', async () => {
     await typeIntoA('a = 9');
-    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    expect(localStorage.getItem(editKey(SLUG, 'n:a'))).toBeNull();
     expect(cell('a').hasAttribute('data-edited')).toBe(true);
-    await until(() => localStorage.getItem(editKey(SLUG, 0)) !== null, 'debounced save', 2000);
-    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+    await until(() => localStorage.getItem(editKey(SLUG, 'n:a')) !== null, 'debounced save', 2000);
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 'n:a')) ?? '{}')).toMatchObject({
       source: 'a = 9',
     });
     expect(output('2')).toContain('b is 20');
@@ -308,9 +313,9 @@ describe('mountLesson', () => {
 
   it('writes a pending edit at once when the page is hidden (a reload or a closed tab)', async () => {
     await typeIntoA('a = 7');
-    expect(localStorage.getItem(editKey(SLUG, 0))).toBeNull();
+    expect(localStorage.getItem(editKey(SLUG, 'n:a'))).toBeNull();
     window.dispatchEvent(new Event('pagehide'));
-    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 0)) ?? '{}')).toMatchObject({
+    expect(JSON.parse(localStorage.getItem(editKey(SLUG, 'n:a')) ?? '{}')).toMatchObject({
       source: 'a = 7',
     });
   });

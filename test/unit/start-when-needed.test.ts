@@ -1,6 +1,6 @@
 /** When a lesson page loads its cell runtime (src/cells/client/start-when-needed.ts). */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { editKey } from '../../src/cells/persist.ts';
+import { editKey, legacyEditKey } from '../../src/cells/persist.ts';
 import { hasStoredEdits, startAtOnceReason } from '../../src/cells/client/start-when-needed.ts';
 
 const reader = { search: '', hash: '', hasEdits: false };
@@ -56,10 +56,14 @@ describe('startAtOnceReason', () => {
 
 describe('hasStoredEdits', () => {
   it("finds an edit of any of the lesson's cells, and only of this lesson", () => {
-    const storage = memoryStorage({ [editKey('a', 3)]: '{}', [editKey('b', 0)]: '{}' });
+    const storage = memoryStorage({ [editKey('a', 'n:r')]: '{}', [editKey('b', 'h:0')]: '{}' });
     expect(hasStoredEdits('a', 4, () => storage)).toBe(true);
-    expect(hasStoredEdits('a', 3, () => storage)).toBe(false);
+    expect(hasStoredEdits('b', 1, () => storage)).toBe(true);
     expect(hasStoredEdits('c', 10, () => storage)).toBe(false);
+    // An edit kept in format 1 (keyed by position) still starts the runtime, to be migrated.
+    expect(hasStoredEdits('c', 1, () => memoryStorage({ [legacyEditKey('c', 7)]: '{}' }))).toBe(
+      true,
+    );
   });
   it('is false when storage cannot be read', () => {
     expect(

@@ -1,10 +1,20 @@
 /**
  * The lesson-level controls: "Run all cells" (when cells run only as the reader reaches them),
  * "Reset all", "Share" (with the link shown for copying), a status
- * line for notices such as storage failures, and the banner that holds shared code until the
- * reader agrees to run it.
+ * line for notices such as storage failures, the banner that holds shared code until the
+ * reader agrees to run it, and "Earlier edits": edits kept in this browser that no cell holds
+ * (each with its code, Copy and Forget), so that no edit is ever lost from sight.
  */
 import { button, h } from './dom.ts';
+
+/** One kept edit, as the lesson bar lists it. */
+export interface KeptItem {
+  /** Which cell it was, and when it was saved. */
+  readonly label: string;
+  readonly source: string;
+  /** Deletes it from storage (the reader pressed Forget). */
+  readonly forget: () => void;
+}
 
 export interface LessonBarOptions {
   readonly container: HTMLElement;
@@ -19,6 +29,7 @@ export class LessonBar {
   readonly #status: HTMLElement;
   readonly #banner: HTMLElement;
   readonly #link: HTMLElement;
+  readonly #kept: HTMLDetailsElement;
 
   constructor(options: LessonBarOptions) {
     const help = h(
@@ -29,6 +40,7 @@ export class LessonBar {
     this.#status = h('p', { class: 'cells-lesson-status', role: 'status', 'aria-live': 'polite' });
     this.#link = h('div', { class: 'cells-share-link', hidden: true });
     this.#banner = h('div', { class: 'cells-banner', hidden: true });
+    this.#kept = h('details', { class: 'cells-kept', hidden: true });
     const { onRunAll } = options;
     const runAll: HTMLButtonElement[] = [];
     if (onRunAll !== undefined) {
@@ -49,7 +61,7 @@ export class LessonBar {
       button('Reset all', options.onResetAll, { title: "Restore every cell's original code" }),
       button('Share', options.onShare, { title: 'Make a link that carries your edited cells' }),
     );
-    options.container.append(controls, this.#link, this.#status, this.#banner, help);
+    options.container.append(controls, this.#link, this.#status, this.#banner, this.#kept, help);
   }
 
   /** Shows a short notice (or clears it with ''). */
@@ -82,5 +94,47 @@ export class LessonBar {
     }
     this.#banner.replaceChildren(...content);
     this.#banner.hidden = false;
+  }
+
+  /** Lists the kept edits (hidden when there are none). */
+  kept(items: readonly KeptItem[]): void {
+    if (items.length === 0) {
+      this.#kept.replaceChildren();
+      this.#kept.hidden = true;
+      return;
+    }
+    const open = this.#kept.open;
+    const rows = items.map((item) => {
+      const code = h('textarea', {
+        readonly: true,
+        rows: String(Math.min(8, item.source.split('\n').length)),
+        'aria-label': `Code of ${item.label}`,
+        class: 'cells-kept-code',
+      });
+      code.value = item.source;
+      return h(
+        'li',
+        {},
+        h('p', {}, item.label),
+        code,
+        button('Copy', () => {
+          code.select();
+          // Selected for Ctrl+C where the clipboard is not allowed (or absent, as in jsdom).
+          const clip = navigator.clipboard as Clipboard | undefined;
+          void clip?.writeText(item.source).catch(() => undefined);
+        }),
+        button('Forget', item.forget, { title: 'Delete this kept edit from this browser' }),
+      );
+    });
+    this.#kept.replaceChildren(
+      h(
+        'summary',
+        {},
+        `Earlier edits kept in this browser (${String(items.length)}): code no cell of this page holds now`,
+      ),
+      h('ul', {}, ...rows),
+    );
+    this.#kept.open = open;
+    this.#kept.hidden = false;
   }
 }

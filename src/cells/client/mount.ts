@@ -10,7 +10,17 @@
 import '@observablehq/inputs/dist/index.css';
 import './cells.css';
 import { hashSource, lessonVersion } from '../hash.ts';
-import { createEditStore, resolveEdit, type StoredEdit } from '../persist.ts';
+import {
+  cellIds,
+  createEditStore,
+  editKey,
+  isLessonEditKey,
+  parseStoredEdit,
+  resolveEdit,
+  sameEdit,
+  type CellRef,
+  type StoredEdit,
+} from '../persist.ts';
 import { runCells, type LessonRun } from '../runtime.ts';
 import { decodeShare, encodeShare, shareParam, shareUrl, type SharePayload } from '../share.ts';
 import { announceBackend, chooseBrowserBackend } from '../backend.ts';
@@ -109,51 +119,183 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   );
 
   const shared = await readShared(slug);
-  const deferred = new Set<number>();
+  const names = originals.map(cellName);
+  const ids = cellIds(originals.map((original, i) => ({ name: names[i] ?? null, original })));
+  const refs: CellRef[] = originals.map((original, index) => ({
+    slug,
+    id: ids[index] ?? String(index),
+    index,
+    name: names[index] ?? null,
+    original,
+  }));
+  store.migrateLegacy(slug, refs);
+
+  /** Cells whose code waits for consent: from the link, or shared code saved on an earlier visit. */
+  const deferred = new Map<number, 'link' | 'saved'>();
+  /** What a deferred cell holds without the shared code: the reader's edit or the original. */
+  const ownCode = new Map<number, string>();
+  /** The shared code of a cell, while the cell still holds it unchanged. */
+  const sharedCode = new Map<number, string>();
   const conflicts = new Map<number, StoredEdit>();
-  const initial = originals.map((original, i) => {
+  /** The edit each cell last read from or wrote to storage: what this tab has seen. */
+  const seen: (StoredEdit | null)[] = [];
+  let savedSharedAt = 0;
+  const initial = refs.map((ref) => {
+    const i = ref.index;
+    const stored = store.load(slug, ref.id);
+    seen[i] = stored;
+    const resolution = resolveEdit(ref.original, stored);
+    if (resolution.kind === 'conflict') conflicts.set(i, resolution.edit);
+    const start = resolution.kind === 'edit' ? resolution.source : ref.original;
     const fromLink = shared.payload?.cells.find((c) => c.index === i);
-    if (fromLink && fromLink.source !== original) {
-      deferred.add(i);
+    if (fromLink && fromLink.source !== start) {
+      deferred.set(i, 'link');
+      ownCode.set(i, start);
+      sharedCode.set(i, fromLink.source);
       return fromLink.source;
     }
-    const resolution = resolveEdit(original, store.load(slug, i));
-    if (resolution.kind === 'edit') return resolution.source;
-    if (resolution.kind === 'conflict') conflicts.set(i, resolution.edit);
-    return original;
+    if (resolution.kind === 'edit' && stored?.origin === 'share') {
+      // Consent was given on an earlier visit, for that visit: shown again, run on a new click.
+      deferred.set(i, 'saved');
+      ownCode.set(i, ref.original);
+      sharedCode.set(i, stored.source);
+      savedSharedAt = Math.max(savedSharedAt, stored.savedAt);
+    }
+    return start;
   });
 
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
+  const keptNote = (view: CellView, what: string): void => {
+    view.notice([h('strong', {}, what), ' It is kept under “Earlier edits” in the lesson bar.']);
+  };
   const save = (view: CellView): void => {
-    const t = timers.get(view.index);
+    const i = view.index;
+    const t = timers.get(i);
     if (t !== undefined) clearTimeout(t);
-    timers.delete(view.index);
-    if (deferred.has(view.index)) return; // Shared code is not the reader's edit until run.
-    if (!conflicts.has(view.index)) store.save(slug, view.index, view.source, view.original);
+    timers.delete(i);
+    const ref = refs[i];
+    if (!ref) return;
+    if (deferred.has(i)) return; // Shared code is not the reader's edit until run.
+    const old = conflicts.get(i);
+    if (old !== undefined && view.source !== old.source) {
+      // Typing in (or running) a cell whose lesson code changed since the reader's edit: the old
+      // edit is kept, then what the reader has now is saved.
+      conflicts.delete(i);
+      if (store.keep(slug, old) !== null) keptNote(view, 'Your earlier edit of this cell is kept.');
+    }
+    const origin = sharedCode.get(i) === view.source ? 'share' : 'reader';
+    if (origin === 'reader') sharedCode.delete(i);
+    const outcome = store.save(ref, view.source, seen[i] ?? null, origin);
+    seen[i] = outcome.stored;
+    if (outcome.displaced !== null) {
+      keptNote(view, 'Another tab had saved different code for this cell.');
+    }
+    if (old !== undefined || outcome.displaced !== null) refreshKept();
   };
 
   let run: LessonRun | null = null;
   const views: CellView[] = [];
 
   const runView = (view: CellView): void => {
-    if (deferred.delete(view.index)) {
-      view.notice(null);
-      updateBanner();
+    if (deferred.has(view.index)) {
+      runShared([view.index]);
+      return;
     }
-    // Running the cell is a choice: the old edit of a changed cell gives way to what runs now.
-    if (conflicts.delete(view.index)) view.notice(null);
+    // Running the cell is a choice: the old edit of a changed cell gives way (it is kept).
+    if (conflicts.has(view.index)) view.notice(null);
     save(view);
     run?.define(view.index, view.source);
   };
 
   const resetView = (view: CellView): void => {
-    deferred.delete(view.index);
-    conflicts.delete(view.index);
+    const i = view.index;
+    deferred.delete(i);
+    conflicts.delete(i);
+    sharedCode.delete(i);
     view.notice(null);
     view.setSource(view.original);
-    store.remove(slug, view.index);
-    run?.define(view.index, view.original);
+    const ref = refs[i];
+    if (ref) seen[i] = store.remove(slug, ref.id, seen[i] ?? null).stored;
+    run?.define(i, view.original);
   };
+
+  /** Runs the shared code of `cells` (the reader agreed); their own edits are kept. */
+  function runShared(cells: readonly number[]): void {
+    const undo: { view: CellView; code: string; keptKey: string | null }[] = [];
+    for (const i of cells) {
+      const view = views[i];
+      const ref = refs[i];
+      if (!view || !ref || !deferred.has(i)) continue;
+      const own = ownCode.get(i) ?? view.original;
+      deferred.delete(i);
+      view.notice(null);
+      // The reader's own edit is kept before the shared code takes its place.
+      const mine = seen[i] ?? null;
+      const keptKey =
+        own !== view.original && mine !== null && mine.origin !== 'share'
+          ? store.keep(slug, mine)
+          : null;
+      undo.push({ view, code: own, keptKey });
+      save(view);
+      run?.define(i, view.source);
+    }
+    dropShareFragment();
+    updateBanner();
+    if (undo.length === 0) return;
+    const list = undo.map((u) => String(u.view.index + 1)).join(', ');
+    const kept = undo.filter((u) => u.keptKey !== null);
+    bar.current?.banner([
+      h(
+        'p',
+        {},
+        h('strong', {}, 'The shared code ran. '),
+        `It is now saved in this browser as the code of cell${undo.length === 1 ? '' : 's'} ${list}. ` +
+          'On your next visit it is shown again but does not run until you press Run. ' +
+          'Reset (or Reset all) gives the lesson’s own code back.' +
+          (kept.length > 0
+            ? ` Your own edit${kept.length === 1 ? ' is' : 's are'} kept under “Earlier edits”.`
+            : ''),
+      ),
+      button('Undo: back to my code', () => {
+        for (const u of undo) {
+          sharedCode.delete(u.view.index);
+          u.view.setSource(u.code);
+          save(u.view);
+          if (u.keptKey !== null) store.forget(u.keptKey);
+          run?.define(u.view.index, u.code);
+        }
+        refreshKept();
+        bar.current?.banner(null);
+        bar.current?.status('Your own code is back; the shared code was removed.');
+      }),
+      button('OK', () => {
+        bar.current?.banner(null);
+      }),
+    ]);
+    refreshKept();
+  }
+
+  /** Discards the shared code of `cells`: each gets back what it held before, nothing is deleted. */
+  function discardShared(cells: readonly number[]): void {
+    for (const i of cells) {
+      const view = views[i];
+      const ref = refs[i];
+      if (!view || !ref) continue;
+      const why = deferred.get(i);
+      deferred.delete(i);
+      sharedCode.delete(i);
+      view.notice(null);
+      const own = ownCode.get(i) ?? view.original;
+      view.setSource(own);
+      // Shared code saved on an earlier visit is removed; the reader's own edit is never touched.
+      if (why === 'saved') seen[i] = store.remove(slug, ref.id, seen[i] ?? null).stored;
+      const conflict = conflicts.get(i);
+      if (conflict) showConflict(i, conflict);
+      run?.define(i, own);
+    }
+    dropShareFragment();
+    updateBanner();
+  }
 
   // One editor at a time, yielding every few milliseconds (a phone is several times slower than
   // this budget suggests): a lesson has up to ~30 editors, and making them in one go was a long
@@ -238,36 +380,141 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       bar.current?.banner(null);
       return;
     }
-    const list = [...deferred].map((i) => String(i + 1)).join(', ');
+    const cells = [...deferred.keys()].sort((a, b) => a - b);
+    const list = (xs: readonly number[]): string => xs.map((i) => String(i + 1)).join(', ');
+    const s = cells.length === 1 ? '' : 's';
+    const fromLink = cells.filter((i) => deferred.get(i) === 'link');
+    const overOwn = cells.filter((i) => (ownCode.get(i) ?? '') !== (views[i]?.original ?? ''));
     const stale =
-      shared.payload && shared.payload.version !== version
+      fromLink.length > 0 && shared.payload && shared.payload.version !== version
         ? ' The lesson has changed since the link was made, so the shared code may not fit it.'
+        : '';
+    const intro =
+      fromLink.length > 0
+        ? h('strong', {}, 'This link carries code someone else edited')
+        : h('strong', {}, 'Shared code you ran on an earlier visit');
+    const when =
+      fromLink.length > 0
+        ? ''
+        : ` (saved ${new Date(savedSharedAt).toLocaleString()}) is in this lesson again; it does not run on a new visit until you agree.`;
+    const own =
+      overOwn.length > 0
+        ? ` Running it replaces your own edit of cell${overOwn.length === 1 ? '' : 's'} ${list(overOwn)} (your edit is kept under “Earlier edits”); discarding it gives your edit back.`
         : '';
     bar.current?.banner([
       h(
         'p',
         {},
-        h('strong', {}, 'This link carries code someone else edited'),
-        ` (cell${deferred.size === 1 ? '' : 's'} ${list}). It is shown in the editor${deferred.size === 1 ? '' : 's'} but has not run. Read it first; run it only if you trust it.${stale}`,
+        intro,
+        fromLink.length > 0 ? ` (cell${s} ${list(cells)}).` : when,
+        ` It is shown in the editor${s} but has not run. Read it first; run it only if you trust it.${own}${stale}`,
       ),
       button('Run shared code', () => {
-        for (const i of [...deferred]) {
-          const view = views[i];
-          if (view) runView(view);
-        }
-        dropShareFragment();
-        updateBanner();
+        runShared(cells.filter((i) => deferred.has(i)));
       }),
       button('Discard shared code', () => {
-        for (const i of [...deferred]) {
-          const view = views[i];
-          if (view) resetView(view);
-        }
-        dropShareFragment();
-        updateBanner();
+        discardShared(cells.filter((i) => deferred.has(i)));
       }),
     ]);
   }
+
+  /** Lists the edits no cell holds (kept ones, and those of cells this version no longer has). */
+  function refreshKept(): void {
+    const orphans = store.orphans(slug, ids);
+    bar.current?.kept(
+      orphans.map(({ key, edit }) => ({
+        label: `${edit.index === undefined ? 'A cell' : `Cell ${String(edit.index + 1)}`}${edit.name === undefined ? '' : ` (${edit.name})`}, saved ${new Date(edit.savedAt).toLocaleString()}`,
+        source: edit.source,
+        forget: () => {
+          store.forget(key);
+          refreshKept();
+        },
+      })),
+    );
+  }
+
+  function showConflict(i: number, edit: StoredEdit): void {
+    const view = views[i];
+    const ref = refs[i];
+    if (!view || !ref) return;
+    view.notice(
+      [
+        h(
+          'p',
+          {},
+          h('strong', {}, 'This cell changed since you edited it. '),
+          'The lesson’s new version is shown and has run; your edit is kept until you choose.',
+        ),
+        button('Use my edit', () => {
+          conflicts.delete(i);
+          view.notice(null);
+          view.setSource(edit.source);
+          save(view);
+          run?.define(i, edit.source);
+        }),
+        button('Use the new version', () => {
+          conflicts.delete(i);
+          view.notice(null);
+          seen[i] = store.remove(slug, ref.id, seen[i] ?? null).stored;
+        }),
+      ],
+      'warn',
+    );
+  }
+
+  // Another tab of this lesson saved or removed a cell's edit: this tab never overwrites it
+  // unseen (the store keeps it), and says so, offering both versions.
+  window.addEventListener('storage', (event) => {
+    if (event.key === null) {
+      refreshKept();
+      return;
+    }
+    if (!isLessonEditKey(event.key, slug)) return;
+    refreshKept();
+    const i = refs.findIndex((r) => editKey(slug, r.id) === event.key);
+    const view = views[i];
+    if (!view) return;
+    const theirs = parseStoredEdit(event.newValue);
+    if (sameEdit(theirs, seen[i] ?? null)) return;
+    if (deferred.has(i)) return; // Unrun shared code is not saved; the other tab's edit waits.
+    if ((theirs?.source ?? view.original) === view.source && !timers.has(i)) {
+      seen[i] = theirs;
+      return;
+    }
+    view.notice(
+      [
+        h(
+          'p',
+          {},
+          h(
+            'strong',
+            {},
+            theirs === null
+              ? 'This cell was reset in another tab. '
+              : 'This cell was changed in another tab. ',
+          ),
+          'This tab still shows its own code; neither version is lost until you choose.',
+        ),
+        button(theirs === null ? 'Use the lesson’s code' : 'Use the other tab’s code', () => {
+          const t = timers.get(i);
+          if (t !== undefined) clearTimeout(t);
+          timers.delete(i);
+          const latest = store.load(slug, refs[i]?.id ?? '');
+          seen[i] = latest;
+          conflicts.delete(i);
+          view.notice(null);
+          const code = latest?.source ?? view.original;
+          view.setSource(code);
+          run?.define(i, code);
+        }),
+        button('Keep this tab’s code', () => {
+          view.notice(null);
+          save(view);
+        }),
+      ],
+      'warn',
+    );
+  });
 
   async function share(): Promise<void> {
     const cells = views
@@ -290,48 +537,25 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     bar.current?.showLink(url, `${what}${copied ? ' — copied to the clipboard:' : ':'}`);
   }
 
-  for (const i of deferred) {
+  for (const [i, why] of deferred) {
     views[i]?.notice(
       [
         h('strong', {}, 'Shared code, not run yet. '),
-        'This cell holds code from the link you opened. Use “Run shared code” above when you have read it.',
+        why === 'link'
+          ? 'This cell holds code from the link you opened. Use “Run shared code” above when you have read it.'
+          : 'This cell holds shared code you ran on an earlier visit. Use “Run shared code” above to run it again.',
       ],
       'warn',
     );
   }
-  for (const [i, edit] of conflicts) {
-    const view = views[i];
-    if (!view) continue;
-    view.notice(
-      [
-        h(
-          'p',
-          {},
-          h('strong', {}, 'This cell changed since you edited it. '),
-          'The lesson’s new version is shown and has run; your edit is kept until you choose.',
-        ),
-        button('Use my edit', () => {
-          conflicts.delete(i);
-          view.notice(null);
-          view.setSource(edit.source);
-          store.save(slug, i, edit.source, view.original);
-          run?.define(i, edit.source);
-        }),
-        button('Use the new version', () => {
-          conflicts.delete(i);
-          view.notice(null);
-          store.remove(slug, i);
-        }),
-      ],
-      'warn',
-    );
-  }
+  for (const [i, edit] of conflicts) if (!deferred.has(i)) showConflict(i, edit);
+  refreshKept();
   updateBanner();
 
   run = runCells(initial, {
     builtins: createBrowserBuiltins({ root, choice }),
     observerFor: (i) => views[i] ?? {},
-    deferred,
+    deferred: deferred.keys(),
     lazy,
   });
   if (lazy) {

@@ -14,7 +14,7 @@
  * Until then each cell's code is the server's `<pre>`, readable and selectable.
  * This file must stay small: it is in the page's first-load JavaScript.
  */
-import { editKey } from '../persist.ts';
+import { isLessonEditKey } from '../persist.ts';
 import { shouldRunLazily } from './open-on-view.ts';
 
 /** What the page knows before anything is loaded. */
@@ -33,11 +33,14 @@ export function startAtOnceReason(s: StartSignals): string | null {
   return null;
 }
 
-/** Whether localStorage holds an edit of any of the lesson's `count` cells (false if unreadable). */
-export function hasStoredEdits(slug: string, count: number, storage: () => Storage): boolean {
+/**
+ * Whether localStorage holds an edit of the lesson (any format, kept ones included; edits are
+ * keyed by cell identity, not position, so `count` is no longer needed; false if unreadable).
+ */
+export function hasStoredEdits(slug: string, _count: number, storage: () => Storage): boolean {
   try {
     const s = storage();
-    for (let i = 0; i < count; i++) if (s.getItem(editKey(slug, i)) !== null) return true;
+    for (let i = 0; i < s.length; i++) if (isLessonEditKey(s.key(i) ?? '', slug)) return true;
   } catch {
     // Storage off: there is nothing stored to show.
   }
