@@ -8,6 +8,8 @@
  * function-valued built-ins (`html`, `svg`) are wrapped in a function returning them; `md` is a
  * promise of its tag function (its Markdown parser loads on first use).
  * `trainer` (lazy) is src/worker/client.ts: `trainer.createTrainer()` trains in a Web Worker.
+ * `experiments` (lazy) is the page's experiment runner (src/experiments/client.ts): subspace runs
+ * (`experiments.mnistRun`, `experiments.encoderRun`) in a Web Worker.
  * `progress(fraction, label)` makes a progress bar for long cells to yield. `invalidation` and
  * `visibility` are provided per variable by the runtime itself.
  */
@@ -54,6 +56,11 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     trainer: once(async () => {
       await loadTf();
       return import('../worker/client.ts');
+    }),
+    // Long subspace runs off the main thread (src/experiments/client.ts): the page's one runner.
+    experiments: once(async () => {
+      await loadTf();
+      return (await import('../experiments/client.ts')).sharedExperiments();
     }),
     Inputs: () => Inputs,
     html: () => html,

@@ -1,0 +1,293 @@
+/**
+ * The page's handle on the experiment worker: the long subspace runs of the intrinsic-dimension
+ * lesson (`core.mnistRun`, `core.encoderRun`) run there, so the page stays responsive. The methods
+ * mirror the core's: `mnistRun` / `encoderRun` are async generators of steps whose return value is
+ * the result (with a `timing` breakdown measured in the worker), `…ToEnd` resolve with the result;
+ * a `signal` in the options stops a run between two steps, as in the core.
+ *
+ * The worker starts on the first run and again after a crash. Where there is no `Worker` (Node,
+ * jsdom: the headless cell tests) the same host runs in-process, on the backend TF.js already has.
+ * Lesson cells reach the page's one runner through the `experiments` built-in.
+ */
+import type { EncoderRunResult, MnistRunOptions, MnistRunResult } from '../core/subspace/index.ts';
+import {
+  mapArrays,
+  type Calls,
+  type EncoderJob,
+  type FromWorker,
+  type JobStep,
+  type JobTiming,
+  type Method,
+  type MnistData,
+  type ToWorker,
+} from './protocol.ts';
+
+export type {
+  EncoderJob,
+  EncoderSource,
+  JobStep,
+  JobTiming,
+  MnistData,
+  MnistJobOptions,
+} from './protocol.ts';
+
+/** Error raised on the page for a failed run (keeps the worker's error name). */
+export class ExperimentError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A run's result with where its time went. */
+export type Timed<R> = R & { readonly timing: JobTiming };
+
+/** Runs experiments off the page's thread (or in-process where there is no `Worker`). */
+export interface Experiments {
+  /** Where the runs execute. */
+  readonly mode: 'worker' | 'in-process';
+  /** The backend the runs use (starts the worker if needed). */
+  backend(): Promise<{ name: string; reason: string }>;
+  /** `core.mnistRun` in the worker: yields each step, returns the result. */
+  mnistRun(
+    train: MnistData,
+    test: MnistData,
+    opts: MnistRunOptions,
+  ): AsyncGenerator<JobStep, Timed<MnistRunResult>, undefined>;
+  /** {@link Experiments.mnistRun} to its end. */
+  mnistRunToEnd(
+    train: MnistData,
+    test: MnistData,
+    opts: MnistRunOptions,
+  ): Promise<Timed<MnistRunResult>>;
+  /** `core.encoderRun` in the worker, the encoder made there from `job.model`. */
+  encoderRun(
+    job: EncoderJob & { readonly signal?: AbortSignal },
+  ): AsyncGenerator<JobStep, Timed<EncoderRunResult>, undefined>;
+  /** {@link Experiments.encoderRun} to its end. */
+  encoderRunToEnd(
+    job: EncoderJob & { readonly signal?: AbortSignal },
+  ): Promise<Timed<EncoderRunResult>>;
+  /** Ends the worker (a later run starts a new one); running calls fail with an AbortError. */
+  terminate(): void;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onStep: (s: JobStep) => void;
+}
+
+/** Typed arrays smaller than this are sent with every call; larger ones once per worker. */
+const KEEP_BYTES = 16 * 1024;
+
+function forcedBackend(): string | null {
+  if (typeof location === 'undefined') return null;
+  return new URLSearchParams(location.search).get('backend');
+}
+
+interface Channel {
+  send(m: ToWorker): void;
+  end(): void;
+}
+
+/** Starts a runner: a Web Worker where the browser has one (`inProcess` forces the fallback). */
+export function startExperiments(
+  opts: { inProcess?: boolean; backend?: string | null } = {},
+): Experiments {
+  const useWorker = typeof Worker === 'function' && opts.inProcess !== true;
+  const backendName = opts.backend === undefined ? forcedBackend() : opts.backend;
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let channel: Channel | null = null;
+  /** Arrays the current worker holds, by number. */
+  let sent = new WeakMap<ArrayBufferView, number>();
+  let nextRef = 1;
+
+  const onMessage = (m: FromWorker): void => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'step') p.onStep(m.step);
+    else {
+      pending.delete(m.id);
+      if (m.type === 'result') p.resolve(m.value);
+      else p.reject(new ExperimentError(m.error.name, m.error.message));
+    }
+  };
+  const failAll = (name: string, message: string): void => {
+    for (const p of pending.values()) p.reject(new ExperimentError(name, message));
+    pending.clear();
+  };
+
+  const open = (): Channel => {
+    if (useWorker) {
+      const worker = new Worker(new URL('./experiment-worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'lora-experiments',
+      });
+      const ch: Channel = {
+        send: (m) => {
+          worker.postMessage(m);
+        },
+        end: () => {
+          worker.terminate();
+        },
+      };
+      worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+        onMessage(e.data);
+      });
+      worker.addEventListener('error', (e: ErrorEvent) => {
+        // Unknown state: end it; the next run starts a fresh worker (which holds no arrays).
+        worker.terminate();
+        if (channel === ch) channel = null;
+        sent = new WeakMap();
+        failAll('WorkerError', e.message || 'the experiment worker failed');
+      });
+      return ch;
+    }
+    // Loaded lazily so pages with workers never bundle the host into the page.
+    const host = Promise.all([import('./host.ts'), import('@tensorflow/tfjs')]).then(
+      ([{ createExperimentHost }, tf]) =>
+        createExperimentHost(onMessage, () =>
+          Promise.resolve({
+            name: tf.getBackend(),
+            reason: 'in-process (no Web Worker here): the backend TF.js already runs',
+          }),
+        ),
+    );
+    return {
+      send: (m) => {
+        void host.then((h) => {
+          h.receive(m);
+        });
+      },
+      end: () => {
+        void host.then((h) => {
+          h.dispose();
+        });
+      },
+    };
+  };
+
+  const call = <M extends Method>(
+    method: M,
+    args: Calls[M]['args'],
+    onStep: (s: JobStep) => void = () => undefined,
+  ): { id: number; done: Promise<Calls[M]['result']> } => {
+    channel ??= open();
+    const id = nextId++;
+    const put: (readonly [number, ArrayBufferView])[] = [];
+    // A worker gets each large array once; in-process the arrays are shared as they are.
+    const wire = useWorker
+      ? (mapArrays(args, (x) => {
+          if (!ArrayBuffer.isView(x) || x.byteLength < KEEP_BYTES) return x;
+          let n = sent.get(x);
+          if (n === undefined) {
+            n = nextRef++;
+            sent.set(x, n);
+            put.push([n, x]);
+          }
+          return { $ref: n };
+        }) as unknown[])
+      : (args as unknown[]);
+    const done = new Promise<Calls[M]['result']>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onStep });
+    });
+    channel.send({ type: 'call', id, method, args: wire, put, backend: backendName });
+    return { id, done };
+  };
+
+  /** A call as an async generator of its steps, returning its result; stops it if left early. */
+  async function* stream<M extends 'mnistRun' | 'encoderRun'>(
+    method: M,
+    args: Calls[M]['args'],
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<JobStep, Calls[M]['result'], undefined> {
+    const steps: JobStep[] = [];
+    // Changed by the callbacks below, so held in an object (read after each wake-up).
+    const state: {
+      wake: (() => void) | null;
+      outcome: { ok: true; value: Calls[M]['result'] } | { ok: false; error: Error } | null;
+    } = { wake: null, outcome: null };
+    const { id, done } = call(method, args, (s) => {
+      steps.push(s);
+      state.wake?.();
+    });
+    done.then(
+      (value) => {
+        state.outcome = { ok: true, value };
+        state.wake?.();
+      },
+      (e: unknown) => {
+        state.outcome = { ok: false, error: e instanceof Error ? e : new Error(String(e)) };
+        state.wake?.();
+      },
+    );
+    const stop = (): void => {
+      channel?.send({ type: 'stop', id });
+    };
+    signal?.addEventListener('abort', stop);
+    if (signal?.aborted === true) stop();
+    try {
+      for (;;) {
+        const s = steps.shift();
+        if (s !== undefined) {
+          yield s;
+          continue;
+        }
+        const outcome = state.outcome;
+        if (outcome !== null) {
+          if (!outcome.ok) throw outcome.error;
+          return outcome.value;
+        }
+        await new Promise<void>((resolve) => {
+          state.wake = resolve;
+        });
+        state.wake = null;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      if (state.outcome === null) stop(); // left early (the cell was stopped or rerun)
+    }
+  }
+
+  const toEnd = async <R>(it: AsyncGenerator<JobStep, R, undefined>): Promise<R> => {
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return r.value;
+    }
+  };
+
+  const mnistRun = (train: MnistData, test: MnistData, o: MnistRunOptions) => {
+    const { signal, ...rest } = o;
+    return stream('mnistRun', [train, test, rest], signal);
+  };
+  const encoderRun = (job: EncoderJob & { readonly signal?: AbortSignal }) => {
+    const { signal, ...rest } = job;
+    return stream('encoderRun', [rest], signal);
+  };
+  return {
+    mode: useWorker ? 'worker' : 'in-process',
+    backend: () => call('backend', []).done,
+    mnistRun,
+    mnistRunToEnd: (train, test, o) => toEnd(mnistRun(train, test, o)),
+    encoderRun,
+    encoderRunToEnd: (job) => toEnd(encoderRun(job)),
+    terminate: () => {
+      failAll('AbortError', 'the experiment runner was ended');
+      channel?.end();
+      channel = null;
+      sent = new WeakMap();
+    },
+  };
+}
+
+let shared: Experiments | null = null;
+
+/** The page's one runner (one worker for every cell of the page), made on first use. */
+export function sharedExperiments(): Experiments {
+  shared ??= startExperiments();
+  return shared;
+}

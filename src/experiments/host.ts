@@ -1,0 +1,186 @@
+/**
+ * The experiment worker's side of the protocol (`protocol.ts`), independent of where it runs: in a
+ * Web Worker (`experiment-worker.ts`) or in-process where there is no `Worker` (`client.ts`, for
+ * Node and jsdom). Calls run one at a time, in arrival order; each streams its steps and ends with
+ * its result (and a timing breakdown) or an error; `stop` aborts a call between two steps.
+ * Everything a run makes is freed when it ends; the typed arrays the page sent stay, by number,
+ * with the tensors made from the MNIST sets (so a sweep uploads its digits once).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadPretrained } from '../core/data/pretrained.ts';
+import { Encoder } from '../core/models/encoder.ts';
+import { encoderRun, mnistRun, mnistTensors, type LabelledSet } from '../core/subspace/index.ts';
+import {
+  isRef,
+  mapArrays,
+  toWire,
+  type Calls,
+  type EncoderJob,
+  type FromWorker,
+  type JobStep,
+  type JobTiming,
+  type Method,
+  type MnistData,
+  type ToWorker,
+} from './protocol.ts';
+
+/** Starts (or reports) the backend the runs use; called once, with the page's `?backend=`. */
+export type ExperimentBackendStarter = (
+  forced: string | null,
+) => Promise<{ name: string; reason: string }>;
+
+/** The host: feed it messages; it answers through `post`. */
+export interface ExperimentHost {
+  receive(m: ToWorker): void;
+  /** Frees the MNIST tensors it keeps (in-process use; a worker just ends). */
+  dispose(): void;
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+/**
+ * Drives one of the core's run generators to its end, sending each step, and measures where the
+ * time went (set-up until the first step, the median step, evaluation after the last).
+ */
+async function drive<R>(
+  run: AsyncGenerator<JobStep, R, undefined>,
+  onStep: (s: JobStep) => void,
+): Promise<R & { timing: JobTiming }> {
+  const t0 = performance.now();
+  let first = NaN;
+  let last = NaN;
+  const ms: number[] = [];
+  for (;;) {
+    const next = await run.next();
+    const t = performance.now();
+    if (next.done === true) {
+      const stepsEnd = Number.isNaN(last) ? t0 : last;
+      const timing: JobTiming = {
+        setupMs: (Number.isNaN(first) ? t : first) - t0,
+        stepMs: median(ms),
+        evalMs: t - stepsEnd,
+      };
+      return { ...next.value, timing };
+    }
+    if (Number.isNaN(first)) first = t - next.value.ms;
+    last = t;
+    ms.push(next.value.ms);
+    onStep({ step: next.value.step, loss: next.value.loss, ms: next.value.ms });
+  }
+}
+
+/** Makes a host that answers through `post`; `startBackend` runs before the first call. */
+export function createExperimentHost(
+  post: (m: FromWorker) => void,
+  startBackend: ExperimentBackendStarter,
+): ExperimentHost {
+  const kept = new Map<number, ArrayBufferView>();
+  const sets = new Map<string, LabelledSet>();
+  const setIds = new WeakMap<object, number>();
+  let nextSetId = 1;
+  const running = new Map<number, AbortController>();
+  let queue: Promise<void> = Promise.resolve();
+  let backend: Promise<{ name: string; reason: string }> | null = null;
+
+  const tensorsOf = (data: MnistData): LabelledSet => {
+    let id = setIds.get(data.images.pixels);
+    if (id === undefined) {
+      id = nextSetId++;
+      setIds.set(data.images.pixels, id);
+    }
+    const key = `${String(id)}:${String(data.count ?? data.images.count)}`;
+    let set = sets.get(key);
+    if (!set) {
+      set = mnistTensors(data.images, data.labels, data.count);
+      sets.set(key, set);
+    }
+    return set;
+  };
+
+  const makeEncoder = (job: EncoderJob): Encoder => {
+    const m = job.model;
+    if ('pretrained' in m) return loadPretrained(m.pretrained, m.overrides ?? {}, m.seed).encoder;
+    return new Encoder(m.config, { seed: m.seed });
+  };
+
+  const run = async (
+    method: Method,
+    args: unknown[],
+    signal: AbortSignal,
+    onStep: (s: JobStep) => void,
+  ): Promise<unknown> => {
+    if (method === 'backend') return backend;
+    if (method === 'mnistRun') {
+      const [train, test, opts] = args as Calls['mnistRun']['args'];
+      return drive(mnistRun(tensorsOf(train), tensorsOf(test), { ...opts, signal }), onStep);
+    }
+    {
+      const [job] = args as Calls['encoderRun']['args'];
+      const encoder = makeEncoder(job);
+      try {
+        return await drive(
+          encoderRun({
+            encoder,
+            train: job.train,
+            test: job.test,
+            d: job.d,
+            seed: job.seed,
+            steps: job.steps,
+            learningRate: job.learningRate,
+            ...(job.batchSize !== undefined ? { batchSize: job.batchSize } : {}),
+            ...(job.projection !== undefined ? { projection: job.projection } : {}),
+            signal,
+          }),
+          onStep,
+        );
+      } finally {
+        encoder.dispose();
+      }
+    }
+  };
+
+  return {
+    receive(m) {
+      if (m.type === 'stop') {
+        running.get(m.id)?.abort();
+        return;
+      }
+      for (const [n, data] of m.put) kept.set(n, data);
+      const args = mapArrays(m.args, (x) => (isRef(x) ? kept.get(x.$ref) : x)) as unknown[];
+      const controller = new AbortController();
+      running.set(m.id, controller);
+      backend ??= startBackend(m.backend);
+      queue = queue.then(async () => {
+        try {
+          await backend;
+          if (controller.signal.aborted) {
+            post({
+              type: 'error',
+              id: m.id,
+              error: { name: 'AbortError', message: 'stopped before it started' },
+            });
+            return;
+          }
+          const value = await run(m.method, args, controller.signal, (step) => {
+            post({ type: 'step', id: m.id, step });
+          });
+          post({ type: 'result', id: m.id, value });
+        } catch (e) {
+          post({ type: 'error', id: m.id, error: toWire(e) });
+        } finally {
+          running.delete(m.id);
+        }
+      });
+    },
+    dispose() {
+      for (const s of sets.values()) tf.dispose([s.x, s.y]);
+      sets.clear();
+      kept.clear();
+    },
+  };
+}

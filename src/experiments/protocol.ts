@@ -1,0 +1,151 @@
+/**
+ * Messages between the page (`client.ts`) and the experiment worker (`host.ts`, run by
+ * `experiment-worker.ts`): one call per long experiment (a subspace run of the MNIST network or of
+ * the encoder), its steps streamed back as they happen, `stop` to end it between two steps.
+ *
+ * Large typed arrays (MNIST pixels, the pretrained weights, encoded sentences) are sent once per
+ * worker: the page replaces one it has sent before by `{ $ref: n }` (see {@link WireRef}), and the
+ * worker keeps what it was given under that number.
+ */
+import type { EncoderConfig } from '../core/models/encoder.ts';
+import type { PretrainedFiles } from '../core/data/pretrained.ts';
+import type { IdxImages } from '../core/data/mnist.ts';
+import type {
+  EncodedRows,
+  EncoderRunResult,
+  MnistRunOptions,
+  MnistRunResult,
+  ProjectionKind,
+} from '../core/subspace/index.ts';
+
+/** MNIST digits as the site ships them (parsed IDX files), optionally only the first `count`. */
+export interface MnistData {
+  readonly images: IdxImages;
+  readonly labels: Uint8Array;
+  readonly count?: number;
+}
+
+/** The options of an MNIST run in the worker: the core's, without the page-side `signal`. */
+export type MnistJobOptions = Omit<MnistRunOptions, 'signal'>;
+
+/** Where the encoder of a run comes from: the pretrained files, or a random init of a config. */
+export type EncoderSource =
+  | {
+      /** The pretrained model's files (`loadPretrained`). */
+      readonly pretrained: PretrainedFiles;
+      /** Config overrides (`numLabels`, dropout off, no MLM head…). */
+      readonly overrides?: Partial<EncoderConfig>;
+      /** Seed of the new classification head. */
+      readonly seed: number;
+    }
+  | {
+      /** A full config: the encoder starts from a random init of it. */
+      readonly config: EncoderConfig;
+      readonly seed: number;
+    };
+
+/** One encoder run, as `core.encoderRun`'s options with the encoder named by its source. */
+export interface EncoderJob {
+  readonly model: EncoderSource;
+  readonly train: EncodedRows;
+  readonly test: EncodedRows;
+  readonly d: number | 'full';
+  readonly seed: number;
+  readonly steps: number;
+  readonly batchSize?: number;
+  readonly learningRate: number;
+  readonly projection?: ProjectionKind;
+}
+
+/** One training step, as the core's run generators yield it. */
+export interface JobStep {
+  readonly step: number;
+  readonly loss: number;
+  readonly ms: number;
+}
+
+/**
+ * Where a run's time went, measured in the worker: building the model and projection (up to the
+ * first step), the median step, and the final evaluation (after the last step).
+ */
+export interface JobTiming {
+  readonly setupMs: number;
+  readonly stepMs: number;
+  readonly evalMs: number;
+}
+
+/** The methods, their arguments and results. */
+export interface Calls {
+  mnistRun: {
+    args: [MnistData, MnistData, MnistJobOptions];
+    result: MnistRunResult & { timing: JobTiming };
+  };
+  encoderRun: { args: [EncoderJob]; result: EncoderRunResult & { timing: JobTiming } };
+  /** The backend the worker's runs use (started on first call). */
+  backend: { args: []; result: { name: string; reason: string } };
+}
+
+/** A method name. */
+export type Method = keyof Calls;
+
+/** A typed array the worker already holds, by number. */
+export interface WireRef {
+  readonly $ref: number;
+}
+
+/** Page → worker. */
+export type ToWorker =
+  | {
+      readonly type: 'call';
+      readonly id: number;
+      readonly method: Method;
+      readonly args: unknown[];
+      /** Typed arrays sent with this call, to keep under their numbers. */
+      readonly put: readonly (readonly [number, ArrayBufferView])[];
+      /** `?backend=` of the page, for the first call. */
+      readonly backend: string | null;
+    }
+  | { readonly type: 'stop'; readonly id: number };
+
+/** An error as it crosses the boundary. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Worker → page. */
+export type FromWorker =
+  | { readonly type: 'step'; readonly id: number; readonly step: JobStep }
+  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'error'; readonly id: number; readonly error: WireError };
+
+/** An error as a plain object (name and message survive `postMessage`). */
+export function toWire(e: unknown): WireError {
+  return e instanceof Error
+    ? { name: e.name, message: e.message }
+    : { name: 'Error', message: String(e) };
+}
+
+/** True for `{ $ref: n }`. */
+export function isRef(v: unknown): v is WireRef {
+  return typeof v === 'object' && v !== null && typeof (v as { $ref?: unknown }).$ref === 'number';
+}
+
+/**
+ * Copies `v` with every typed array that `swap` maps replaced (plain objects and arrays are walked;
+ * other values are kept as they are). Used both ways: the page swaps arrays for refs, the worker
+ * refs for arrays.
+ */
+export function mapArrays(v: unknown, swap: (x: unknown) => unknown): unknown {
+  const swapped = swap(v);
+  if (swapped !== v) return swapped;
+  if (Array.isArray(v)) return v.map((x) => mapArrays(x, swap));
+  if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = mapArrays(x, swap);
+    return out;
+  }
+  return v;
+}
