@@ -20,6 +20,7 @@
 import { Runtime, type Observer, type Variable } from '@observablehq/runtime';
 import { compileCell, errorLine, type CompiledCell, CellSyntaxError } from './compile.ts';
 import { LoopTimeoutError, StoppedError } from './loop-guard.ts';
+import { cellName } from './extract.ts';
 
 /** A cell's state, as shown on its root element's `data-state`. */
 export type CellState = 'pending' | 'running' | 'fulfilled' | 'rejected';
@@ -31,6 +32,12 @@ export interface CellErrorInfo {
   readonly line: number | null;
   readonly kind: 'syntax' | 'runtime' | 'timeout' | 'stopped';
   readonly error: unknown;
+  /**
+   * The name of the cell that failed, when this cell only inherits its error by reading that
+   * cell (directly or through others); `message` then says so ("Waiting on `x`, which failed: …")
+   * and `line` is null, since the line is in the other cell.
+   */
+  readonly failedCell?: string;
 }
 
 /** What a cell's owner hears from the runtime. */
@@ -94,6 +101,10 @@ interface CellSlot {
   waitingDefs: CompiledCell['definitions'] | null;
   /** Whether a generator of the current definition is still producing values. */
   generating: boolean;
+  /** The error the cell last rejected with (undefined while it has none). */
+  error: unknown;
+  /** The cell it inherited that error from, or null when it threw the error itself. */
+  failedBy: CellSlot | null;
 }
 
 /** The value of a closed cell's placeholder variables (never shown, never read by open cells). */
@@ -137,6 +148,17 @@ function isGenerator(value: unknown): value is Generator | AsyncGenerator {
   );
 }
 
+/** The error of a cell that only reads the failed cell `name`, whose own error is `origin`. */
+export function inheritedError(origin: CellErrorInfo, name: string): CellErrorInfo {
+  const where = origin.line === null ? '' : ` (line ${String(origin.line)})`;
+  return {
+    ...origin,
+    message: `Waiting on \`${name}\`, which failed${where}: ${origin.message}`,
+    line: null,
+    failedCell: name,
+  };
+}
+
 /** A running lesson. */
 export class LessonRun {
   readonly #runtime: Runtime;
@@ -165,6 +187,8 @@ export class LessonRun {
         open: !this.#lazy,
         waitingDefs: null,
         generating: false,
+        error: undefined,
+        failedBy: null,
       };
     });
     this.#slots.forEach((_, i) => {
@@ -252,7 +276,14 @@ export class LessonRun {
     if (slot.dormant) return undefined; // Unobserved: computed only when another cell reads it.
     const generation = slot.generation;
     const current = (): boolean => slot.generation === generation;
-    if (!display) return {}; // Reachable (so it computes), but silent.
+    if (!display) {
+      // Reachable (so it computes), but silent; its error is kept to name it to its dependants.
+      return {
+        rejected: (error) => {
+          if (current()) this.#failed(slot, error);
+        },
+      };
+    }
     const observer: Observer = {
       pending: () => {
         if (!current()) return;
@@ -275,22 +306,68 @@ export class LessonRun {
           slot.observer.waiting?.();
           return;
         }
+        slot.error = undefined;
+        slot.failedBy = null;
         this.#setState(slot, 'fulfilled');
         slot.observer.fulfilled?.(value);
       },
       rejected: (error) => {
         if (!current()) return;
+        const inherited = this.#failed(slot, error);
         if (this.#blocked(slot)) {
           this.#setState(slot, 'pending');
           slot.observer.pending?.();
           return;
         }
         this.#setState(slot, 'rejected');
-        slot.observer.rejected?.(describeError(error, slot.compiled));
+        slot.observer.rejected?.(
+          inherited === null
+            ? describeError(error, slot.compiled)
+            : inheritedError(
+                describeError(inherited.error, inherited.origin.compiled),
+                this.#nameOf(inherited.origin),
+              ),
+        );
       },
     };
     if (slot.observer.node) observer._node = slot.observer.node;
     return observer;
+  }
+
+  /**
+   * Records that a cell rejected with `error` and returns the cell that threw it when that is
+   * another one, with that cell's own error. The runtime rejects a variable whose input failed
+   * with a new `RuntimeError` naming the input (`error.input`); this follows those names back
+   * through the cells that recorded them to the first one that threw an error of its own.
+   */
+  #failed(slot: CellSlot, error: unknown): { origin: CellSlot; error: unknown } | null {
+    slot.error = error;
+    slot.failedBy = null;
+    const byName = this.#definers();
+    const seen = new Set<CellSlot>([slot]);
+    let found: { origin: CellSlot; error: unknown } | null = null;
+    let e = error;
+    for (;;) {
+      const input = e instanceof Error ? (e as Error & { input?: unknown }).input : undefined;
+      const dep = typeof input === 'string' ? byName.get(input) : undefined;
+      if (!dep || seen.has(dep)) break;
+      seen.add(dep);
+      if (dep.failedBy) {
+        found = { origin: dep.failedBy, error: dep.failedBy.error };
+        break;
+      }
+      // Not recorded (a cell nobody observes): its name is known, its own error is not.
+      found = { origin: dep, error: dep.error ?? e };
+      if (dep.error === undefined) break;
+      e = dep.error;
+    }
+    slot.failedBy = found?.origin ?? null;
+    return found;
+  }
+
+  /** The name a reader knows a cell by: its Observable name, else "cell N". */
+  #nameOf(slot: CellSlot): string {
+    return cellName(slot.source) ?? `cell ${String(this.#slots.indexOf(slot) + 1)}`;
   }
 
   /** Whether a cell (transitively) reads a name defined by a deferred cell. */
@@ -323,6 +400,8 @@ export class LessonRun {
     slot.generation++;
     slot.deferred = false;
     slot.generating = false;
+    slot.error = undefined;
+    slot.failedBy = null;
     slot.compiled?.guard.cancel();
     // Delete first, so a name moving between variables never looks duplicated.
     for (const v of slot.variables) v.delete();

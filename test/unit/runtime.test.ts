@@ -66,6 +66,40 @@ describe('runCells', () => {
     run.dispose();
   });
 
+  it('names the broken cell in the error of each cell that reads it, directly or not', async () => {
+    const rec = recorder(4);
+    const run = runCells(
+      [
+        'x = {\n  throw new Error("bad input");\n}',
+        'y = x + 1',
+        'z = y * 2',
+        'own = {\n  const v = 1;\n  return v.nope.deeper;\n}',
+      ],
+      { builtins: {}, observerFor: rec.observerFor },
+    );
+    expect(await run.settled(5000)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(rec.errors[0]?.message).toBe('bad input');
+    expect(rec.errors[0]?.line).toBe(2);
+    expect(rec.errors[0]?.failedCell).toBeUndefined();
+    for (const i of [1, 2]) {
+      expect(rec.errors[i]?.message).toBe('Waiting on `x`, which failed (line 2): bad input');
+      expect(rec.errors[i]?.failedCell).toBe('x');
+      expect(rec.errors[i]?.line).toBeNull();
+    }
+    // A cell's own error is its own, with its own line.
+    expect(rec.errors[3]?.failedCell).toBeUndefined();
+    expect(rec.errors[3]?.line).toBe(3);
+    // Fixed upstream, broken in the middle: the message follows.
+    run.define(0, 'x = 1');
+    run.define(1, 'y = {throw new RangeError("too big")}');
+    expect((await run.settled(5000)).slice(0, 3)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(rec.errors[1]?.message).toBe('RangeError: too big');
+    expect(rec.errors[2]?.message).toBe(
+      'Waiting on `y`, which failed (line 1): RangeError: too big',
+    );
+    run.dispose();
+  });
+
   it('rejects dependents of a broken cell and recovers them when it is fixed', async () => {
     const rec = recorder(2);
     const run = runCells(['x = {throw new Error("bad")}', 'y = x + 1'], {

@@ -99,7 +99,7 @@ export class CellDisplay {
     }[info.kind];
     this.#error.replaceChildren(
       ...(title === '' ? [] : [h('strong', {}, title), ' ']),
-      h('span', { class: 'cell-error-message' }, `${where}${info.message}`),
+      h('span', { class: 'cell-error-message' }, ...messageParts(`${where}${info.message}`, info)),
     );
     if (info.line !== null) this.#error.dataset.line = String(info.line);
     else delete this.#error.dataset.line;
@@ -111,4 +111,13 @@ export class CellDisplay {
     delete this.#error.dataset.line;
     this.#error.hidden = true;
   }
+}
+
+/** An error's text, with the name of the cell it comes from (if another) as code. */
+function messageParts(text: string, info: CellErrorInfo): (string | Node)[] {
+  if (info.failedCell === undefined) return [text];
+  const mark = `\`${info.failedCell}\``;
+  const at = text.indexOf(mark);
+  if (at < 0) return [text];
+  return [text.slice(0, at), h('code', {}, info.failedCell), text.slice(at + mark.length)];
 }
