@@ -5,7 +5,7 @@ import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import { writeFile } from 'node:fs/promises';
-import { EMBED_PREFIX, securityHeaders } from './scripts/headers.mjs';
+import { headersFile as headersFileText, securityHeaders } from './scripts/headers.mjs';
 // Turns ```js cell blocks into the agreed <section class="cell"> markup (owned by src/cells).
 import remarkCells from './src/cells/remark-cells.ts';
 // Shiki's per-token style attributes become short classes (owned by src/cells).
@@ -95,24 +95,8 @@ function headersFile() {
     name: 'site:headers-file',
     hooks: {
       'astro:build:done': async ({ dir }) => {
-        /** @param {Record<string, string>} headers @param {string[]} [detach] */
-        const block = (headers, detach = []) =>
-          [
-            ...detach.map((name) => `  ! ${name}`),
-            ...Object.entries(headers).map(([name, value]) => `  ${name}: ${value}`),
-          ].join('\n');
-        const all = securityHeaders({ dev: false });
-        const embed = securityHeaders({ dev: false, path: EMBED_PREFIX });
-        // Only the headers that differ; `!` first removes the value the /* rule set (Cloudflare
-        // Pages' syntax; hosts without it need the same two values configured for /embed/*).
-        const differing = Object.fromEntries(
-          Object.entries(embed).filter(([name, value]) => all[name] !== value),
-        );
-        const text = [
-          `/*\n${block(all)}`,
-          `${EMBED_PREFIX}*\n${block(differing, Object.keys(differing))}`,
-        ].join('\n');
-        await writeFile(new URL('_headers', dir), `${text}\n`);
+        // The same rules as securityHeaders (site-wide, /lessons/* with cells, /embed/*).
+        await writeFile(new URL('_headers', dir), headersFileText());
       },
     },
   };
@@ -159,7 +143,8 @@ export default defineConfig({
       chunkSizeWarningLimit: 4096,
       rolldownOptions: { output: { codeSplitting: { groups: lazyChunkGroups } } },
     },
-    preview: { headers: securityHeaders({ dev: false }) },
+    // One header set for every path: the lesson pages' (cells need 'unsafe-eval').
+    preview: { headers: securityHeaders({ dev: false, path: '/lessons/preview/' }) },
     worker: { format: 'es' },
     optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   },

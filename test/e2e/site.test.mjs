@@ -71,7 +71,13 @@ describe('home page', () => {
     const csp = CONTENT_SECURITY_POLICY;
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /frame-ancestors 'self'/);
-    assert.match(csp, /script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'(;|$)/);
+    // Issue 23: 'unsafe-eval' only where cells run (lesson pages and embeds).
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+    const lessonPage = await fetch(new URL('lessons/how-these-notebooks-work/', BASE_URL));
+    assert.match(
+      lessonPage.headers.get('content-security-policy') ?? '',
+      /script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'(;|$)/,
+    );
     const hostFile = readFileSync(new URL('../../dist/_headers', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const [name, value] of Object.entries(securityHeaders({ dev: false }))) {
