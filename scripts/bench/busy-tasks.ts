@@ -12,6 +12,7 @@
  * `busyTaskSection(baseUrl)` returns BENCHMARKS.md lines and bench/results.json records;
  * `npm run bench` (main.ts) calls it. Standalone (start Chromium only under the shared lock):
  *   npx tsx scripts/bench/busy-tasks.ts --dist /tmp/perf-dist [--window 20000] [--backend wasm]
+ *     [--button-window 90000] [--only sweep]
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from './browser.ts';
@@ -158,10 +159,158 @@ async function sweep(page: Page, base: string, backend: string, windowMs: number
   return { t0, t1, backend: active, progress: progress || '(no progress shown)' };
 }
 
+/** A lesson button whose run is measured from the press to its result. */
+export interface ButtonScenario {
+  readonly scenario: string;
+  /** Lesson page, relative to the site. */
+  readonly path: string;
+  /** The cell (`data-cell`) whose output holds the button. */
+  readonly buttonCell: string;
+  /** The cell whose output shows the run's progress and then its result. */
+  readonly resultCell: string;
+  /** Text the result cell shows once the page is ready for the press (its "press the button"). */
+  readonly readyText: string;
+}
+
+/**
+ * The buttons of issue 25 that compute on a reader's page: each page is opened as a reader opens
+ * it (no `?cells=all`, no test mode), scrolled to the button, and pressed with a real pointer
+ * (`locator.click()`) once the result cell asks for the press.
+ */
+export const BUTTON_SCENARIOS: readonly ButtonScenario[] = [
+  {
+    scenario: 'train both starting points',
+    path: 'lessons/intrinsic-dimension/',
+    buttonCell: 'sentimentGo',
+    resultCell: 'sentimentRun',
+    readyText: 'Press the button',
+  },
+  {
+    scenario: 'sweep (pointer, whole run)',
+    path: 'lessons/intrinsic-dimension/',
+    buttonCell: 'sweepGo',
+    resultCell: 'sweepView',
+    readyText: 'to start it',
+  },
+  {
+    scenario: 'initialisation: run the experiments live',
+    path: 'lessons/initialisation/',
+    buttonCell: 'live',
+    resultCell: 'runs',
+    readyText: '',
+  },
+];
+
+/** Result cell's state, as the page shows it. */
+function cellShows(name: string): { state: string; status: string; text: string } {
+  const root = document.querySelector(`[data-cell="${name}"]`);
+  return {
+    state: root?.getAttribute('data-state') ?? '',
+    status: root?.querySelector('.cell-status')?.textContent ?? '',
+    text: root?.querySelector('.cell-output')?.textContent ?? '',
+  };
+}
+
+/**
+ * One {@link ButtonScenario}: the window opens at the press and closes when the result cell is
+ * done (fulfilled, no longer showing progress) or after `windowMs`. Also reports how long the
+ * first progress took to appear and the line the page shows about the run's expected duration.
+ */
+async function buttonRun(
+  page: Page,
+  base: string,
+  backend: string,
+  windowMs: number,
+  s: ButtonScenario,
+) {
+  await page.goto(`${base}${s.path}?backend=${backend}`);
+  await page.locator(`[data-cell="${s.buttonCell}"]`).scrollIntoViewIfNeeded();
+  const button = page.locator(`[data-cell="${s.buttonCell}"] .cell-output button`);
+  await button.waitFor({ timeout: 180_000 });
+  await button.scrollIntoViewIfNeeded();
+  // Ready: the result cell has settled on its "press the button" answer (or any answer).
+  await page.waitForFunction(
+    ([name, ready]) => {
+      const root = document.querySelector(`[data-cell="${name}"]`);
+      const text = root?.querySelector('.cell-output')?.textContent ?? '';
+      return (
+        root?.getAttribute('data-state') === 'fulfilled' &&
+        root.querySelector('.cell-status')?.textContent === 'Done' &&
+        text.includes(ready)
+      );
+    },
+    [s.resultCell, s.readyText] as const,
+    { timeout: 300_000, polling: 500 },
+  );
+  const active = (await page.getAttribute('html', 'data-backend')) ?? '?';
+  const caption = ((await button.textContent()) ?? '').trim();
+  const t0 = await now(page);
+  // A real pointer press; the page may be too busy to confirm it, which is what is measured.
+  await button.click({ noWaitAfter: true, timeout: windowMs });
+  // Time until the result cell visibly reacts (progress or result), measured in the page.
+  let firstMs = NaN;
+  try {
+    await page.waitForFunction(
+      (name) => {
+        const root = document.querySelector(`[data-cell="${name}"]`);
+        if (!root) return false;
+        return (
+          root.querySelector('.cell-output .cell-progress') !== null ||
+          root.getAttribute('data-state') === 'running'
+        );
+      },
+      s.resultCell,
+      { timeout: windowMs, polling: 50 },
+    );
+    firstMs = (await now(page)) - t0;
+  } catch {
+    // never showed progress within the window
+  }
+  const left = Math.max(1, windowMs - ((await now(page)) - t0));
+  await page
+    .waitForFunction(
+      (name) => {
+        const root = document.querySelector(`[data-cell="${name}"]`);
+        return (
+          root?.getAttribute('data-state') === 'fulfilled' &&
+          root.querySelector('.cell-status')?.textContent === 'Done' &&
+          root.querySelector('.cell-output .cell-progress') === null
+        );
+      },
+      s.resultCell,
+      { timeout: left, polling: 250 },
+    )
+    .catch(() => undefined); // still running at the end of the window
+  const t1 = await now(page);
+  const shown = await page.evaluate(cellShows, s.resultCell);
+  const bar = await page.evaluate(
+    (name) =>
+      document
+        .querySelector(`[data-cell="${name}"] .cell-progress progress`)
+        ?.getAttribute('aria-valuetext') ?? '',
+    s.resultCell,
+  );
+  const done = shown.status === 'Done' && bar === '';
+  return {
+    t0,
+    t1,
+    backend: active,
+    progress: `${done ? 'done' : `running: ${bar || shown.status}`}; first progress ${Number.isFinite(firstMs) ? `${(firstMs / 1000).toFixed(1)} s` : 'never'} after the press; button: “${caption}”`,
+  };
+}
+
 /** Runs both scenarios, one after another, in one Chromium. */
 export async function measureBusyTasks(
   baseUrl: string,
-  options: { windowMs?: number; backend?: string; log?: (line: string) => void } = {},
+  options: {
+    windowMs?: number;
+    /** Longest window of a button scenario (from the press to its result); default 90 s. */
+    buttonWindowMs?: number;
+    backend?: string;
+    /** Only the scenarios whose name contains this. */
+    only?: string;
+    log?: (line: string) => void;
+  } = {},
 ): Promise<BusyRow[]> {
   const windowMs = options.windowMs ?? 20_000;
   const backend = options.backend ?? 'wasm';
@@ -171,10 +320,17 @@ export async function measureBusyTasks(
     args: [...CHROMIUM_ARGS],
     headless: true,
   });
+  const buttonWindowMs = options.buttonWindowMs ?? 90_000;
+  const only = options.only;
   const scenarios = [
     { scenario: 'training run', path: 'lessons/training-run/', run: trainingRun },
     { scenario: 'sweep', path: 'lessons/intrinsic-dimension/', run: sweep },
-  ];
+    ...BUTTON_SCENARIOS.map((b) => ({
+      scenario: b.scenario,
+      path: b.path,
+      run: (page: Page, base: string, be: string) => buttonRun(page, base, be, buttonWindowMs, b),
+    })),
+  ].filter((x) => only === undefined || x.scenario.includes(only));
   const rows: BusyRow[] = [];
   try {
     for (const { scenario, path, run } of scenarios) {
@@ -286,12 +442,15 @@ async function cli(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const dist = opt('--dist');
+  const only = opt('--only');
   if (dist !== undefined) process.env.DIST_DIR = dist;
   const server = await startServer();
   try {
     const rows = await measureBusyTasks(server.url, {
       windowMs: Number(opt('--window') ?? 20_000),
+      buttonWindowMs: Number(opt('--button-window') ?? 90_000),
       backend: opt('--backend') ?? 'wasm',
+      ...(only !== undefined ? { only } : {}),
     });
     console.log(busyLines(rows).join('\n'));
     console.log(JSON.stringify(rows));
