@@ -128,6 +128,8 @@ export interface ExperimentOptions {
   readonly signal?: AbortSignal;
   /** Steps between yields to the event loop (default 5), so a page stays responsive. */
   readonly yieldEvery?: number;
+  /** Called after every training step of every run (0-based step within its run). */
+  readonly onStep?: (step: number) => void;
 }
 
 /** Result of {@link schemeRuns}. */
@@ -154,6 +156,7 @@ async function collect(
     ...(o.signal ? { signal: o.signal } : {}),
   })) {
     steps.push(s);
+    o.onStep?.(s.step);
     if (s.step % every === every - 1) await tf.nextFrame();
   }
   return o.signal?.aborted === true ? null : steps;
