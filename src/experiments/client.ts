@@ -10,11 +10,21 @@
  * Lesson cells reach the page's one runner through the `experiments` built-in.
  */
 import type { EncoderRunResult, MnistRunOptions, MnistRunResult } from '../core/subspace/index.ts';
+import type {
+  ExperimentProgress,
+  InitLessonSettings,
+  RankRuns,
+  SchemeRuns,
+  SpikeRuns,
+  StartChange,
+} from '../core/lora/init-lesson.ts';
 import {
   mapArrays,
   type Calls,
   type EncoderJob,
   type FromWorker,
+  type InitExperimentKind,
+  type InitTaskSpec,
   type JobStep,
   type JobTiming,
   type Method,
@@ -25,6 +35,8 @@ import {
 export type {
   EncoderJob,
   EncoderSource,
+  InitExperimentKind,
+  InitTaskSpec,
   JobStep,
   JobTiming,
   MnistData,
@@ -70,14 +82,38 @@ export interface Experiments {
   encoderRunToEnd(
     job: EncoderJob & { readonly signal?: AbortSignal },
   ): Promise<Timed<EncoderRunResult>>;
+  /** Builds the initialisation lesson's task in the worker (kept there for the calls below). */
+  initTask(spec: InitTaskSpec): Promise<{ label: string }>;
+  /** `core.startChanges` on the spec's task, in the worker. */
+  initStartChanges(spec: InitTaskSpec, settings: InitLessonSettings): Promise<StartChange[]>;
+  /**
+   * `core.schemeRuns`, `spikeRuns` or `rankRuns` on the spec's task, in the worker: yields
+   * progress (also within each run), returns the result, or null when stopped by `o.signal`.
+   */
+  initExperiment<K extends InitExperimentKind>(
+    spec: InitTaskSpec,
+    kind: K,
+    settings: InitLessonSettings,
+    list: readonly number[],
+    o: { readonly steps: number; readonly signal?: AbortSignal },
+  ): AsyncGenerator<ExperimentProgress, InitResults[K] | null, undefined>;
   /** Ends the worker (a later run starts a new one); running calls fail with an AbortError. */
   terminate(): void;
 }
 
+/** What each initialisation experiment returns. */
+export interface InitResults {
+  schemeRuns: SchemeRuns;
+  spikeRuns: SpikeRuns;
+  rankRuns: RankRuns;
+}
+
+type Event = JobStep | ExperimentProgress;
+
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  onStep: (s: JobStep) => void;
+  onStep: (s: Event) => void;
 }
 
 /** Typed arrays smaller than this are sent with every call; larger ones once per worker. */
@@ -174,7 +210,7 @@ export function startExperiments(
   const call = <M extends Method>(
     method: M,
     args: Calls[M]['args'],
-    onStep: (s: JobStep) => void = () => undefined,
+    onStep: (s: Event) => void = () => undefined,
   ): { id: number; done: Promise<Calls[M]['result']> } => {
     channel ??= open();
     const id = nextId++;
@@ -200,19 +236,19 @@ export function startExperiments(
   };
 
   /** A call as an async generator of its steps, returning its result; stops it if left early. */
-  async function* stream<M extends 'mnistRun' | 'encoderRun'>(
+  async function* stream<E extends Event, M extends 'mnistRun' | 'encoderRun' | 'initExperiment'>(
     method: M,
     args: Calls[M]['args'],
     signal: AbortSignal | undefined,
-  ): AsyncGenerator<JobStep, Calls[M]['result'], undefined> {
-    const steps: JobStep[] = [];
+  ): AsyncGenerator<E, Calls[M]['result'], undefined> {
+    const steps: E[] = [];
     // Changed by the callbacks below, so held in an object (read after each wake-up).
     const state: {
       wake: (() => void) | null;
       outcome: { ok: true; value: Calls[M]['result'] } | { ok: false; error: Error } | null;
     } = { wake: null, outcome: null };
     const { id, done } = call(method, args, (s) => {
-      steps.push(s);
+      steps.push(s as E);
       state.wake?.();
     });
     done.then(
@@ -262,11 +298,11 @@ export function startExperiments(
 
   const mnistRun = (train: MnistData, test: MnistData, o: MnistRunOptions) => {
     const { signal, ...rest } = o;
-    return stream('mnistRun', [train, test, rest], signal);
+    return stream<JobStep, 'mnistRun'>('mnistRun', [train, test, rest], signal);
   };
   const encoderRun = (job: EncoderJob & { readonly signal?: AbortSignal }) => {
     const { signal, ...rest } = job;
-    return stream('encoderRun', [rest], signal);
+    return stream<JobStep, 'encoderRun'>('encoderRun', [rest], signal);
   };
   return {
     mode: useWorker ? 'worker' : 'in-process',
@@ -275,6 +311,20 @@ export function startExperiments(
     mnistRunToEnd: (train, test, o) => toEnd(mnistRun(train, test, o)),
     encoderRun,
     encoderRunToEnd: (job) => toEnd(encoderRun(job)),
+    initTask: (spec) => call('initTask', [spec]).done,
+    initStartChanges: (spec, settings) => call('initStartChanges', [spec, settings]).done,
+    initExperiment: <K extends InitExperimentKind>(
+      spec: InitTaskSpec,
+      kind: K,
+      settings: InitLessonSettings,
+      list: readonly number[],
+      o: { readonly steps: number; readonly signal?: AbortSignal },
+    ) =>
+      stream<ExperimentProgress, 'initExperiment'>(
+        'initExperiment',
+        [spec, kind, settings, [...list], { steps: o.steps }],
+        o.signal,
+      ) as AsyncGenerator<ExperimentProgress, InitResults[K] | null, undefined>,
     terminate: () => {
       failAll('AbortError', 'the experiment runner was ended');
       channel?.end();

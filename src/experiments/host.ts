@@ -9,6 +9,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadPretrained } from '../core/data/pretrained.ts';
 import { Encoder } from '../core/models/encoder.ts';
+import { parseSentimentJson } from '../core/data/sentiment.ts';
+import { WordTokenizer } from '../core/data/tokenizer.ts';
+import { encoderFromHf } from '../core/io/hf-encoder.ts';
+import {
+  INIT_LESSON_ENCODER_TASK,
+  INIT_SCHEMES,
+  rankRuns,
+  schemeRuns,
+  spikeRuns,
+  startChanges,
+  type ExperimentProgress,
+} from '../core/lora/init-lesson.ts';
+import { encoderSentimentTask, mlpTeacherTask, type InitTask } from '../core/lora/init-tasks.ts';
 import { encoderRun, mnistRun, mnistTensors, type LabelledSet } from '../core/subspace/index.ts';
 import {
   isRef,
@@ -17,6 +30,7 @@ import {
   type Calls,
   type EncoderJob,
   type FromWorker,
+  type InitTaskSpec,
   type JobStep,
   type JobTiming,
   type Method,
@@ -108,13 +122,112 @@ export function createExperimentHost(
     return new Encoder(m.config, { seed: m.seed });
   };
 
+  // The initialisation task: built once per spec (the last one is kept, the one before freed).
+  const fileIds = new WeakMap<object, number>();
+  let nextFileId = 1;
+  const specKey = (spec: InitTaskSpec): string => {
+    if (spec.model === 'mlp') return `mlp:${JSON.stringify(spec.options)}`;
+    let n = fileIds.get(spec.files.weights);
+    if (n === undefined) {
+      n = nextFileId++;
+      fileIds.set(spec.files.weights, n);
+    }
+    return `encoder:${String(n)}`;
+  };
+  let initTask: { key: string; task: Promise<InitTask> } | null = null;
+  const buildTask = async (spec: InitTaskSpec): Promise<InitTask> => {
+    if (spec.model === 'mlp') return mlpTeacherTask(spec.options);
+    const text = (b: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(b));
+    const { encoder } = encoderFromHf(spec.files.config, spec.files.weights, {
+      numLabels: 2,
+      mlmHead: false,
+      seed: 0,
+      hiddenDropoutProb: 0,
+      attentionDropoutProb: 0,
+    });
+    const o = INIT_LESSON_ENCODER_TASK;
+    return encoderSentimentTask({
+      encoder,
+      tokenizer: WordTokenizer.fromJSON(text(spec.files.tokenizer)),
+      examples: parseSentimentJson(text(spec.files.sentiment)).train,
+      // Never more tokens than the checkpoint's positions allow.
+      maxLen: Math.min(
+        o.maxLen,
+        encoder.config.maxPositionEmbeddings - encoder.config.padTokenId - 1,
+      ),
+      batchSize: o.batchSize,
+      batches: o.batches,
+      seed: o.seed,
+      headSteps: o.headSteps,
+      headLearningRate: o.headLearningRate,
+    });
+  };
+  const taskOf = (spec: InitTaskSpec): Promise<InitTask> => {
+    const key = specKey(spec);
+    if (initTask?.key !== key) {
+      const old = initTask;
+      const task = buildTask(spec);
+      initTask = { key, task };
+      task.catch(() => {
+        if (initTask?.task === task) initTask = null; // the next call tries again
+      });
+      void old?.task.then((t) => {
+        t.dispose();
+      });
+    }
+    return initTask.task;
+  };
+
   const run = async (
     method: Method,
     args: unknown[],
     signal: AbortSignal,
-    onStep: (s: JobStep) => void,
+    onStep: (s: JobStep | ExperimentProgress) => void,
   ): Promise<unknown> => {
     if (method === 'backend') return backend;
+    if (method === 'initTask') {
+      const [spec] = args as Calls['initTask']['args'];
+      return { label: (await taskOf(spec)).label };
+    }
+    if (method === 'initStartChanges') {
+      const [spec, settings] = args as Calls['initStartChanges']['args'];
+      return startChanges(await taskOf(spec), settings);
+    }
+    if (method === 'initExperiment') {
+      const [spec, kind, settings, list, o] = args as Calls['initExperiment']['args'];
+      onStep({ fraction: 0, label: 'setting up the model' });
+      const task = await taskOf(spec);
+      // Runs in all: the core reports after each; steps within a run are reported here.
+      const runs =
+        list.length * { schemeRuns: INIT_SCHEMES.length, spikeRuns: 3, rankRuns: 2 }[kind];
+      let done = 0;
+      let last = 0;
+      const opts = {
+        steps: o.steps,
+        signal,
+        onStep: (step: number) => {
+          const now = performance.now();
+          if (now - last < 100 && step + 1 < o.steps) return; // at most ten reports a second
+          last = now;
+          onStep({
+            fraction: Math.min(1, (done + (step + 1) / o.steps) / runs),
+            label: `run ${String(done + 1)} of ${String(runs)}, step ${String(step + 1)} of ${String(o.steps)}`,
+          });
+        },
+      };
+      const gen =
+        kind === 'schemeRuns'
+          ? schemeRuns(task, settings, list, opts)
+          : kind === 'spikeRuns'
+            ? spikeRuns(task, settings, list, opts)
+            : rankRuns(task, settings, list, opts);
+      for (;;) {
+        const next = await gen.next();
+        if (next.done === true) return next.value;
+        done++;
+        onStep(next.value);
+      }
+    }
     if (method === 'mnistRun') {
       const [train, test, opts] = args as Calls['mnistRun']['args'];
       return drive(mnistRun(tensorsOf(train), tensorsOf(test), { ...opts, signal }), onStep);
@@ -178,6 +291,10 @@ export function createExperimentHost(
       });
     },
     dispose() {
+      void initTask?.task.then((t) => {
+        t.dispose();
+      });
+      initTask = null;
       for (const s of sets.values()) tf.dispose([s.x, s.y]);
       sets.clear();
       kept.clear();

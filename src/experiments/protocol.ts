@@ -10,6 +10,15 @@
 import type { EncoderConfig } from '../core/models/encoder.ts';
 import type { PretrainedFiles } from '../core/data/pretrained.ts';
 import type { IdxImages } from '../core/data/mnist.ts';
+import type { MlpTaskOptions } from '../core/lora/init-tasks.ts';
+import type {
+  ExperimentProgress,
+  InitLessonSettings,
+  RankRuns,
+  SchemeRuns,
+  SpikeRuns,
+  StartChange,
+} from '../core/lora/init-lesson.ts';
 import type {
   EncodedRows,
   EncoderRunResult,
@@ -74,6 +83,28 @@ export interface JobTiming {
   readonly evalMs: number;
 }
 
+/**
+ * The initialisation lesson's task, described so the worker can build it: the pretrained encoder
+ * on the sentiment split (files as the site serves them: config text, the other files as bytes)
+ * or the small MLP stand-in with its options.
+ */
+export type InitTaskSpec =
+  | {
+      readonly model: 'encoder';
+      readonly files: {
+        readonly config: string;
+        readonly weights: Uint8Array;
+        /** Bytes of `tokenizer.json`. */
+        readonly tokenizer: Uint8Array;
+        /** Bytes of `data/sentiment.json`. */
+        readonly sentiment: Uint8Array;
+      };
+    }
+  | { readonly model: 'mlp'; readonly options: MlpTaskOptions };
+
+/** The initialisation lesson's long experiments (the core's generators of the same names). */
+export type InitExperimentKind = 'schemeRuns' | 'spikeRuns' | 'rankRuns';
+
 /** The methods, their arguments and results. */
 export interface Calls {
   mnistRun: {
@@ -81,6 +112,15 @@ export interface Calls {
     result: MnistRunResult & { timing: JobTiming };
   };
   encoderRun: { args: [EncoderJob]; result: EncoderRunResult & { timing: JobTiming } };
+  /** Builds (or reuses) the initialisation task of a spec; its label. */
+  initTask: { args: [InitTaskSpec]; result: { label: string } };
+  /** `core.startChanges` on the spec's task. */
+  initStartChanges: { args: [InitTaskSpec, InitLessonSettings]; result: StartChange[] };
+  /** One of the core's initialisation experiments; null when stopped. */
+  initExperiment: {
+    args: [InitTaskSpec, InitExperimentKind, InitLessonSettings, number[], { steps: number }];
+    result: SchemeRuns | SpikeRuns | RankRuns | null;
+  };
   /** The backend the worker's runs use (started on first call). */
   backend: { args: []; result: { name: string; reason: string } };
 }
@@ -115,7 +155,8 @@ export interface WireError {
 
 /** Worker → page. */
 export type FromWorker =
-  | { readonly type: 'step'; readonly id: number; readonly step: JobStep }
+  /** A training step (subspace runs) or an {@link ExperimentProgress} (initialisation runs). */
+  | { readonly type: 'step'; readonly id: number; readonly step: JobStep | ExperimentProgress }
   | { readonly type: 'result'; readonly id: number; readonly value: unknown }
   | { readonly type: 'error'; readonly id: number; readonly error: WireError };
 
