@@ -11,7 +11,7 @@ import { loadPretrained } from '../core/data/pretrained.ts';
 import { Encoder } from '../core/models/encoder.ts';
 import { parseSentimentJson } from '../core/data/sentiment.ts';
 import { WordTokenizer } from '../core/data/tokenizer.ts';
-import { encoderFromHf } from '../core/io/hf-encoder.ts';
+import { encoderConfigFromHf, encoderFromHf } from '../core/io/hf-encoder.ts';
 import {
   INIT_LESSON_ENCODER_TASK,
   INIT_SCHEMES,
@@ -122,29 +122,34 @@ export function createExperimentHost(
     return new Encoder(m.config, { seed: m.seed });
   };
 
-  // The initialisation task: built once per spec (the last one is kept, the one before freed).
+  // The initialisation task: built once per spec (per kind of model, the last one is kept).
   const fileIds = new WeakMap<object, number>();
   let nextFileId = 1;
   const specKey = (spec: InitTaskSpec): string => {
     if (spec.model === 'mlp') return `mlp:${JSON.stringify(spec.options)}`;
-    let n = fileIds.get(spec.files.weights);
+    const id = spec.model === 'encoder' ? spec.files.weights : spec.files.sentiment;
+    let n = fileIds.get(id);
     if (n === undefined) {
       n = nextFileId++;
-      fileIds.set(spec.files.weights, n);
+      fileIds.set(id, n);
     }
-    return `encoder:${String(n)}`;
+    return `${spec.model}:${String(n)}`;
   };
-  let initTask: { key: string; task: Promise<InitTask> } | null = null;
+  /** One task per kind of model (the timing stand-in and the real task can both be held). */
+  const initTasks = new Map<InitTaskSpec['model'], { key: string; task: Promise<InitTask> }>();
   const buildTask = async (spec: InitTaskSpec): Promise<InitTask> => {
     if (spec.model === 'mlp') return mlpTeacherTask(spec.options);
     const text = (b: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(b));
-    const { encoder } = encoderFromHf(spec.files.config, spec.files.weights, {
+    const overrides = {
       numLabels: 2,
       mlmHead: false,
-      seed: 0,
       hiddenDropoutProb: 0,
       attentionDropoutProb: 0,
-    });
+    };
+    const encoder =
+      spec.model === 'encoder'
+        ? encoderFromHf(spec.files.config, spec.files.weights, { ...overrides, seed: 0 }).encoder
+        : new Encoder(encoderConfigFromHf(spec.files.config, overrides), { seed: 0 });
     const o = INIT_LESSON_ENCODER_TASK;
     return encoderSentimentTask({
       encoder,
@@ -158,24 +163,23 @@ export function createExperimentHost(
       batchSize: o.batchSize,
       batches: o.batches,
       seed: o.seed,
-      headSteps: o.headSteps,
+      headSteps: spec.model === 'encoder' ? o.headSteps : 0,
       headLearningRate: o.headLearningRate,
     });
   };
   const taskOf = (spec: InitTaskSpec): Promise<InitTask> => {
     const key = specKey(spec);
-    if (initTask?.key !== key) {
-      const old = initTask;
-      const task = buildTask(spec);
-      initTask = { key, task };
-      task.catch(() => {
-        if (initTask?.task === task) initTask = null; // the next call tries again
-      });
-      void old?.task.then((t) => {
-        t.dispose();
-      });
-    }
-    return initTask.task;
+    const held = initTasks.get(spec.model);
+    if (held?.key === key) return held.task;
+    const task = buildTask(spec);
+    initTasks.set(spec.model, { key, task });
+    task.catch(() => {
+      if (initTasks.get(spec.model)?.task === task) initTasks.delete(spec.model); // try again next time
+    });
+    void held?.task.then((t) => {
+      t.dispose();
+    });
+    return task;
   };
 
   const run = async (
@@ -291,10 +295,11 @@ export function createExperimentHost(
       });
     },
     dispose() {
-      void initTask?.task.then((t) => {
-        t.dispose();
-      });
-      initTask = null;
+      for (const { task } of initTasks.values())
+        void task.then((t) => {
+          t.dispose();
+        });
+      initTasks.clear();
       for (const s of sets.values()) tf.dispose([s.x, s.y]);
       sets.clear();
       kept.clear();

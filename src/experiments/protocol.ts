@@ -100,6 +100,18 @@ export type InitTaskSpec =
         readonly sentiment: Uint8Array;
       };
     }
+  | {
+      /**
+       * The pretrained encoder's architecture with random weights and no head fitting: a step
+       * costs what the real task's step costs, so it times a step without the 10 MB download.
+       */
+      readonly model: 'encoder-shape';
+      readonly files: {
+        readonly config: string;
+        readonly tokenizer: Uint8Array;
+        readonly sentiment: Uint8Array;
+      };
+    }
   | { readonly model: 'mlp'; readonly options: MlpTaskOptions };
 
 /** The initialisation lesson's long experiments (the core's generators of the same names). */
