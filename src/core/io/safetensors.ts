@@ -56,7 +56,7 @@ export function encodeSafetensors(
       if (typeof v !== 'string')
         throw new SafetensorsError(`__metadata__.${k}`, v, 'metadata values must be strings');
     }
-    header.__metadata__ = metadata;
+    setOwn(header, '__metadata__', metadata);
   }
   let offset = 0;
   for (const [name, t] of names.map((n) => [n, tensors[n]] as const)) {
@@ -72,7 +72,13 @@ export function encodeSafetensors(
       );
     }
     const bytes = t.data.length * 4;
-    header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    if (!t.shape.every((d) => isCount(d)))
+      throw new SafetensorsError(`${name}.shape`, JSON.stringify(t.shape), 'invalid');
+    setOwn(header, name, {
+      dtype: t.dtype,
+      shape: [...t.shape],
+      data_offsets: [offset, offset + bytes],
+    });
     offset += bytes;
   }
   let json = JSON.stringify(header);
@@ -113,96 +119,197 @@ function f16ToF32(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-const ELEMENT_BYTES: Record<string, number> = { F32: 4, I32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 };
+const ELEMENT_BYTES: Readonly<Record<string, number>> = {
+  F32: 4,
+  I32: 4,
+  F16: 2,
+  BF16: 2,
+  F64: 8,
+  I64: 8,
+};
 
-/** Decodes safetensors bytes, validating the header, offsets and sizes. */
+/**
+ * The largest header this reader accepts (bytes). The reference implementation refuses more than
+ * 100 MB; an adapter's header is a few kilobytes, so 16 MB leaves room and bounds the JSON parse.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** Sets a key on a record as an own, enumerable property (`__proto__` included). */
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isCount = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+interface HeaderEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * Decodes safetensors bytes. Strict, as a file from anywhere must be read: the header is a JSON
+ * object of at most {@link MAX_HEADER_BYTES} of UTF-8; `__metadata__` (optional) maps strings to
+ * strings; every other entry is an object with a known `dtype`, a `shape` of non-negative safe
+ * integers whose product fits, and `data_offsets` `[begin, end]` of non-negative safe integers
+ * with `end − begin` equal to the shape's bytes; the tensors' ranges, in offset order, start at 0,
+ * touch without gap or overlap and cover the data exactly. Any name works (`__proto__` is a
+ * tensor like any other). Every violation throws {@link SafetensorsError}, never another error.
+ */
 export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (bytes.length < 8)
     throw new SafetensorsError('length', bytes.length, 'shorter than the 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
+  const declared = view.getBigUint64(0, true);
+  if (declared > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsError(
+      'headerLength',
+      declared,
+      `exceeds the limit of ${String(MAX_HEADER_BYTES)} bytes`,
+    );
+  const n = Number(declared);
   if (8 + n > bytes.length)
     throw new SafetensorsError('headerLength', n, `exceeds the file (${bytes.length} bytes)`);
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<
-      string,
-      unknown
-    >;
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
-    throw new SafetensorsError('header', 'JSON', `is not valid JSON (${(e as Error).message})`);
+    throw new SafetensorsError(
+      'header',
+      'JSON',
+      `is not valid UTF-8 JSON (${(e as Error).message})`,
+    );
   }
+  if (!isObject(header))
+    throw new SafetensorsError('header', JSON.stringify(header), 'must be a JSON object');
   const dataStart = 8 + n;
   const dataLen = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
-  const tensors: Record<string, RawTensor> = {};
+  const entries: HeaderEntry[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      for (const [k, v] of Object.entries(entry as Record<string, unknown>))
-        metadata[k] = String(v);
+      if (!isObject(entry))
+        throw new SafetensorsError('__metadata__', JSON.stringify(entry), 'must be an object');
+      for (const [k, v] of Object.entries(entry)) {
+        if (typeof v !== 'string')
+          throw new SafetensorsError(`__metadata__.${k}`, JSON.stringify(v), 'must be a string');
+        setOwn(metadata, k, v);
+      }
       continue;
     }
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = String(e.dtype);
-    const width = ELEMENT_BYTES[dtype];
-    if (width === undefined) throw new SafetensorsError(`${name}.dtype`, dtype, 'unsupported');
-    const shape = e.shape as number[];
-    const offs = e.data_offsets as [number, number];
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
-      throw new SafetensorsError(`${name}.shape`, JSON.stringify(e.shape), 'invalid');
-    if (!Array.isArray(offs) || !(offs[0] <= offs[1]) || offs[1] > dataLen) {
-      throw new SafetensorsError(
-        `${name}.data_offsets`,
-        JSON.stringify(e.data_offsets),
-        `invalid for ${dataLen} data bytes`,
-      );
-    }
-    const count = sizeOf(shape);
-    if (offs[1] - offs[0] !== count * width) {
+    if (!isObject(entry))
+      throw new SafetensorsError(name, JSON.stringify(entry), 'must be an object');
+    const { dtype, shape, data_offsets: offs } = entry;
+    if (typeof dtype !== 'string' || !Object.hasOwn(ELEMENT_BYTES, dtype))
+      throw new SafetensorsError(`${name}.dtype`, JSON.stringify(dtype), 'unsupported');
+    const listed: unknown[] = Array.isArray(shape) ? shape : [null];
+    if (!listed.every(isCount))
+      throw new SafetensorsError(`${name}.shape`, JSON.stringify(shape), 'invalid');
+    const dims: number[] = listed;
+    const pair: unknown[] = Array.isArray(offs) ? offs : [];
+    const [begin, end] = pair;
+    if (pair.length !== 2 || !isCount(begin) || !isCount(end))
       throw new SafetensorsError(
         `${name}.data_offsets`,
         JSON.stringify(offs),
-        `span must be ${count * width} bytes for shape [${shape.join(', ')}]`,
+        'must be two non-negative integers',
+      );
+    if (begin > end || end > dataLen) {
+      throw new SafetensorsError(
+        `${name}.data_offsets`,
+        JSON.stringify(offs),
+        `invalid for ${dataLen} data bytes`,
       );
     }
-    const base = dataStart + offs[0];
-    if (littleEndian && (dtype === 'F32' || dtype === 'I32')) {
-      // Byte copy: keeps every bit, NaN payloads included (a DataView read would canonicalise them).
-      const copy = bytes.slice(base, base + count * 4).buffer;
-      tensors[name] =
-        dtype === 'F32'
-          ? { dtype, shape, data: new Float32Array(copy) }
-          : { dtype, shape, data: new Int32Array(copy) };
-      continue;
+    const width = ELEMENT_BYTES[dtype] ?? 0;
+    const count = sizeOf(dims);
+    if (!Number.isSafeInteger(count * width) || end - begin !== count * width) {
+      throw new SafetensorsError(
+        `${name}.data_offsets`,
+        JSON.stringify(offs),
+        `span must be ${String(count * width)} bytes for shape [${dims.join(', ')}]`,
+      );
     }
-    if (dtype === 'I32' || dtype === 'I64') {
-      const data = new Int32Array(count);
-      for (let i = 0; i < count; i++) {
-        if (dtype === 'I32') data[i] = view.getInt32(base + 4 * i, true);
-        else {
-          const v = view.getBigInt64(base + 8 * i, true);
-          if (v > 2147483647n || v < -2147483648n)
-            throw new SafetensorsError(name, String(v), 'I64 value does not fit in int32');
-          data[i] = Number(v);
-        }
+    entries.push({ name, dtype, shape: dims, begin, end });
+  }
+  // The data must be exactly the tensors' bytes, back to back: no hole, no overlap, no tail.
+  const ordered = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let expected = 0;
+  for (const e of ordered) {
+    if (e.begin !== expected) {
+      throw new SafetensorsError(
+        `${e.name}.data_offsets`,
+        JSON.stringify([e.begin, e.end]),
+        e.begin < expected
+          ? `overlaps the previous tensor, which ends at ${String(expected)}`
+          : `leaves a gap: the previous tensor ends at ${String(expected)}`,
+      );
+    }
+    expected = e.end;
+  }
+  if (expected !== dataLen)
+    throw new SafetensorsError(
+      'data',
+      dataLen,
+      `bytes, but the tensors cover ${String(expected)} (the data must be fully indexed)`,
+    );
+  const tensors: Record<string, RawTensor> = {};
+  for (const e of entries) setOwn(tensors, e.name, readTensor(bytes, view, dataStart, e));
+  return { tensors, metadata };
+}
+
+function readTensor(
+  bytes: Uint8Array,
+  view: DataView,
+  dataStart: number,
+  e: HeaderEntry,
+): RawTensor {
+  const { name, dtype, shape } = e;
+  const count = sizeOf(shape);
+  const base = dataStart + e.begin;
+  if (littleEndian && (dtype === 'F32' || dtype === 'I32')) {
+    // Byte copy: keeps every bit, NaN payloads included (a DataView read would canonicalise them).
+    const copy = bytes.slice(base, base + count * 4).buffer;
+    return dtype === 'F32'
+      ? { dtype, shape, data: new Float32Array(copy) }
+      : { dtype, shape, data: new Int32Array(copy) };
+  }
+  if (dtype === 'I32' || dtype === 'I64') {
+    const data = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      if (dtype === 'I32') data[i] = view.getInt32(base + 4 * i, true);
+      else {
+        const v = view.getBigInt64(base + 8 * i, true);
+        if (v > 2147483647n || v < -2147483648n)
+          throw new SafetensorsError(name, String(v), 'I64 value does not fit in int32');
+        data[i] = Number(v);
       }
-      tensors[name] = { dtype: 'I32', shape, data };
-    } else {
-      const data = new Float32Array(count);
-      for (let i = 0; i < count; i++) {
-        if (dtype === 'F32') data[i] = view.getFloat32(base + 4 * i, true);
-        else if (dtype === 'F64') data[i] = view.getFloat64(base + 8 * i, true);
-        else if (dtype === 'F16') data[i] = f16ToF32(view.getUint16(base + 2 * i, true));
-        else {
-          const b = new DataView(new ArrayBuffer(4));
-          b.setUint32(0, view.getUint16(base + 2 * i, true) << 16, true);
-          data[i] = b.getFloat32(0, true);
-        }
-      }
-      tensors[name] = { dtype: 'F32', shape, data };
+    }
+    return { dtype: 'I32', shape, data };
+  }
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    if (dtype === 'F32') data[i] = view.getFloat32(base + 4 * i, true);
+    else if (dtype === 'F64') data[i] = view.getFloat64(base + 8 * i, true);
+    else if (dtype === 'F16') data[i] = f16ToF32(view.getUint16(base + 2 * i, true));
+    else {
+      const b = new DataView(new ArrayBuffer(4));
+      b.setUint32(0, view.getUint16(base + 2 * i, true) << 16, true);
+      data[i] = b.getFloat32(0, true);
     }
   }
-  return { tensors, metadata };
+  return { dtype: 'F32', shape, data };
 }
 
 /** Reads tensors back from the backend (awaited, no sync read) and encodes them. */

@@ -160,6 +160,62 @@ export function resolveLoraConfig(input: LoraConfigInput): LoraConfig {
   return c;
 }
 
+/** The longest `target_modules` pattern a file may carry (characters). */
+export const MAX_FILE_PATTERN_LENGTH = 256;
+/** The most repeating quantifiers (`*`, `+`, `{n,}`, `{n,m}`) a file's pattern may have. */
+export const MAX_FILE_PATTERN_REPEATS = 4;
+
+/**
+ * Why a regular expression from a file (PEFT's `target_modules` string) could make matching slow,
+ * or null when it is safe. Safe means: at most {@link MAX_FILE_PATTERN_LENGTH} characters, no
+ * quantifier on a group (`(a+)+`, `(a|aa)*`: backtracking exponential in the name's length), no
+ * back-references or look-arounds, and at most {@link MAX_FILE_PATTERN_REPEATS} repeating
+ * quantifiers; matched whole (`^(?:…)$`, as `matchesTarget` does) such a pattern costs at most a
+ * polynomial of low degree in the module name's length. Every pattern PEFT's docs show passes
+ * (`.*\.(query|value)`, `.*encoder.*\.layer\.[0-9]+\.attention.*`). JavaScript's RegExp cannot
+ * be interrupted, so a pattern is checked before it is ever run.
+ */
+export function unsafePatternReason(source: string): string | null {
+  if (source.length > MAX_FILE_PATTERN_LENGTH)
+    return `is longer than ${String(MAX_FILE_PATTERN_LENGTH)} characters`;
+  try {
+    new RegExp(source);
+  } catch {
+    return 'is not a valid regular expression';
+  }
+  let repeats = 0;
+  let lastWasGroup = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] ?? '';
+    const groupBefore = lastWasGroup;
+    lastWasGroup = false;
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[1-9k]/.test(next)) return 'uses a back-reference';
+      i += 1;
+    } else if (c === '[') {
+      // A class is one character; skip to its unescaped end.
+      for (i += 1; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i += 1;
+    } else if (c === '(') {
+      if (source[i + 1] === '?' && source[i + 2] !== ':') return 'uses a look-around';
+    } else if (c === ')') {
+      lastWasGroup = true;
+    } else if (c === '*' || c === '+' || c === '?' || c === '{') {
+      if (source[i - 1] === '*' || source[i - 1] === '+' || source[i - 1] === '}') {
+        if (c === '?') continue; // A lazy quantifier (`.*?`), not a new one.
+      }
+      const bounded = c === '?' || (c === '{' && /^\{\d+\}/.test(source.slice(i)));
+      if (groupBefore && !(c === '?' && bounded))
+        return 'repeats a group (nested repetition can take exponential time)';
+      if (!bounded) repeats += 1;
+      if (c === '{') while (i < source.length && source[i] !== '}') i += 1;
+    }
+  }
+  if (repeats > MAX_FILE_PATTERN_REPEATS)
+    return `has ${String(repeats)} repeating quantifiers (at most ${String(MAX_FILE_PATTERN_REPEATS)})`;
+  return null;
+}
+
 /** scaling = loraAlpha / r, or loraAlpha / √r with useRslora (Kalajdzievski 2023). */
 export function loraScaling(c: Pick<LoraConfig, 'r' | 'loraAlpha' | 'useRslora'>): number {
   return c.useRslora ? c.loraAlpha / Math.sqrt(c.r) : c.loraAlpha / c.r;

@@ -13,7 +13,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { decodeSafetensors, encodeSafetensors, type RawTensor } from '../io/safetensors.ts';
-import { INIT_LORA_WEIGHTS, type InitLoraWeights, type LoraConfigInput } from './config.ts';
+import {
+  INIT_LORA_WEIGHTS,
+  unsafePatternReason,
+  type InitLoraWeights,
+  type LoraConfigInput,
+} from './config.ts';
 import { AdapterLoadError } from './errors.ts';
 import type { PeftModel } from './peft-model.ts';
 import type { Module } from '../models/types.ts';
@@ -112,11 +117,30 @@ export async function saveAdapter<M extends Module>(
   };
 }
 
-/** Reads PEFT's `adapter_config.json` into our config (throws {@link AdapterLoadError}). */
+/** A value from a parsed file, as text for an error message (never throws, unlike String()). */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v);
+}
+
+/** A field of `adapter_config.json` that must be a number, or absent (PEFT's default). */
+function numberField(raw: Record<string, unknown>, name: string, fallback: number): number {
+  const v = raw[name];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new AdapterLoadError(name, JSON.stringify(v), 'must be a finite number');
+  return v;
+}
+
+/**
+ * Reads PEFT's `adapter_config.json` into our config. Strict, since the file may come from
+ * anywhere: every field has its JSON type (`r: true`, `"use_rslora": "true"` or `null` are
+ * errors, never coerced), absent fields take PEFT's defaults, and a `target_modules` pattern
+ * must be safe to run ({@link unsafePatternReason}). Throws {@link AdapterLoadError}.
+ */
 export function parseAdapterConfig(json: string): LoraConfigInput {
-  let raw: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    raw = JSON.parse(json) as Record<string, unknown>;
+    parsed = JSON.parse(json);
   } catch (e) {
     throw new AdapterLoadError(
       'adapter_config.json',
@@ -124,34 +148,57 @@ export function parseAdapterConfig(json: string): LoraConfigInput {
       `is not valid JSON (${(e as Error).message})`,
     );
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new AdapterLoadError('adapter_config.json', JSON.stringify(parsed), 'must be an object');
+  const raw = parsed as Record<string, unknown>;
   if (raw.peft_type !== 'LORA')
-    throw new AdapterLoadError('peft_type', raw.peft_type, 'must be "LORA"');
+    throw new AdapterLoadError('peft_type', shown(raw.peft_type), 'must be "LORA"');
   if (raw.bias !== undefined && raw.bias !== 'none')
-    throw new AdapterLoadError('bias', raw.bias, 'only "none" is supported');
+    throw new AdapterLoadError('bias', shown(raw.bias), 'only "none" is supported');
+  if (raw.use_dora !== undefined && typeof raw.use_dora !== 'boolean')
+    throw new AdapterLoadError('use_dora', JSON.stringify(raw.use_dora), 'must be a boolean');
   if (raw.use_dora === true) throw new AdapterLoadError('use_dora', true, 'DoRA is not supported');
   const tm = raw.target_modules;
-  if (!(typeof tm === 'string' || (Array.isArray(tm) && tm.every((x) => typeof x === 'string')))) {
+  if (typeof tm === 'string') {
+    const why = unsafePatternReason(tm);
+    if (why !== null)
+      throw new AdapterLoadError(
+        'target_modules',
+        JSON.stringify(tm),
+        `${why}; a pattern from a file must be safe to run (or list the module names)`,
+      );
+  } else if (!(Array.isArray(tm) && tm.every((x) => typeof x === 'string'))) {
     throw new AdapterLoadError(
       'target_modules',
       JSON.stringify(tm),
       'must be a list of names or a regex string',
     );
   }
-  const init = raw.init_lora_weights ?? true;
+  const init = raw.init_lora_weights === undefined ? true : raw.init_lora_weights;
   if (!INIT_LORA_WEIGHTS.includes(init as InitLoraWeights))
-    throw new AdapterLoadError('init_lora_weights', init, 'unsupported');
+    throw new AdapterLoadError('init_lora_weights', JSON.stringify(init), 'unsupported');
   const mts = raw.modules_to_save ?? [];
-  if (!Array.isArray(mts))
-    throw new AdapterLoadError('modules_to_save', JSON.stringify(mts), 'must be a list or null');
+  if (!Array.isArray(mts) || !mts.every((m) => typeof m === 'string'))
+    throw new AdapterLoadError(
+      'modules_to_save',
+      JSON.stringify(mts),
+      'must be a list of names or null',
+    );
+  const r = raw.r;
+  if (typeof r !== 'number' || !Number.isSafeInteger(r) || r <= 0)
+    throw new AdapterLoadError('r', JSON.stringify(r), 'must be a positive integer');
+  const rslora = raw.use_rslora === undefined ? false : raw.use_rslora;
+  if (typeof rslora !== 'boolean')
+    throw new AdapterLoadError('use_rslora', JSON.stringify(rslora), 'must be a boolean');
   return {
-    r: Number(raw.r),
-    loraAlpha: Number(raw.lora_alpha ?? 8),
-    loraDropout: Number(raw.lora_dropout ?? 0),
+    r,
+    loraAlpha: numberField(raw, 'lora_alpha', 8),
+    loraDropout: numberField(raw, 'lora_dropout', 0),
     targetModules: tm,
-    modulesToSave: mts as string[],
+    modulesToSave: mts,
     initLoraWeights: init as InitLoraWeights,
-    useRslora: raw.use_rslora === true,
-    initScale: typeof raw.init_scale === 'number' ? raw.init_scale : 0.02,
+    useRslora: rslora,
+    initScale: numberField(raw, 'init_scale', 0.02),
   };
 }
 
@@ -193,6 +240,13 @@ export function loadAdapter<M extends Module>(
         `the model expects a tensor of shape [${shape.join(', ')}]`,
       );
     if (t.dtype !== 'F32') throw new AdapterLoadError(`${name}.dtype`, t.dtype, 'must be F32');
+    const bad = t.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0)
+      throw new AdapterLoadError(
+        `${name}[${String(bad)}]`,
+        t.data[bad],
+        'is not a finite number: the adapter would turn every output into NaN',
+      );
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new AdapterLoadError(
         `${name}.shape`,
