@@ -3,7 +3,8 @@
  *   npm run params -- --model roberta-base|roberta-large|tiny [--r N --target-modules a,b]
  *                     [--lora-alpha A] [--modules-to-save classifier] [--table]
  * Prints the per-parameter table with --table, and PEFT's summary line last. Without --r no LoRA is
- * applied (every parameter trainable). Shape-only: nothing is allocated, so roberta-large is fine.
+ * applied: every parameter trains, or with --modules-to-save only those modules do (the frozen
+ * model with a trained classifier, the article's "classifier only" row). Shape-only: nothing is allocated, so roberta-large is fine.
  * `tiny` is our encoder's `tiny` preset (16,000-word vocabulary, sequences of 64) with a 2-label
  * classifier and no MLM head. Bad flags print a clear error and exit with status 2.
  */
@@ -14,6 +15,7 @@ import {
   MODEL_SPECS,
   accountingRows,
   encoderSpec,
+  frozenRows,
   type ModelSpec,
 } from '../src/core/models/specs.ts';
 import { LoraConfigError, type LoraConfigInput } from '../src/core/lora/config.ts';
@@ -31,7 +33,15 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parse(): { spec: ModelSpec; lora: LoraConfigInput | undefined; table: boolean } {
+interface Parsed {
+  spec: ModelSpec;
+  lora: LoraConfigInput | undefined;
+  /** Without LoRA: the only modules that train (the rest frozen); undefined: all train. */
+  onlyTrain: string[] | undefined;
+  table: boolean;
+}
+
+function parse(): Parsed {
   let values;
   try {
     ({ values } = parseArgs({
@@ -84,16 +94,19 @@ function parse(): { spec: ModelSpec; lora: LoraConfigInput | undefined; table: b
         : {}),
     };
   } else {
-    for (const f of ['target-modules', 'lora-alpha', 'modules-to-save'] as const) {
+    for (const f of ['target-modules', 'lora-alpha'] as const) {
       if (values[f] !== undefined) fail(`--${f} needs --r (without --r no LoRA is applied)`);
     }
   }
-  return { spec: make(), lora, table: values.table };
+  const save = values['modules-to-save'];
+  const onlyTrain = lora === undefined && save !== undefined ? list(save) : undefined;
+  if (onlyTrain?.length === 0) fail('--modules-to-save = "": names no module');
+  return { spec: make(), lora, onlyTrain, table: values.table };
 }
 
-const { spec, lora, table } = parse();
+const { spec, lora, onlyTrain, table } = parse();
 try {
-  const rows = accountingRows(spec, lora);
+  const rows = onlyTrain ? frozenRows(spec, onlyTrain) : accountingRows(spec, lora);
   if (table) process.stdout.write(`${formatParamTable(rows)}\n`);
   process.stdout.write(`${formatSummary(summarizeParams(rows))}\n`);
 } catch (e) {

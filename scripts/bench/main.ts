@@ -306,7 +306,7 @@ async function main(): Promise<void> {
   lines.push(
     '## Not yet measured',
     '',
-    "- WASM with threads: TF.js's threaded WASM build starts its workers from `blob:` URLs, which the site's Content-Security-Policy refuses, so the site runs WASM single-threaded (on our machines threads gave no speed-up for a training step: 29 ms either way, see ../shared/docs/environment.md).",
+    "- WASM with threads: TF.js's threaded WASM build starts its workers from `blob:` URLs, which the site's Content-Security-Policy refuses, so the site runs WASM single-threaded (on our machines threads gave no speed-up for a training step: 29 ms either way, see docs/sources.md).",
     '',
   );
   writeFileSync(outFile, lines.join('\n'));

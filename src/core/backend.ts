@@ -3,7 +3,7 @@
  *
  * This module only decides; it never probes the browser (that is `src/cells`' job, the core knows
  * no page). The rule comes from measurements on our machines (see `BENCHMARKS.md` and
- * `../shared/docs/environment.md`): a *real* WebGPU adapter wins; Chromium's software WebGPU
+ * `docs/sources.md`): a *real* WebGPU adapter wins; Chromium's software WebGPU
  * adapter (`isFallbackAdapter`, "swiftshader") trained a small MLP about 15x slower than WASM, so
  * it never wins by default; among the rest WASM (SIMD) beat WebGL (SwiftShader) and CPU.
  */

@@ -32,6 +32,18 @@ describe('npm run params', () => {
     expect(lines.some((l) => /classifier\.out_proj\.weight\s+1\s+1,536/.test(l))).toBe(true);
   });
 
+  it('the classifier alone (no LoRA): the frozen model with a trained head, PEFT-style', () => {
+    const r = run(['--model', 'roberta-base', '--modules-to-save', 'classifier']);
+    expect(r.status).toBe(0);
+    // RoBERTa's head: dense 768×768 + 768, out_proj 768×2 + 2 = 592,130 of the base's weights.
+    expect(r.out.trim()).toBe(
+      'trainable params: 592,130 || all params: 124,647,170 || trainable%: 0.4750',
+    );
+    const bad = run(['--model', 'roberta-base', '--modules-to-save', 'nothing']);
+    expect(bad.status).toBe(2);
+    expect(bad.err).toMatch(/modulesToSave = "nothing": matches no module/);
+  });
+
   it('rejects bad flags with a clear message and exit status 2', () => {
     const a = run(['--model', 'gpt-5']);
     expect(a.status).toBe(2);

@@ -13,7 +13,7 @@ export const BASE_URL = process.env['E2E_BASE_URL'] ?? 'http://127.0.0.1:4321/';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-/** Flags measured to work as root on our machines (../shared/docs/environment.md). */
+/** Flags measured to work as root on our machines (docs/sources.md, "Early measurements of ours"). */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--enable-unsafe-webgpu',

@@ -4,6 +4,7 @@
  */
 import { shapeSize, type ParamRow } from '../accounting.ts';
 import type { LoraConfigInput } from '../lora/config.ts';
+import { selectModulesToSave } from '../lora/match.ts';
 import { adapterParamShapes, planLora } from '../lora/plan.ts';
 import type { ModelSpec } from './specs.ts';
 
@@ -35,4 +36,21 @@ export function accountingRows(
       rows.push({ name: a.name, trainable: 1, count: shapeSize(a.shape) });
   }
   return rows;
+}
+
+/**
+ * Rows of a spec with the whole base frozen except `modulesToSave` and no adapter: the
+ * "classifier only" baseline (`modulesToSave: ['classifier']`) of the article's comparison.
+ * @throws {LoraConfigError} when an entry matches no module (as PEFT's `modules_to_save`).
+ */
+export function frozenRows(spec: ModelSpec, modulesToSave: readonly string[]): ParamRow[] {
+  const save = selectModulesToSave(
+    spec.parameters.map((p) => p.name),
+    modulesToSave,
+  );
+  return spec.parameters.map((p) => ({
+    name: p.name,
+    trainable: save.has(p.name) ? 1 : 0,
+    count: shapeSize(p.shape),
+  }));
 }

@@ -11,7 +11,7 @@
  * (no pooler; `classifier.dense` + `classifier.out_proj`) with 2 labels has 124,647,170 /
  * 355,361,794.
  */
-import { accountingRows } from './spec-rows.ts';
+import { accountingRows, frozenRows } from './spec-rows.ts';
 import { ENCODER_PRESETS, type EncoderConfig } from './encoder.ts';
 import type { LinearShape } from '../lora/plan.ts';
 
@@ -94,4 +94,4 @@ export const MODEL_SPECS = {
   ),
 } as const satisfies Record<string, ModelSpec>;
 
-export { accountingRows };
+export { accountingRows, frozenRows };
