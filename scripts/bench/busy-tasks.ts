@@ -224,7 +224,9 @@ async function buttonRun(
   s: ButtonScenario,
 ) {
   await page.goto(`${base}${s.path}?backend=${backend}`);
+  // Scrolled past the result cell and back, so the cells between them open (lazy pages).
   await page.locator(`[data-cell="${s.buttonCell}"]`).scrollIntoViewIfNeeded();
+  await page.locator(`[data-cell="${s.resultCell}"]`).scrollIntoViewIfNeeded();
   const button = page.locator(`[data-cell="${s.buttonCell}"] .cell-output button`);
   await button.waitFor({ timeout: 180_000 });
   await button.scrollIntoViewIfNeeded();
@@ -245,7 +247,9 @@ async function buttonRun(
   const active = (await page.getAttribute('html', 'data-backend')) ?? '?';
   const caption = ((await button.textContent()) ?? '').trim();
   const t0 = await now(page);
-  // A real pointer press; the page may be too busy to confirm it, which is what is measured.
+  // A real pointer press; the page may be too busy to confirm it (the code before the experiment
+  // worker froze for minutes), which is what is measured, so the press does not wait for it.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- still the way to not wait
   await button.click({ noWaitAfter: true, timeout: windowMs });
   // Time until the result cell visibly reacts (progress or result), measured in the page.
   let firstMs = NaN;
