@@ -4,6 +4,12 @@
  * callbacks and `stop()`. Where there is no `Worker` (Node, jsdom: the headless cell tests) it runs
  * the very same host in-process, on the backend TF.js already has, with the generated stand-in data.
  * Lesson cells reach it through the `trainer` built-in.
+ *
+ * A watchdog ends a worker that goes silent: while a call is pending, some message (a progress
+ * event or an answer, for any call) must arrive every `silenceMs` (`initSilenceMs` while `init`
+ * downloads the model). Otherwise every pending call fails with a `TimeoutError` that says what
+ * happened and what to do, the worker is terminated, and later calls fail at once instead of
+ * queueing behind it forever.
  */
 import type {
   MemoryInfo,
@@ -64,10 +70,30 @@ export class TrainerError extends Error {
 }
 
 interface Pending {
+  readonly method: Method;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   onEvent: ((e: RunEvent) => void) | undefined;
 }
+
+/** Options of {@link createTrainer}. */
+export interface TrainerOptions {
+  /** Run in this thread even where there are Web Workers. */
+  readonly inProcess?: boolean;
+  /**
+   * Longest silence of the worker (ms) while a call is pending, before it is ended (default
+   * {@link DEFAULT_SILENCE_MS}). Training calls send an event every step, so only a hung or
+   * runaway call is silent this long.
+   */
+  readonly silenceMs?: number;
+  /** The same while `init` is pending (it downloads the model; default {@link INIT_SILENCE_MS}). */
+  readonly initSilenceMs?: number;
+}
+
+/** Default longest silence of a worker with a pending call: 2 minutes. */
+export const DEFAULT_SILENCE_MS = 120_000;
+/** Default longest silence while `init` is pending: 5 minutes (a slow network, a 10 MB model). */
+export const INIT_SILENCE_MS = 300_000;
 
 function siteBase(): string | null {
   if (typeof location === 'undefined' || !/^https?:$/.test(location.protocol)) return null;
@@ -76,18 +102,40 @@ function siteBase(): string | null {
 }
 
 /** Starts a trainer: a Web Worker where the browser has one, else the same code in-process. */
-export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
+export function createTrainer(opts: TrainerOptions = {}): Trainer {
   const useWorker = typeof Worker === 'function' && opts.inProcess !== true;
+  const silenceMs = opts.silenceMs ?? DEFAULT_SILENCE_MS;
+  const initSilenceMs = opts.initSilenceMs ?? INIT_SILENCE_MS;
   const pending = new Map<number, Pending>();
   let nextId = 1;
-  /** Why the worker was given up (an uncaught error in it); later calls fail at once. */
+  /** Why the worker was given up (an uncaught error, or silence); later calls fail at once. */
   let dead: string | null = null;
+  let watchdog: ReturnType<typeof setTimeout> | null = null;
+  /** (Re)starts the silence timer while calls are pending; stops it when none is. */
+  const arm = (): void => {
+    if (watchdog !== null) clearTimeout(watchdog);
+    watchdog = null;
+    if (pending.size === 0 || dead !== null) return;
+    const initing = [...pending.values()].some((p) => p.method === 'init');
+    const ms = initing ? initSilenceMs : silenceMs;
+    watchdog = setTimeout(() => {
+      watchdog = null;
+      const methods = [...new Set([...pending.values()].map((p) => p.method))].join(', ');
+      dead = `it did not answer for ${String(Math.round(ms / 1000))} s while running ${methods}, so it was stopped`;
+      const message = `the training worker ${dead}; press Run on the cell that makes the trainer (t) to start a new one`;
+      for (const p of pending.values()) p.reject(new TrainerError('TimeoutError', message));
+      pending.clear();
+      end();
+    }, ms);
+  };
   const onMessage = (m: FromWorker) => {
+    arm(); // The worker is alive.
     const p = pending.get(m.id);
     if (!p) return;
     if (m.type === 'event') p.onEvent?.(m.event);
     else {
       pending.delete(m.id);
+      if (pending.size === 0) arm();
       if (m.type === 'result') p.resolve(m.value);
       else p.reject(new TrainerError(m.error.name, m.error.message));
     }
@@ -108,6 +156,7 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
       dead = e.message || 'the training worker failed';
       for (const p of pending.values()) p.reject(new TrainerError('WorkerError', dead));
       pending.clear();
+      arm(); // Stops the watchdog.
       worker.terminate();
     });
     send = (m) => {
@@ -156,7 +205,10 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
         return;
       }
       const id = nextId++;
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
+      const first = pending.size === 0;
+      pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, onEvent });
+      // A new call does not extend a silence that has already begun; `init` gets its longer time.
+      if (first || method === 'init') arm();
       send({ type: 'call', id, method, args } as ToWorker);
     });
   return {
@@ -184,6 +236,7 @@ export function createTrainer(opts: { inProcess?: boolean } = {}): Trainer {
     terminate: () => {
       for (const p of pending.values()) p.reject(new TrainerError('AbortError', 'trainer ended'));
       pending.clear();
+      arm();
       end();
     },
   };
