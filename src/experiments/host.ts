@@ -133,7 +133,7 @@ export function createExperimentHost(
       n = nextFileId++;
       fileIds.set(id, n);
     }
-    return `${spec.model}:${String(n)}`;
+    return `${spec.model}:${String(n)}:${JSON.stringify(spec.sizes ?? {})}`;
   };
   /** One task per kind of model (the timing stand-in and the real task can both be held). */
   const initTasks = new Map<InitTaskSpec['model'], { key: string; task: Promise<InitTask> }>();
@@ -150,7 +150,7 @@ export function createExperimentHost(
       spec.model === 'encoder'
         ? encoderFromHf(spec.files.config, spec.files.weights, { ...overrides, seed: 0 }).encoder
         : new Encoder(encoderConfigFromHf(spec.files.config, overrides), { seed: 0 });
-    const o = INIT_LESSON_ENCODER_TASK;
+    const o = { ...INIT_LESSON_ENCODER_TASK, ...spec.sizes };
     return encoderSentimentTask({
       encoder,
       tokenizer: WordTokenizer.fromJSON(text(spec.files.tokenizer)),

@@ -84,6 +84,18 @@ export interface JobTiming {
 }
 
 /**
+ * Smaller sizes for the encoder task (the cell tests, which run the reader's code on a slow
+ * backend); each one left out is the lesson's (`INIT_LESSON_ENCODER_TASK`). Sizes only: the
+ * model, the data and the code are the same.
+ */
+export interface InitEncoderSizes {
+  readonly headSteps?: number;
+  readonly batches?: number;
+  readonly batchSize?: number;
+  readonly maxLen?: number;
+}
+
+/**
  * The initialisation lesson's task, described so the worker can build it: the pretrained encoder
  * on the sentiment split (files as the site serves them: config text, the other files as bytes)
  * or the small MLP stand-in with its options.
@@ -99,6 +111,7 @@ export type InitTaskSpec =
         /** Bytes of `data/sentiment.json`. */
         readonly sentiment: Uint8Array;
       };
+      readonly sizes?: InitEncoderSizes;
     }
   | {
       /**
@@ -111,6 +124,7 @@ export type InitTaskSpec =
         readonly tokenizer: Uint8Array;
         readonly sentiment: Uint8Array;
       };
+      readonly sizes?: InitEncoderSizes;
     }
   | { readonly model: 'mlp'; readonly options: MlpTaskOptions };
 
