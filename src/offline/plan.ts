@@ -36,7 +36,10 @@ const DATA_PREFIXES: readonly string[] = ['models/', 'generated/'];
 export interface OfflineEntry {
   /** Its URL path from the site's base, e.g. `lessons/training-run/` or `_astro/tfjs.x.js`. */
   readonly path: string;
-  /** A short hash of its content (the build uses SHA-256). */
+  /**
+   * The SHA-256 of its content (64 hex digits): the worker checks every body against it before
+   * saving it, and before reusing a copy an older build's cache holds.
+   */
   readonly revision: string;
   readonly bytes: number;
   /** `shell`: saved at install; `data`: saved in the background and on first use. */
@@ -107,7 +110,7 @@ export function buildEntries(files: readonly BuiltFile[]): OfflineEntry[] {
     if (file.path === '404.html') continue;
     entries.push({
       path: urlPathOf(file.path),
-      revision: file.sha256.slice(0, 16),
+      revision: file.sha256,
       bytes: file.bytes,
       group: DATA_PREFIXES.some((prefix) => file.path.startsWith(prefix)) ? 'data' : 'shell',
     });
@@ -136,6 +139,61 @@ export function pageKey(pathname: string): string {
   if (pathname.endsWith('/')) return pathname;
   const last = pathname.slice(pathname.lastIndexOf('/') + 1);
   return last.includes('.') ? pathname : `${pathname}/`;
+}
+
+/**
+ * How long a network-first request waits for the network's answer before the saved copy is
+ * used instead (a captive portal or a dead connection can leave a request hanging for minutes).
+ * Without a saved copy the request keeps waiting for the network.
+ */
+export const NETWORK_TIMEOUT_MS = 4000;
+
+/** The lowercase hex SHA-256 of `bytes` (Web Crypto: in the service worker, browsers and Node). */
+export async function sha256Hex(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Whether `bytes` are exactly the file the build listed (a captive portal's page, an error page
+ * with status 200 or a file from a half-finished deploy are not).
+ */
+export async function isBuiltFile(
+  bytes: ArrayBuffer | Uint8Array<ArrayBuffer>,
+  entry: Pick<OfflineEntry, 'revision'>,
+): Promise<boolean> {
+  return (await sha256Hex(bytes)) === entry.revision;
+}
+
+/**
+ * Network first, with a time limit: the network's answer if it comes within `ms`; otherwise the
+ * saved copy if there is one (the network's late answer is dropped); otherwise the network's
+ * answer whenever it comes. Rejects as `network` does (offline), so the caller can fall back.
+ */
+export async function networkFirst<T>(
+  network: Promise<T>,
+  saved: () => Promise<T | undefined>,
+  ms: number = NETWORK_TIMEOUT_MS,
+): Promise<{ readonly response: T; readonly fromNetwork: boolean }> {
+  const answered = network.then((response) => ({ response, fromNetwork: true }));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('slow');
+    }, ms);
+  });
+  try {
+    const first = await Promise.race([answered, slow]);
+    if (first !== 'slow') return first;
+    const hit = await saved();
+    if (hit !== undefined) {
+      answered.catch(() => undefined);
+      return { response: hit, fromNetwork: false };
+    }
+    return await answered;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** How the service worker answers one request. */

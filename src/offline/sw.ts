@@ -5,19 +5,24 @@
  * after one visit, and never serves an out-of-date page while the network is there:
  *
  * - install: saves the shell (every page but the embeds, every built asset, the small data) into
- *   a cache named after the build; files an older build's cache holds with the same revision are
- *   copied, not downloaded again. The install fails (and is retried by the browser on the next
- *   visit) if any file cannot be fetched.
+ *   a cache named after the build; files an older build's cache holds with the same content are
+ *   copied, not downloaded again. Every body is checked against the build's SHA-256 before it is
+ *   saved or reused, so a captive portal's page or a file of a half-finished deploy is never
+ *   saved as code. The install fails (and is retried by the browser on the next visit) if any
+ *   file cannot be fetched or does not match.
  * - activate: deletes the caches of older builds (only once no page uses the old worker: there is
  *   no skipWaiting, so an open page keeps the files it was built with) and takes control of pages.
  * - `offline:warm` from a page: saves the data group (model, MNIST) in the background.
- * - fetch: pages network first, saved copy when offline, else an offline page naming the address;
- *   hashed assets (`_astro/`) saved copy first; other files network first, saved copy when
- *   offline, else a 503 whose text says the file is not saved. Embeds are never intercepted.
+ * - fetch: pages network first, saved copy when offline (or when the network has not answered
+ *   within NETWORK_TIMEOUT_MS), else an offline page naming the address; hashed assets
+ *   (`_astro/`) saved copy first; other files network first, saved copy when offline or slow,
+ *   else a 503 whose text says the file is not saved. Embeds are never intercepted.
  */
 import {
   REVISION_HEADER,
   cacheName,
+  isBuiltFile,
+  networkFirst,
   offlineMessage,
   offlinePage,
   pageKey,
@@ -52,22 +57,29 @@ function absolute(path: string): string {
   return new URL(BUILD.base + path, sw.location.origin).href;
 }
 
-/** A copy of `response` carrying the file's revision, so a later build can tell it is current. */
-function stamp(response: Response, revision: string): Response {
+/**
+ * A copy of `response` to save: its body read and checked against the build's SHA-256, and the
+ * revision stamped on it. Null when the body is not the file the build made.
+ */
+async function verified(response: Response, entry: OfflineEntry): Promise<Response | null> {
+  const body = await response.arrayBuffer();
+  if (!(await isBuiltFile(body, entry))) return null;
   const headers = new Headers(response.headers);
-  headers.set(REVISION_HEADER, revision);
-  return new Response(response.body, {
+  headers.set(REVISION_HEADER, entry.revision);
+  return new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers,
   });
 }
 
-/** The same file with the same revision from an older build's cache, if one has it. */
-async function fromOlderCache(url: string, revision: string): Promise<Response | undefined> {
+/** The same file from an older build's cache, if one has it and its body is the right one. */
+async function fromOlderCache(url: string, entry: OfflineEntry): Promise<Response | undefined> {
   for (const name of staleCaches(await caches.keys(), CACHE)) {
     const hit = await (await caches.open(name)).match(url);
-    if (hit?.headers.get(REVISION_HEADER) === revision) return hit;
+    if (hit?.headers.get(REVISION_HEADER) !== entry.revision) continue;
+    const checked = await verified(hit, entry);
+    if (checked) return checked;
   }
   return undefined;
 }
@@ -76,7 +88,7 @@ async function fromOlderCache(url: string, revision: string): Promise<Response |
 async function save(cache: Cache, entry: OfflineEntry): Promise<void> {
   const url = absolute(entry.path);
   if (await cache.match(url)) return;
-  const reused = await fromOlderCache(url, entry.revision);
+  const reused = await fromOlderCache(url, entry);
   if (reused) {
     await cache.put(url, reused);
     return;
@@ -85,7 +97,9 @@ async function save(cache: Cache, entry: OfflineEntry): Promise<void> {
   if (!response.ok) {
     throw new Error(`offline: ${url} answered HTTP ${String(response.status)}`);
   }
-  await cache.put(url, stamp(response, entry.revision));
+  const checked = await verified(response, entry);
+  if (!checked) throw new Error(`offline: ${url} is not the file this build made (SHA-256)`);
+  await cache.put(url, checked);
 }
 
 /** Saves `entries`, `parallel` at a time; rejects on the first failure. */
@@ -145,16 +159,21 @@ async function answer(event: FetchEvent, route: Exclude<Route, 'pass'>): Promise
     if (hit) return hit;
   }
   try {
-    const response = await fetch(request);
-    // First use of a manifest file the install or the warm-up has not saved yet: save it now.
-    // Pages are only ever saved by the install, so the saved pages always match the saved assets.
+    const { response, fromNetwork } = await networkFirst(fetch(request), () => cache.match(key));
+    // First use of a manifest file the install or the warm-up has not saved yet: save it now,
+    // if its body is the file the build made. Pages are only ever saved by the install, so the
+    // saved pages always match the saved assets.
     const entry = route === 'page' ? undefined : ENTRIES.get(url.pathname.slice(BUILD.base.length));
-    if (entry && response.status === 200 && url.search === '') {
+    if (fromNetwork && entry && response.status === 200 && url.search === '') {
       const copy = response.clone();
       event.waitUntil(
         cache
           .match(key)
-          .then((hit) => (hit ? undefined : cache.put(key, stamp(copy, entry.revision))))
+          .then(async (hit) => {
+            if (hit) return;
+            const checked = await verified(copy, entry);
+            if (checked) await cache.put(key, checked);
+          })
           .catch(() => undefined),
       );
     }

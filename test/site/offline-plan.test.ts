@@ -10,10 +10,14 @@ import {
   buildEntries,
   cacheName,
   fingerprintText,
+  isBuiltFile,
+  NETWORK_TIMEOUT_MS,
+  networkFirst,
   offlineMessage,
   offlinePage,
   pageKey,
   routeOf,
+  sha256Hex,
   staleCaches,
   statusOf,
   urlPathOf,
@@ -80,7 +84,7 @@ describe('the manifest of a build', () => {
     const model = entries.find((e) => e.path.endsWith('model.safetensors'));
     expect(model).toEqual({
       path: 'models/tiny-roberta/model.safetensors',
-      revision: sha('weights').slice(0, 16),
+      revision: sha('weights'),
       bytes: 'weights'.length,
       group: 'data',
     });
@@ -215,7 +219,7 @@ describe('the build step', () => {
       'lessons/a/',
       'models/tiny/model.safetensors',
     ]);
-    expect(manifest.entries[2]?.revision).toBe(sha('lesson a').slice(0, 16));
+    expect(manifest.entries[2]?.revision).toBe(sha('lesson a'));
     expect(manifest.version).toMatch(/^[0-9a-f]{16}$/);
     expect((await offlineManifest(dir)).version).toBe(manifest.version);
     await writeFile(join(dir, 'lessons/a/index.html'), 'lesson a, edited');
@@ -247,5 +251,49 @@ describe('the build step', () => {
       Set,
     });
     expect(listeners.sort()).toEqual(['activate', 'fetch', 'install', 'message']);
+  });
+});
+
+describe('integrity and slow networks (issue 23)', () => {
+  const entry = { revision: sha('console.log(1)') };
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it('keeps the full SHA-256 of each file and accepts only a body with that digest', async () => {
+    const [one] = buildEntries([file('_astro/app.1.js', 'console.log(1)')]);
+    expect(one?.revision).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sha256Hex(bytes('console.log(1)'))).toBe(sha('console.log(1)'));
+    expect(await isBuiltFile(bytes('console.log(1)'), entry)).toBe(true);
+    // A captive portal's page, an error page sent with 200, a truncated or half-deployed file.
+    for (const other of ['<html>Sign in to the Wi-Fi</html>', 'console.log(', 'console.log(2)', ''])
+      expect(await isBuiltFile(bytes(other), entry), other).toBe(false);
+  });
+
+  it('network first: the saved copy when the network is slower than the limit', async () => {
+    const never = new Promise<string>(() => undefined);
+    const start = Date.now();
+    expect(await networkFirst(never, () => Promise.resolve('saved'), 50)).toEqual({
+      response: 'saved',
+      fromNetwork: false,
+    });
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect(NETWORK_TIMEOUT_MS).toBeGreaterThan(0);
+  });
+
+  it('network first: the network when it answers in time, or late when nothing is saved', async () => {
+    const late = new Promise<string>((resolve) =>
+      setTimeout(() => {
+        resolve('network');
+      }, 120),
+    );
+    expect(await networkFirst(late, () => Promise.resolve(undefined), 30)).toEqual({
+      response: 'network',
+      fromNetwork: true,
+    });
+    expect(await networkFirst(Promise.resolve('fast'), () => Promise.resolve('saved'), 30)).toEqual(
+      { response: 'fast', fromNetwork: true },
+    );
+    await expect(
+      networkFirst(Promise.reject(new TypeError('offline')), () => Promise.resolve('saved'), 30),
+    ).rejects.toThrow('offline');
   });
 });
