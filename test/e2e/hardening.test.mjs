@@ -167,9 +167,10 @@ describe('offline cache', () => {
             active = true;
             break;
           }
-          if (r) seen = true;
-          if (seen && (!r || (r.installing === null && r.waiting === null))) break;
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          // Seen once it has a worker (the registration exists before its script is fetched).
+          if (r && (r.installing ?? r.waiting)) seen = true;
+          else if (seen) break; // The install ended without an active worker: it failed.
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
         const hits = [];
         for (const name of await caches.keys()) {
