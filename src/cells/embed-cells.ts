@@ -170,3 +170,40 @@ export function formFields(source: string): string[] {
     return typeof p.key.value === 'string' ? [p.key.value] : [];
   });
 }
+
+/**
+ * Names a cell's code uses to put something on the page: tagged templates, figures, inputs,
+ * elements it makes, and generators (which show a value that changes).
+ */
+const DISPLAYS =
+  /\b(?:html|svg|md|tex|Plotly|Inputs|progress|DOM)\b|\byield\b|\bcreateElement(?:NS)?\s*\(/;
+
+/** A set-up cell found by the rule is this short at most (lines); longer ones compute results. */
+export const SETUP_MAX_LINES = 12;
+
+/**
+ * Whether cell `index` only sets things up for other cells, so an instructor would not embed it
+ * alone: /instructors/ does not list it and lesson pages offer no Copy embed for it (its embed
+ * page still exists). The lesson decides with a word in the fence (```` ```js cell setup ```` or
+ * ```` ```js cell embed ````); otherwise the rule: a named cell, not an input, that other cells
+ * read, whose code makes nothing to show (no `html`/`svg`/`md`, Plotly, Inputs, elements,
+ * `yield`) in at most SETUP_MAX_LINES lines — a site path, a lock, a worker handle, a constant, a
+ * `mutable`.
+ */
+export function isSetupCell(
+  sources: readonly string[],
+  index: number,
+  meta: readonly string[] = [],
+): boolean {
+  if (meta.includes('setup')) return true;
+  if (meta.includes('embed')) return false;
+  const source = sources[index];
+  if (source === undefined) return false;
+  const names = namesOf(source);
+  if (names.name === null || names.kind === 'viewof') return false;
+  if (DISPLAYS.test(source) || source.split('\n').length > SETUP_MAX_LINES) return false;
+  const defines = new Set(names.defines);
+  return sources.some(
+    (other, i) => i !== index && namesOf(other).reads.some((n) => defines.has(n)),
+  );
+}

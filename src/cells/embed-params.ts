@@ -69,11 +69,29 @@ export function clip(raw: string, max = 40): string {
   return raw.length > max ? `${raw.slice(0, max)}…` : raw;
 }
 
-/** Parses an embed's query string (`location.search`, with or without `?`). Never throws. */
-export function parseEmbedParams(search: string | URLSearchParams): EmbedParams {
+/** Cells longer than this (lines) embed with their code folded unless `code=show` is asked. */
+export const FOLD_CODE_LINES = 25;
+
+/**
+ * How a cell's code is shown when the URL does not say: folded behind "Code" for a cell of more
+ * than FOLD_CODE_LINES lines (the training panel's 139 lines put its Start button 7,000 px down
+ * a phone-wide frame), shown otherwise.
+ */
+export function defaultCodeMode(source: string): CodeMode {
+  return source.split('\n').length > FOLD_CODE_LINES ? 'fold' : 'show';
+}
+
+/**
+ * Parses an embed's query string (`location.search`, with or without `?`). Never throws.
+ * `codeDefault` is the code mode when the query gives none (defaultCodeMode of the cell).
+ */
+export function parseEmbedParams(
+  search: string | URLSearchParams,
+  codeDefault: CodeMode = 'show',
+): EmbedParams {
   const query = typeof search === 'string' ? new URLSearchParams(search) : search;
   const problems: string[] = [];
-  const code = choice(query.get('code'), ['show', 'fold', 'hide'], 'show', 'code', problems);
+  const code = choice(query.get('code'), ['show', 'fold', 'hide'], codeDefault, 'code', problems);
   const controls = choice(query.get('controls'), ['show', 'hide'], 'show', 'controls', problems);
   const themeRaw = query.get('theme');
   const theme =

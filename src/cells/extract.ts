@@ -20,6 +20,13 @@ export interface ExtractedCell {
   readonly source: string;
   /** 1-based line of the opening fence in the lesson file. */
   readonly line: number;
+  /** The words after `cell` in the fence's info string (```` ```js cell setup ```` → `['setup']`). */
+  readonly meta: readonly string[];
+}
+
+/** The words after `cell` in a cell fence's meta string. */
+export function cellMeta(meta: string | null | undefined): string[] {
+  return (meta ?? '').trim().split(/\s+/).slice(1).filter(Boolean);
 }
 
 /** Whether a fenced block's info string marks a live cell (`js cell`, maybe followed by more words). */
@@ -74,7 +81,13 @@ export function extractCells(markdown: string): ExtractedCell[] {
     const [lang = '', ...rest] = info.split(/\s+/);
     if (isCellInfo(lang, rest.join(' '))) {
       const source = body.join('\n');
-      cells.push({ index: cells.length, name: cellName(source), source, line: i + 1 });
+      cells.push({
+        index: cells.length,
+        name: cellName(source),
+        source,
+        line: i + 1,
+        meta: cellMeta(rest.join(' ')),
+      });
     }
     i = j + 1;
   }

@@ -17,7 +17,8 @@
  * the same text `extractCells` returns — so the code a reader sees is the code that runs.
  */
 import type { Code, Parent, Root, RootContent } from 'mdast';
-import { cellKey, cellName, isCellInfo } from './extract.ts';
+import { cellKey, cellMeta, cellName, isCellInfo } from './extract.ts';
+import { isSetupCell } from './embed-cells.ts';
 import { hashSource } from './hash.ts';
 
 /** The hast element the plugin produces for one cell (exported for tests). */
@@ -43,8 +44,11 @@ export function reservedHeight(source: string): number | null {
   return literal.length > 0 ? Math.max(...literal) : DEFAULT_FIGURE_HEIGHT;
 }
 
-/** The hast tree of one cell's server markup. */
-export function cellHast(source: string, index: number): HastElement {
+/**
+ * The hast tree of one cell's server markup; a set-up cell (embed-cells.ts `isSetupCell`) is
+ * marked `data-cell-setup`, so the page offers no Copy embed for it.
+ */
+export function cellHast(source: string, index: number, setup = false): HastElement {
   const name = cellName(source);
   const key = cellKey({ name, index });
   const label =
@@ -62,6 +66,7 @@ export function cellHast(source: string, index: number): HastElement {
       dataState: 'pending',
       dataSourceHash: hashSource(source),
       ariaLabel: label,
+      ...(setup ? { dataCellSetup: '' } : {}),
     },
     children: [
       {
@@ -88,8 +93,8 @@ export function cellHast(source: string, index: number): HastElement {
 }
 
 /** The mdast node that replaces a cell's code node. */
-function cellNode(code: Code, index: number): RootContent {
-  const hast = cellHast(code.value, index);
+function cellNode(code: Code, index: number, setup: boolean): RootContent {
+  const hast = cellHast(code.value, index, setup);
   const node = {
     type: 'liveCell',
     data: { hName: hast.tagName, hProperties: hast.properties, hChildren: hast.children },
@@ -104,18 +109,24 @@ function isParent(node: unknown): node is Parent {
 
 /** Replaces every cell code node in the tree, numbering cells in document order. */
 export function transformCells(tree: Root): number {
-  let index = 0;
+  const found: { parent: Parent; at: number; code: Code }[] = [];
   const walk = (parent: Parent): void => {
-    parent.children.forEach((child, i) => {
+    parent.children.forEach((child, at) => {
       if (child.type === 'code' && isCellInfo(child.lang, child.meta)) {
-        parent.children[i] = cellNode(child, index++);
+        found.push({ parent, at, code: child });
       } else if (isParent(child)) {
         walk(child);
       }
     });
   };
   walk(tree);
-  return index;
+  // Whether a cell is a set-up cell depends on which other cells read it: all sources first.
+  const sources = found.map((f) => f.code.value);
+  found.forEach(({ parent, at, code }, index) => {
+    const setup = isSetupCell(sources, index, cellMeta(code.meta));
+    parent.children[at] = cellNode(code, index, setup);
+  });
+  return found.length;
 }
 
 /** The remark plugin (a unified attacher): `remarkPlugins: [remarkCells]`. */

@@ -60,9 +60,13 @@ export function currentInputs(
   return out;
 }
 
-/** Adds "Copy embed" to every cell view of a lesson. */
+/**
+ * Adds "Copy embed" to every cell view of a lesson, except set-up cells (marked
+ * `data-cell-setup` by ../remark-cells.ts: nothing an instructor would show alone).
+ */
 export function addCopyEmbedButtons(views: readonly CellView[], slug: string): void {
   for (const view of views) {
+    if (view.root.hasAttribute('data-cell-setup')) continue;
     const status = h('p', { class: 'cell-embed-status', role: 'status' });
     const panel = h('div', { class: 'cell-embed', hidden: true }, status);
     const copy = async (): Promise<void> => {

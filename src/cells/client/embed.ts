@@ -19,7 +19,12 @@ import './embed.css';
 import { announceBackend, chooseBrowserBackend } from '../backend.ts';
 import { cellDependencies, inputCells, literalCells } from '../embed-cells.ts';
 import { cellName } from '../extract.ts';
-import { coerceParam, parseEmbedParams, type EmbedOptions } from '../embed-params.ts';
+import {
+  coerceParam,
+  defaultCodeMode,
+  parseEmbedParams,
+  type EmbedOptions,
+} from '../embed-params.ts';
 import { runCells, type CellErrorInfo, type CellObserver } from '../runtime.ts';
 import { createBrowserBuiltins } from './builtins-browser.ts';
 import { CellDisplay, nameUnlabelledControls } from './display.ts';
@@ -58,12 +63,19 @@ function applyTheme(theme: EmbedOptions['theme']): void {
   document.dispatchEvent(new CustomEvent('themechange', { detail: { theme, preference: theme } }));
 }
 
+/** Shows, folds or hides the cell's code; the page may have folded it already (a long cell). */
 function arrangeCode(section: HTMLElement, mode: EmbedOptions['code']): void {
   const pre = section.querySelector('pre');
   if (!pre) return;
+  const folded = pre.closest('details.embed-code');
   if (mode === 'hide') {
-    pre.remove();
-  } else if (mode === 'fold') {
+    (folded ?? pre).remove();
+  } else if (mode === 'show') {
+    folded?.replaceWith(pre);
+  } else if (folded instanceof HTMLDetailsElement) {
+    folded.open = false;
+    delete folded.dataset.codeShown;
+  } else {
     const details = h('details', { class: 'embed-code' }, h('summary', {}, 'Code'));
     pre.replaceWith(details);
     details.append(pre);
@@ -137,13 +149,13 @@ function hiddenCell(onValue: (value: unknown) => void): CellObserver {
 export async function mountEmbed(root: HTMLElement): Promise<void> {
   if (root.dataset.embedMounted !== undefined) return;
   root.dataset.embedMounted = '';
-  const params = parseEmbedParams(location.search);
+  const sources = readSources(root);
+  const index = Number(root.dataset.cellIndex);
+  const params = parseEmbedParams(location.search, defaultCodeMode(sources[index] ?? ''));
   applyTheme(params.options.theme);
   const notes = new Notes(root.querySelector<HTMLElement>('[data-embed-notes]') ?? root);
   for (const problem of params.problems) notes.add(problem);
 
-  const sources = readSources(root);
-  const index = Number(root.dataset.cellIndex);
   const section = root.querySelector<HTMLElement>('section.cell');
   if (!section || !Number.isInteger(index) || sources[index] === undefined) {
     throw new RangeError(`embed: no cell ${String(root.dataset.cellIndex)} on this page`);
