@@ -79,6 +79,29 @@ describe('the claims check can fail', () => {
     );
   });
 
+  it('a placement run where one module beats the classifier alone fails on the sentences that deny it', async () => {
+    const source = readFileSync(join(lessonsDir, 'adapter-placement.mdx'), 'utf8');
+    const read = doctored('results/placement/sentiment.json', (r) => {
+      const points = r.points as { label: string; mean: number }[];
+      const value = points.find((p) => p.label === 'LoRA r=8 value, all layers');
+      if (!value) throw new Error('no value point in the placement results');
+      value.mean = 0.79;
+    });
+    const failures = checkClaims(
+      'adapter-placement',
+      source,
+      await claimsOf('adapter-placement'),
+      read,
+    );
+    expect(failures.map((f) => f.sentence)).toEqual([
+      expect.stringContaining('None beats the classifier alone'),
+      expect.stringContaining('only all six modules together beat the classifier alone'),
+    ]);
+    const text = formatFailures(failures);
+    expect(text).toContain('value beat the classifier alone');
+    expect(text).toContain('the sentence says 72.8, the results give 79.00');
+  });
+
   it('a sentence edited in the lesson but not in its claim fails', async () => {
     const source = readFileSync(join(lessonsDir, 'intrinsic-dimension.mdx'), 'utf8').replace(
       'a gap of 4.6 points',
