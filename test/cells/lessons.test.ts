@@ -1,6 +1,6 @@
 /**
  * Runs every cell of every lesson headlessly, with the real Observable runtime and the real core
- * on TF.js's `cpu` backend, in a jsdom document, with `testMode = true` so lessons pick small
+ * on TF.js's WASM backend, in a jsdom document, with `testMode = true` so lessons pick small
  * sizes — and only sizes: the lessons load the shipped model, MNIST and results files through
  * their own loaders (site-fetch.ts serves `public/` on the page's origin), and the harness presses
  * every button a reader presses (each `Inputs.button` and each `[data-action=start]`), in page
@@ -18,6 +18,12 @@ import { createPlotlyStandIn } from './plotly-stand-in.ts';
 import { installSiteFetch } from './site-fetch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+/**
+ * TF.js's WASM backend, as the precompute scripts and most readers' pages use: the lessons load
+ * the shipped 2.5 M-weight encoder here, and a training step on `cpu` (plain JavaScript) took
+ * seconds where WASM takes a fraction of one.
+ */
+const BACKEND = 'wasm';
 const lessonDir = join(root, 'lessons');
 const fixtureDir = join(import.meta.dirname, 'fixtures');
 
@@ -62,7 +68,7 @@ async function runLesson(cells: readonly ExtractedCell[], press = true) {
   const errors = new Map<number, CellErrorInfo>();
   const nodes = cells.map(() => document.body.appendChild(document.createElement('div')));
   const run = runCells(cells, {
-    builtins: createNodeBuiltins({ plotly, backend: 'cpu', width: 640 }),
+    builtins: createNodeBuiltins({ plotly, backend: BACKEND, width: 640 }),
     observerFor: (i) => {
       const node = nodes[i];
       return {
@@ -117,7 +123,7 @@ describe('lesson cells run headlessly', () => {
   });
   afterAll(async () => {
     uninstall?.();
-    const tf = await loadNodeTf('cpu');
+    const tf = await loadNodeTf(BACKEND);
     tf.disposeVariables();
   });
 

@@ -205,3 +205,27 @@ export function cellMessage(page, key) {
       .trim(),
   );
 }
+
+/**
+ * The training lesson's `ready` cell, edited as a reader may: a micro random model on generated
+ * sentences (the trainer's `small` option, which the lesson's backend check uses too). Tests of the
+ * panel's machinery (Stop, Resume, a crash, a lost device) use it so a step takes milliseconds.
+ */
+export const MICRO_READY = 'ready = t.init({backend: forcedBackend, small: true})';
+
+/**
+ * Presses the training panel's Start with a real pointer click (Playwright's actionability
+ * checks: visible, stable, enabled, receiving the event) and waits until the panel runs.
+ * @param {import('playwright-core').Page} page
+ */
+export async function pressStart(page, timeout = 60_000) {
+  await page.locator('[data-train-panel] button[data-action="start"]').click({ timeout });
+  await page.waitForFunction(
+    () => {
+      const state = document.querySelector('[data-train-panel]')?.getAttribute('data-state');
+      return state === 'running' || state === 'done' || state === 'failed';
+    },
+    undefined,
+    { timeout },
+  );
+}

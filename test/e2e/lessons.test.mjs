@@ -1,5 +1,11 @@
 // @ts-check
-/** Every lesson page loads, runs all its cells without a rejection, and talks to no other host. */
+/**
+ * Every lesson page loads, runs all its cells without a rejection, and talks to no other host;
+ * then every button that starts work (each `Inputs.button`) is pressed with a real pointer click,
+ * in page order, and must start, finish and keep its result. `?test=1` only shrinks sizes: the
+ * buttons gate the same code a reader's press runs. The training lesson's buttons (Start and the
+ * three after it) are pressed the same way in training.test.mjs.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, lessonsFromSource, lessonUrl, openPage, settledCells } from './helpers.mjs';
@@ -12,6 +18,48 @@ before(async () => {
 after(async () => {
   await browser.close();
 });
+
+/** Outputs that still ask the reader to press something. */
+const ASKING = /\bPress\b[^.]*\b(button|to (train|start|run))|Press “/i;
+
+/**
+ * Presses each Inputs.button of the lesson with the mouse, in page order, waiting after each for
+ * the press to register (the view's value moves on: a rerun of the button's cell would reset it)
+ * and for the cells to settle without a rejection. At the end, and again 3 s later (a result
+ * thrown away by a rerun would bring the question back), no output may still ask for a press.
+ * @param {import('playwright-core').Page} page
+ */
+async function pressEveryButton(page) {
+  const keys = await page.$$eval('[data-cell]', (cells) =>
+    cells
+      .filter((c) => c.querySelector('.cell-output form button') !== null)
+      .map((c) => c.getAttribute('data-cell') ?? ''),
+  );
+  for (const key of keys) {
+    const form = page.locator(`[data-cell="${key}"] .cell-output form`).first();
+    const before = await form.evaluate((f) => /** @type {any} */ (f).value);
+    await form.locator('button').first().click();
+    await page.waitForFunction(
+      ([k, v]) => {
+        const f = document.querySelector(`[data-cell="${k}"] .cell-output form`);
+        return f !== null && /** @type {any} */ (f).value !== v;
+      },
+      /** @type {[string, unknown]} */ ([key, before]),
+      { timeout: 10_000 },
+    );
+    const cells = await settledCells(page, 600_000);
+    const rejected = cells.filter((c) => c.state === 'rejected');
+    assert.deepEqual(rejected, [], `after pressing ${key}: ${JSON.stringify(rejected)}`);
+  }
+  for (const pause of [0, 3000]) {
+    await page.waitForTimeout(pause);
+    const cells = await settledCells(page, 60_000);
+    const asking = cells
+      .filter((c) => ASKING.test(c.output))
+      .map((c) => `${c.cell}: ${c.output.slice(0, 120)}`);
+    assert.deepEqual(asking, [], `buttons ${keys.join(', ')} pressed; ${String(pause)} ms later`);
+  }
+}
 
 describe('every lesson', () => {
   for (const lesson of lessonsFromSource()) {
@@ -34,6 +82,7 @@ describe('every lesson', () => {
           backend,
         );
       }
+      if (lesson.slug !== 'training-run') await pressEveryButton(page);
       assert.deepEqual(foreignRequests, []);
       assert.deepEqual(
         errors.filter((e) => /Content.Security.Policy|pageerror/i.test(e)),

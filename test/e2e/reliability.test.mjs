@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  MICRO_READY,
   cellMessage,
   cellSettled,
   editCell,
@@ -18,6 +19,7 @@ import {
   launchBrowser,
   lessonUrl,
   openPage,
+  pressStart,
   settledCells,
 } from './helpers.mjs';
 
@@ -208,18 +210,22 @@ describe('failures are explained and the page survives them', () => {
         /^webgpu$/,
         'the worker trains on WebGPU',
       );
+      await editCell(page, 'ready', MICRO_READY);
       await editCell(page, 'runConfig', LONG_RUN);
-      // The panel made for the long run (under ?test=1 the first panel starts a short run of its
-      // own, which may still be running).
+      // The panel made for the long run, once the micro model is set up.
       await page.waitForFunction(
         () =>
-          document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'running' &&
           / \/ 5000 steps$/.test(
             document.querySelector('[data-train-fraction]')?.textContent ?? '',
+          ) &&
+          /micro random model/.test(
+            document.querySelector('[data-train-setup]')?.textContent ?? '',
           ),
         undefined,
         { timeout: 120_000 },
       );
+      await pressStart(page);
+      await panelIs('running');
       const [worker] = page.workers();
       assert.ok(worker, 'training runs in a worker');
       await worker.evaluate(() => {
@@ -240,9 +246,8 @@ describe('failures are explained and the page survives them', () => {
       );
       // The same worker, now on WASM, trains when the reader presses Start.
       assert.equal(page.workers().length, 1);
-      // The click event goes to the button itself: a pointer click was sometimes lost on a loaded
-      // machine (see the page's device-lost test above).
-      await page.getByRole('button', { name: 'Start', exact: true }).dispatchEvent('click');
+      // A real pointer click, as a reader presses it.
+      await page.locator('[data-train-panel] button[data-action="start"]').click();
       await page.waitForFunction(
         () => document.querySelector('[data-train-panel]')?.getAttribute('data-state') !== 'failed',
         undefined,
@@ -273,8 +278,21 @@ describe('failures are explained and the page survives them', () => {
     try {
       await page.goto(lessonUrl(TRAINING, 'backend=wasm&test=1'));
       await settledCells(page, 180_000);
-      // The reader's edit: a long run (the panel starts it by itself under ?test=1).
+      // The reader's edits: the micro model, a long run, and Start.
+      await editCell(page, 'ready', MICRO_READY);
       await editCell(page, 'runConfig', LONG_RUN);
+      await page.waitForFunction(
+        () =>
+          / \/ 5000 steps$/.test(
+            document.querySelector('[data-train-fraction]')?.textContent ?? '',
+          ) &&
+          /micro random model/.test(
+            document.querySelector('[data-train-setup]')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 120_000 },
+      );
+      await pressStart(page);
       await panelIs('running');
       const [worker] = page.workers();
       assert.ok(worker, 'training runs in a worker');
@@ -311,6 +329,10 @@ describe('failures are explained and the page survives them', () => {
         .locator('[data-cell="t"] .cell-toolbar')
         .getByRole('button', { name: 'Run', exact: true })
         .click();
+      await page.waitForSelector('[data-train-panel] button[data-action="start"]:not([disabled])', {
+        timeout: 120_000,
+      });
+      await pressStart(page, 120_000);
       await panelIs('running', 120_000);
       await page.waitForFunction(
         () =>

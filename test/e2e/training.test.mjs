@@ -3,12 +3,22 @@
  * The training lesson in Chromium: training runs in a Web Worker on the forced backend, reports
  * progress, its loss falls, Stop stops it within a second, Resume continues, and the page stays
  * responsive (no main-thread task over 200 ms while training, by PerformanceObserver 'longtask').
- * With `?test=1` the lesson trains a micro-sized random encoder on generated stand-in sentences,
- * so a run takes seconds; without it, the setup cell must load the real data from the site.
+ * Start, Stop, Resume and the lesson's buttons are pressed with real pointer clicks. `?test=1`
+ * only shrinks sizes: the panel waits for Start as a reader's does, and the shipped model and
+ * sentences load. The Stop/Resume runs edit `ready` to the micro model (MICRO_READY), as a reader
+ * may, so that a step takes milliseconds.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { editCell, launchBrowser, lessonUrl, openPage, settledCells } from './helpers.mjs';
+import {
+  MICRO_READY,
+  editCell,
+  launchBrowser,
+  lessonUrl,
+  openPage,
+  pressStart,
+  settledCells,
+} from './helpers.mjs';
 
 const SLUG = 'training-run';
 
@@ -59,31 +69,33 @@ const losses = (page) =>
   });
 
 /**
- * Clicks Stop and returns the ms until the panel says it stopped (measured in the page).
+ * Presses Stop with a real pointer click and returns the ms from the click event reaching the
+ * button until the panel says it stopped (measured in the page).
  * @param {import('playwright-core').Page} page
  */
 async function stopAndTime(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const panel = /** @type {HTMLElement} */ (document.querySelector('[data-train-panel]'));
-        const stop = /** @type {HTMLButtonElement} */ (
-          panel.querySelector('button[data-action="stop"]')
-        );
-        const t0 = performance.now();
-        const observer = new MutationObserver(() => {
-          if (panel.dataset.state === 'stopped') {
-            observer.disconnect();
-            resolve(performance.now() - t0);
-          }
-        });
-        observer.observe(panel, { attributes: true, attributeFilter: ['data-state'] });
-        stop.click();
-        setTimeout(
-          () => reject(new Error(`still ${panel.dataset.state ?? '?'} after 10 s`)),
-          10_000,
-        );
-      }),
+  await page.evaluate(() => {
+    const panel = /** @type {HTMLElement} */ (document.querySelector('[data-train-panel]'));
+    const stop = /** @type {HTMLButtonElement} */ (
+      panel.querySelector('button[data-action="stop"]')
+    );
+    /** @type {any} */ (window).__stopped = new Promise((resolve, reject) => {
+      /** @type {number | null} */
+      let t0 = null;
+      stop.addEventListener('click', () => (t0 = performance.now()), { once: true, capture: true });
+      const observer = new MutationObserver(() => {
+        if (panel.dataset.state === 'stopped' && t0 !== null) {
+          observer.disconnect();
+          resolve(performance.now() - t0);
+        }
+      });
+      observer.observe(panel, { attributes: true, attributeFilter: ['data-state'] });
+      setTimeout(() => reject(new Error(`still ${panel.dataset.state ?? '?'} after 15 s`)), 15_000);
+    });
+  });
+  await page.locator('[data-train-panel] button[data-action="stop"]').click();
+  return /** @type {Promise<number>} */ (
+    page.evaluate(() => /** @type {any} */ (window).__stopped)
   );
 }
 
@@ -155,12 +167,21 @@ async function longRun(backend, minSteps) {
     await page.goto(lessonUrl(SLUG, `backend=${backend}&test=1`));
     await page.waitForSelector('[data-train-backend]', { timeout: 120_000 });
     assert.equal(await page.textContent('[data-train-backend]'), backend);
+    await editCell(page, 'ready', MICRO_READY);
+    await page.waitForFunction(
+      () =>
+        /micro random model/.test(document.querySelector('[data-train-setup]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
     await editCell(page, 'runConfig', LONG_RUN);
     await page.waitForFunction(
-      () => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'running',
+      () =>
+        / \/ 5000 steps$/.test(document.querySelector('[data-train-fraction]')?.textContent ?? ''),
       undefined,
       { timeout: 60_000 },
     );
+    await pressStart(page);
     // The window starts once training is under way (the panel's own set-up is cell work).
     await page.waitForFunction(
       () => {
@@ -255,8 +276,17 @@ describe('training lesson', () => {
     const { page, errors, foreignRequests } = await openPage(context);
     try {
       await page.goto(lessonUrl(SLUG, 'backend=wasm&test=1'));
-      // The run starts by itself under test; merging and saving follow when it ends. Bounds are
-      // for a loaded 2-core machine, not speed checks; a rejected cell fails at once.
+      // Nothing trains until the reader presses Start; merging and saving follow when the run
+      // ends. Bounds are for a loaded 2-core machine, not speed checks; a rejected cell fails at once.
+      await until(page, '[data-train-panel]', 180_000);
+      await page.waitForSelector('[data-train-setup]', { timeout: 180_000 });
+      assert.match(
+        (await page.textContent('[data-train-setup]')) ?? '',
+        /pretrained encoder is loaded/,
+        'test mode trains the shipped model, as a reader does',
+      );
+      assert.equal(await page.getAttribute('[data-train-panel]', 'data-state'), null);
+      await pressStart(page);
       await until(page, '[data-merge]', 180_000);
       await until(page, '[data-roundtrip]', 60_000);
       /** @type {[string, string, number][]} */
