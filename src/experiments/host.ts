@@ -211,7 +211,7 @@ export function createExperimentHost(
         signal,
         onStep: (step: number) => {
           const now = performance.now();
-          if (now - last < 100 && step + 1 < o.steps) return; // at most ten reports a second
+          if (now - last < 500 && step + 1 < o.steps) return; // at most two reports a second
           last = now;
           onStep({
             fraction: Math.min(1, (done + (step + 1) / o.steps) / runs),
