@@ -62,6 +62,38 @@ function epochs(r: Results, name: string): number[] {
 export const claims: readonly Claim[] = [
   {
     sentence:
+      "the classifier alone; LoRA at r = 8 on each of query, key, value, attention output, feed-forward up and feed-forward down, and on all six; all six on the upper or the lower half of the layers (our model has two layers, so that is one layer each); all six at r = 1, 2, 4, 8, 16; and full fine-tuning. Every LoRA run also trains the classifier (PEFT's `modules_to_save`), with α = 2r and the same number of steps.",
+    file: PLACEMENT,
+    check: (r) => {
+      const want = [
+        'classifier only',
+        ...SINGLE.map(single),
+        rank(8),
+        'LoRA r=8 all modules, upper layers',
+        'LoRA r=8 all modules, lower layers',
+        ...[1, 2, 4, 16].map(rank),
+        'full fine-tuning',
+      ].sort();
+      const have = points(r)
+        .map((p) => p.label)
+        .sort();
+      const runs = at(r, 'runs') as { label: string; steps: number; trainable: number }[];
+      const steps = new Set(runs.map((x) => x.steps));
+      const head = point(r, 'classifier only').trainable;
+      const loraWithoutHead = points(r).filter(
+        (p) => p.setting.kind === 'lora' && p.trainable <= head,
+      );
+      return all(
+        have.join('|') === want.join('|') ? null : `settings: ${have.join(', ')}`,
+        rounds('layers', num(r, 'settings.config.numHiddenLayers'), 2),
+        String(at(r, 'settings.loraAlpha')).startsWith('2·r') ? null : 'α is not 2r',
+        steps.size === 1 ? null : `steps differ: ${[...steps].join(', ')}`,
+        loraWithoutHead.length === 0 ? null : 'a LoRA run does not train the classifier',
+      );
+    },
+  },
+  {
+    sentence:
       "Here is this course's tiny encoder in the shape of the shipped pretrained model (2 layers, width 128, feed-forward width 512, a 16,000-token vocabulary, sequences up to 48 tokens)",
     file: 'models/tiny-roberta/config.json',
     check: (r) =>
