@@ -62,6 +62,24 @@ function epochs(r: Results, name: string): number[] {
 export const claims: readonly Claim[] = [
   {
     sentence:
+      'In the tiny model the embeddings are most of the parameters, because its vocabulary is large compared with its width',
+    file: PLACEMENT,
+    check: (r) => {
+      const c = (key: string) => num(r, `settings.config.${key}`);
+      // Token, position and type tables (their LayerNorm is counted with the LayerNorms).
+      const embeddings =
+        (c('vocabSize') + c('maxPositionEmbeddings') + c('typeVocabSize')) * c('hiddenSize');
+      const total = (at(r, 'runs') as { all: number; label: string }[]).find(
+        (x) => x.label === 'full fine-tuning',
+      )?.all;
+      if (total === undefined) return 'no full fine-tuning run';
+      return embeddings / total > 0.5
+        ? null
+        : `embeddings are ${((100 * embeddings) / total).toFixed(1)}% of ${String(total)}`;
+    },
+  },
+  {
+    sentence:
       "the classifier alone; LoRA at r = 8 on each of query, key, value, attention output, feed-forward up and feed-forward down, and on all six; all six on the upper or the lower half of the layers (our model has two layers, so that is one layer each); all six at r = 1, 2, 4, 8, 16; and full fine-tuning. Every LoRA run also trains the classifier (PEFT's `modules_to_save`), with α = 2r and the same number of steps.",
     file: PLACEMENT,
     check: (r) => {
