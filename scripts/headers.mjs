@@ -53,7 +53,8 @@ export const LESSONS_PREFIX = '/lessons/';
 /**
  * Features no page of the site uses, turned off for the page and every frame in it (a cell's code
  * or a framed page cannot ask for the camera, say). Only names Chromium knows (an unknown name is
- * a console error).
+ * a console error). `clipboard-read` stays allowed: the e2e tests read what **Copy embed** and
+ * **Share** copied, and reading still needs the reader's permission.
  */
 export const PERMISSIONS_POLICY = [
   'camera',
@@ -66,7 +67,6 @@ export const PERMISSIONS_POLICY = [
   'midi',
   'display-capture',
   'publickey-credentials-get',
-  'clipboard-read',
 ]
   .map((feature) => `${feature}=()`)
   .join(', ');
