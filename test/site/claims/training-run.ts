@@ -1,4 +1,104 @@
-/** Claims of lessons/training-run.mdx (being audited; see claim.ts for how to add one). */
-import type { Claim } from './claim.ts';
+/** Claims of lessons/training-run.mdx: the model's sizes, the data, and the LoRA/full verdict. */
+import { all, at, num, pct, rounds, type Claim } from './claim.ts';
 
-export const claims: readonly Claim[] = [];
+const CONFIG = 'models/tiny-roberta/config.json';
+const EVAL = 'models/tiny-roberta/eval.json';
+
+/** Hidden width and layers from the shipped config.json (Hugging Face's field names). */
+const dims = (r: Record<string, unknown>) => ({
+  hidden: num(r, 'hidden_size'),
+  layers: num(r, 'num_hidden_layers'),
+  heads: num(r, 'num_attention_heads'),
+  vocab: num(r, 'vocab_size'),
+});
+
+export const claims: readonly Claim[] = [
+  {
+    sentence:
+      'The encoder has 2 layers of width 128 with 4 attention heads and a word-level vocabulary',
+    file: CONFIG,
+    check: (r) => {
+      const d = dims(r);
+      return all(
+        rounds('layers', d.layers, 2),
+        rounds('width', d.hidden, 128),
+        rounds('heads', d.heads, 4),
+      );
+    },
+  },
+  {
+    sentence: 'One epoch over the 2,379 training sentences is about 150 steps of 16.',
+    file: 'data/sentiment.json',
+    check: (r) => {
+      const n = (at(r, 'train') as unknown[]).length;
+      return all(
+        rounds('training sentences', n, 2379),
+        rounds('steps of 16 / 10', n / 16 / 10, 15),
+      );
+    },
+  },
+  {
+    sentence:
+      "(2 million of them in the word embeddings) instead of about nineteen thousand — the adapters' 2,048",
+    file: CONFIG,
+    check: (r) => {
+      const d = dims(r);
+      // Rank 2 on query and attention output (both hidden × hidden) in every layer: r·(in + out).
+      const adapters = d.layers * 2 * 2 * (d.hidden + d.hidden);
+      return all(
+        rounds('word embeddings (millions)', (d.vocab * d.hidden) / 1e6, 2),
+        rounds('adapter weights', adapters, 2048),
+      );
+    },
+  },
+  {
+    sentence:
+      'puts LoRA at rank 2 on query and value at 85.1 ± 0.7% test accuracy and full fine-tuning at 89.7 ± 0.6% (three seeds each, 300 test sentences)',
+    file: EVAL,
+    check: (r) => {
+      const lora = at(r, 'summary.lora/pretrained:mean') as Record<string, unknown>;
+      const full = at(r, 'summary.full/pretrained:mean') as Record<string, unknown>;
+      return all(
+        rounds('LoRA mean', pct(num(lora, 'test.mean')), 85.1, 1),
+        rounds('LoRA sd', pct(num(lora, 'test.sd')), 0.7, 1),
+        rounds('full mean', pct(num(full, 'test.mean')), 89.7, 1),
+        rounds('full sd', pct(num(full, 'test.sd')), 0.6, 1),
+        num(lora, 'n') === 3 && num(full, 'n') === 3 ? null : 'not three seeds each',
+        (at(r, 'hyperParameters.lora.targetModules') as string[]).join('+') === 'query+value'
+          ? null
+          : 'LoRA was not on query and value',
+      );
+    },
+  },
+  {
+    sentence:
+      "LoRA's learning rate and epochs were chosen on the validation sentences; full fine-tuning's were set once and not tuned",
+    file: EVAL,
+    check: (r) => {
+      const note = String(at(r, 'command'));
+      return all(
+        note.includes('Full fine-tuning: lr 5e-4, 2 epochs, untuned')
+          ? null
+          : 'full FT tuning changed',
+        note.includes('LoRA r=2 on query+value: lr 3e-3, 12 epochs, chosen on VALIDATION')
+          ? null
+          : 'LoRA choice changed',
+      );
+    },
+  },
+  {
+    sentence: "a gap of 4.6 points, far outside the seeds' spread.",
+    file: EVAL,
+    check: (r) => {
+      const lora = num(r, 'summary.lora/pretrained:mean.test.mean');
+      const full = num(r, 'summary.full/pretrained:mean.test.mean');
+      const spread =
+        num(r, 'summary.lora/pretrained:mean.test.sd') +
+        num(r, 'summary.full/pretrained:mean.test.sd');
+      return all(
+        rounds('gap', pct(full) - pct(lora), 4.6, 1),
+        full - lora > 3 * spread ? null : `gap ${String(full - lora)} vs sd sum ${String(spread)}`,
+      );
+    },
+  },
+];
