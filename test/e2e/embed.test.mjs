@@ -360,7 +360,7 @@ describe('embeds', () => {
     await context.close();
   });
 
-  test("every cell of every lesson runs embedded, and the instructors' page lists them all", async () => {
+  test("every cell of every lesson runs embedded, and the instructors' page lists all but set-up cells", async () => {
     const instructors = await (await fetch(new URL('instructors/', BASE_URL))).text();
     const listed = new Set(
       [...instructors.matchAll(/href="[^"]*?\/embed\/([^"?]+?)\/"/g)].map((m) =>
@@ -372,6 +372,8 @@ describe('embeds', () => {
     /** @type {string[]} */
     const failed = [];
     let count = 0;
+    /** @type {string[]} */
+    const setup = [];
     const started = Date.now();
     for (const { slug } of lessonsFromSource()) {
       const response = await fetch(lessonUrl(slug));
@@ -380,10 +382,19 @@ describe('embeds', () => {
         `${slug}: lesson page answered ${String(response.status)} (is dist/ built from the current lessons/?)`,
       );
       const html = await response.text();
-      const keys = [...html.matchAll(/data-cell="([^"]+)"/g)].map((m) => m[1] ?? '');
-      for (const key of keys) {
+      const cells = [...html.matchAll(/<section[^>]*\bdata-cell="([^"]+)"[^>]*>/g)].map((m) => ({
+        key: m[1] ?? '',
+        setup: /\bdata-cell-setup\b/.test(m[0]),
+      }));
+      for (const { key, setup: isSetup } of cells) {
         count++;
-        if (!listed.has(`${slug}/${key}`)) failed.push(`${slug}/${key}: not on /instructors/`);
+        if (isSetup) setup.push(`${slug}/${key}`);
+        if (isSetup && listed.has(`${slug}/${key}`)) {
+          failed.push(`${slug}/${key}: a set-up cell, listed on /instructors/`);
+        }
+        if (!isSetup && !listed.has(`${slug}/${key}`)) {
+          failed.push(`${slug}/${key}: not on /instructors/`);
+        }
         await page.goto(new URL(`embed/${slug}/${encodeURIComponent(key)}/?test=1`, BASE_URL).href);
         const state = await settled(page.mainFrame(), 120_000);
         if (state !== 'fulfilled') {
@@ -395,8 +406,47 @@ describe('embeds', () => {
     }
     assert.ok(count > 0, 'no cells found in any lesson');
     console.log(`embed: ${String(count)} cells embedded in ${String(Date.now() - started)} ms`);
-    assert.equal(listed.size, count, 'the instructors page lists a different number of cells');
+    for (const plumbing of ['intrinsic-dimension/siteBase', 'initialisation/lock']) {
+      assert.ok(setup.includes(plumbing), `${plumbing} is not marked a set-up cell`);
+    }
+    assert.equal(
+      listed.size,
+      count - setup.length,
+      'the instructors page lists a different number of cells',
+    );
     assert.deepEqual(failed, []);
+    await context.close();
+  });
+
+  test('a long cell embeds with its code folded unless code=show; set-up cells offer no Copy embed', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(new URL('embed/training-run/run/', BASE_URL).href);
+    const code = page.locator('details.embed-code');
+    assert.equal(await code.evaluate((d) => /** @type {HTMLDetailsElement} */ (d).open), false);
+    const start = page.locator('[data-train-panel] button[data-action="start"]');
+    await start.waitFor({ timeout: 120_000 });
+    const top = (await start.boundingBox())?.y ?? Infinity;
+    assert.ok(top < 844, `Start is ${String(top)} px down the frame`);
+    // The reader can unfold it.
+    await page.getByText('Code', { exact: true }).click();
+    assert.ok(await page.locator('section.cell pre').isVisible());
+    await page.goto(new URL('embed/training-run/run/?code=show', BASE_URL).href);
+    assert.ok(await page.locator('section.cell pre').isVisible());
+    assert.equal(await page.locator('details.embed-code').count(), 0);
+    // A short cell's code shows, with no "Code" summary.
+    await page.goto(embedUrl(SENTENCE));
+    assert.ok(await page.locator('section.cell pre').isVisible());
+    assert.equal(await page.getByText('Code', { exact: true }).isVisible(), false);
+
+    await page.goto(lessonUrl('intrinsic-dimension'));
+    await page.locator('[data-cell="accuracyPlot"][data-state="fulfilled"]').waitFor({
+      timeout: 120_000,
+    });
+    const copyIn = (/** @type {string} */ key) =>
+      page.locator(`[data-cell="${key}"]`).getByRole('button', { name: 'Copy embed' }).count();
+    assert.equal(await copyIn('siteBase'), 0);
+    assert.equal(await copyIn('accuracyPlot'), 1);
     await context.close();
   });
 
