@@ -166,6 +166,24 @@ describe('share links over a cell the reader edited', () => {
     await until(() => output('2').includes('b is 20'), "the lesson's code runs");
     expect(stored('n:a')).toBeUndefined();
   });
+  it("a shared cell's own Run runs it alone; the other shared cell still waits, with its banner", async () => {
+    await openLink([
+      { index: 0, source: 'a = 7' },
+      { index: 1, source: 'b = a * 3' },
+    ]);
+    await mountLesson(render(lesson(base)), { slug: SLUG, version: 'v' });
+    await until(settled, 'settled');
+    buttonIn(cell('a'), 'Run').click();
+    await until(() => cell('a').dataset.state === 'fulfilled', 'cell a ran');
+    expect(cell('b').dataset.state).toBe('pending');
+    expect(editorText('b')).toBe('b = a * 3');
+    expect(() => buttonIn(bar(), 'Run shared code')).not.toThrow();
+    expect(location.hash).toMatch(/^#share=/);
+    expect(document.querySelector('.cells-lesson-status')?.textContent).toMatch(/shared code ran/);
+    buttonIn(bar(), 'Discard shared code').click();
+    await until(() => output('2').includes('b is 70'), "b's own code with a's shared code");
+    expect(location.hash).toBe('');
+  });
 });
 
 describe('two tabs', () => {

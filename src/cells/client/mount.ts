@@ -239,23 +239,30 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       save(view);
       run?.define(i, view.source);
     }
-    dropShareFragment();
-    updateBanner();
-    if (undo.length === 0) return;
+    // The link is dropped once none of its code waits any more (a reload would offer it again).
+    if (![...deferred.values()].includes('link')) dropShareFragment();
+    if (undo.length === 0) {
+      updateBanner();
+      return;
+    }
     const list = undo.map((u) => String(u.view.index + 1)).join(', ');
     const kept = undo.filter((u) => u.keptKey !== null);
+    const said =
+      `It is now saved in this browser as the code of cell${undo.length === 1 ? '' : 's'} ${list}. ` +
+      'On your next visit it is shown again but does not run until you press Run. ' +
+      'Reset (or Reset all) gives the lesson’s own code back.' +
+      (kept.length > 0
+        ? ` Your own edit${kept.length === 1 ? ' is' : 's are'} kept under “Earlier edits”.`
+        : '');
+    refreshKept();
+    if (deferred.size > 0) {
+      // Other shared cells still wait: their banner stays, and this is said in the status line.
+      updateBanner();
+      bar.current?.status(`The shared code ran. ${said}`);
+      return;
+    }
     bar.current?.banner([
-      h(
-        'p',
-        {},
-        h('strong', {}, 'The shared code ran. '),
-        `It is now saved in this browser as the code of cell${undo.length === 1 ? '' : 's'} ${list}. ` +
-          'On your next visit it is shown again but does not run until you press Run. ' +
-          'Reset (or Reset all) gives the lesson’s own code back.' +
-          (kept.length > 0
-            ? ` Your own edit${kept.length === 1 ? ' is' : 's are'} kept under “Earlier edits”.`
-            : ''),
-      ),
+      h('p', {}, h('strong', {}, 'The shared code ran. '), said),
       button('Undo: back to my code', () => {
         for (const u of undo) {
           sharedCode.delete(u.view.index);
@@ -272,7 +279,6 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
         bar.current?.banner(null);
       }),
     ]);
-    refreshKept();
   }
 
   /** Discards the shared code of `cells`: each gets back what it held before, nothing is deleted. */
