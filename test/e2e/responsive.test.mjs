@@ -117,11 +117,30 @@ test('the sweep and "Train both starting points" keep the page responsive', asyn
       train: await estimateAbove('sentimentGo'),
     };
 
-    const t0 = await page.evaluate(() => performance.now());
+    // When each result cell first shows a progress bar (page clock).
+    await page.evaluate(() => {
+      /** @type {Record<string, number>} */
+      const first = {};
+      Object.assign(window, { __firstProgress: first });
+      for (const key of ['sweepView', 'sentimentRun']) {
+        const root = document.querySelector(`[data-cell="${key}"]`);
+        if (!root) continue;
+        new MutationObserver(() => {
+          if (first[key] === undefined && root.querySelector('.cell-output .cell-progress'))
+            first[key] = performance.now();
+        }).observe(root, { subtree: true, childList: true });
+      }
+    });
+    const now = () => page.evaluate(() => performance.now());
+    const t0 = await now();
     await sweepButton.click();
     await cellDoneWith(page, 'sweepView', 'Your sweep', 300_000);
+    const t1 = await now();
     await trainButton.click();
     await cellDoneWith(page, 'sentimentRun', 'Sentiment test accuracy', 300_000);
+    const first = /** @type {Record<string, number>} */ (
+      await page.evaluate(() => /** @type {any} */ (window).__firstProgress)
+    );
 
     const result = await page
       .locator('[data-cell="sentimentRun"] .cell-output tbody tr')
@@ -137,6 +156,14 @@ test('the sweep and "Train both starting points" keep the page responsive', asyn
           .map((t) => `${t.duration.toFixed(0)} ms`)
           .join(', '),
     );
+    // Progress shows at once (within a few seconds on a loaded machine), not after the work.
+    for (const [key, pressed] of /** @type {const} */ ([
+      ['sweepView', t0],
+      ['sentimentRun', t1],
+    ])) {
+      const after = (first[key] ?? Infinity) - pressed;
+      assert.ok(after < 5000, `${key}: a progress bar ${after.toFixed(0)} ms after the press`);
+    }
     for (const [what, text] of Object.entries(said))
       assert.match(text ?? '', estimate, `${what}: the expected duration is said before the press`);
     assert.deepEqual(errors, []);
