@@ -1,8 +1,8 @@
 /**
  * `npm run bench` (issue 11): measures the performance budget and writes BENCHMARKS.md.
  *  1. First-load JavaScript of every built page (gzip), against the 150 KB budget.
- *  2. Chromium: Lighthouse and long tasks of the lesson pages; long tasks while a training run and
- *     a sweep are in progress (busy-tasks.ts); TF.js backends: matmul throughput (256², the
+ *  2. Chromium: Lighthouse and long tasks of the lesson pages; long tasks while a training run, a
+ *     sweep and each computing button of issue 25 are in progress (busy-tasks.ts); TF.js backends: matmul throughput (256², the
  *     training step's shapes, a large square: the "peak" per backend) and an MLP training step,
  *     whether the site's automatic choice is within 90% of the fastest; the lesson model's LoRA
  *     and full steps (train.ts) and their GFLOP/s against that peak (peak.ts).
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       lines.push(...loadTasks.lines);
       records.push(...loadTasks.records);
       const loadBusy = load();
-      const busy = await busyTaskSection(server.url); // training run and sweep in progress
+      const busy = await busyTaskSection(server.url); // training run, sweep, the computing buttons
       lines.push(...busy.lines, `Load average ${loadBusy} before, ${load()} after.`, '');
       records.push(...busy.records);
       const results = await runBrowserBench(server.url);
