@@ -7,13 +7,16 @@
  *   `<div>`, as cells do). Lessons write `width: Math.min(width, 680)`; on a 390-px phone the
  *   cell has 321 px.
  * - **Log axes say their numbers.** A log axis without ticks of its own gets ticks at 1, 2, 5 × 10ⁿ
- *   (or at powers of ten over three decades and more), each labelled in full, instead of
+ *   (or at powers of ten over 2.5 decades and more), each labelled in full, instead of
  *   Plotly's minor-digit labels ("3 4 5 … 100 2 3").
  *
  * The caller's layout is never changed: a copy is passed on.
  */
 
 type Layout = Record<string, unknown>;
+
+/** A figure narrower than this (px) gets fewer log-axis labels. */
+export const NARROW_FIGURE = 480;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -37,14 +40,16 @@ export function tickLabel(value: number): string {
 
 /**
  * Tick values for a log axis over the data range [lo, hi] (both > 0): 1, 2, 5 × 10ⁿ over less than
- * three decades, powers of ten beyond; the ticks just outside the range are included, so the
+ * two and a half decades, powers of ten beyond; the ticks just outside the range are included, so the
  * range's ends are labelled.
  */
-export function logTicks(lo: number, hi: number): number[] {
+export function logTicks(lo: number, hi: number, narrow = false): number[] {
   if (!(lo > 0) || !(hi >= lo)) return [];
   const first = Math.floor(Math.log10(lo));
   const last = Math.ceil(Math.log10(hi));
-  const steps = last - first >= 3 ? [1] : [1, 2, 5];
+  const span = Math.log10(hi / lo);
+  // A narrow figure (a phone) has room for fewer labels: 1, 3 × 10ⁿ over more than a decade.
+  const steps = span >= 2.5 ? [1] : narrow && span > 1 ? [1, 3] : [1, 2, 5];
   const all: number[] = [];
   for (let e = first; e <= last; e++) {
     for (const m of steps) all.push(Number((m * 10 ** e).toPrecision(12)));
@@ -69,6 +74,7 @@ function axisData(axisKey: string, data: readonly unknown[]): number[] {
 
 /** A log axis layout with full-number ticks, unless it sets its own ticks. */
 function logAxis(
+  narrow: boolean,
   axis: Record<string, unknown>,
   values: readonly number[],
 ): Record<string, unknown> {
@@ -82,7 +88,7 @@ function logAxis(
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
-  const ticks = logTicks(lo, hi);
+  const ticks = logTicks(lo, hi, narrow);
   if (ticks.length < 2) return axis;
   return { ...axis, tickmode: 'array', tickvals: ticks, ticktext: ticks.map(tickLabel) };
 }
@@ -95,9 +101,11 @@ export function fitLayout(layout: unknown, data: unknown, available: number | nu
     if (typeof w !== 'number' || !Number.isFinite(w) || w > available) out.width = available;
   }
   const traces = Array.isArray(data) ? (data as unknown[]) : [];
+  const width = out.width;
+  const narrow = typeof width === 'number' && width < NARROW_FIGURE;
   for (const [key, axis] of Object.entries(out)) {
     if (/^[xy]axis\d*$/.test(key) && isRecord(axis)) {
-      out[key] = logAxis(axis, axisData(key, traces));
+      out[key] = logAxis(narrow, axis, axisData(key, traces));
     }
   }
   return out;

@@ -51,18 +51,26 @@ describe('fitLayout', () => {
     );
     expect((layout.yaxis2 as { ticktext: string[] }).ticktext).toEqual([
       '100',
+      '200',
+      '500',
       '1,000',
+      '2,000',
+      '5,000',
       '10,000',
-      '100,000',
+      '20,000',
     ]);
   });
 });
 
 describe('log ticks', () => {
-  it('1, 2, 5 over less than three decades, powers of ten beyond, ends included', () => {
+  it('1, 2, 5 over less than 2.5 decades, powers of ten beyond, ends included', () => {
     expect(logTicks(10, 100)).toEqual([10, 20, 50, 100]);
     expect(logTicks(0.012, 0.3)).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
-    expect(logTicks(3, 400)).toEqual([1, 10, 100, 1000]);
+    expect(logTicks(3, 400)).toEqual([2, 5, 10, 20, 50, 100, 200, 500]);
+    expect(logTicks(1536, 589824)).toEqual([1000, 10000, 100000, 1000000]);
+    // On a phone-wide figure, fewer: 1, 3 × 10ⁿ.
+    expect(logTicks(10, 2000, true)).toEqual([10, 30, 100, 300, 1000, 3000]);
+    expect(logTicks(10, 80, true)).toEqual([10, 20, 50, 100]);
     expect(logTicks(0, 10)).toEqual([]);
   });
   it('labels in full', () => {
