@@ -7,9 +7,15 @@
 
 /** One edited cell in a share link. */
 export interface SharedCell {
-  /** 0-based cell index in the lesson. */
+  /** 0-based cell index in the lesson when the link was made. */
   readonly index: number;
   readonly source: string;
+  /**
+   * The cell's identity (`cellIds` in persist.ts: `n:<name>`, or `h:<hash of its original>`):
+   * the page finds the cell by it, so a link made before the lesson gained or lost a cell still
+   * lands in the right one (links without it use the index).
+   */
+  readonly id?: string;
 }
 
 /** What a share link carries. */
@@ -97,7 +103,9 @@ export async function encodeShare(
     v: 1,
     slug: payload.slug,
     version: payload.version,
-    cells: payload.cells.map((c) => [c.index, c.source]),
+    cells: payload.cells.map((c) =>
+      c.id === undefined ? [c.index, c.source] : [c.index, c.source, c.id],
+    ),
   });
   const bytes = new TextEncoder().encode(json);
   if (options.compress !== false && typeof CompressionStream === 'function') {
@@ -125,9 +133,11 @@ function validate(value: unknown): SharePayload {
     throw new ShareLinkError('the link has no list of cells');
   const seen = new Set<number>();
   const cells = v.cells.map((c: unknown, k): SharedCell => {
-    if (!Array.isArray(c) || c.length !== 2)
-      throw new ShareLinkError(`cell entry ${String(k)} is not [index, source]`);
-    const [index, source] = c as [unknown, unknown];
+    if (!Array.isArray(c) || (c.length !== 2 && c.length !== 3))
+      throw new ShareLinkError(
+        `cell entry ${String(k)} is not [index, source] or [index, source, id]`,
+      );
+    const [index, source, id] = c as [unknown, unknown, unknown];
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_CELLS) {
       throw new ShareLinkError(
         `cell entry ${String(k)} has index ${JSON.stringify(index)}, not a cell number`,
@@ -135,9 +145,11 @@ function validate(value: unknown): SharePayload {
     }
     if (typeof source !== 'string')
       throw new ShareLinkError(`cell ${String(index)} has no source text`);
+    if (c.length === 3 && (typeof id !== 'string' || id === ''))
+      throw new ShareLinkError(`cell ${String(index)} has an identity that is not a string`);
     if (seen.has(index)) throw new ShareLinkError(`cell ${String(index)} appears twice`);
     seen.add(index);
-    return { index, source };
+    return typeof id === 'string' ? { index, source, id } : { index, source };
   });
   return { slug: v.slug, version: v.version, cells };
 }
@@ -177,6 +189,26 @@ export async function decodeShare(text: string): Promise<SharePayload> {
 export function shareParam(hash: string): string | null {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   return params.get(SHARE_PARAM);
+}
+
+/**
+ * Where each shared cell goes in the lesson as it is now (`ids`: the cells' identities, in order):
+ * by identity when the link gives it (a lesson that gained a cell above it does not shift it),
+ * else by index. Returns the sources by current index, and the shared cells that fit nowhere (a
+ * cell this version no longer has).
+ */
+export function placeSharedCells(
+  cells: readonly SharedCell[],
+  ids: readonly string[],
+): { readonly byIndex: ReadonlyMap<number, string>; readonly unplaced: readonly SharedCell[] } {
+  const byIndex = new Map<number, string>();
+  const unplaced: SharedCell[] = [];
+  for (const c of cells) {
+    const at = c.id === undefined ? c.index : ids.indexOf(c.id);
+    if (at < 0 || at >= ids.length || byIndex.has(at)) unplaced.push(c);
+    else byIndex.set(at, c.source);
+  }
+  return { byIndex, unplaced };
 }
 
 /** A URL with the share fragment set (other fragment parts are dropped). */

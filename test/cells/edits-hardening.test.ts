@@ -92,7 +92,7 @@ function saveEdit(id: string, source: string, original: string, extra = {}): voi
   );
 }
 
-async function openLink(cells: { index: number; source: string }[]): Promise<void> {
+async function openLink(cells: { index: number; source: string; id?: string }[]): Promise<void> {
   const encoded = await encodeShare({ slug: SLUG, version: 'v', cells });
   history.replaceState(null, '', `/lessons/${SLUG}/#share=${encoded}`);
 }
@@ -226,6 +226,32 @@ describe('a new version of the lesson', () => {
     await until(() => output('3').includes('b is 200'), 'the edit runs in its cell');
     expect(editorText('a')).toBe('a = 2');
     expect(notice('a')).toBe('');
+  });
+
+  it('puts the code of a share link made before the insertion into the cell it was made for', async () => {
+    // The link's maker saw b at index 1; this version has z above it.
+    await openLink([{ index: 1, source: 'b = a * 4', id: 'n:b' }]);
+    await mountLesson(render(lesson(inserted)), { slug: SLUG, version: 'v' });
+    await until(settled, 'settled');
+    expect(editorText('b')).toBe('b = a * 4');
+    expect(editorText('a')).toBe('a = 2');
+    buttonIn(bar(), 'Run shared code').click();
+    await until(() => output('3').includes('b is 8'), 'the shared code runs in b');
+  });
+
+  it('a link made by the Share button names its cells', async () => {
+    await mountLesson(render(lesson(base)), { slug: SLUG, version: 'v' });
+    await until(settled, 'settled');
+    await type('b', 'b = a * 5');
+    buttonIn(bar(), 'Share').click();
+    await until(() => document.querySelector('.cells-share-url') !== null, 'the link');
+    const url = (document.querySelector<HTMLInputElement>('.cells-share-url')?.value ?? '').split(
+      '#share=',
+    )[1];
+    const { decodeShare } = await import('../../src/cells/share.ts');
+    expect((await decodeShare(url ?? '')).cells).toEqual([
+      { index: 1, source: 'b = a * 5', id: 'n:b' },
+    ]);
   });
 
   it('moves an edit stored by position (format 1) to the cell it was made for', async () => {

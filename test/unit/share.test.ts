@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   decodeShare,
+  placeSharedCells,
   encodeShare,
   MAX_SHARE_BYTES,
   shareParam,
@@ -110,5 +111,37 @@ describe('share links', () => {
     expect(shareParam(parsed.hash)).toBe(encoded);
     expect(shareParam('#other=1')).toBeNull();
     expect(await decodeShare(shareParam(parsed.hash) ?? '')).toEqual(payload);
+  });
+});
+
+describe('share links name their cells (issue 23)', () => {
+  it('round-trip the cell names, and read links without them', async () => {
+    const payload = {
+      slug: 's',
+      version: 'v',
+      cells: [
+        { index: 1, source: 'b = 3', id: 'n:b' },
+        { index: 2, source: 'md`x`' },
+      ],
+    };
+    expect(await decodeShare(await encodeShare(payload))).toEqual(payload);
+    const old = await encodeShare({ slug: 's', version: 'v', cells: [{ index: 0, source: 'a' }] });
+    expect((await decodeShare(old)).cells).toEqual([{ index: 0, source: 'a' }]);
+  });
+
+  it('place each cell by its identity after a cell was inserted above it', () => {
+    const cells = [
+      { index: 1, source: 'b = 3', id: 'n:b' },
+      { index: 2, source: 'md`y`', id: 'h:0000abcd' },
+      { index: 4, source: 'gone = 1', id: 'n:gone' },
+      { index: 0, source: 'a = 9' }, // an older link: by index
+    ];
+    const { byIndex, unplaced } = placeSharedCells(cells, ['n:z', 'n:a', 'n:b', 'h:0000abcd']);
+    expect([...byIndex]).toEqual([
+      [2, 'b = 3'],
+      [3, 'md`y`'],
+      [0, 'a = 9'],
+    ]);
+    expect(unplaced.map((c) => c.id)).toEqual(['n:gone']);
   });
 });

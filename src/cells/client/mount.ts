@@ -22,7 +22,15 @@ import {
   type StoredEdit,
 } from '../persist.ts';
 import { runCells, type LessonRun } from '../runtime.ts';
-import { decodeShare, encodeShare, shareParam, shareUrl, type SharePayload } from '../share.ts';
+import {
+  decodeShare,
+  encodeShare,
+  placeSharedCells,
+  shareParam,
+  shareUrl,
+  type SharedCell,
+  type SharePayload,
+} from '../share.ts';
 import { announceBackend, chooseBrowserBackend } from '../backend.ts';
 import type { BackendChoice } from '../../core/backend.ts';
 import { cellName } from '../extract.ts';
@@ -129,6 +137,11 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     original,
   }));
   store.migrateLegacy(slug, refs);
+  // A link's cells go to the cells they name (a lesson that gained a cell does not shift them).
+  const placed = placeSharedCells(shared.payload?.cells ?? [], ids);
+  if (placed.unplaced.length > 0 && shared.problem === '') {
+    shared.problem = `The share link has code for ${String(placed.unplaced.length)} cell${placed.unplaced.length === 1 ? '' : 's'} this version of the lesson no longer has (${placed.unplaced.map((c) => `cell ${String(c.index + 1)}`).join(', ')}); that code was left out.`;
+  }
 
   /** Cells whose code waits for consent: from the link, or shared code saved on an earlier visit. */
   const deferred = new Map<number, 'link' | 'saved'>();
@@ -147,12 +160,12 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     const resolution = resolveEdit(ref.original, stored);
     if (resolution.kind === 'conflict') conflicts.set(i, resolution.edit);
     const start = resolution.kind === 'edit' ? resolution.source : ref.original;
-    const fromLink = shared.payload?.cells.find((c) => c.index === i);
-    if (fromLink && fromLink.source !== start) {
+    const fromLink = placed.byIndex.get(i);
+    if (fromLink !== undefined && fromLink !== start) {
       deferred.set(i, 'link');
       ownCode.set(i, start);
-      sharedCode.set(i, fromLink.source);
-      return fromLink.source;
+      sharedCode.set(i, fromLink);
+      return fromLink;
     }
     if (resolution.kind === 'edit' && stored?.origin === 'share') {
       // Consent was given on an earlier visit, for that visit: shown again, run on a new click.
@@ -525,7 +538,12 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   async function share(): Promise<void> {
     const cells = views
       .filter((v) => v.source !== v.original)
-      .map((v) => ({ index: v.index, source: v.source }));
+      .map((v): SharedCell => {
+        const id = refs[v.index]?.id;
+        return id === undefined
+          ? { index: v.index, source: v.source }
+          : { index: v.index, source: v.source, id };
+      });
     const base = `${location.origin}${location.pathname}${location.search}`;
     const url =
       cells.length === 0 ? base : shareUrl(base, await encodeShare({ slug, version, cells }));
