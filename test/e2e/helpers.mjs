@@ -229,3 +229,25 @@ export async function pressStart(page, timeout = 60_000) {
     { timeout },
   );
 }
+
+/**
+ * Scrolls one screen at a time to the bottom with the mouse wheel, pausing as a reader would, so
+ * every cell passes through the viewport (cells that wait for `visibility()` run then); returns
+ * the number of screens.
+ * @param {import('playwright-core').Page} page
+ */
+export async function readToTheEnd(page) {
+  const { width, height } = page.viewportSize() ?? { width: 1280, height: 800 };
+  // The wheel scrolls what is under the pointer: put it over the page.
+  await page.mouse.move(width / 2, height / 2);
+  let screens = 0;
+  for (; screens < 400; screens++) {
+    const atEnd = await page.evaluate(
+      () => scrollY + innerHeight >= document.documentElement.scrollHeight - 2,
+    );
+    if (atEnd) break;
+    await page.mouse.wheel(0, Math.round(height * 0.9));
+    await page.waitForTimeout(250);
+  }
+  return screens;
+}

@@ -8,7 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, lessonsFromSource, lessonUrl, openPage, settledCells } from './helpers.mjs';
+import {
+  launchBrowser,
+  lessonsFromSource,
+  lessonUrl,
+  openPage,
+  readToTheEnd,
+  settledCells,
+} from './helpers.mjs';
 
 /** @type {import('playwright-core').Browser} */
 let browser;
@@ -38,15 +45,43 @@ async function pressEveryButton(page) {
   for (const key of keys) {
     const form = page.locator(`[data-cell="${key}"] .cell-output form`).first();
     const before = await form.evaluate((f) => /** @type {any} */ (f).value);
+    await page.evaluate((k) => {
+      const w = /** @type {any} */ (window);
+      w.__pressed = {
+        form: document.querySelector(`[data-cell="${k}"] .cell-output form`),
+        events: [],
+      };
+      for (const type of ['pointerdown', 'click', 'input']) {
+        document.addEventListener(
+          type,
+          (e) =>
+            w.__pressed.events.push(`${type} on ${/** @type {Element} */ (e.target).nodeName}`),
+          { capture: true },
+        );
+      }
+    }, key);
     await form.locator('button').first().click();
-    await page.waitForFunction(
-      ([k, v]) => {
-        const f = document.querySelector(`[data-cell="${k}"] .cell-output form`);
-        return f !== null && /** @type {any} */ (f).value !== v;
-      },
-      /** @type {[string, unknown]} */ ([key, before]),
-      { timeout: 10_000 },
-    );
+    const registered = await page
+      .waitForFunction(
+        ([k, v]) => {
+          const f = document.querySelector(`[data-cell="${k}"] .cell-output form`);
+          return f !== null && /** @type {any} */ (f).value !== v;
+        },
+        /** @type {[string, unknown]} */ ([key, before]),
+        { timeout: 10_000 },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!registered) {
+      const seen = await page.evaluate((k) => {
+        const w = /** @type {any} */ (window);
+        const now = document.querySelector(`[data-cell="${k}"] .cell-output form`);
+        return `events ${w.__pressed.events.join(', ')}; form replaced: ${String(now !== w.__pressed.form)}; value ${String(/** @type {any} */ (now)?.value)}; cell ${document.querySelector(`[data-cell="${k}"]`)?.getAttribute('data-state') ?? '?'}`;
+      }, key);
+      assert.fail(`pressing ${key} did not register: ${seen}`);
+    }
     const cells = await settledCells(page, 600_000);
     const rejected = cells.filter((c) => c.state === 'rejected');
     assert.deepEqual(rejected, [], `after pressing ${key}: ${JSON.stringify(rejected)}`);
@@ -70,6 +105,8 @@ describe('every lesson', () => {
       assert.equal(response?.status(), 200);
       assert.equal(await page.locator('h1').first().textContent(), lesson.title);
 
+      // Read through once, as a reader does: a cell that waits until it is seen runs then.
+      await readToTheEnd(page);
       const cells = await settledCells(page);
       const rejected = cells.filter((cell) => cell.state === 'rejected');
       assert.deepEqual(rejected, [], `rejected cells: ${JSON.stringify(rejected)}`);
