@@ -109,6 +109,44 @@ export async function openPage(context) {
  * @returns {Promise<{ cell: string, state: string, output: string }[]>}
  */
 export async function settledCells(page, timeout = 120_000) {
+  // A cell may wait until it is seen (`await visibility()`): every few seconds the cells still
+  // busy are scrolled into view, one after another, as a reader looks at a busy cell.
+  const end = Date.now() + timeout;
+  let look = 0;
+  for (;;) {
+    const left = end - Date.now();
+    const done = await settledOnce(page, Math.max(1, Math.min(left, 5000))).then(
+      () => true,
+      (/** @type {unknown} */ e) => {
+        if (left <= 5000) throw e;
+        return false;
+      },
+    );
+    if (done) break;
+    await page.evaluate((k) => {
+      const busy = [...document.querySelectorAll('[data-cell][data-state="running"]')];
+      busy[k % Math.max(1, busy.length)]?.scrollIntoView({ block: 'center' });
+    }, look++);
+  }
+  const mount = await page.getAttribute('[data-lesson-root]', 'data-mount');
+  if (mount === 'failed') {
+    throw new Error('the cell runtime failed to mount');
+  }
+  return page.$$eval('[data-cell]', (cells) =>
+    cells.map((cell) => ({
+      cell: cell.getAttribute('data-cell') ?? '',
+      state: cell.getAttribute('data-state') ?? '',
+      output: cell.querySelector('.cell-output')?.textContent ?? '',
+    })),
+  );
+}
+
+/**
+ * Resolves when no cell is pending or running (or the runtime failed to mount).
+ * @param {import('playwright-core').Page} page
+ * @param {number} timeout
+ */
+async function settledOnce(page, timeout) {
   await page.waitForFunction(
     () => {
       // src/pages/lessons/_start-lesson.ts marks a runtime that failed to mount.
@@ -125,17 +163,6 @@ export async function settledCells(page, timeout = 120_000) {
     },
     undefined,
     { timeout, polling: 200 },
-  );
-  const mount = await page.getAttribute('[data-lesson-root]', 'data-mount');
-  if (mount === 'failed') {
-    throw new Error('the cell runtime failed to mount');
-  }
-  return page.$$eval('[data-cell]', (cells) =>
-    cells.map((cell) => ({
-      cell: cell.getAttribute('data-cell') ?? '',
-      state: cell.getAttribute('data-state') ?? '',
-      output: cell.querySelector('.cell-output')?.textContent ?? '',
-    })),
   );
 }
 
