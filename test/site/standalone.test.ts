@@ -1,6 +1,6 @@
 /**
  * The repository stands alone: nothing it ships or documents points to a folder outside it (such
- * as the team's `../shared`), which a person who clones the project does not have.
+ * as the team's shared folder beside the checkout), which a person who clones the project lacks.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
