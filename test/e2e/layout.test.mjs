@@ -124,7 +124,8 @@ function layoutProblems(page, phone) {
 }
 
 /**
- * Waits until every cell is fulfilled or rejected, or `timeout` ms; returns the cells that are not.
+ * Waits until every cell is fulfilled or rejected, or `timeout` ms, scrolling to the first that is
+ * not; returns the cells that are still not.
  * @param {import('playwright-core').Page} page
  * @param {number} timeout
  * @returns {Promise<string[]>}
@@ -139,6 +140,11 @@ async function settledOrLate(page, timeout) {
   const end = Date.now() + timeout;
   let late = await unsettled();
   while (late.length > 0 && Date.now() < end) {
+    // A reader scrolls on: cells that wait for `visibility()` (a benchmark) run once seen.
+    await page
+      .locator(`section.cell[data-cell="${late[0] ?? ''}"]`)
+      .scrollIntoViewIfNeeded()
+      .catch(() => undefined);
     await page.waitForTimeout(500);
     late = await unsettled();
   }
