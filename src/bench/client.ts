@@ -7,6 +7,7 @@
 import { chooseBrowserBackend, initBackend } from '../cells/backend.ts';
 import type { BackendName } from '../core/backend.ts';
 import type { Tensor } from '@tensorflow/tfjs';
+import { intParam } from './params.ts';
 
 /** What one bench page run reports. */
 export interface BrowserBenchResult {
@@ -95,7 +96,7 @@ async function run(): Promise<BrowserBenchResult> {
 
   // The training bench (train-client.ts) steps batches of 16 sequences of 32 tokens, 8 on the
   // slow backends; `?rows=` overrides.
-  const rows = Number(params.get('rows') ?? (slow || active.name === 'cpu' ? 256 : 512));
+  const rows = intParam(params, 'rows', slow || active.name === 'cpu' ? 256 : 512, 1, 4096);
   const hidden = 128;
   const ffn = 512;
   const shapes: [number, number, number][] = [

@@ -10,6 +10,7 @@
  */
 import type { RunConfig } from '../core/finetune/index.ts';
 import { createTrainer } from '../worker/client.ts';
+import { intParam } from './params.ts';
 
 /** One training run's measurements. */
 export interface TrainBenchRun {
@@ -60,15 +61,11 @@ declare global {
 /** Sizes per backend: the software WebGPU adapter takes seconds per step of this model. */
 function sizes(backend: string, params: URLSearchParams) {
   const slow = backend === 'webgpu' || backend === 'cpu';
-  const num = (key: string, fallback: number): number => {
-    const v = Number(params.get(key));
-    return Number.isInteger(v) && v > 0 ? v : fallback;
-  };
   return {
-    rounds: num('rounds', backend === 'cpu' ? 1 : backend === 'wasm' ? 3 : 2),
+    rounds: intParam(params, 'rounds', backend === 'cpu' ? 1 : backend === 'wasm' ? 3 : 2, 1, 10),
     // More than four steps, so the session leaves the first two (kernel compilation) out.
-    steps: num('steps', slow ? 5 : 8),
-    batch: num('batch', slow ? 8 : 16),
+    steps: intParam(params, 'steps', slow ? 5 : 8, 3, 200),
+    batch: intParam(params, 'batch', slow ? 8 : 16, 1, 128),
   };
 }
 
