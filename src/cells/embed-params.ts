@@ -127,6 +127,18 @@ export interface NumberBounds {
   readonly step?: number | undefined;
 }
 
+/**
+ * Bounds for a literal cell (`alpha = 4`), which has no control to read them from: within
+ * ±max(1000, 100·|value|) of zero, and whole numbers only when the lesson wrote a whole number.
+ * So an address cannot set `steps = 1e12` on a cell that loops that many times.
+ */
+export function literalBounds(current: number): NumberBounds {
+  const limit = Math.max(1000, 100 * Math.abs(current));
+  return Number.isInteger(current)
+    ? { min: -limit, max: limit, step: 1 }
+    : { min: -limit, max: limit };
+}
+
 export type Coerced =
   | { readonly ok: true; readonly value: ParamValue; readonly note: string | null }
   | { readonly ok: false; readonly message: string };

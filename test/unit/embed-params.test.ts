@@ -5,6 +5,7 @@ import {
   clampNumber,
   coerceParam,
   embedQuery,
+  literalBounds,
   MAX_INPUTS,
   MAX_VALUE_LENGTH,
   parseEmbedParams,
@@ -233,5 +234,21 @@ describe('embed snippet', () => {
     send({ type: 'lora-embed:height', height: 'NaN' }, 'A');
     send(null, 'A');
     expect(frames[0]?.style.height).toBe('20000px');
+  });
+});
+
+describe('literal cells from the address are bounded', () => {
+  it('a whole-number literal takes whole numbers within ±max(1000, 100·|value|)', () => {
+    const bounds = literalBounds(4);
+    expect(coerceParam('steps', '1e12', 4, bounds)).toMatchObject({ ok: true, value: 1000 });
+    expect(coerceParam('steps', '-1e12', 4, bounds)).toMatchObject({ ok: true, value: -1000 });
+    expect(coerceParam('steps', '7.6', 4, bounds)).toMatchObject({ ok: true, value: 8 });
+    expect(coerceParam('steps', '12', 4, bounds)).toEqual({ ok: true, value: 12, note: null });
+    expect(literalBounds(50_000).max).toBe(5_000_000);
+  });
+
+  it('a fractional literal keeps its fractions, within the same bound', () => {
+    expect(coerceParam('lr', '0.003', 0.01, literalBounds(0.01))).toMatchObject({ value: 0.003 });
+    expect(coerceParam('lr', '1e9', 0.01, literalBounds(0.01))).toMatchObject({ value: 1000 });
   });
 });

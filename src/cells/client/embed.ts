@@ -21,6 +21,7 @@ import { cellDependencies, inputCells, literalCells } from '../embed-cells.ts';
 import { cellName } from '../extract.ts';
 import {
   coerceParam,
+  literalBounds,
   defaultCodeMode,
   parseEmbedParams,
   type EmbedOptions,
@@ -183,7 +184,12 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
         unused(name);
         continue;
       }
-      const coerced = coerceParam(name, raw, literal.value);
+      const coerced = coerceParam(
+        name,
+        raw,
+        literal.value,
+        typeof literal.value === 'number' ? literalBounds(literal.value) : {},
+      );
       if (!coerced.ok) notes.add(coerced.message);
       else {
         if (coerced.note !== null) notes.add(coerced.note);
