@@ -88,6 +88,12 @@ async function drive<R>(
   }
 }
 
+/**
+ * MNIST tensor sets kept between calls (least recently used dropped first): a lesson uses three
+ * at once (training digits in full and a subset, test digits), and one more spares a rerun.
+ */
+export const MAX_MNIST_SETS = 4;
+
 /** Makes a host that answers through `post`; `startBackend` runs before the first call. */
 export function createExperimentHost(
   post: (m: FromWorker) => void,
@@ -109,9 +115,18 @@ export function createExperimentHost(
     }
     const key = `${String(id)}:${String(data.count ?? data.images.count)}`;
     let set = sets.get(key);
-    if (!set) {
+    if (set) {
+      sets.delete(key); // most recently used last
+    } else {
       set = mnistTensors(data.images, data.labels, data.count);
-      sets.set(key, set);
+    }
+    sets.set(key, set);
+    // A page that loads its data again (a rerun) sends new arrays: the sets made from the old ones
+    // would stay on the backend for ever. Calls run one at a time, so no run holds an evicted set.
+    for (const [old, s] of sets) {
+      if (sets.size <= MAX_MNIST_SETS) break;
+      tf.dispose([s.x, s.y]);
+      sets.delete(old);
     }
     return set;
   };

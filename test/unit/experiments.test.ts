@@ -139,4 +139,23 @@ describe('experiment runner', () => {
     expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
     lab.terminate();
   });
+
+  it('a page that loads its digits again does not pile up tensors in the runner', async () => {
+    const lab = startExperiments({ inProcess: true });
+    const short = { ...opts, steps: 2 };
+    const held: number[] = [];
+    // Each round is a rerun of the data cell: new arrays for the same digits.
+    for (let round = 0; round < 6; round++) {
+      const train = digits(96, 1);
+      const test = digits(48, 2);
+      await lab.mnistRunToEnd(train, test, short);
+      await lab.mnistRunToEnd({ ...train, count: 64 }, test, short);
+      held.push(tf.memory().numTensors);
+    }
+    lab.terminate();
+    // Three sets per round (train in full and a subset, test): at most MAX_MNIST_SETS are kept,
+    // so the count stops growing once the cache is full (it grew by 6 tensors a round before).
+    expect(held.at(-1)).toBe(held[1]);
+    expect(held.at(-1)).toBeLessThanOrEqual((held[0] ?? 0) + 2);
+  });
 });
