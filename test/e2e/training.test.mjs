@@ -75,25 +75,52 @@ const losses = (page) =>
  */
 async function stopAndTime(page) {
   await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
     const panel = /** @type {HTMLElement} */ (document.querySelector('[data-train-panel]'));
     const stop = /** @type {HTMLButtonElement} */ (
       panel.querySelector('button[data-action="stop"]')
     );
-    /** @type {any} */ (window).__stopped = new Promise((resolve, reject) => {
-      /** @type {number | null} */
-      let t0 = null;
-      stop.addEventListener('click', () => (t0 = performance.now()), { once: true, capture: true });
+    w.__stopClicked = null;
+    stop.addEventListener('click', () => (w.__stopClicked = performance.now()), {
+      once: true,
+      capture: true,
+    });
+    w.__stopped = new Promise((resolve, reject) => {
       const observer = new MutationObserver(() => {
-        if (panel.dataset.state === 'stopped' && t0 !== null) {
+        if (panel.dataset.state === 'stopped' && w.__stopClicked !== null) {
           observer.disconnect();
-          resolve(performance.now() - t0);
+          resolve(performance.now() - w.__stopClicked);
         }
       });
       observer.observe(panel, { attributes: true, attributeFilter: ['data-state'] });
-      setTimeout(() => reject(new Error(`still ${panel.dataset.state ?? '?'} after 15 s`)), 15_000);
+      setTimeout(() => {
+        const status = panel.querySelector('[data-train-status]')?.textContent ?? '';
+        reject(
+          new Error(
+            `still ${panel.dataset.state ?? '?'} 20 s after the press (click reached Stop: ` +
+              `${String(w.__stopClicked !== null)}; status "${status}")`,
+          ),
+        );
+      }, 20_000);
     });
   });
-  await page.locator('[data-train-panel] button[data-action="stop"]').click();
+  const stop = page.locator('[data-train-panel] button[data-action="stop"]');
+  await stop.click();
+  // On a loaded machine a pointer click was seen to miss now and then (the page moved between
+  // Playwright's hit test and the press): a reader clicks again, and so does this test — the
+  // time is measured from the click that reached the button.
+  const reached = await page
+    .waitForFunction(() => /** @type {any} */ (window).__stopClicked !== null, undefined, {
+      timeout: 2000,
+    })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!reached) {
+    console.log('Stop: the first pointer click did not reach the button; clicking again');
+    await stop.click();
+  }
   return /** @type {Promise<number>} */ (
     page.evaluate(() => /** @type {any} */ (window).__stopped)
   );
