@@ -278,3 +278,23 @@ export async function readToTheEnd(page) {
   }
   return screens;
 }
+
+/**
+ * The reader's edits for a long run on the micro model, then Start: `ready` to MICRO_READY,
+ * `runConfig` to `longRun` (a 5,000-step config), a wait for the panel made for both, and a
+ * pointer press of Start.
+ * @param {import('playwright-core').Page} page
+ * @param {string} longRun
+ */
+export async function startLongMicroRun(page, longRun) {
+  await editCell(page, 'ready', MICRO_READY);
+  await editCell(page, 'runConfig', longRun);
+  await page.waitForFunction(
+    () =>
+      / \/ 5000 steps$/.test(document.querySelector('[data-train-fraction]')?.textContent ?? '') &&
+      /micro random model/.test(document.querySelector('[data-train-setup]')?.textContent ?? ''),
+    undefined,
+    { timeout: 120_000 },
+  );
+  await pressStart(page);
+}

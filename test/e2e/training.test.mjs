@@ -11,13 +11,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  MICRO_READY,
-  editCell,
   launchBrowser,
   lessonUrl,
   openPage,
   pressStart,
   settledCells,
+  startLongMicroRun,
 } from './helpers.mjs';
 
 const SLUG = 'training-run';
@@ -194,21 +193,7 @@ async function longRun(backend, minSteps) {
     await page.goto(lessonUrl(SLUG, `backend=${backend}&test=1`));
     await page.waitForSelector('[data-train-backend]', { timeout: 120_000 });
     assert.equal(await page.textContent('[data-train-backend]'), backend);
-    await editCell(page, 'ready', MICRO_READY);
-    await page.waitForFunction(
-      () =>
-        /micro random model/.test(document.querySelector('[data-train-setup]')?.textContent ?? ''),
-      undefined,
-      { timeout: 120_000 },
-    );
-    await editCell(page, 'runConfig', LONG_RUN);
-    await page.waitForFunction(
-      () =>
-        / \/ 5000 steps$/.test(document.querySelector('[data-train-fraction]')?.textContent ?? ''),
-      undefined,
-      { timeout: 60_000 },
-    );
-    await pressStart(page);
+    await startLongMicroRun(page, LONG_RUN);
     // The window starts once training is under way (the panel's own set-up is cell work).
     await page.waitForFunction(
       () => {
