@@ -63,7 +63,7 @@ function readerButtons(cells: readonly ExtractedCell[], nodes: readonly HTMLElem
 }
 
 /** Runs cells until all settle; returns the failures as readable lines, and the states. */
-async function runLesson(cells: readonly ExtractedCell[], press = true) {
+async function runLesson(cells: readonly ExtractedCell[]) {
   const { plotly } = createPlotlyStandIn();
   const errors = new Map<number, CellErrorInfo>();
   const nodes = cells.map(() => document.body.appendChild(document.createElement('div')));
@@ -85,19 +85,17 @@ async function runLesson(cells: readonly ExtractedCell[], press = true) {
   try {
     let states = await run.settled(240_000, 300);
     const pressed: string[] = [];
-    if (press) {
-      // Each button once, as a reader would; a button a rerun replaced is looked up again.
-      for (let k = 0; ; k++) {
-        const next = readerButtons(cells, nodes)[k];
-        if (!next) break;
-        if (next.button.disabled)
-          throw new Error(`cell ${String(next.cell)}: its button is disabled`);
-        next.button.click();
-        pressed.push(`${String(next.cell)}:${next.button.textContent.trim()}`);
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        await panelsIdle(nodes, 240_000);
-        states = await run.settled(240_000, 300);
-      }
+    // Each button once, as a reader would; a button a rerun replaced is looked up again.
+    for (let k = 0; ; k++) {
+      const next = readerButtons(cells, nodes)[k];
+      if (!next) break;
+      if (next.button.disabled)
+        throw new Error(`cell ${String(next.cell)}: its button is disabled`);
+      next.button.click();
+      pressed.push(`${String(next.cell)}:${next.button.textContent.trim()}`);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await panelsIdle(nodes, 240_000);
+      states = await run.settled(240_000, 300);
     }
     const failures = [...errors]
       .sort(([a], [b]) => a - b)
