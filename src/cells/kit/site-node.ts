@@ -1,0 +1,31 @@
+/**
+ * The site's shipped files read from a directory in Node (`public/`, or a built site): the same
+ * {@link Site} readers the lesson cells use in a page, for scripts and tests. A missing file is a
+ * {@link SiteFileError} naming its path; a path that leaves the directory is refused.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { createSite, SiteFileError, type ReadFile, type Site } from './site.ts';
+
+/** Reads files from `dir` by their path under the site's root. */
+export function directoryReader(dir: string): ReadFile {
+  const root = resolve(dir);
+  return async (path) => {
+    const file = resolve(join(root, path));
+    if (!file.startsWith(root + sep)) throw new SiteFileError(path, `is outside ${root}`);
+    try {
+      return new Uint8Array(await readFile(file));
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      throw new SiteFileError(
+        path,
+        code === 'ENOENT' ? `not found in ${root}` : `could not be read (${String(e)})`,
+      );
+    }
+  };
+}
+
+/** The site whose files are in `dir` (default: this repository's `public/`). */
+export function directorySite(dir = join(import.meta.dirname, '..', '..', '..', 'public')): Site {
+  return createSite(resolve(dir), directoryReader(dir));
+}

@@ -1,0 +1,179 @@
+/**
+ * The site's shipped files (`public/`: the pretrained model, precomputed results, data), read the
+ * same way in a page, in the headless cell tests and in Node scripts. A {@link Site} is a
+ * {@link ReadFile} (how to get one file's bytes) plus typed readers over it; every failure is a
+ * {@link SiteFileError} whose message starts with the file's path, so a cell that shows it tells
+ * the reader which file is missing or broken.
+ *
+ * In a page the reader fetches from the site's base URL ({@link siteBaseOf}); in Node,
+ * `site-node.ts` reads a directory. Lesson cells get the page's site as the `site` built-in.
+ */
+import { checkFileHashes } from '../../core/data/integrity.ts';
+
+/** A shipped file that could not be read or parsed; `file` is its path under the site. */
+export class SiteFileError extends Error {
+  override readonly name = 'SiteFileError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+/** Reads one file of the site by its path under the site's root (`models/tiny-roberta/config.json`). */
+export type ReadFile = (path: string) => Promise<Uint8Array>;
+
+/** The three files of a shipped model, parsed, and the SHA-256 of its weights from `manifest.json`. */
+export interface ShippedModel {
+  /** Parsed `config.json` (Hugging Face `RobertaConfig` keys). */
+  readonly config: unknown;
+  /** Parsed `tokenizer.json`. */
+  readonly tokenizer: unknown;
+  /** Bytes of `model.safetensors`. */
+  readonly weights: Uint8Array;
+  /** `model.safetensors`'s SHA-256 as the manifest lists it (checked against the bytes). */
+  readonly sha256: string;
+}
+
+/** Options of {@link Site.model}. */
+export interface ModelOptions {
+  /** Check the three files against `manifest.json`'s SHA-256 (default true). */
+  readonly verify?: boolean;
+}
+
+/** The name of the model this site ships (`public/models/tiny-roberta/`). */
+export const SHIPPED_MODEL = 'tiny-roberta';
+
+/** Typed readers over a site's files. */
+export interface Site {
+  /** The site's root URL in a page (`https://host/base/`), the directory in Node, or null: no site. */
+  readonly base: string | null;
+  /** Whether there is a site to read from (false in a plain script: cells use stand-ins then). */
+  readonly available: boolean;
+  /** A file's bytes. */
+  bytes(path: string): Promise<Uint8Array>;
+  /** A file as UTF-8 text. */
+  text(path: string): Promise<string>;
+  /** A file parsed as JSON (a parse error names the file). */
+  json(path: string): Promise<unknown>;
+  /** The shipped model's files, checked against its manifest unless `verify: false`. */
+  model(name?: string, options?: ModelOptions): Promise<ShippedModel>;
+  /**
+   * The SHA-256 of a shipped model's weights as its manifest lists it, or null when the manifest
+   * is missing or lacks it (results record the weights they were made with).
+   */
+  modelSha256(name?: string): Promise<string | null>;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A {@link Site} over `read`; `base` is reported as is. With `read` null there is no site. */
+export function createSite(base: string | null, read: ReadFile | null): Site {
+  const bytes = async (path: string): Promise<Uint8Array> => {
+    if (read === null) throw new SiteFileError(path, 'there is no site to load it from');
+    try {
+      return await read(path);
+    } catch (e) {
+      if (e instanceof SiteFileError) throw e;
+      throw new SiteFileError(path, `could not be read (${message(e)})`);
+    }
+  };
+  const text = async (path: string): Promise<string> => new TextDecoder().decode(await bytes(path));
+  const json = async (path: string): Promise<unknown> => {
+    const body = await text(path);
+    try {
+      return JSON.parse(body) as unknown;
+    } catch (e) {
+      throw new SiteFileError(path, `is not valid JSON (${message(e)})`);
+    }
+  };
+  const modelSha256 = async (name = SHIPPED_MODEL): Promise<string | null> => {
+    try {
+      const manifest = await json(`models/${name}/manifest.json`);
+      const files = (manifest as { files?: Record<string, { sha256?: unknown }> } | null)?.files;
+      const sha = files?.['model.safetensors']?.sha256;
+      return typeof sha === 'string' ? sha : null;
+    } catch {
+      return null;
+    }
+  };
+  const model = async (name = SHIPPED_MODEL, options: ModelOptions = {}): Promise<ShippedModel> => {
+    const dir = `models/${name}`;
+    const [manifest, config, tokenizer, weights] = await Promise.all([
+      json(`${dir}/manifest.json`),
+      bytes(`${dir}/config.json`),
+      bytes(`${dir}/tokenizer.json`),
+      bytes(`${dir}/model.safetensors`),
+    ]);
+    if (options.verify ?? true) {
+      const received = {
+        'config.json': config,
+        'tokenizer.json': tokenizer,
+        'model.safetensors': weights,
+      };
+      for (const [file, data] of Object.entries(received)) {
+        try {
+          await checkFileHashes(manifest, { [file]: data });
+        } catch (e) {
+          throw new SiteFileError(`${dir}/${file}`, message(e));
+        }
+      }
+    }
+    const parse = (file: string, data: Uint8Array): unknown => {
+      try {
+        return JSON.parse(new TextDecoder().decode(data)) as unknown;
+      } catch (e) {
+        throw new SiteFileError(`${dir}/${file}`, `is not valid JSON (${message(e)})`);
+      }
+    };
+    const files = (manifest as { files?: Record<string, { sha256?: unknown }> } | null)?.files;
+    const sha = files?.['model.safetensors']?.sha256;
+    return {
+      config: parse('config.json', config),
+      tokenizer: parse('tokenizer.json', tokenizer),
+      weights,
+      sha256: typeof sha === 'string' ? sha : '',
+    };
+  };
+  return { base, available: read !== null, bytes, text, json, model, modelSha256 };
+}
+
+/**
+ * The site's root URL from a page: its favicon link is always at the site's base, whatever
+ * sub-path the site is served under. Null without a document or a favicon link (a plain script).
+ */
+export function siteBaseOf(doc: Document | undefined): string | null {
+  const icon = doc?.querySelector<HTMLLinkElement>('link[rel="icon"]') ?? null;
+  return icon ? new URL('.', icon.href).href : null;
+}
+
+/**
+ * Reads files over HTTP from `base`. A failed response names the status, plus the server's (or
+ * the offline service worker's) short plain-text explanation when it gives one.
+ */
+export function fetchReader(base: string, fetchFile: typeof fetch = fetch): ReadFile {
+  return async (path) => {
+    let response: Response;
+    try {
+      response = await fetchFile(new URL(path, base));
+    } catch (e) {
+      throw new SiteFileError(path, `could not be fetched (${message(e)})`);
+    }
+    if (!response.ok) {
+      const type = response.headers.get('content-type') ?? '';
+      const text = type.startsWith('text/plain') ? (await response.text()).trim() : '';
+      const why = text !== '' && text.length <= 300 ? ` (${text})` : '';
+      throw new SiteFileError(path, `HTTP ${String(response.status)}${why}`);
+    }
+    return new Uint8Array(await response.arrayBuffer());
+  };
+}
+
+/** The page's site: files fetched from the base its favicon link gives, or no site without one. */
+export function pageSite(doc: Document | undefined = globalThis.document): Site {
+  const base = siteBaseOf(doc);
+  return createSite(base, base === null ? null : fetchReader(base));
+}
