@@ -10,6 +10,7 @@
  * `trainer` (lazy) is src/worker/client.ts: `trainer.createTrainer()` trains in a Web Worker.
  * `experiments` (lazy) is the page's experiment runner (src/experiments/client.ts): subspace runs
  * (`experiments.mnistRun`, `experiments.encoderRun`) in a Web Worker.
+ * `site`, `urlState`, `trainingPanel`: the lesson kit (kit/builtins.ts; src/cells/README.md).
  * `progress(fraction, label)` makes a progress bar for long cells to yield. `invalidation` and
  * `visibility` are provided per variable by the runtime itself.
  */
@@ -17,6 +18,7 @@ import * as Inputs from '@observablehq/inputs';
 import { html, svg } from 'htl';
 import { progress } from './progress.ts';
 import { loadMarkdown } from './md.ts';
+import { kitBuiltins } from './kit/builtins.ts';
 import type * as TF from '@tensorflow/tfjs';
 import type * as Core from '../core/index.ts';
 
@@ -47,10 +49,11 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     await loadTf();
     return import('../core/index.ts');
   });
+  const loadPlotly = once(options.loadPlotly);
   return {
     tf: loadTf,
     core: loadCore,
-    Plotly: once(options.loadPlotly),
+    Plotly: loadPlotly,
     // Training off the main thread (src/worker/client.ts): a Worker in browsers, in-process where
     // `Worker` is undefined (Node and jsdom cell tests).
     trainer: once(async () => {
@@ -69,5 +72,7 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     progress: () => progress,
     width: options.width,
     testMode: options.testMode,
+    // The lesson kit (kit/): `site`, `urlState`, `trainingPanel`.
+    ...kitBuiltins(loadPlotly),
   };
 }

@@ -3,8 +3,9 @@
  * on TF.js's WASM backend, in a jsdom document, with `testMode = true` so lessons pick small
  * sizes — and only sizes: the lessons load the shipped model, MNIST and results files through
  * their own loaders (site-fetch.ts serves `public/` on the page's origin), and the harness presses
- * every button a reader presses (each `Inputs.button` and each `[data-action=start]`), in page
- * order, waiting after each for the cells to settle and for no panel to be `data-state=running`.
+ * every button a reader presses (each `Inputs.button` and each `[data-action=start]`, as in the
+ * kit's `trainingPanel`), in page order, waiting after each for the cells to settle and for no
+ * panel to be `data-state=running`; a finished training panel must show one loss chart.
  * Fails with the lesson, cell index and error if any cell rejects. `Plotly` is a recording
  * stand-in that validates each figure (see plotly-stand-in.ts); real Plotly runs in the e2e tests.
  */
@@ -141,6 +142,7 @@ describe('lesson cells run headlessly', () => {
       const buttons = cells.filter(
         (c) =>
           c.source.includes('Inputs.button(') ||
+          c.source.includes('trainingPanel(') ||
           (c.source.includes('data-action') && /["']start["']/.test(c.source)),
       );
       expect(pressed, `${name}: buttons pressed`).toHaveLength(buttons.length);
@@ -149,6 +151,14 @@ describe('lesson cells run headlessly', () => {
         .filter(([, text]) => /\bPress\b[^.]*\b(button|to (train|start))/i.test(text));
       expect(waiting, `${name}: outputs still waiting for a press`).toEqual([]);
       expect(failures, `${name}\n${failures.join('\n')}`).toEqual([]);
+      // A finished run shows one loss chart: the figure, with no live curve left under it.
+      for (const panel of nodes.flatMap((n) => [...n.querySelectorAll('[data-train-panel]')])) {
+        expect(panel.getAttribute('data-state'), `${name}: the training panel`).toBe('done');
+        const slot = panel.querySelectorAll('[data-plot="loss"]');
+        expect(slot).toHaveLength(1);
+        expect(slot[0]?.hasAttribute('data-plotly-stand-in'), 'loss figure drawn').toBe(true);
+        expect(slot[0]?.querySelectorAll('svg')).toHaveLength(0);
+      }
       expect(states.every((s) => s === 'fulfilled')).toBe(true);
     });
   }

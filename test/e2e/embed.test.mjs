@@ -421,17 +421,19 @@ describe('embeds', () => {
   test('a long cell embeds with its code folded unless code=show; set-up cells offer no Copy embed', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
+    // The training panel (a short cell: the kit's trainingPanel) shows its Start in the frame.
     await page.goto(new URL('embed/training-run/run/', BASE_URL).href);
-    const code = page.locator('details.embed-code');
-    assert.equal(await code.evaluate((d) => /** @type {HTMLDetailsElement} */ (d).open), false);
     const start = page.locator('[data-train-panel] button[data-action="start"]');
     await start.waitFor({ timeout: 120_000 });
     const top = (await start.boundingBox())?.y ?? Infinity;
     assert.ok(top < 844, `Start is ${String(top)} px down the frame`);
-    // The reader can unfold it.
+    // The backend comparison is long: folded, and the reader can unfold it.
+    await page.goto(new URL('embed/training-run/backends/', BASE_URL).href);
+    const code = page.locator('details.embed-code');
+    assert.equal(await code.evaluate((d) => /** @type {HTMLDetailsElement} */ (d).open), false);
     await page.getByText('Code', { exact: true }).click();
     assert.ok(await page.locator('section.cell pre').isVisible());
-    await page.goto(new URL('embed/training-run/run/?code=show', BASE_URL).href);
+    await page.goto(new URL('embed/training-run/backends/?code=show', BASE_URL).href);
     assert.ok(await page.locator('section.cell pre').isVisible());
     assert.equal(await page.locator('details.embed-code').count(), 0);
     // A short cell's code shows, with no "Code" summary.

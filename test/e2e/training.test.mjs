@@ -300,6 +300,17 @@ describe('training lesson', () => {
       assert.equal(await page.getAttribute('[data-train-panel]', 'data-state'), null);
       await pressStart(page);
       await until(page, '[data-merge]', 180_000);
+      // One loss chart once the run has ended: the Plotly figure took the live curve's place.
+      await page.waitForSelector('[data-plot="loss"] .plot-container', { timeout: 60_000 });
+      assert.deepEqual(
+        await page.$eval('[data-train-panel]', (panel) => ({
+          figures: panel.querySelectorAll('[data-plot="loss"] .plot-container').length,
+          live: panel.querySelectorAll('svg[data-live-chart]').length,
+          lossSlots: panel.querySelectorAll('[data-plot="loss"]').length,
+        })),
+        { figures: 1, live: 0, lossSlots: 1 },
+        'one loss chart after the run',
+      );
       await until(page, '[data-roundtrip]', 60_000);
       /** @type {[string, string, number][]} */
       const buttons = [
