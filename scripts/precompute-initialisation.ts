@@ -1,7 +1,7 @@
 /**
  * Precomputes the initialisation lesson's first frames on the pretrained encoder
  * (`npm run reproduce:initialisation`): the same core functions the lesson's cells call
- * (src/core/lora/init-lesson.ts), at the page's opening settings, on the shipped model
+ * (src/experiments/initialisation/lesson.ts), at the page's opening settings, on the shipped model
  * (`public/models/tiny-roberta/`) and the sentiment training sentences, on TF.js's WASM backend in
  * Node. Writes `public/results/initialisation/encoder.json`, which the page shows until the reader
  * changes a setting or asks to run live. The file records the model's sha256, so the page (and the
@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { WordTokenizer } from '../src/core/data/tokenizer.ts';
 import { encoderFromHf } from '../src/core/io/hf-encoder.ts';
-import { encoderSentimentTask } from '../src/core/lora/init-tasks.ts';
+import { encoderSentimentTask } from '../src/experiments/initialisation/tasks.ts';
 import {
   INIT_LESSON_DEFAULTS,
   INIT_LESSON_ENCODER_TASK as T,
@@ -29,7 +29,7 @@ import {
   schemeRuns,
   spikeRuns,
   startChanges,
-} from '../src/core/lora/init-lesson.ts';
+} from '../src/experiments/initialisation/lesson.ts';
 
 const outIndex = process.argv.indexOf('--out');
 const out =

@@ -31,7 +31,7 @@ import { createRequire } from 'node:module';
 import { parseIdxImages, parseIdxLabels } from '../src/core/data/mnist.ts';
 import { loadPretrained } from '../src/core/data/pretrained.ts';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
-import { encodeSet, tokenizerFromExamples } from '../src/core/finetune/data.ts';
+import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import {
   encoderRunToEnd,
@@ -41,7 +41,7 @@ import {
   mnistTensors,
   type EncoderRunResult,
   type MnistRunResult,
-} from '../src/core/subspace/index.ts';
+} from '../src/experiments/intrinsic/index.ts';
 import { arg, nums, sha256File } from './lib/cli.ts';
 
 const quick = process.argv.includes('--quick');

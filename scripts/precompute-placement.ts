@@ -29,16 +29,16 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { meanSd } from '../src/core/finetune/stats.ts';
+import { meanSd } from '../src/core/stats.ts';
 import {
   placementGrid,
   placementRunToEnd,
   settingLabel,
   type PlacementRunResult,
-} from '../src/core/adapters/index.ts';
+} from '../src/experiments/placement/index.ts';
 import { loadPretrained } from '../src/core/data/pretrained.ts';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
-import { encodeSet, tokenizerFromExamples } from '../src/core/finetune/data.ts';
+import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import type { WordTokenizer } from '../src/core/data/tokenizer.ts';
 import { arg, nums, sha256File } from './lib/cli.ts';

@@ -14,7 +14,7 @@ import {
   parseIdxImages,
   parseIdxLabels,
 } from '../src/core/data/index.ts';
-import { MNIST_SUBSET } from './lib/mnist-subset.ts';
+import { MNIST_SUBSET } from '../src/lib/mnist-subset.ts';
 import { packageDir } from './lib/paths.ts';
 import { sentimentJson } from './lib/sentiment-json.ts';
 import { readUciSplit } from './lib/uci.ts';

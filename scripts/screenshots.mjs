@@ -9,7 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, lessonsFromSource } from '../test/e2e/helpers.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './lib/chromium.mjs';
+import { lessonsFromSource } from './lib/lesson-files.mjs';
 import { startServer } from './start-server.mjs';
 
 const outDir = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));

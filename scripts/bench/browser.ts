@@ -4,7 +4,7 @@
  * so their ratios are comparable; each result is itself a median over repeats.
  */
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../test/e2e/helpers.mjs';
+import { CHROMIUM_ARGS } from '../lib/chromium.mjs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ export const BROWSER_CONFIGS: readonly BrowserConfig[] = [
   { label: 'cpu', query: 'backend=cpu' },
 ];
 
-/** The same Chromium flags the e2e tests use (one list, in test/e2e/helpers.mjs). */
+/** The same Chromium flags the e2e tests use (one list, in scripts/lib/chromium.mjs). */
 export { CHROMIUM_ARGS };
 
 /** Measures each configuration in a fresh page of one browser. */

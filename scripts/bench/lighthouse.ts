@@ -7,7 +7,7 @@ import * as chromeLauncher from 'chrome-launcher';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median } from '../../src/core/finetune/stats.ts';
+import { median } from '../../src/core/stats.ts';
 import { CHROMIUM_ARGS } from './browser.ts';
 
 /** One page's scores and the metrics behind the performance score. */

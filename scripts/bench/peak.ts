@@ -7,7 +7,7 @@
  */
 import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import type { TrainBenchOutcome, TrainBenchRecord } from './train.ts';
-import { median } from '../../src/core/finetune/stats.ts';
+import { median } from '../../src/core/stats.ts';
 import { stepFlops } from './node-train.ts';
 
 /** One backend's achieved and peak throughput. */

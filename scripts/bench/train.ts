@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../test/e2e/helpers.mjs';
+import { CHROMIUM_ARGS } from '../lib/chromium.mjs';
 import type { TrainBenchResult, TrainBenchRun } from '../../src/bench/train-client.ts';
 import { stepFlops } from './node-train.ts';
 import { startServer } from '../start-server.mjs';

@@ -8,7 +8,7 @@
  *
  * Query: `backend` (wasm, webgl, webgpu, cpu), and optionally `rounds`, `steps`, `batch`.
  */
-import type { RunConfig } from '../core/finetune/index.ts';
+import type { RunConfig } from '../experiments/training/index.ts';
 import { createTrainer } from '../worker/client.ts';
 import { intParam } from './params.ts';
 

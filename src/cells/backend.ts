@@ -16,7 +16,7 @@ import {
   type BackendChoice,
   type BackendProbe,
 } from '../core/backend.ts';
-import { probeWebGpu, registerBackend } from './tf-backends.ts';
+import { probeWebGpu, registerBackend } from '../platform/tf-backends.ts';
 import type { TfModule } from './builtins.ts';
 
 /** The smallest module using a SIMD instruction (from wasm-feature-detect, Apache-2.0). */

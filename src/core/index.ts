@@ -1,6 +1,8 @@
 /**
- * The typed core: LoRA, models, training, data and backend choice. It imports TF.js and nothing of
- * the page, so the same module runs in lesson cells (browser), in scripts and in tests (Node).
+ * The typed core: LoRA, models, training, data and backend choice — a library, with no lesson's
+ * name in it. It imports TF.js and nothing else (no page, no experiment), so the same module runs
+ * in lesson cells (browser), in scripts and in tests (Node). Each lesson's experiments live above
+ * it, in src/experiments/<lesson>/ (docs/architecture.md).
  *
  * Every export below carries its own doc comment at its definition.
  */
@@ -23,8 +25,5 @@ export * from './models/mlp.ts';
 export * from './models/specs.ts';
 export * from './lora/index.ts';
 export * from './data/index.ts';
-export * from './lora/init-experiments.ts';
-export * from './lora/init-lesson.ts';
-export * from './finetune/index.ts';
+export * from './stats.ts';
 export * from './subspace/index.ts';
-export * from './adapters/index.ts';

@@ -9,7 +9,7 @@
  * jsdom: the headless cell tests) the same host runs in-process, on the backend TF.js already has.
  * Lesson cells reach the page's one runner through the `experiments` built-in.
  */
-import type { EncoderRunResult, MnistRunOptions, MnistRunResult } from '../core/subspace/index.ts';
+import type { EncoderRunResult, MnistRunOptions, MnistRunResult } from './intrinsic/index.ts';
 import type {
   ExperimentProgress,
   InitLessonSettings,
@@ -17,7 +17,7 @@ import type {
   SchemeRuns,
   SpikeRuns,
   StartChange,
-} from '../core/lora/init-lesson.ts';
+} from './initialisation/lesson.ts';
 import {
   mapArrays,
   type Calls,

@@ -3,10 +3,10 @@
  * The experiment worker: the subspace runs of the intrinsic-dimension lesson on their own thread,
  * so a training step (over a second on the pretrained encoder) never blocks the page. Started by
  * `client.ts` as a module worker; speaks `protocol.ts` through `host.ts`. The backend is chosen as
- * the training worker chooses it (`../worker/backend.ts`, used as it is).
+ * the training worker chooses it (`../platform/worker-backend.ts`, used as it is).
  */
 import * as tf from '@tensorflow/tfjs';
-import { startWorkerBackend } from '../worker/backend.ts';
+import { startWorkerBackend } from '../platform/worker-backend.ts';
 import { createExperimentHost } from './host.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 

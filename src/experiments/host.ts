@@ -20,9 +20,9 @@ import {
   spikeRuns,
   startChanges,
   type ExperimentProgress,
-} from '../core/lora/init-lesson.ts';
-import { encoderSentimentTask, mlpTeacherTask, type InitTask } from '../core/lora/init-tasks.ts';
-import { encoderRun, mnistRun, mnistTensors, type LabelledSet } from '../core/subspace/index.ts';
+} from './initialisation/lesson.ts';
+import { encoderSentimentTask, mlpTeacherTask, type InitTask } from './initialisation/tasks.ts';
+import { encoderRun, mnistRun, mnistTensors, type LabelledSet } from './intrinsic/index.ts';
 import {
   isRef,
   mapArrays,

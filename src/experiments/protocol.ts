@@ -10,7 +10,7 @@
 import type { EncoderConfig } from '../core/models/encoder.ts';
 import type { PretrainedFiles } from '../core/data/pretrained.ts';
 import type { IdxImages } from '../core/data/mnist.ts';
-import type { MlpTaskOptions } from '../core/lora/init-tasks.ts';
+import type { MlpTaskOptions } from './initialisation/tasks.ts';
 import type {
   ExperimentProgress,
   InitLessonSettings,
@@ -18,14 +18,10 @@ import type {
   SchemeRuns,
   SpikeRuns,
   StartChange,
-} from '../core/lora/init-lesson.ts';
-import type {
-  EncodedRows,
-  EncoderRunResult,
-  MnistRunOptions,
-  MnistRunResult,
-  ProjectionKind,
-} from '../core/subspace/index.ts';
+} from './initialisation/lesson.ts';
+import type { EncodedRows } from '../core/data/tasks.ts';
+import type { ProjectionKind } from '../core/subspace/projection.ts';
+import type { EncoderRunResult, MnistRunOptions, MnistRunResult } from './intrinsic/index.ts';
 
 /** MNIST digits as the site ships them (parsed IDX files), optionally only the first `count`. */
 export interface MnistData {

@@ -19,8 +19,8 @@ import type {
   RunEvent,
   RunSummary,
   SwapReport,
-  TaskName,
-} from '../core/finetune/index.ts';
+} from '../experiments/training/index.ts';
+import type { TaskName } from '../core/data/tasks.ts';
 import type { AdapterFiles } from '../core/lora/io.ts';
 import type { Calls, FromWorker, InitResult, Method, ToWorker } from './protocol.ts';
 

@@ -8,7 +8,8 @@
 import { checkFileHashes } from '../core/data/integrity.ts';
 import { parseSentimentJson } from '../core/data/sentiment.ts';
 import type { PretrainedFiles } from '../core/data/pretrained.ts';
-import { FineTuneSession, standInSplit, type RunEvent } from '../core/finetune/index.ts';
+import { standInSplit } from '../core/data/tasks.ts';
+import { FineTuneSession, type RunEvent } from '../experiments/training/index.ts';
 import type { BackendName } from '../core/backend.ts';
 import {
   toWireError,

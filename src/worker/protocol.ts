@@ -17,8 +17,8 @@ import type {
   RunSummary,
   SessionInfo,
   SwapReport,
-  TaskName,
-} from '../core/finetune/index.ts';
+} from '../experiments/training/index.ts';
+import type { TaskName } from '../core/data/tasks.ts';
 import type { AdapterFiles } from '../core/lora/io.ts';
 import type { BackendName } from '../core/backend.ts';
 

@@ -4,7 +4,7 @@
  * `client.ts` as a module worker; speaks the protocol in `protocol.ts` through `host.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { startWorkerBackend } from './backend.ts';
+import { startWorkerBackend } from '../platform/worker-backend.ts';
 import { createHost } from './host.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The initialisation lesson's experiments (src/core/lora/init-lesson.ts) on the small MLP task,
+ * The initialisation lesson's experiments (src/experiments/initialisation/lesson.ts) on the small MLP task,
  * checked against what the maths fixes exactly: the no-op schemes' output change is 0; both-zero
  * never gets a gradient; "both random" at init scale 0 is LoRA with B = 0, so its loss jump at step
  * 0 is exactly 0; at r = 1, α/r and α/√r are the same scaling, so the two rank curves meet exactly
@@ -27,9 +27,9 @@ import {
   type SchemeRuns,
   type SpikeRuns,
   type StartChange,
-} from '../../src/core/lora/init-lesson.ts';
-import { InitExperimentError } from '../../src/core/lora/init-experiments.ts';
-import { mlpTeacherTask } from '../../src/core/lora/init-tasks.ts';
+} from '../../src/experiments/initialisation/lesson.ts';
+import { InitExperimentError } from '../../src/experiments/initialisation/experiments.ts';
+import { mlpTeacherTask } from '../../src/experiments/initialisation/tasks.ts';
 import { NODE_BACKENDS, checkNoLeaks, must, useBackend } from './helpers.ts';
 
 const NO_OP = ['default', 'zero-both', 'a-zero-b-random', 'gated'];

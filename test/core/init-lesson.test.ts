@@ -23,12 +23,12 @@ import {
   meanBand,
   outputChangeAtInit,
   regressionLoss,
-} from '../../src/core/lora/init-experiments.ts';
+} from '../../src/experiments/initialisation/experiments.ts';
 import {
   encoderSentimentTask,
   InitTaskError,
   mlpTeacherTask,
-} from '../../src/core/lora/init-tasks.ts';
+} from '../../src/experiments/initialisation/tasks.ts';
 import { Adam } from '../../src/core/train/adam.ts';
 import { WordTokenizer } from '../../src/core/data/tokenizer.ts';
 import type { SentimentExample } from '../../src/core/data/sentiment.ts';

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { meanSd } from '../../src/core/finetune/stats.ts';
+import { meanSd } from '../../src/core/stats.ts';
 
 interface Point {
   label: string;

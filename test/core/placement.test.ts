@@ -1,5 +1,5 @@
 /**
- * Adapter placement (src/core/adapters): the serial bottleneck adapter, the serial / parallel /
+ * Adapter placement (src/experiments/placement): the serial bottleneck adapter, the serial / parallel /
  * merged latency stack, the "what to tune" selections and the module/layer/rank runs.
  * Tolerances: merged vs parallel differ by float32 rounding of x·(W + ΔW) against x·W + x·A·B
  * (sums over d ≤ 32 terms of O(1) values): 1e-4 relative + 1e-5 absolute, as in helpers.ts.
@@ -24,7 +24,7 @@ import {
   quantileSorted,
   settingLabel,
   taskBasedRows,
-} from '../../src/core/adapters/index.ts';
+} from '../../src/experiments/placement/index.ts';
 import { getPeftModel } from '../../src/core/lora/peft-model.ts';
 import { accountingRows } from '../../src/core/models/spec-rows.ts';
 import { MODEL_SPECS } from '../../src/core/models/specs.ts';

@@ -3,14 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
 import { Mlp } from '../../src/core/models/mlp.ts';
 import { Rng } from '../../src/core/rng.ts';
-import {
-  encoderRun,
-  findD90,
-  mnistRunToEnd,
-  SubspaceError,
-  SubspaceModel,
-  trainSubspace,
-} from '../../src/core/subspace/index.ts';
+import { SubspaceError, SubspaceModel, trainSubspace } from '../../src/core/subspace/index.ts';
+import { encoderRun, findD90, mnistRunToEnd } from '../../src/experiments/intrinsic/index.ts';
 import { checkNoLeaks, must, useBackend } from './helpers.ts';
 
 describe('findD90 (closed forms)', () => {

@@ -1,5 +1,5 @@
 /**
- * The training lesson's session (src/core/finetune) on Node's cpu and wasm backends, with a
+ * The training lesson's session (src/experiments/training) on Node's cpu and wasm backends, with a
  * micro-sized random encoder on the generated stand-in split (fast, deterministic):
  * merge equivalence, adapter save/load round trip, hot-swap round trips, stop/resume equal to an
  * uninterrupted run, loss falls, and the first losses of cpu and wasm agree.
@@ -17,10 +17,10 @@ import {
   DEFAULT_RUN,
   FineTuneError,
   FineTuneSession,
-  standInSplit,
   type RunConfig,
-} from '../../src/core/finetune/index.ts';
-import { meanSd } from '../../src/core/finetune/stats.ts';
+} from '../../src/experiments/training/index.ts';
+import { standInSplit } from '../../src/core/data/tasks.ts';
+import { meanSd } from '../../src/core/stats.ts';
 import * as tf from '@tensorflow/tfjs';
 import { Adam, Rng, randn } from '../../src/core/index.ts';
 import { checkNoLeaks, NODE_BACKENDS, useBackend } from './helpers.ts';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Adam } from '../../src/core/train/adam.ts';
 import { trainLoop } from '../../src/core/train/loop.ts';
-import { accuracy } from '../../src/core/subspace/evaluate.ts';
+import { accuracy } from '../../src/core/train/evaluate.ts';
 import { slicer } from '../../src/core/yield.ts';
 import { checkNoLeaks, useBackend } from './helpers.ts';
 

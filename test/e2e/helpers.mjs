@@ -5,24 +5,15 @@
  * contract: every cell root has `data-cell` and `data-state` = pending|running|fulfilled|rejected,
  * and its editor is CodeMirror's `.cm-content` inside the root.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs';
+import { lessonsFromSource } from '../../scripts/lib/lesson-files.mjs';
+
+// Shared with the scripts (screenshots, bench), which must not import tests: one list each.
+export { CHROMIUM_ARGS, CHROMIUM_PATH, lessonsFromSource };
 
 /** The site under test; scripts/e2e.mjs starts scripts/serve.mjs and passes its URL. */
 export const BASE_URL = process.env['E2E_BASE_URL'] ?? 'http://127.0.0.1:4321/';
-
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
-/** Flags measured to work as root on our machines (docs/sources.md, "Early measurements of ours"). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /**
  * A fresh headless Chromium; `launch` uses a new temporary profile every time.
@@ -44,32 +35,6 @@ export async function launchBrowser() {
   // browser.newPage() makes its context through newContext too.
   browser.newContext = blocking;
   return browser;
-}
-
-/**
- * The lessons as their files say: slug, title and order, sorted by order (drafts left out, as in
- * a production build).
- * @returns {{ slug: string, title: string, order: number }[]}
- */
-export function lessonsFromSource() {
-  const dir = new URL('../../lessons/', import.meta.url);
-  return readdirSync(dir)
-    .filter((name) => /\.mdx?$/.test(name))
-    .map((name) => {
-      const text = readFileSync(new URL(name, dir), 'utf8');
-      const front = /^---\n([\s\S]*?)\n---/.exec(text)?.[1] ?? '';
-      const field = (/** @type {string} */ key) =>
-        new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(front)?.[1]?.trim() ?? '';
-      return {
-        slug: name.replace(/\.mdx?$/, ''),
-        title: field('title').replace(/^(['"])(.*)\1$/, '$2'),
-        order: Number(field('order')),
-        draft: field('draft') === 'true',
-      };
-    })
-    .filter((lesson) => !lesson.draft)
-    .map(({ slug, title, order }) => ({ slug, title, order }))
-    .sort((a, b) => a.order - b.order);
 }
 
 /**

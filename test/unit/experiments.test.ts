@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mnistRunToEnd, mnistTensors } from '../../src/core/subspace/index.ts';
+import { mnistRunToEnd, mnistTensors } from '../../src/experiments/intrinsic/index.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { startExperiments, type MnistData } from '../../src/experiments/client.ts';
 import { createExperimentHost } from '../../src/experiments/host.ts';

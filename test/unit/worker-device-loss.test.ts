@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RUN, type RunSummary } from '../../src/core/finetune/index.ts';
+import { DEFAULT_RUN, type RunSummary } from '../../src/experiments/training/index.ts';
 import { createHost, deviceLostMessage, type BackendStarter } from '../../src/worker/host.ts';
 import type { FromWorker, InitResult } from '../../src/worker/protocol.ts';
 

@@ -8,3 +8,4 @@ export * from './mnist.ts';
 export * from './mlm.ts';
 export * from './pretrained.ts';
 export * from './integrity.ts';
+export * from './tasks.ts';

@@ -1,5 +1,5 @@
 /** Claims of lessons/intrinsic-dimension.mdx: MNIST in random subspaces, and the tiny encoder. */
-import { findD90 } from '../../../src/core/subspace/d90.ts';
+import { findD90 } from '../../../src/experiments/intrinsic/d90.ts';
 import { all, at, num, pct, rounds, type Claim, type Results } from './claim.ts';
 
 const MNIST = 'results/intrinsic/mnist.json';

@@ -14,10 +14,10 @@
  * addition and LayerNorm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gelu } from '../nn/activations.ts';
-import { linear } from '../nn/linear.ts';
-import type { ForwardContext, Linear, LinearHook } from '../nn/module.ts';
-import { Rng, randn } from '../rng.ts';
+import { gelu } from '../../core/nn/activations.ts';
+import { linear } from '../../core/nn/linear.ts';
+import type { ForwardContext, Linear, LinearHook } from '../../core/nn/module.ts';
+import { Rng, randn } from '../../core/rng.ts';
 import { PlacementError } from './errors.ts';
 
 /** Options of a {@link BottleneckAdapter}. */

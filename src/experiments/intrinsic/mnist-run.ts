@@ -6,17 +6,17 @@
  * [0, 1]; the number of steps is the caller's budget (the paper trains 100 epochs).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { IdxImages } from '../data/mnist.ts';
-import { Mlp } from '../models/mlp.ts';
-import { softmaxCrossEntropy } from '../nn/loss.ts';
-import { Rng } from '../rng.ts';
-import { Adam } from '../train/adam.ts';
-import { SubspaceError } from './errors.ts';
-import { accuracy } from './evaluate.ts';
-import { SubspaceModel } from './model.ts';
-import type { ProjectionKind } from './projection.ts';
-import { trainSubspace } from './train.ts';
-import { SLICE_MS, slicer } from '../yield.ts';
+import type { IdxImages } from '../../core/data/mnist.ts';
+import { Mlp } from '../../core/models/mlp.ts';
+import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
+import { Rng } from '../../core/rng.ts';
+import { Adam } from '../../core/train/adam.ts';
+import { SubspaceError } from '../../core/subspace/errors.ts';
+import { accuracy } from '../../core/train/evaluate.ts';
+import { SubspaceModel } from '../../core/subspace/model.ts';
+import type { ProjectionKind } from '../../core/subspace/projection.ts';
+import { trainSubspace } from '../../core/subspace/train.ts';
+import { SLICE_MS, slicer } from '../../core/yield.ts';
 
 /** Li et al.'s MNIST fully connected network: 784-200-200-10, ReLU (199,210 parameters). */
 export const MNIST_FC_SIZES: readonly number[] = [784, 200, 200, 10];

@@ -12,7 +12,7 @@ import {
   type BackendName,
   type BackendProbe,
 } from '../core/backend.ts';
-import { probeWebGpu, registerBackend } from '../cells/tf-backends.ts';
+import { probeWebGpu, registerBackend } from './tf-backends.ts';
 
 function probeWebGl(): BackendProbe {
   try {

@@ -10,17 +10,17 @@
  * ({@link runToResult}).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LearningRate } from '../train/adam.ts';
-import { warmupDecay } from '../train/schedule.ts';
-import type { InitLoraWeights } from './config.ts';
+import type { LearningRate } from '../../core/train/adam.ts';
+import { warmupDecay } from '../../core/train/schedule.ts';
+import type { InitLoraWeights } from '../../core/lora/config.ts';
 import {
   InitExperimentError,
   initRun,
   outputChangeAtInit,
   type InitSettings,
   type InitStep,
-} from './init-experiments.ts';
-import type { InitTask } from './init-tasks.ts';
+} from './experiments.ts';
+import type { InitTask } from './tasks.ts';
 
 /** The five schemes the lesson compares: a stable id and the core's `initLoraWeights` value. */
 export const INIT_SCHEMES: readonly { readonly id: string; readonly init: InitLoraWeights }[] = [

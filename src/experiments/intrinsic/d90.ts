@@ -5,7 +5,7 @@
  * linear interpolation between the two grid points that straddle the threshold, and each seed's
  * own answer with their spread.
  */
-import { SubspaceError } from './errors.ts';
+import { SubspaceError } from '../../core/subspace/errors.ts';
 
 /** One trained point of a sweep. */
 export interface SweepPoint {

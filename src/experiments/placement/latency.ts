@@ -14,8 +14,8 @@
  * order rotates every repeat) so that a slow patch of the machine hits all of them alike.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from '../nn/linear.ts';
-import { Rng, randn } from '../rng.ts';
+import { linear } from '../../core/nn/linear.ts';
+import { Rng, randn } from '../../core/rng.ts';
 import { BottleneckAdapter } from './bottleneck.ts';
 import { PlacementError } from './errors.ts';
 

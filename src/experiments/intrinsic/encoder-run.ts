@@ -5,24 +5,18 @@
  * Fine-Tuning", at this site's scale. Dropout is off, so a run is a function of its seeds.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Encoder } from '../models/encoder.ts';
-import { softmaxCrossEntropy } from '../nn/loss.ts';
-import { Rng } from '../rng.ts';
-import { Adam } from '../train/adam.ts';
-import { SubspaceError } from './errors.ts';
-import { SubspaceModel } from './model.ts';
-import type { ProjectionKind } from './projection.ts';
-import { trainSubspace } from './train.ts';
-import { SLICE_MS, slicer } from '../yield.ts';
-
-/** Token ids, masks (`[n, maxLen]` row-major) and labels of an encoded split. */
-export interface EncodedRows {
-  readonly n: number;
-  readonly maxLen: number;
-  readonly ids: Int32Array;
-  readonly mask: Int32Array;
-  readonly labels: Int32Array;
-}
+import type { EncodedRows } from '../../core/data/tasks.ts';
+import type { Encoder } from '../../core/models/encoder.ts';
+import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
+import { Rng } from '../../core/rng.ts';
+import { Adam } from '../../core/train/adam.ts';
+import { rowsTensors } from '../../core/train/batches.ts';
+import { encoderAccuracy } from '../../core/train/evaluate.ts';
+import { SubspaceError } from '../../core/subspace/errors.ts';
+import { SubspaceModel } from '../../core/subspace/model.ts';
+import type { ProjectionKind } from '../../core/subspace/projection.ts';
+import { trainSubspace } from '../../core/subspace/train.ts';
+import { SLICE_MS, slicer } from '../../core/yield.ts';
 
 /** Options of {@link encoderRun}. */
 export interface EncoderRunOptions {
@@ -56,59 +50,6 @@ export interface EncoderRunResult {
   readonly finalLoss: number;
   readonly ms: number;
   readonly stopped: boolean;
-}
-
-function rowsTensors(
-  set: EncodedRows,
-  rows: readonly number[],
-): { ids: tf.Tensor2D; mask: tf.Tensor2D; labels: tf.Tensor1D } {
-  const T = set.maxLen;
-  const ids = new Int32Array(rows.length * T);
-  const mask = new Int32Array(rows.length * T);
-  const labels = new Int32Array(rows.length);
-  rows.forEach((r, i) => {
-    ids.set(set.ids.subarray(r * T, (r + 1) * T), i * T);
-    mask.set(set.mask.subarray(r * T, (r + 1) * T), i * T);
-    labels[i] = set.labels[r] ?? 0;
-  });
-  return {
-    ids: tf.tensor2d(ids, [rows.length, T], 'int32'), // [B, T]
-    mask: tf.tensor2d(mask, [rows.length, T], 'int32'), // [B, T]
-    labels: tf.tensor1d(labels, 'int32'), // [B]
-  };
-}
-
-/** Classification accuracy of `encoder` on `set`, in batches, one awaited read at the end. */
-export async function encoderAccuracy(
-  encoder: Encoder,
-  set: EncodedRows,
-  batchSize = 100,
-): Promise<number> {
-  const counts: tf.Tensor[] = [];
-  const tick = slicer(SLICE_MS);
-  try {
-    for (let s = 0; s < set.n; s += batchSize) {
-      await tick(); // the encoder may be freed meanwhile: then classify throws, nothing leaks
-      const rows = Array.from({ length: Math.min(batchSize, set.n - s) }, (_, i) => s + i);
-      const b = rowsTensors(set, rows);
-      try {
-        counts.push(
-          tf.tidy(() => {
-            const pred = tf.argMax(encoder.classify(b.ids, b.mask, { training: false }), 1).toInt();
-            return tf.sum(tf.equal(pred, b.labels).toInt());
-          }),
-        );
-      } finally {
-        tf.dispose([b.ids, b.mask, b.labels]);
-      }
-    }
-    const total = tf.addN(counts);
-    const [correct = 0] = await total.data();
-    total.dispose();
-    return correct / set.n;
-  } finally {
-    tf.dispose(counts);
-  }
 }
 
 /** Trains `encoder` (yielding each step) and returns its test accuracy. */

@@ -2,7 +2,7 @@
  * Helpers for the initialisation lesson (`lessons/initialisation.mdx`): the gradients of LoRA's
  * factors in closed form, a loss surface over a rank-1 adapter's two numbers, a short training run
  * that reports ‖∇A‖ and ‖∇B‖ per step, and mean-and-band statistics over seeds. The tasks the
- * runs train on are in `init-tasks.ts`.
+ * runs train on are in `tasks.ts`.
  *
  * Notation (row vectors, as everywhere in the core): `h = x·W0 + s·g·x·A·B` with `x: [n, dIn]`,
  * `A: [dIn, r]`, `B: [r, dOut]`, scaling `s` (α/r, or α/√r for rsLoRA, Kalajdzievski 2023) and an
@@ -11,13 +11,13 @@
  * `∂L/∂A = s·g·xᵀ·G·Bᵀ`, `∂L/∂B = s·g·(x·A)ᵀ·G`, `∂L/∂g = s·Σ (x·A·B) ⊙ G`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { Adam, type LearningRate } from '../train/adam.ts';
-import { trainLoop } from '../train/loop.ts';
-import type { InitLoraWeights, LoraConfigInput } from './config.ts';
-import { getPeftModel, type PeftModel } from './peft-model.ts';
-import type { InitTask } from './init-tasks.ts';
+import { Adam, type LearningRate } from '../../core/train/adam.ts';
+import { trainLoop } from '../../core/train/loop.ts';
+import type { InitLoraWeights, LoraConfigInput } from '../../core/lora/config.ts';
+import { getPeftModel, type PeftModel } from '../../core/lora/peft-model.ts';
+import type { InitTask } from './tasks.ts';
 
-export * from './init-tasks.ts';
+export * from './tasks.ts';
 
 /** Thrown for a bad argument of an experiment helper (names the field and value). */
 export class InitExperimentError extends Error {

@@ -8,7 +8,7 @@
  *   attention linear modules, the feed-forward linear modules, the head.
  * Everything here works on `{name, count}` rows, so it counts a real model and a spec alike.
  */
-import type { ParamRow } from '../accounting.ts';
+import type { ParamRow } from '../../core/accounting.ts';
 import { PlacementError } from './errors.ts';
 
 /** Kinds of parameter in a RoBERTa-style encoder. */

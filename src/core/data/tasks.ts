@@ -1,18 +1,14 @@
 /**
- * Data for the training lesson: the two tasks on the UCI sentiment sentences (is the review
+ * Classification tasks on the UCI sentiment sentences (is the review
  * positive? which site is it from?), encoded once into flat `Int32Array`s so batches are cheap
  * slices, plus the stand-ins used when the shipped files cannot be loaded (a tokenizer built from
  * the training sentences; a small generated split for headless tests, labelled as such).
  */
-import {
-  SENTIMENT_SOURCES,
-  type SentimentExample,
-  type SentimentSplit,
-} from '../data/sentiment.ts';
-import { WordTokenizer } from '../data/tokenizer.ts';
-import { splitWords } from '../data/words.ts';
+import { SENTIMENT_SOURCES, type SentimentExample, type SentimentSplit } from './sentiment.ts';
+import { WordTokenizer } from './tokenizer.ts';
+import { splitWords } from './words.ts';
 import { Rng } from '../rng.ts';
-import { FineTuneError } from './errors.ts';
+import { DataError } from './errors.ts';
 
 /** The two tasks: sentiment (2 classes) and the review's source site (3 classes). */
 export type TaskName = 'sentiment' | 'source';
@@ -28,14 +24,18 @@ export function labelOf(e: SentimentExample, task: TaskName): number {
   return task === 'sentiment' ? e.label : SENTIMENT_SOURCES.indexOf(e.source);
 }
 
-/** A split encoded for one task: `n` rows of `maxLen` ids and mask values, and `n` labels. */
-export interface EncodedSet {
-  readonly task: TaskName;
+/** Token ids, masks (`[n, maxLen]` row-major) and labels of an encoded split. */
+export interface EncodedRows {
   readonly n: number;
   readonly maxLen: number;
   readonly ids: Int32Array; // [n, maxLen]
   readonly mask: Int32Array; // [n, maxLen]
   readonly labels: Int32Array; // [n]
+}
+
+/** A split encoded for one task: `n` rows of `maxLen` ids and mask values, and `n` labels. */
+export interface EncodedSet extends EncodedRows {
+  readonly task: TaskName;
 }
 
 /** Tokenizes `examples` for `task` (truncated/padded to `maxLen`, `<s>`/`</s>` included). */
@@ -46,8 +46,8 @@ export function encodeSet(
   maxLen: number,
 ): EncodedSet {
   if (!Number.isInteger(maxLen) || maxLen < 3)
-    throw new FineTuneError('maxLen', maxLen, 'must be an integer ≥ 3');
-  if (examples.length === 0) throw new FineTuneError('examples', 0, 'must not be empty');
+    throw new DataError('maxLen', `${String(maxLen)} must be an integer ≥ 3`);
+  if (examples.length === 0) throw new DataError('examples', 'must not be empty');
   const n = examples.length;
   const ids = new Int32Array(n * maxLen);
   const mask = new Int32Array(n * maxLen);
@@ -63,7 +63,7 @@ export function encodeSet(
 
 /** Rows `rows` of a set as flat arrays (what a batch tensor is built from). */
 export function batchRows(
-  set: EncodedSet,
+  set: EncodedRows,
   rows: readonly number[],
 ): { ids: Int32Array; mask: Int32Array; labels: Int32Array } {
   const T = set.maxLen;

@@ -1,7 +1,10 @@
 /** Accuracy of a classifier on a labelled set, in batches, with one awaited read at the end. */
 import * as tf from '@tensorflow/tfjs';
-import { SubspaceError } from './errors.ts';
+import { SubspaceError } from '../subspace/errors.ts';
 import { SLICE_MS, slicer } from '../yield.ts';
+import type { EncodedRows } from '../data/tasks.ts';
+import type { Encoder } from '../models/encoder.ts';
+import { rowsTensors } from './batches.ts';
 
 /**
  * Fraction of rows of `x` whose arg-max logit equals the label in `y` (int32 `[N]`).
@@ -39,6 +42,39 @@ export async function accuracy(
     const [correct = 0] = await total.data();
     total.dispose();
     return correct / n;
+  } finally {
+    tf.dispose(counts);
+  }
+}
+
+/** Classification accuracy of `encoder` on `set`, in batches, one awaited read at the end. */
+export async function encoderAccuracy(
+  encoder: Encoder,
+  set: EncodedRows,
+  batchSize = 100,
+): Promise<number> {
+  const counts: tf.Tensor[] = [];
+  const tick = slicer(SLICE_MS);
+  try {
+    for (let s = 0; s < set.n; s += batchSize) {
+      await tick(); // the encoder may be freed meanwhile: then classify throws, nothing leaks
+      const rows = Array.from({ length: Math.min(batchSize, set.n - s) }, (_, i) => s + i);
+      const b = rowsTensors(set, rows);
+      try {
+        counts.push(
+          tf.tidy(() => {
+            const pred = tf.argMax(encoder.classify(b.ids, b.mask, { training: false }), 1).toInt();
+            return tf.sum(tf.equal(pred, b.labels).toInt());
+          }),
+        );
+      } finally {
+        tf.dispose([b.ids, b.mask, b.labels]);
+      }
+    }
+    const total = tf.addN(counts);
+    const [correct = 0] = await total.data();
+    total.dispose();
+    return correct / set.n;
   } finally {
     tf.dispose(counts);
   }

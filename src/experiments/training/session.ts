@@ -16,16 +16,16 @@
  * what PEFT's `ModulesToSaveWrapper` does by keeping one copy per adapter.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PretrainedFiles } from '../data/pretrained.ts';
-import { loadPretrained } from '../data/pretrained.ts';
-import type { SentimentSplit } from '../data/sentiment.ts';
-import type { WordTokenizer } from '../data/tokenizer.ts';
-import { Encoder, encoderConfig, type EncoderConfig } from '../models/encoder.ts';
-import { getPeftModel, PeftModel } from '../lora/peft-model.ts';
-import { loadAdapter, saveAdapter, type AdapterFiles } from '../lora/io.ts';
-import { softmaxCrossEntropy } from '../nn/loss.ts';
-import { Rng } from '../rng.ts';
-import { Adam } from '../train/adam.ts';
+import type { PretrainedFiles } from '../../core/data/pretrained.ts';
+import { loadPretrained } from '../../core/data/pretrained.ts';
+import type { SentimentSplit } from '../../core/data/sentiment.ts';
+import type { WordTokenizer } from '../../core/data/tokenizer.ts';
+import { Encoder, encoderConfig, type EncoderConfig } from '../../core/models/encoder.ts';
+import { getPeftModel, PeftModel } from '../../core/lora/peft-model.ts';
+import { loadAdapter, saveAdapter, type AdapterFiles } from '../../core/lora/io.ts';
+import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
+import { Rng } from '../../core/rng.ts';
+import { Adam } from '../../core/train/adam.ts';
 import {
   encodeSet,
   batchRows,
@@ -34,9 +34,9 @@ import {
   tokenizerFromExamples,
   type EncodedSet,
   type TaskName,
-} from './data.ts';
+} from '../../core/data/tasks.ts';
 import { FineTuneError } from './errors.ts';
-import { median } from './stats.ts';
+import { median } from '../../core/stats.ts';
 
 /** How the session was set up. */
 export interface SessionSetup {

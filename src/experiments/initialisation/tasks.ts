@@ -8,16 +8,16 @@
  *   layer (so a low-rank adapter can, in principle, fix the whole difference).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WordTokenizer } from '../data/tokenizer.ts';
-import type { SentimentExample } from '../data/sentiment.ts';
-import type { Encoder } from '../models/encoder.ts';
-import { Mlp } from '../models/mlp.ts';
-import type { Module } from '../models/types.ts';
-import { softmaxCrossEntropy } from '../nn/loss.ts';
-import { Rng } from '../rng.ts';
-import { Adam } from '../train/adam.ts';
-import { trainLoop } from '../train/loop.ts';
-import type { TargetModules } from './config.ts';
+import type { WordTokenizer } from '../../core/data/tokenizer.ts';
+import type { SentimentExample } from '../../core/data/sentiment.ts';
+import type { Encoder } from '../../core/models/encoder.ts';
+import { Mlp } from '../../core/models/mlp.ts';
+import type { Module } from '../../core/models/types.ts';
+import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
+import { Rng } from '../../core/rng.ts';
+import { Adam } from '../../core/train/adam.ts';
+import { trainLoop } from '../../core/train/loop.ts';
+import type { TargetModules } from '../../core/lora/config.ts';
 
 /** A model to adapt and the data to adapt it on. */
 export interface InitTask {

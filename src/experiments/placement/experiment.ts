@@ -6,15 +6,16 @@
  * run is a function of its seeds.
  */
 import * as tf from '@tensorflow/tfjs';
-import { parameterRows, summarizeParams } from '../accounting.ts';
-import type { Encoder } from '../models/encoder.ts';
-import { softmaxCrossEntropy } from '../nn/loss.ts';
-import { getPeftModel, type PeftModel } from '../lora/peft-model.ts';
-import { Rng } from '../rng.ts';
-import { encoderAccuracy, type EncodedRows } from '../subspace/encoder-run.ts';
-import { Adam } from '../train/adam.ts';
+import { parameterRows, summarizeParams } from '../../core/accounting.ts';
+import type { Encoder } from '../../core/models/encoder.ts';
+import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
+import { getPeftModel, type PeftModel } from '../../core/lora/peft-model.ts';
+import { Rng } from '../../core/rng.ts';
+import type { EncodedRows } from '../../core/data/tasks.ts';
+import { encoderAccuracy } from '../../core/train/evaluate.ts';
+import { Adam } from '../../core/train/adam.ts';
 import { PlacementError } from './errors.ts';
-import { SLICE_MS, slicer } from '../yield.ts';
+import { SLICE_MS, slicer } from '../../core/yield.ts';
 
 /** The linear modules of one encoder layer, by the names Kamp's part 2 uses. */
 export type ModuleKey = 'query' | 'key' | 'value' | 'attention-output' | 'ffn-up' | 'ffn-down';

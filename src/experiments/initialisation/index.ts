@@ -1,0 +1,4 @@
+/** The initialisation lesson: its tasks, experiments and the lesson's settings. */
+export * from './tasks.ts';
+export * from './experiments.ts';
+export * from './lesson.ts';

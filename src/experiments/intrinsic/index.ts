@@ -1,0 +1,4 @@
+/** The intrinsic-dimension lesson: MNIST and encoder runs in a random subspace, and d90. */
+export * from './d90.ts';
+export * from './mnist-run.ts';
+export * from './encoder-run.ts';

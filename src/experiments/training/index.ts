@@ -1,0 +1,3 @@
+/** The training lesson: a resumable fine-tuning session (two tasks, merge, save/load, swap). */
+export * from './errors.ts';
+export * from './session.ts';
