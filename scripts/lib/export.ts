@@ -25,6 +25,12 @@ export interface ExportInput {
   /** Whether the planned number of steps was reached (false: stopped by the time limit). */
   complete: boolean;
   log: (s: string) => void;
+  /**
+   * What trained it, when not `npm run pretrain` on TF.js (scripts/pretrain-torch.ts): the
+   * command that reproduces it, the backend, the model card's description and a note appended to
+   * the optimiser's description.
+   */
+  engine?: { command: string; backend: string; description: string; optimizerNote: string };
 }
 
 /**
@@ -84,13 +90,14 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
   const manifest = {
     name: path.basename(outDir),
     description:
+      x.engine?.description ??
       'A tiny RoBERTa-style encoder pretrained with masked-language modelling in Node (TF.js WASM) for the LoRA lessons.',
-    reproduce: `npm run pretrain -- ${flags}`,
+    reproduce: x.engine?.command ?? `npm run pretrain -- ${flags}`,
     complete: x.complete,
     note: x.complete
       ? 'The planned number of steps was reached.'
       : `Stopped by the time limit at step ${state.step} of ${lastStep}: the learning-rate schedule had not finished decaying. Rerunning the command resumes from the checkpoint (same batches, same optimiser state).`,
-    backend: 'tfjs-backend-wasm (Node, single thread)',
+    backend: x.engine?.backend ?? 'tfjs-backend-wasm (Node, single thread)',
     tfjsVersion: tf.version.tfjs,
     seed: r.seed,
     model: {
@@ -116,8 +123,7 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
     training: {
       objective:
         'masked language modelling, 15% of word positions, 80% <mask> / 10% random / 10% unchanged; loss only at chosen positions; no dropout',
-      optimizer:
-        'AdamW beta1 0.9, beta2 0.98, eps 1e-6, weight decay 0.01 (not on biases, LayerNorm, embeddings)',
+      optimizer: `AdamW beta1 0.9, beta2 0.98, eps 1e-6, weight decay 0.01 (not on biases, LayerNorm, embeddings)${x.engine?.optimizerNote ?? ''}`,
       schedule: describePlan(r),
       wordEmbeddings: r.freezeWordEmbeddings
         ? 'frozen at their init (GloVe rows where available) during MLM; the tied decoder uses them as they are'
