@@ -31,11 +31,12 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
+import { Encoder, encoderConfig } from '../src/core/models/encoder.ts';
 import { AdamW } from './lib/adamw.ts';
 import { loadRecord, saveRecord } from './lib/checkpoint.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
 import { scoreGroups, type MlmScore } from './lib/mlm-eval.ts';
+import type { PretrainRun, RunState } from './lib/run-state.ts';
 import { buildPretrainData, trainBatch, unkRate } from './lib/pretrain-data.ts';
 import {
   baseLastStep,
@@ -83,7 +84,7 @@ const num = (k: keyof typeof a): number => {
 };
 const root = path.resolve(import.meta.dirname, '..');
 const name = a.name;
-const run = {
+const run: PretrainRun = {
   steps: num('steps'),
   /**
    * Optional re-plan of the schedule (0 = none): from step `replanAt` the learning rate decays
@@ -142,30 +143,6 @@ const log = (s: string): void => {
   console.log(line);
   appendFileSync(logFile, `${line}\n`);
 };
-
-/** Everything saved with a checkpoint besides tensors. */
-export interface RunState {
-  run: typeof run;
-  config: EncoderConfig;
-  step: number;
-  wallSeconds: number;
-  tokensSeen: number;
-  sessions: {
-    startedAt: string;
-    fromStep: number;
-    toStep: number;
-    seconds: number;
-    host: string;
-  }[];
-  lossHistory: { step: number; loss: number; lr: number }[];
-  scores: {
-    randomInit?: Record<string, MlmScore>;
-    init?: Record<string, MlmScore>;
-    checkpoints: { step: number; heldOut: MlmScore }[];
-    final?: Record<string, MlmScore>;
-  };
-  glove?: { source: string; wordsInitialised: number; vocabWords: number };
-}
 
 await tf.setBackend('wasm');
 const t0 = Date.now();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierPooling, Encoder } from '../../src/core/models/encoder.ts';
 import { encoderConfigToHf } from '../../src/core/io/hf-encoder.ts';
-import type { RunState } from '../pretrain.ts';
+import type { RunState } from './run-state.ts';
 import type { PretrainData } from './pretrain-data.ts';
 import { tensorsToSafetensors } from '../../src/core/io/safetensors.ts';
 import { transposeDense } from './hf-weights.ts';

@@ -6,7 +6,7 @@ import { shapeSize, type ParamRow } from '../accounting.ts';
 import type { LoraConfigInput } from '../lora/config.ts';
 import { selectModulesToSave } from '../lora/match.ts';
 import { adapterParamShapes, planLora } from '../lora/plan.ts';
-import type { ModelSpec } from './specs.ts';
+import type { ModelSpec } from './model-spec.ts';
 
 /**
  * Rows `{name, trainable, count}` of a spec. Without `lora` every parameter is trainable (full

@@ -14,16 +14,9 @@
 import { accountingRows, frozenRows } from './spec-rows.ts';
 import { ENCODER_PRESETS, type EncoderConfig } from './encoder.ts';
 import type { LinearShape } from '../lora/plan.ts';
+import type { ModelSpec } from './model-spec.ts';
 
-/** A model described by shapes only. */
-export interface ModelSpec {
-  /** Display name. */
-  readonly name: string;
-  /** Every parameter once, in model order. */
-  readonly parameters: readonly { readonly name: string; readonly shape: readonly number[] }[];
-  /** Linear modules (LoRA targets) with their widths. */
-  readonly linearModules: readonly LinearShape[];
-}
+export type { ModelSpec } from './model-spec.ts';
 
 /**
  * The spec of our {@link Encoder} for `config` — the same names, shapes and order as the real
