@@ -10,7 +10,7 @@
  * `trainer` (lazy) is src/worker/client.ts: `trainer.createTrainer()` trains in a Web Worker.
  * `experiments` (lazy) is the page's experiment runner (src/experiments/client.ts): subspace runs
  * (`experiments.mnistRun`, `experiments.encoderRun`) in a Web Worker.
- * `site`, `urlState`, `trainingPanel`: the lesson kit (kit/builtins.ts; src/cells/README.md).
+ * `site`, `UrlState`, `trainingPanel`: the lesson kit (kit/builtins.ts; src/cells/README.md).
  * `progress(fraction, label)` makes a progress bar for long cells to yield. `invalidation` and
  * `visibility` are provided per variable by the runtime itself.
  */
@@ -72,7 +72,7 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     progress: () => progress,
     width: options.width,
     testMode: options.testMode,
-    // The lesson kit (kit/): `site`, `urlState`, `trainingPanel`.
+    // The lesson kit (kit/): `site`, `UrlState`, `trainingPanel`.
     ...kitBuiltins(loadPlotly),
   };
 }

@@ -406,7 +406,7 @@ describe('embeds', () => {
     }
     assert.ok(count > 0, 'no cells found in any lesson');
     console.log(`embed: ${String(count)} cells embedded in ${String(Date.now() - started)} ms`);
-    for (const plumbing of ['intrinsic-dimension/siteBase', 'initialisation/lock']) {
+    for (const plumbing of ['intrinsic-dimension/precomputed', 'initialisation/lock']) {
       assert.ok(setup.includes(plumbing), `${plumbing} is not marked a set-up cell`);
     }
     assert.equal(
@@ -447,7 +447,7 @@ describe('embeds', () => {
     });
     const copyIn = (/** @type {string} */ key) =>
       page.locator(`[data-cell="${key}"]`).getByRole('button', { name: 'Copy embed' }).count();
-    assert.equal(await copyIn('siteBase'), 0);
+    assert.equal(await copyIn('precomputed'), 0);
     assert.equal(await copyIn('accuracyPlot'), 1);
     await context.close();
   });

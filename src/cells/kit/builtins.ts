@@ -5,11 +5,11 @@
  *   `site.model()` (the pretrained encoder's files, checked against its manifest),
  *   `site.modelSha256()`, `site.available` (false in a plain script: cells use stand-ins then).
  *   The site's base is found once, from the page's favicon link, when a cell first names `site`.
- * - `urlState` — typed URL state from a schema (url-state.ts, url-state-page.ts).
+ * - `UrlState` — typed URL state from a schema (url-state.ts, url-state-page.ts).
  * - `trainingPanel(options)` — the training panel (training-panel.ts), with Plotly supplied.
  */
 import { pageSite } from './site.ts';
-import { urlState } from './url-state-page.ts';
+import { UrlState } from './url-state-page.ts';
 import {
   trainingPanel,
   type PanelPlotly,
@@ -22,7 +22,7 @@ import {
 export function kitBuiltins(loadPlotly: () => Promise<unknown>): Record<string, unknown> {
   return {
     site: () => pageSite(),
-    urlState: () => urlState,
+    UrlState: () => UrlState,
     trainingPanel:
       () =>
       <C extends PanelRunConfig, S extends PanelSummary>(

@@ -17,10 +17,8 @@ export function directoryReader(dir: string): ReadFile {
       return new Uint8Array(await readFile(file));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      throw new SiteFileError(
-        path,
-        code === 'ENOENT' ? `not found in ${root}` : `could not be read (${String(e)})`,
-      );
+      if (code === 'ENOENT') throw new SiteFileError(path, `not found in ${root}`, true);
+      throw new SiteFileError(path, `could not be read (${String(e)})`);
     }
   };
 }

@@ -10,15 +10,33 @@
  */
 import { checkFileHashes } from '../../core/data/integrity.ts';
 
-/** A shipped file that could not be read or parsed; `file` is its path under the site. */
+/**
+ * A shipped file that could not be read or parsed; `file` is its path under the site, `missing`
+ * says the site does not have it (an HTTP error status, no such file, no site) rather than that it
+ * arrived broken or the network failed.
+ */
 export class SiteFileError extends Error {
   override readonly name = 'SiteFileError';
   constructor(
     readonly file: string,
     readonly reason: string,
+    readonly missing = false,
   ) {
     super(`${file}: ${reason}`);
   }
+}
+
+/**
+ * What a page says when precomputed results were made with other weights than the shipped model
+ * it serves now (`made`, `served`: SHA-256 of `model.safetensors`); empty when they match. Starts
+ * with a space, to follow a caption's sentence.
+ */
+export function weightsNote(made: string | null, served: string | null): string {
+  if (made !== null && made === served) return '';
+  if (made === null) {
+    return ' These results do not record which weights of the pretrained model they were made with, so they may come from an earlier version of it.';
+  }
+  return ` These results were made with other weights (${made.slice(0, 8)}…) than the pretrained model this site serves now (${String(served).slice(0, 8)}…); rerun the precompute script to remake them.`;
 }
 
 /** Reads one file of the site by its path under the site's root (`models/tiny-roberta/config.json`). */
@@ -57,6 +75,14 @@ export interface Site {
   text(path: string): Promise<string>;
   /** A file parsed as JSON (a parse error names the file). */
   json(path: string): Promise<unknown>;
+  /** The same, or null when the site does not have the file (a broken one still fails). */
+  optionalJson(path: string): Promise<unknown>;
+  /**
+   * Precomputed results (`results/…json`, or null when the site lacks them) with `modelNote`:
+   * {@link weightsNote} for the weights they record (`settings.modelSha256`) against the shipped
+   * model's.
+   */
+  results(path: string): Promise<Record<string, unknown> | null>;
   /** The shipped model's files, checked against its manifest unless `verify: false`. */
   model(name?: string, options?: ModelOptions): Promise<ShippedModel>;
   /**
@@ -73,7 +99,7 @@ function message(e: unknown): string {
 /** A {@link Site} over `read`; `base` is reported as is. With `read` null there is no site. */
 export function createSite(base: string | null, read: ReadFile | null): Site {
   const bytes = async (path: string): Promise<Uint8Array> => {
-    if (read === null) throw new SiteFileError(path, 'there is no site to load it from');
+    if (read === null) throw new SiteFileError(path, 'there is no site to load it from', true);
     try {
       return await read(path);
     } catch (e) {
@@ -88,6 +114,14 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
       return JSON.parse(body) as unknown;
     } catch (e) {
       throw new SiteFileError(path, `is not valid JSON (${message(e)})`);
+    }
+  };
+  const optionalJson = async (path: string): Promise<unknown> => {
+    try {
+      return await json(path);
+    } catch (e) {
+      if (e instanceof SiteFileError && e.missing) return null;
+      throw e;
     }
   };
   const modelSha256 = async (name = SHIPPED_MODEL): Promise<string | null> => {
@@ -138,7 +172,28 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
       sha256: typeof sha === 'string' ? sha : '',
     };
   };
-  return { base, available: read !== null, bytes, text, json, model, modelSha256 };
+  const results = async (path: string): Promise<Record<string, unknown> | null> => {
+    const found = await optionalJson(path);
+    if (found === null) return null;
+    if (typeof found !== 'object' || Array.isArray(found)) {
+      throw new SiteFileError(path, 'must hold a JSON object');
+    }
+    const record = found as Record<string, unknown>;
+    const settings = record.settings as { modelSha256?: unknown } | undefined;
+    const made = typeof settings?.modelSha256 === 'string' ? settings.modelSha256 : null;
+    return { ...record, modelNote: weightsNote(made, await modelSha256()) };
+  };
+  return {
+    base,
+    available: read !== null,
+    bytes,
+    text,
+    json,
+    optionalJson,
+    results,
+    model,
+    modelSha256,
+  };
 }
 
 /**
@@ -166,7 +221,7 @@ export function fetchReader(base: string, fetchFile: typeof fetch = fetch): Read
       const type = response.headers.get('content-type') ?? '';
       const text = type.startsWith('text/plain') ? (await response.text()).trim() : '';
       const why = text !== '' && text.length <= 300 ? ` (${text})` : '';
-      throw new SiteFileError(path, `HTTP ${String(response.status)}${why}`);
+      throw new SiteFileError(path, `HTTP ${String(response.status)}${why}`, true);
     }
     return new Uint8Array(await response.arrayBuffer());
   };

@@ -1,5 +1,5 @@
 /**
- * The `urlState` built-in: {@link readUrlState} and {@link writeUrlState} over the page's own
+ * The `UrlState` built-in: {@link readUrlState} and {@link writeUrlState} over the page's own
  * address. Reading outside a browser (Node: the cell tests, scripts) sees an empty query, so every
  * field takes its default; writing there changes nothing but still returns the query string.
  */
@@ -39,5 +39,5 @@ function write<S extends UrlSchema>(schema: S, values: Partial<UrlValues<S>>): U
   return written;
 }
 
-/** The `urlState` built-in's object. */
-export const urlState = { read, write, oneOf, between, integer, text, describeProblems };
+/** The `UrlState` built-in's object. */
+export const UrlState = { read, write, oneOf, between, integer, text, describeProblems };

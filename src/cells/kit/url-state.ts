@@ -5,9 +5,9 @@
  * the text and why), so a mangled link still opens a working page. Writing sets the schema's
  * fields and keeps every other parameter of the address (`?backend=`, `?test=`) as it was.
  *
- * Lesson cells get these as the `urlState` built-in:
+ * Lesson cells get these as the `UrlState` built-in:
  *
- *   state = urlState.read({r: urlState.oneOf([1, 2, 4], 2), seed: urlState.integer(0, 99, 0)})
+ *   state = UrlState.read({r: UrlState.oneOf([1, 2, 4], 2), seed: UrlState.integer(0, 99, 0)})
  *   state.values.r   // 4 for ?r=4; 2 for ?r=3 (and state.problems says why)
  */
 

@@ -8,6 +8,7 @@ import {
   fetchReader,
   siteBaseOf,
   SiteFileError,
+  weightsNote,
   type ReadFile,
 } from '../../../src/cells/kit/site.ts';
 import { directoryReader, directorySite } from '../../../src/cells/kit/site-node.ts';
@@ -19,7 +20,7 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 function memoryReader(files: Record<string, Uint8Array>): ReadFile {
   return (path) => {
     const body = files[path];
-    return body ? Promise.resolve(body) : Promise.reject(new SiteFileError(path, 'HTTP 404'));
+    return body ? Promise.resolve(body) : Promise.reject(new SiteFileError(path, 'HTTP 404', true));
   };
 }
 
@@ -95,6 +96,58 @@ describe('createSite', () => {
     const site = createSite('https://x/', memoryReader(all));
     expect(await site.modelSha256('m')).toBe(manifest.files['model.safetensors']?.sha256);
     expect(await site.modelSha256('absent')).toBeNull();
+  });
+});
+
+describe('optional files and results', () => {
+  it('optionalJson: null for a file the site lacks, an error for a broken one', async () => {
+    const site = createSite('https://x/', memoryReader({ 'bad.json': utf8('[1,') }));
+    expect(await site.optionalJson('none.json')).toBeNull();
+    await expect(site.optionalJson('bad.json')).rejects.toThrow(/^bad\.json: is not valid JSON/);
+    const failing = createSite('https://x/', () => Promise.reject(new Error('reset')));
+    await expect(failing.optionalJson('a.json')).rejects.toThrow(
+      'a.json: could not be read (reset)',
+    );
+    expect(await createSite(null, null).optionalJson('a.json')).toBeNull();
+  });
+
+  it('results carry a note when made with other weights than the model served', async () => {
+    const { all, manifest } = await modelFiles();
+    const served = manifest.files['model.safetensors']?.sha256 ?? '';
+    const results = (sha: string | null) =>
+      utf8(JSON.stringify({ points: [1], settings: sha === null ? {} : { modelSha256: sha } }));
+    const site = createSite('https://x/', memoryReader({ 'results/list.json': utf8('[1]') }));
+    // Results are compared with the default model's manifest: ship model "m" under its name.
+    const renamed: Record<string, Uint8Array> = {};
+    for (const [k, v] of Object.entries(all))
+      renamed[k.replace('models/m/', 'models/tiny-roberta/')] = v;
+    const shipped = createSite(
+      'https://x/',
+      memoryReader({
+        ...renamed,
+        'results/same.json': results(served),
+        'results/other.json': results('ab'.repeat(32)),
+        'results/unknown.json': results(null),
+      }),
+    );
+    expect(await shipped.results('results/same.json')).toEqual({
+      points: [1],
+      settings: { modelSha256: served },
+      modelNote: '',
+    });
+    expect((await shipped.results('results/other.json'))?.modelNote).toMatch(
+      /^ These results were made with other weights \(abababab…\) than the pretrained model this site serves now \(/,
+    );
+    expect((await shipped.results('results/unknown.json'))?.modelNote).toMatch(/do not record/);
+    expect(await shipped.results('results/none.json')).toBeNull();
+    await expect(site.results('results/list.json')).rejects.toThrow(
+      'results/list.json: must hold a JSON object',
+    );
+  });
+
+  it('weightsNote: empty when the weights match', () => {
+    expect(weightsNote('x', 'x')).toBe('');
+    expect(weightsNote(null, 'x')).toMatch(/^ These results do not record/);
   });
 });
 

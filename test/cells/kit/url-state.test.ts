@@ -12,7 +12,7 @@ import {
   text,
   writeUrlState,
 } from '../../../src/cells/kit/url-state.ts';
-import { urlState } from '../../../src/cells/kit/url-state-page.ts';
+import { UrlState } from '../../../src/cells/kit/url-state-page.ts';
 
 const schema = {
   scheme: oneOf(['default', 'pissa', 'zeros'], 'default'),
@@ -121,7 +121,7 @@ describe('writeUrlState', () => {
   });
 });
 
-describe('urlState (the built-in, on the page’s address)', () => {
+describe('UrlState (the built-in, on the page’s address)', () => {
   afterEach(() => {
     history.replaceState(null, '', '/');
   });
@@ -129,8 +129,8 @@ describe('urlState (the built-in, on the page’s address)', () => {
   it('reads location.search and writes with replaceState, keeping the hash and other params', () => {
     history.replaceState(null, '', '/lessons/x/?backend=cpu&r=16#share=abc');
     const length = history.length;
-    expect(urlState.read(schema).values.r).toBe(16);
-    const written = urlState.write(schema, { r: 2, seed: 7 });
+    expect(UrlState.read(schema).values.r).toBe(16);
+    const written = UrlState.write(schema, { r: 2, seed: 7 });
     expect(written.search).toBe('backend=cpu&r=2&seed=7');
     expect(location.pathname + location.search + location.hash).toBe(
       '/lessons/x/?backend=cpu&r=2&seed=7#share=abc',
