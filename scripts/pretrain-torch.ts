@@ -52,6 +52,10 @@ const { values: a } = parseArgs({
     'no-glove': { type: 'boolean', default: false },
     'eval-per-source': { type: 'string', default: '256' },
     'max-minutes': { type: 'string', default: '0' },
+    /** UTC "YYYY-MM-DDTHH:MM": re-plan the decay so that training ends by then (recorded as --replans). */
+    'end-by': { type: 'string', default: '' },
+    /** Decay re-plans "at:to,…" (replays an --end-by run; the manifest's command carries them). */
+    replans: { type: 'string', default: '' },
     'checkpoint-minutes': { type: 'string', default: '10' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     bench: { type: 'string', default: '0' },
@@ -194,6 +198,8 @@ const pyArgs = [
   '--max-minutes',
   a['max-minutes'],
   ...(run.freezeWordEmbeddings ? ['--freeze-word-embeddings'] : []),
+  ...(a['end-by'] !== '' ? ['--end-by', a['end-by']] : []),
+  ...(a.replans !== '' ? ['--replans', a.replans] : []),
   ...(num('bench') > 0 ? ['--bench', a.bench] : []),
 ];
 const py = spawnSync(a.python, pyArgs, { stdio: 'inherit' });
@@ -226,7 +232,10 @@ const pyState = JSON.parse(readFileSync(path.join(ckptDir, 'state.json'), 'utf8'
   }[];
   lossHistory: { step: number; loss: number; lr: number }[];
   heldOut: { step: number; loss: number; accuracy: number; positions: number }[];
+  replans: [number, number][];
 };
+const [firstReplan] = pyState.replans;
+if (firstReplan) [run.replanAt, run.replanSteps] = firstReplan;
 const final = await scoreGroups(enc, data.evalSets);
 log(
   `held-out masked-token accuracy ${(100 * (final['held-out']?.accuracy ?? NaN)).toFixed(2)}% (core encoder on the PyTorch weights)`,
@@ -236,7 +245,7 @@ await exportModel({
   enc,
   data,
   outDir,
-  complete: pyState.step >= run.steps,
+  complete: pyState.step >= (pyState.replans.at(-1)?.[1] ?? run.steps),
   log,
   state: {
     run,
@@ -255,14 +264,7 @@ await exportModel({
     ...(glove ? { glove } : {}),
   },
   engine: {
-    command: `npm run pretrain:torch -- ${process.argv
-      .slice(2)
-      .filter(
-        (x, i, all) =>
-          !/^--(max-minutes|threads|checkpoint-minutes)$/.test(x) &&
-          !/^--(max-minutes|threads|checkpoint-minutes)$/.test(all[i - 1] ?? ''),
-      )
-      .join(' ')}`,
+    command: reproduceCommand(pyState.replans),
     backend: `PyTorch ${pythonTorchVersion()} on CPU (${a.threads} threads), Debian python3-torch; scored and exported with the core's TF.js encoder`,
     description:
       'A small RoBERTa-style encoder pretrained with masked-language modelling (PyTorch on CPU, the same architecture as src/core/models/encoder.ts) for the LoRA lessons.',
@@ -277,4 +279,14 @@ function pythonTorchVersion(): string {
     encoding: 'utf8',
   });
   return r.stdout.trim() || 'unknown';
+}
+
+/** This run's command without the flags that do not change the result, plus its re-plans. */
+function reproduceCommand(replans: readonly [number, number][]): string {
+  const drop = /^--(max-minutes|threads|checkpoint-minutes|end-by|replans|python)$/;
+  const argv = process.argv
+    .slice(2)
+    .filter((x, i, all) => !drop.test(x) && !drop.test(all[i - 1] ?? ''));
+  if (replans.length > 0) argv.push('--replans', replans.map((r) => r.join(':')).join(','));
+  return `npm run pretrain:torch -- ${argv.join(' ')}`;
 }

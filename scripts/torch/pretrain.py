@@ -17,6 +17,7 @@ eps 1e-6, weight decay 0.01 on dense weights only; linear warmup, then linear de
 """
 
 import argparse
+import calendar
 import json
 import os
 import socket
@@ -50,15 +51,37 @@ def parse():
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--max-minutes", type=float, default=0, help="stop (resumably) after this long")
+    p.add_argument("--end-by", default="", help="UTC ISO time: re-plan the decay so that the run ends by then")
+    p.add_argument("--replans", default="", help="at:to,... decay re-plans of an earlier run (replayed)")
     p.add_argument("--bench", type=int, default=0, help="time this many steps, print s/step, exit")
     return p.parse_args()
 
 
-def lr_at(a, step):
+def base_lr(a, step):
     if step < a.warmup:
         return a.lr * (step + 1) / a.warmup
     frac = (step - a.warmup) / max(1, a.steps - a.warmup)
     return a.lr * (1 - 0.95 * min(1.0, frac))
+
+
+def lr_at(a, replans, step):
+    """The base schedule, then each re-plan [at, to]: from step `at` a linear decay from the rate
+    there to the floor (5% of the peak) at step `to`, which becomes the last step."""
+    floor = 0.05 * a.lr
+    f = lambda s: base_lr(a, s)  # noqa: E731
+    for at, to in replans:
+        if step < at:
+            break
+        f = (lambda start, at, to: lambda s: start + (floor - start) * min(1.0, (s - at) / max(1, to - at)))(f(at), at, to)
+    return f(step)
+
+
+def last_step(a, replans):
+    return replans[-1][1] if replans else a.steps
+
+
+def parse_replans(text):
+    return [[int(x) for x in r.split(":")] for r in text.split(",") if r]
 
 
 class Sources:
@@ -182,8 +205,8 @@ def main():
         return
 
     ck_path = os.path.join(a.ckpt_dir, "checkpoint.pt")
-    state = {"step": 0, "tokensSeen": 0, "wallSeconds": 0.0, "sessions": [], "lossHistory": [], "heldOut": [],
-             "args": {k: v for k, v in vars(a).items() if k not in ("max_minutes", "threads", "bench")}}
+    state = {"replans": parse_replans(a.replans), "step": 0, "tokensSeen": 0, "wallSeconds": 0.0, "sessions": [], "lossHistory": [], "heldOut": [],
+             "args": {k: v for k, v in vars(a).items() if k not in ("max_minutes", "threads", "bench", "end_by", "replans")}}
     if os.path.exists(ck_path):
         ck = torch.load(ck_path)
         same = {k: v for k, v in ck["state"]["args"].items() if k not in ("ckpt_dir", "checkpoint_minutes", "log_every", "eval_every")}
@@ -216,16 +239,36 @@ def main():
             json.dump(state, f)
         state["wallSeconds"] = wall
 
+    end_by = calendar.timegm(time.strptime(a.end_by, "%Y-%m-%dT%H:%M")) if a.end_by else 0
+    marks = [(time.time(), state["step"])]
+
+    def maybe_replan():
+        """--end-by: if the planned end is out of reach at this session's speed, decay from here to
+        the floor at 90% of the reachable steps (recorded in state["replans"] and the manifest)."""
+        t0, s0 = marks[0]
+        t1, s1 = marks[-1]
+        if not end_by or s1 - s0 < 100 or s1 < a.warmup:
+            return
+        sps = (t1 - t0) / (s1 - s0)
+        reachable = (end_by - t1) / sps
+        end = last_step(a, state["replans"])
+        if end - s1 <= reachable:
+            return
+        to = max(s1 + 1, int(s1 + 0.9 * reachable))
+        state["replans"].append([s1, to])
+        log(f"re-plan for --end-by {a.end_by}: {sps:.2f} s/step, {int(reachable)} more steps fit; "
+            f"decaying from step {s1} to the floor at step {to} instead of {end}")
+
     acc, n_acc, t_log = 0.0, 0, time.time()
     stopped = False
     model.train()
-    while state["step"] < a.steps:
+    while state["step"] < last_step(a, state["replans"]):
         if a.max_minutes > 0 and time.time() - t_start > a.max_minutes * 60:
             stopped = True
             break
         step = state["step"]
         ids, mask, pos, labels = (torch.from_numpy(x) for x in make_batch(src, vocab, seq_len, a.batch, a.seed, step))
-        lr = lr_at(a, step)
+        lr = lr_at(a, state["replans"], step)
         for g in opt.param_groups:
             g["lr"] = lr
         loss = model.mlm_loss(ids, mask, pos, labels)
@@ -241,13 +284,16 @@ def main():
         state["tokensSeen"] += int(mask.sum())
         acc += v
         n_acc += 1
-        if state["step"] % a.log_every == 0 or state["step"] == a.steps:
+        end = last_step(a, state["replans"])
+        if state["step"] % a.log_every == 0 or state["step"] == end:
             sps = (time.time() - t_log) / n_acc
             state["lossHistory"].append({"step": state["step"], "loss": acc / n_acc, "lr": lr})
-            log(f"step {state['step']}/{a.steps} loss {acc / n_acc:.4f} lr {lr:.2e} {sps:.3f} s/step "
-                f"tokens {state['tokensSeen'] / 1e6:.1f} M eta {(a.steps - state['step']) * sps / 60:.0f} min")
+            log(f"step {state['step']}/{end} loss {acc / n_acc:.4f} lr {lr:.2e} {sps:.3f} s/step "
+                f"tokens {state['tokensSeen'] / 1e6:.1f} M eta {(end - state['step']) * sps / 60:.0f} min")
             acc, n_acc, t_log = 0.0, 0, time.time()
-        if state["step"] % a.eval_every == 0 or state["step"] == a.steps:
+            marks.append((t_log, state["step"]))
+            maybe_replan()
+        if state["step"] % a.eval_every == 0 or state["step"] == end:
             h = held_out(model, evals)
             state["heldOut"].append({"step": state["step"], **h})
             log(f"held-out at step {state['step']}: masked-token accuracy {100 * h['accuracy']:.2f}% loss {h['loss']:.4f}")
@@ -257,7 +303,7 @@ def main():
             log(f"checkpoint at step {state['step']}")
     save()
     if stopped:
-        log(f"stopped by --max-minutes at step {state['step']} of {a.steps}; run again with the same flags to resume")
+        log(f"stopped by --max-minutes at step {state['step']} of {last_step(a, state['replans'])}; run again with the same flags to resume")
         sys.exit(3)
     st.write(os.path.join(a.ckpt_dir, "final.safetensors"), weights_of(model),
              {"format": "pt", "producer": "scripts/torch/pretrain.py"})
