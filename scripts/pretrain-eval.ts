@@ -29,6 +29,7 @@ import { fromHfConfig, transposeDense } from './lib/hf-weights.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
 import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/features.ts';
 import { readUciSplit } from './lib/uci.ts';
+import { accuracyInterval, formatCorrect, gapInterval, parseCorrect } from './lib/eval-stats.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -54,6 +55,14 @@ const { values: a } = parseArgs({
     'merge-arms': { type: 'string', default: '' },
     /** Free text stored as `note` (e.g. how the hyper-parameters were chosen). */
     note: { type: 'string', default: '' },
+    /**
+     * Hyper-parameter search on VALIDATION before the seeds run: `method=lr,lr,…@epochs,epochs;…`
+     * (e.g. `full=2e-4,5e-4,1e-3@2,4;lora=1e-3,3e-3,1e-2@6,12`). Every method gets the same number
+     * of trials (the same budget); each trial is one run with --search-seed; the best validation
+     * accuracy (ties: the earlier trial) sets that method's lr and epochs for the evaluation.
+     */
+    grid: { type: 'string', default: '' },
+    'search-seed': { type: 'string', default: '100' },
     out: { type: 'string' },
   },
 });
@@ -150,20 +159,24 @@ function epochBatches(rng: Rng): SentimentExample[][] {
   return rng.shuffle(batches);
 }
 
-async function accuracy(enc: Encoder, examples: readonly SentimentExample[]): Promise<number> {
-  let correct = 0;
+/** Whether each example is classified right (no dropout). */
+async function correctness(
+  enc: Encoder,
+  examples: readonly SentimentExample[],
+): Promise<boolean[]> {
+  const out: boolean[] = [];
   for (let i = 0; i < examples.length; i += 100) {
     const part = examples.slice(i, i + 100);
     const b = batchTensors(part);
     const pred = tf.tidy(() => tf.argMax(enc.classify(b.ids, b.mask), 1));
     const p = await pred.data();
-    part.forEach((e, j) => {
-      if (p[j] === e.label) correct++;
-    });
+    part.forEach((e, j) => out.push(p[j] === e.label));
     tf.dispose([pred, b.ids, b.mask, b.labels]);
   }
-  return correct / examples.length;
+  return out;
 }
+
+const share = (xs: readonly boolean[]): number => xs.filter(Boolean).length / xs.length;
 
 async function makeEncoder(start: Start, seed: number): Promise<Encoder> {
   // Head (classifier) init comes from the fine-tuning seed; the body from the start point.
@@ -206,6 +219,8 @@ interface RunRecord {
   readout?: Readout;
   /** Full and LoRA arms: the classifier's pooling (older records: `first`). */
   pooling?: 'first' | 'mean';
+  /** Per test sentence, '1' when classified right (for the intervals; older records lack it). */
+  testCorrect?: string;
 }
 
 async function runArm(arm: string, seed: number): Promise<RunRecord> {
@@ -246,7 +261,7 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
   const t0 = Date.now();
   let lastLoss = NaN;
   let validation: number;
-  let test: number;
+  let testRight: boolean[];
   if (method === 'frozen') {
     // The encoder is frozen and deterministic without dropout: compute each sentence's features
     // once (lib/features.ts: a masked token mean of the last layer, or of every hidden state), then
@@ -302,14 +317,14 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
         tf.dispose([loss, it, x, y]);
       }
     }
-    const acc = async (f: tf.Tensor, xs: readonly SentimentExample[]): Promise<number> => {
+    const right = async (f: tf.Tensor, xs: readonly SentimentExample[]): Promise<boolean[]> => {
       const pred = tf.tidy(() => tf.argMax(head(f, false, rng), 1));
       const pv = await pred.data();
       pred.dispose();
-      return xs.filter((e, i) => pv[i] === e.label).length / xs.length;
+      return xs.map((e, i) => pv[i] === e.label);
     };
-    validation = await acc(fVal, split.validation);
-    test = await acc(fTest, split.test);
+    validation = share(await right(fVal, split.validation));
+    testRight = await right(fTest, split.test);
   } else {
     for (let ep = 0; ep < EPOCHS[method]; ep++) {
       const batches = epochBatches(rng.fork(`epoch-${ep}`));
@@ -328,14 +343,14 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
         tf.dispose([loss, b.ids, b.mask, b.labels]);
       }
     }
-    validation = await accuracy(enc, split.validation);
-    test = await accuracy(enc, split.test);
+    validation = share(await correctness(enc, split.validation));
+    testRight = await correctness(enc, split.test);
   }
   const rec: RunRecord = {
     arm: method !== 'frozen' && pooling === 'mean' ? `${arm}:mean` : arm,
     seed,
     validation,
-    test,
+    test: share(testRight),
     trainable,
     steps: total,
     seconds: Math.round((Date.now() - t0) / 1000),
@@ -343,19 +358,23 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     lr: LR[method],
     epochs: EPOCHS[method],
     ...(method === 'frozen' ? { readout } : { pooling }),
+    testCorrect: formatCorrect(testRight),
   };
   opt.dispose();
   disposeAll();
   return rec;
 }
 
-function summary(
-  runs: readonly RunRecord[],
-): Record<
-  string,
-  { n: number; test: { mean: number; sd: number }; validation: { mean: number; sd: number } }
-> {
-  const out: ReturnType<typeof summary> = {};
+interface ArmSummary {
+  n: number;
+  test: { mean: number; sd: number };
+  validation: { mean: number; sd: number };
+  /** 95% interval of the mean test accuracy, seeds and test sentences resampled (lib/eval-stats.ts). */
+  testCi95?: { low: number; high: number };
+}
+
+function summary(runs: readonly RunRecord[]): Record<string, ArmSummary> {
+  const out: Record<string, ArmSummary> = {};
   const stat = (xs: number[]) => {
     const m = xs.reduce((s, x) => s + x, 0) / xs.length;
     const sd =
@@ -364,13 +383,64 @@ function summary(
   };
   for (const arm of [...new Set(runs.map((r) => r.arm))]) {
     const rs = runs.filter((r) => r.arm === arm);
+    const correct = correctOf(rs);
+    const ci = correct ? accuracyInterval(correct) : undefined;
     out[arm] = {
       n: rs.length,
       test: stat(rs.map((r) => r.test)),
       validation: stat(rs.map((r) => r.validation)),
+      ...(ci ? { testCi95: { low: ci.low, high: ci.high } } : {}),
     };
   }
   return out;
+}
+
+/** The runs' per-sentence correctness, if every run recorded it. */
+function correctOf(rs: readonly RunRecord[]): number[][] | undefined {
+  if (rs.length === 0 || rs.some((r) => r.testCorrect === undefined)) return undefined;
+  return rs.map((r) => parseCorrect(r.testCorrect ?? ''));
+}
+
+/**
+ * Each LoRA arm against full fine-tuning from the same start and pooling: the gap in mean test
+ * accuracy (LoRA − full) with its paired 95% interval (the same test sentences for both).
+ */
+function gaps(
+  runs: readonly RunRecord[],
+): Record<string, { estimate: number; low: number; high: number; n: [number, number] }> {
+  const out: ReturnType<typeof gaps> = {};
+  for (const arm of new Set(runs.map((r) => r.arm))) {
+    if (!arm.startsWith('lora/')) continue;
+    const full = arm.replace(/^lora\//, 'full/');
+    const a = correctOf(runs.filter((r) => r.arm === arm));
+    const b = correctOf(runs.filter((r) => r.arm === full));
+    if (!a || !b) continue;
+    const g = gapInterval(a, b);
+    out[`${arm} − ${full}`] = { ...g, n: [a.length, b.length] };
+  }
+  return out;
+}
+
+/** `--grid`: per method, the learning rates and epochs to try on validation. */
+function parseGrid(text: string): Map<Method, { lrs: number[]; epochs: number[] }> {
+  const grid = new Map<Method, { lrs: number[]; epochs: number[] }>();
+  for (const part of text.split(';').filter((x) => x.trim() !== '')) {
+    const m = /^\s*(full|frozen|lora)=([^@]+)@(.+)$/.exec(part);
+    const nums = (x: string): number[] => x.split(',').map(Number);
+    const lrs = m ? nums(m[2] ?? '') : [];
+    const epochs = m ? nums(m[3] ?? '') : [];
+    if (!m || lrs.some((x) => !(x > 0)) || epochs.some((x) => !(Number.isInteger(x) && x > 0)))
+      throw new Error(
+        `--grid: expected method=lr,lr,…@epochs,epochs (method full|frozen|lora), got ${part}`,
+      );
+    grid.set(m[1] as Method, { lrs, epochs });
+  }
+  const sizes = new Set([...grid.values()].map((g) => g.lrs.length * g.epochs.length));
+  if (sizes.size > 1)
+    throw new Error(
+      `--grid: every method must get the same number of trials (same budget), got ${[...sizes].join(' and ')}`,
+    );
+  return grid;
 }
 
 await tf.setBackend('wasm');
@@ -385,6 +455,10 @@ for (const f of a.merge.split(',').filter((x) => x !== '')) {
   for (const r of more.filter((x) => keep.size === 0 || keep.has(x.arm)))
     runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
 }
+/** `--grid` trials (validation only; their test accuracy is not looked at, stored as null). */
+const search: RunRecord[] = [];
+const searched = new Set<Method>();
+const chosen: Partial<Record<Method, { lr: number; epochs: number; validation: number }>> = {};
 const writeOut = (): void => {
   const body = {
     task: 'UCI sentiment (positive/negative), train 2,379 / validation 300 / test 300 sentences',
@@ -411,12 +485,43 @@ const writeOut = (): void => {
         }
       ).files?.['model.safetensors']?.sha256 ?? null,
     summary: summary(runs),
+    gaps: gaps(runs),
+    ...(search.length > 0
+      ? { search: { grid: a.grid, seed: searchSeed, chosen, trials: search } }
+      : {}),
     runs,
   };
   writeFileSync(outFile, `${JSON.stringify(body, null, 2)}\n`);
 };
 if (a.merge !== '') writeOut();
+const grid = parseGrid(a.grid);
+const searchSeed = Number(a['search-seed']);
 for (const arm of a.arms.split(',').filter((x) => x !== '')) {
+  const method = arm.split('/')[0] as Method;
+  const g = grid.get(method);
+  if (g && !searched.has(method)) {
+    let best: RunRecord | undefined;
+    for (const lr of g.lrs) {
+      for (const ep of g.epochs) {
+        LR[method] = lr;
+        EPOCHS[method] = ep;
+        const r = await runArm(arm, searchSeed);
+        console.log(
+          `search ${arm} lr ${lr} epochs ${ep} (seed ${searchSeed}): validation ${(100 * r.validation).toFixed(1)}%`,
+        );
+        const { testCorrect: _unused, test: _t, ...kept } = r;
+        search.push({ ...kept, test: NaN });
+        if (!best || r.validation > best.validation) best = r;
+      }
+    }
+    if (best) {
+      LR[method] = best.lr ?? LR[method];
+      EPOCHS[method] = best.epochs ?? EPOCHS[method];
+      chosen[method] = { lr: LR[method], epochs: EPOCHS[method], validation: best.validation };
+    }
+    searched.add(method);
+    writeOut();
+  }
   for (const seed of a.seeds.split(',').map(Number)) {
     const r = await runArm(arm, seed);
     console.log(
