@@ -63,6 +63,7 @@ const { values: a } = parseArgs({
      */
     grid: { type: 'string', default: '' },
     'search-seed': { type: 'string', default: '100' },
+    lora: { type: 'string', default: '' },
     out: { type: 'string' },
   },
 });
@@ -77,6 +78,21 @@ const PRETRAIN_SEED = 0; // the encoder body of `glove`/`random` is the pretrain
 const MAX_LEN = 48;
 /** The LoRA arm's adapter (the article's choice of targets; alpha = 2r as is common). */
 const LORA = { r: 2, loraAlpha: 4, targetModules: ['query', 'value'] };
+/**
+ * `--lora r=8,targets=query+key+value+output.dense+intermediate.dense`: another adapter for the
+ * LoRA arms (alpha = 2r); its records are named `lora-r<r>-<targets>/…` so that they sit beside
+ * the default `lora/…` ones (and are compared with `full/…` from the same start).
+ */
+const loraName = ((): string => {
+  if (a.lora === '') return 'lora';
+  const f = Object.fromEntries(a.lora.split(',').map((kv) => kv.split('=') as [string, string]));
+  const r = Number(f.r);
+  const targets = (f.targets ?? '').split('+').filter((x) => x !== '');
+  if (!(Number.isInteger(r) && r >= 1) || targets.length === 0)
+    throw new Error(`--lora: expected r=<whole number>,targets=a+b+…, got ${a.lora}`);
+  Object.assign(LORA, { r, loraAlpha: 2 * r, targetModules: targets });
+  return `lora-r${r}-${targets.join('+')}`;
+})();
 
 const modelDir = path.resolve(a.model);
 const outFile = path.resolve(a.out ?? path.join(modelDir, 'eval.json'));
@@ -347,7 +363,9 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     testRight = await correctness(enc, split.test);
   }
   const rec: RunRecord = {
-    arm: method !== 'frozen' && pooling === 'mean' ? `${arm}:mean` : arm,
+    arm: ((name) => (method !== 'frozen' && pooling === 'mean' ? `${name}:mean` : name))(
+      method === 'lora' ? arm.replace(/^lora\//, `${loraName}/`) : arm,
+    ),
     seed,
     validation,
     test: share(testRight),
@@ -410,8 +428,8 @@ function gaps(
 ): Record<string, { estimate: number; low: number; high: number; n: [number, number] }> {
   const out: ReturnType<typeof gaps> = {};
   for (const arm of new Set(runs.map((r) => r.arm))) {
-    if (!arm.startsWith('lora/')) continue;
-    const full = arm.replace(/^lora\//, 'full/');
+    if (!arm.startsWith('lora')) continue;
+    const full = arm.replace(/^lora[^/]*\//, 'full/');
     const a = correctOf(runs.filter((r) => r.arm === arm));
     const b = correctOf(runs.filter((r) => r.arm === full));
     if (!a || !b) continue;
