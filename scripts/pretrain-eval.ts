@@ -29,6 +29,7 @@ import { fromHfConfig, transposeDense } from './lib/hf-weights.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
 import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/features.ts';
 import { readUciSplit } from './lib/uci.ts';
+import { assignFolds, foldSplit } from './lib/cv.ts';
 import { accuracyInterval, formatCorrect, gapInterval, parseCorrect } from './lib/eval-stats.ts';
 
 const { values: a } = parseArgs({
@@ -64,6 +65,12 @@ const { values: a } = parseArgs({
     grid: { type: 'string', default: '' },
     'search-seed': { type: 'string', default: '100' },
     lora: { type: 'string', default: '' },
+    /**
+     * K-fold cross-validation (scripts/lib/cv.ts): seed s trains on fold s mod K's training part and
+     * tests on fold s mod K, so seeds 0…K−1 test every sentence once (a pass); records are named
+     * `<arm>@cv<K>`. Without it, the shipped split (300 test sentences).
+     */
+    folds: { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
@@ -133,7 +140,15 @@ const config: EncoderConfig = fromHfConfig(hfConfig, {
 });
 /** The full and LoRA arms' pooling; their records are named `<arm>:mean` when it is `mean`. */
 const pooling = config.classifierPooling ?? 'first';
-const split = readUciSplit();
+const shipped = readUciSplit();
+const folds = Number(a.folds);
+const allSentences = [...shipped.train, ...shipped.validation, ...shipped.test];
+const foldOf = folds > 0 ? assignFolds(allSentences, folds) : undefined;
+/** The split a run uses: the shipped one, or its fold's under --folds. */
+let split = shipped;
+function useSplitFor(seed: number): void {
+  split = foldOf ? foldSplit(allSentences, foldOf, folds, seed % folds) : shipped;
+}
 
 function batchTensors(examples: readonly SentimentExample[]): {
   ids: tf.Tensor;
@@ -162,7 +177,7 @@ function batchTensors(examples: readonly SentimentExample[]): {
  * One epoch's batches: shuffle, cut into chunks of 8 batches, sort each chunk by length, batch,
  * shuffle the batches — so a batch pads to similar lengths (about 2× faster than random batches).
  */
-const trainLength = new Map(split.train.map((e) => [e, tokenizer.wordIds(e.text).length]));
+const trainLength = new Map(allSentences.map((e) => [e, tokenizer.wordIds(e.text).length]));
 
 function epochBatches(rng: Rng): SentimentExample[][] {
   const items = rng.shuffle([...split.train]);
@@ -217,7 +232,7 @@ async function makeEncoder(start: Start, seed: number): Promise<Encoder> {
 }
 
 /** Frozen-encoder features by start point (they do not depend on the fine-tuning seed). */
-const featureCache = new Map<Start, [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]>();
+const featureCache = new Map<string, [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]>();
 
 interface RunRecord {
   arm: string;
@@ -243,6 +258,7 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
   const [method, start] = arm.split('/') as [Method, Start];
   if (!(method in LR) || !['pretrained', 'glove', 'random'].includes(start))
     throw new Error(`--arms: unknown arm ${arm}`);
+  useSplitFor(seed);
   const enc = await makeEncoder(start, seed);
   let vars: tf.Variable[];
   let disposeAll = (): void => {
@@ -305,14 +321,15 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
       const z = tf.tanh(dense.apply(train ? dropout(x, p, r) : x, ctx));
       return outProj.apply(train ? dropout(z, p, r) : z, ctx);
     };
-    let cached = featureCache.get(start);
+    const cacheKey = `${start}/${foldOf ? seed % folds : 'shipped'}`;
+    let cached = featureCache.get(cacheKey);
     if (!cached) {
       cached = [
         await features(split.train),
         await features(split.validation),
         await features(split.test),
       ];
-      featureCache.set(start, cached);
+      featureCache.set(cacheKey, cached);
     }
     taps.dispose();
     const [fTrain, fVal, fTest] = cached;
@@ -363,9 +380,10 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     testRight = await correctness(enc, split.test);
   }
   const rec: RunRecord = {
-    arm: ((name) => (method !== 'frozen' && pooling === 'mean' ? `${name}:mean` : name))(
-      method === 'lora' ? arm.replace(/^lora\//, `${loraName}/`) : arm,
-    ),
+    arm:
+      ((name) => (method !== 'frozen' && pooling === 'mean' ? `${name}:mean` : name))(
+        method === 'lora' ? arm.replace(/^lora\//, `${loraName}/`) : arm,
+      ) + (foldOf ? `@cv${folds}` : ''),
     seed,
     validation,
     test: share(testRight),
@@ -416,7 +434,16 @@ function summary(runs: readonly RunRecord[]): Record<string, ArmSummary> {
 /** The runs' per-sentence correctness, if every run recorded it. */
 function correctOf(rs: readonly RunRecord[]): number[][] | undefined {
   if (rs.length === 0 || rs.some((r) => r.testCorrect === undefined)) return undefined;
-  return rs.map((r) => parseCorrect(r.testCorrect ?? ''));
+  const k = Number(/@cv(\d+)$/.exec(rs[0]?.arm ?? '')?.[1] ?? 0);
+  if (k === 0) return rs.map((r) => parseCorrect(r.testCorrect ?? ''));
+  // Cross-validation: one replicate is a whole pass (seeds pK … pK+K−1, every sentence tested
+  // once), its folds' correctness concatenated in fold order; incomplete passes are left out.
+  const passes: number[][] = [];
+  for (const p of new Set(rs.map((r) => Math.floor(r.seed / k)))) {
+    const pass = rs.filter((r) => Math.floor(r.seed / k) === p).sort((x, y) => x.seed - y.seed);
+    if (pass.length === k) passes.push(pass.flatMap((r) => parseCorrect(r.testCorrect ?? '')));
+  }
+  return passes.length > 0 ? passes : undefined;
 }
 
 /**
@@ -479,7 +506,9 @@ const searched = new Set<Method>();
 const chosen: Partial<Record<Method, { lr: number; epochs: number; validation: number }>> = {};
 const writeOut = (): void => {
   const body = {
-    task: 'UCI sentiment (positive/negative), train 2,379 / validation 300 / test 300 sentences',
+    task: foldOf
+      ? `UCI sentiment (positive/negative), ${folds}-fold cross-validation over all ${allSentences.length} sentences (scripts/lib/cv.ts; fold k tests, fold k+1 validates)`
+      : 'UCI sentiment (positive/negative), train 2,379 / validation 300 / test 300 sentences',
     command: `npx tsx scripts/pretrain-eval.ts ${process.argv.slice(2).join(' ')}`,
     frozenNote: `frozen arms: the encoder runs once without dropout to cache one vector per sentence (read-out "${readout}": ${readout === 'last' ? 'masked token mean of the last layer' : 'masked token mean of the average of every hidden state, embedding output and each layer (feature-based use as in Devlin et al. 2019 §5.3)'}; the same read-out for every frozen arm); RoBERTa's head is trained on those with dropout`,
     hyperParameters: {
