@@ -42,9 +42,36 @@ import {
   type EncoderRunResult,
   type MnistRunResult,
 } from '../src/experiments/intrinsic/index.ts';
-import { arg, nums, sha256File } from './lib/cli.ts';
+import { parseArgs } from 'node:util';
+import { nums, sha256File } from './lib/cli.ts';
 
-const quick = process.argv.includes('--quick');
+/** The command line (node:util's parseArgs: an unknown or misspelt flag is an error). */
+const { values: flags } = parseArgs({
+  options: {
+    batch: { type: 'string' },
+    'full-lr': { type: 'string' },
+    'full-steps': { type: 'string' },
+    grid: { type: 'string' },
+    inits: { type: 'string' },
+    lr: { type: 'string' },
+    'max-len': { type: 'string' },
+    merge: { type: 'string' },
+    model: { type: 'string' },
+    out: { type: 'string' },
+    seeds: { type: 'string' },
+    steps: { type: 'string' },
+    task: { type: 'string' },
+    test: { type: 'string' },
+    train: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    standin: { type: 'boolean', default: false },
+  },
+});
+/** Flag `name`'s value, or `fallback` when it is not given. */
+const arg = (name: Exclude<keyof typeof flags, 'quick' | 'standin'>, fallback: string): string =>
+  flags[name] ?? fallback;
+
+const quick = flags.quick;
 const task = arg('task', 'mnist');
 const started = new Date();
 const t0 = performance.now();
@@ -187,7 +214,7 @@ async function mnistTask(out: string): Promise<void> {
 
 /** Aghajanyan et al.'s pretrained-versus-random comparison on the sentiment task. */
 async function sentimentTask(out: string): Promise<void> {
-  const standin = process.argv.includes('--standin');
+  const standin = flags.standin;
   const grid = nums(arg('grid', standin ? '4,16' : '10,30,100,300,1000,3000'));
   const seeds = nums(arg('seeds', standin ? '0' : '0,1'));
   const steps = Number(arg('steps', standin ? '5' : '150'));
@@ -372,7 +399,7 @@ else if (task === 'sentiment')
   await sentimentTask(
     arg(
       'out',
-      process.argv.includes('--standin')
+      flags.standin
         ? '/tmp/intrinsic-sentiment-standin.json'
         : 'public/results/intrinsic/sentiment.json',
     ),

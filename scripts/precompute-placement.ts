@@ -41,9 +41,34 @@ import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import type { WordTokenizer } from '../src/core/data/tokenizer.ts';
-import { arg, nums, sha256File } from './lib/cli.ts';
+import { parseArgs } from 'node:util';
+import { nums, sha256File } from './lib/cli.ts';
 
-const standin = process.argv.includes('--standin');
+/** The command line (node:util's parseArgs: an unknown or misspelt flag is an error). */
+const { values: flags } = parseArgs({
+  options: {
+    batch: { type: 'string' },
+    'full-lr': { type: 'string' },
+    'full-lr-search': { type: 'string' },
+    'head-lr': { type: 'string' },
+    'head-lr-search': { type: 'string' },
+    lr: { type: 'string' },
+    'lr-search': { type: 'string' },
+    merge: { type: 'string' },
+    model: { type: 'string' },
+    out: { type: 'string' },
+    preset: { type: 'string' },
+    ranks: { type: 'string' },
+    seeds: { type: 'string' },
+    steps: { type: 'string' },
+    standin: { type: 'boolean', default: false },
+  },
+});
+/** Flag `name`'s value, or `fallback` when it is not given. */
+const arg = (name: Exclude<keyof typeof flags, 'standin'>, fallback: string): string =>
+  flags[name] ?? fallback;
+
+const standin = flags.standin;
 const seeds = nums(arg('seeds', standin ? '0' : '0,1'));
 const steps = Number(arg('steps', standin ? '4' : '80'));
 const batchSize = Number(arg('batch', '32'));

@@ -11,6 +11,8 @@
  * Flags: --skip-browser, --skip-node, --out FILE, --lighthouse-runs N (default 3); DIST_DIR=… to
  * measure another build.
  */
+import { parseArgs } from 'node:util';
+import { median } from '../../src/core/stats.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -44,18 +46,22 @@ interface BenchRecord {
 
 const FIRST_LOAD_BUDGET = 150 * 1024;
 const args = process.argv.slice(2);
-const flag = (name: string): boolean => args.includes(name);
+const { values: flags } = parseArgs({
+  args,
+  options: {
+    out: { type: 'string', default: 'BENCHMARKS.md' },
+    'lighthouse-runs': { type: 'string', default: '3' },
+    'skip-browser': { type: 'boolean', default: false },
+    'skip-node': { type: 'boolean', default: false },
+  },
+});
 // DIST_DIR: measure another build (`astro build --outDir …`); scripts/serve.mjs honours it too.
 const dist = process.env.DIST_DIR ?? join(process.cwd(), 'dist');
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i === -1 ? fallback : (args[i + 1] ?? fallback);
-};
-const outFile = option('--out', 'BENCHMARKS.md');
-const lighthouseRuns = Number(option('--lighthouse-runs', '3'));
+const outFile = flags.out;
+const lighthouseRuns = Number(flags['lighthouse-runs']);
 if (!Number.isInteger(lighthouseRuns) || lighthouseRuns < 1)
   throw new Error(
-    `--lighthouse-runs: expected a whole number ≥ 1, got ${option('--lighthouse-runs', '3')}`,
+    `--lighthouse-runs: expected a whole number ≥ 1, got ${flags['lighthouse-runs']}`,
   );
 /** How this file was made, as a command to run again. */
 const command =
@@ -66,11 +72,6 @@ const command =
 const load = (): string => (loadavg()[0] ?? NaN).toFixed(1);
 const kb = (b: number): string => `${(b / 1024).toFixed(1)} KB`;
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
-};
 const spread = (xs: readonly number[]): string => {
   const s = [...xs].sort((a, b) => a - b);
   return `${(s[0] ?? NaN).toFixed(1)}–${(s[s.length - 1] ?? NaN).toFixed(1)}`;
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
   console.log(`first load: ${String(loads.length)} pages, largest ${kb(largest)} gzip`);
 
   // 2. Browser backends.
-  if (!flag('--skip-browser')) {
+  if (!flags['skip-browser']) {
     const server = await startServer();
     try {
       const lessonPaths = loads
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
   }
 
   // 3. LoRA vs full fine-tuning (Node: WASM and CPU backends).
-  if (!flag('--skip-node')) {
+  if (!flags['skip-node']) {
     lines.push('## Training step of the tiny encoder: LoRA vs full fine-tuning (Node)', '');
     lines.push(
       'Classification step (forward + backward + Adam) of the tiny encoder: vocabulary 16,000, hidden 128, 2 layers, FFN 512; batch 32, sequence 48 on WASM, batch 8 on CPU. Medians after warm-up steps; the modes run one after another in the same process.',

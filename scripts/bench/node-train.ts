@@ -3,6 +3,7 @@
  * encoder's classification training step (forward + backward + Adam update), median over repeats,
  * and the memory each keeps (weights + optimiser state, from `tf.memory().numBytes`).
  */
+import { median } from '../../src/core/stats.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
   Adam,
@@ -30,12 +31,6 @@ export interface TrainBenchRow {
   /** Estimated FLOP per step (see `stepFlops`). */
   readonly flops: number;
   readonly gflops: number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
 /**

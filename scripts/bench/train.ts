@@ -12,6 +12,7 @@
  *   npx tsx scripts/bench/train.ts --write    # and update this section of BENCHMARKS.md and
  *                                             # these records of bench/results.json in place
  */
+import { median } from '../../src/core/stats.ts';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,12 +39,6 @@ export interface TrainBenchOutcome {
   readonly backend: string;
   readonly result: TrainBenchResult | { error: string };
   readonly seconds: number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 }
 
 /** Opens the training bench page for each backend, one after another, in one Chromium. */

@@ -4,6 +4,7 @@
  * plus which backend the site's chooser would pick on its own. The result lands on
  * `window.__benchResult` for `scripts/bench.ts` (Playwright) to read, and on the page as a table.
  */
+import { median } from '../core/stats.ts';
 import { chooseBrowserBackend, initBackend } from '../cells/backend.ts';
 import type { BackendName } from '../core/backend.ts';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -46,12 +47,6 @@ declare global {
   interface Window {
     __benchResult?: BrowserBenchResult | { error: string };
   }
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
 async function timeRepeats(

@@ -3,13 +3,11 @@
  * whether a lesson's original cell source changed since a reader edited it, and as the default
  * lesson version. Not cryptographic: it only has to notice edits to a few hundred lines of code.
  */
+import { fnv1a32 } from '../core/hash.ts';
+
+/** `text`'s FNV-1a hash as 8 hex digits. */
 export function hashSource(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return fnv1a32(text).toString(16).padStart(8, '0');
 }
 
 /** The version of a lesson: a hash over its cells' sources, in order. */

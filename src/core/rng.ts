@@ -7,6 +7,7 @@
  * splitmix32's mixer so that nearby seeds give unrelated streams. Normals: Box–Muller (Box & Muller
  * 1958), both values of each pair used.
  */
+import { fnv1a32 } from './hash.ts';
 import * as tf from '@tensorflow/tfjs';
 
 /** splitmix32's finaliser: a bijective 32-bit mix (used to derive seeds, never as the stream). */
@@ -19,13 +20,7 @@ function mix32(x: number): number {
 
 /** FNV-1a hash of a string, used to turn a fork label into a 32-bit number. */
 function hashLabel(label: string | number): number {
-  const s = String(label);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return fnv1a32(String(label));
 }
 
 /** Thrown when a random-source argument is invalid (names the field and the value). */

@@ -6,6 +6,7 @@
  * Everything a run makes is freed when it ends; the typed arrays the page sent stay, by number,
  * with the tensors made from the MNIST sets (so a sweep uploads its digits once).
  */
+import { median } from '../core/stats.ts';
 import * as tf from '@tensorflow/tfjs';
 import { loadPretrained } from '../core/data/pretrained.ts';
 import { Encoder } from '../core/models/encoder.ts';
@@ -50,11 +51,9 @@ export interface ExperimentHost {
   dispose(): void;
 }
 
-function median(xs: readonly number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+/** The median of `xs`, 0 for none (a run stopped before its first step). */
+function medianOr0(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : median(xs);
 }
 
 /**
@@ -76,7 +75,7 @@ async function drive<R>(
       const stepsEnd = Number.isNaN(last) ? t0 : last;
       const timing: JobTiming = {
         setupMs: (Number.isNaN(first) ? t : first) - t0,
-        stepMs: median(ms),
+        stepMs: medianOr0(ms),
         evalMs: t - stepsEnd,
       };
       return { ...next.value, timing };

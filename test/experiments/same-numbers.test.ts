@@ -17,7 +17,7 @@ import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { initRunToEnd, mlpTeacherTask } from '../../src/experiments/initialisation/index.ts';
 import { encoderRunToEnd, mnistRun } from '../../src/experiments/intrinsic/index.ts';
-import { placementRun } from '../../src/experiments/placement/index.ts';
+import { placementRun, placementRunToEnd } from '../../src/experiments/placement/index.ts';
 import { DEFAULT_RUN, FineTuneSession } from '../../src/experiments/training/index.ts';
 import { checkNoLeaks, useBackend } from '../core/helpers.ts';
 
@@ -35,15 +35,22 @@ function pin(name: string, values: readonly number[]): void {
 
 const micro = encoderConfig('micro', { hiddenDropoutProb: 0, attentionDropoutProb: 0 });
 
-/** `n` rows of `T` tokens whose ids depend on the label (so a run can learn something). */
-function encodedRows(seed: number, n: number, T: number) {
+/**
+ * `n` rows of `T` tokens whose ids depend on the label (so a run can learn something); with
+ * `padded`, row i keeps its first 2 + (i mod (T − 1)) tokens and the rest is padding (id 1, mask 0).
+ */
+function encodedRows(seed: number, n: number, T: number, padded = false) {
   const rng = new Rng(seed);
   const ids = new Int32Array(n * T);
-  const mask = new Int32Array(n * T).fill(1);
+  const mask = new Int32Array(n * T);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     labels[i] = rng.int(2);
-    for (let t = 0; t < T; t++) ids[i * T + t] = 3 + ((labels[i] ?? 0) * 20 + rng.int(20));
+    const len = padded ? Math.min(T, 2 + (i % (T - 1))) : T;
+    for (let t = 0; t < T; t++) {
+      ids[i * T + t] = t < len ? 3 + ((labels[i] ?? 0) * 20 + rng.int(20)) : 1;
+      mask[i * T + t] = t < len ? 1 : 0;
+    }
   }
   return { n, maxLen: T, ids, mask, labels };
 }
@@ -157,6 +164,25 @@ describe('every training path gives the numbers it gave before (cpu)', () => {
       } finally {
         encoder.dispose();
       }
+    }
+  });
+
+  it('placement: padded rows (each batch cut to its longest row)', async () => {
+    const encoder = new Encoder({ ...micro, numLabels: 2 }, { seed: 11 });
+    try {
+      const r = await placementRunToEnd({
+        encoder,
+        train: encodedRows(1, 10, 7, true),
+        test: encodedRows(2, 6, 7, true),
+        setting: { kind: 'lora', modules: ['query', 'value'], layers: 'all', r: 2 },
+        seed: 2,
+        steps: 6,
+        batchSize: 4,
+        learningRate: 1e-2,
+      });
+      pin('placementRun.padded', [r.finalLoss, r.accuracy]);
+    } finally {
+      encoder.dispose();
     }
   });
 

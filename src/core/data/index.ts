@@ -1,6 +1,6 @@
 /** Data for the lessons: tokenizer, sentiment split, MNIST parsers, MLM batches (no DOM, no fs). */
 export * from './errors.ts';
-export * from './hash.ts';
+export * from '../hash.ts';
 export * from './words.ts';
 export * from './tokenizer.ts';
 export * from './sentiment.ts';

@@ -6,7 +6,7 @@
  * browser: `fetch('/data/sentiment.json')`).
  */
 import { DataError } from './errors.ts';
-import { fnv1a32 } from './hash.ts';
+import { fnv1a32 } from '../hash.ts';
 import { normalizeText } from './words.ts';
 
 /** The three review sites, in the order used for the second ("which site?") task's labels. */

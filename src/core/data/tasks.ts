@@ -61,18 +61,22 @@ export function encodeSet(
   return { task, n, maxLen, ids, mask, labels };
 }
 
-/** Rows `rows` of a set as flat arrays (what a batch tensor is built from). */
+/**
+ * Rows `rows` of a set as flat arrays (what a batch tensor is built from), each cut to its first
+ * `len` tokens (default: all `maxLen`).
+ */
 export function batchRows(
   set: EncodedRows,
   rows: readonly number[],
+  len = set.maxLen,
 ): { ids: Int32Array; mask: Int32Array; labels: Int32Array } {
   const T = set.maxLen;
-  const ids = new Int32Array(rows.length * T);
-  const mask = new Int32Array(rows.length * T);
+  const ids = new Int32Array(rows.length * len);
+  const mask = new Int32Array(rows.length * len);
   const labels = new Int32Array(rows.length);
   rows.forEach((r, i) => {
-    ids.set(set.ids.subarray(r * T, (r + 1) * T), i * T);
-    mask.set(set.mask.subarray(r * T, (r + 1) * T), i * T);
+    ids.set(set.ids.subarray(r * T, r * T + len), i * len);
+    mask.set(set.mask.subarray(r * T, r * T + len), i * len);
     labels[i] = set.labels[r] ?? 0;
   });
   return { ids, mask, labels };

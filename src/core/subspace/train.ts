@@ -1,5 +1,6 @@
 /**
- * Training θd: an async generator, one Adam step per iteration (Adam as in Li et al. 2018:
+ * Training θd: an async generator over the core's training loop (`train/loop.ts`'s `runSteps`),
+ * one Adam step per iteration (Adam as in Li et al. 2018:
  * Kingma & Ba 2015, PyTorch's form as in `train/adam.ts`, done in float64 on the d numbers of θd
  * in JavaScript). Yields `{step, loss, ms, normThetaD}`; stop it with `break`, `return()` or
  * `signal`. No synchronous reads: each step awaits one download (see `SubspaceModel`).
@@ -7,7 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SubspaceError } from './errors.ts';
 import type { SubspaceModel } from './model.ts';
-import { SLICE_MS, slicer } from '../yield.ts';
+import { runSteps } from '../train/loop.ts';
 
 /** What each step yields. */
 export interface SubspaceStep {
@@ -61,16 +62,14 @@ export async function* trainSubspace(
   const m = new Float64Array(d);
   const v = new Float64Array(d);
   const theta = Float64Array.from(model.thetaD);
-  const tick = slicer(SLICE_MS);
-  for (let step = 0; step < o.steps; step++) {
-    await tick(); // let a page paint and answer input between steps
-    if (o.signal?.aborted) return;
-    const t0 = performance.now();
-    let loss: number;
-    try {
-      await o.beforeStep?.(step);
+  let normThetaD = 0;
+  for await (const s of runSteps({
+    steps: o.steps,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.beforeStep ? { beforeStep: o.beforeStep } : {}),
+    ...(o.afterStep ? { afterStep: o.afterStep } : {}),
+    takeStep: async (step) => {
       const r = await model.lossAndGradient(() => o.loss(step));
-      loss = r.loss;
       const t = step + 1;
       const bc1 = 1 - b1 ** t;
       const bc2 = 1 - b2 ** t;
@@ -83,11 +82,12 @@ export async function* trainSubspace(
         theta[j] = (theta[j] ?? 0) - (o.learningRate * (mj / bc1)) / (Math.sqrt(vj / bc2) + eps);
       }
       model.setThetaD(theta);
-    } finally {
-      o.afterStep?.(step);
-    }
-    let sq = 0;
-    for (let j = 0; j < d; j++) sq += (theta[j] ?? 0) ** 2;
-    yield { step, loss, ms: performance.now() - t0, normThetaD: Math.sqrt(sq) };
+      let sq = 0;
+      for (let j = 0; j < d; j++) sq += (theta[j] ?? 0) ** 2;
+      normThetaD = Math.sqrt(sq);
+      return { loss: r.loss };
+    },
+  })) {
+    yield { step: s.step, loss: s.loss, ms: s.ms, normThetaD };
   }
 }

@@ -5,6 +5,68 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchRows, type EncodedRows } from '../data/tasks.ts';
+import type { Rng } from '../rng.ts';
+
+/** Options of {@link BatchOrder}. */
+export interface BatchOrderOptions {
+  /** Number of examples. */
+  readonly n: number;
+  /** Rows per batch (at most `n`). */
+  readonly batchSize: number;
+  /** The seeded stream the shuffles draw from (the caller may share it, e.g. with dropout). */
+  readonly rng: Rng;
+  /**
+   * How epochs meet (default `'whole-batches'`):
+   * - `'whole-batches'`: an epoch is cut into whole batches and its remainder skipped; each new
+   *   epoch reshuffles the previous epoch's order in place (the lessons' experiments and their
+   *   committed results);
+   * - `'stream'`: rows are taken one after another from a fresh shuffle of `0…n−1` per epoch, so
+   *   a batch may run across two epochs (the training lesson's session).
+   */
+  readonly epochs?: 'whole-batches' | 'stream';
+}
+
+/**
+ * Which rows each training step sees: epochs of seeded shuffles of `0…n−1` cut into batches.
+ * The same `rng` state gives the same batches, whoever asks.
+ */
+export class BatchOrder {
+  private order: number[];
+  private cursor: number;
+  private readonly mode: 'whole-batches' | 'stream';
+
+  /** @throws {RangeError} unless `batchSize` is an integer in [1, n]. */
+  constructor(private readonly o: BatchOrderOptions) {
+    if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > o.n)
+      throw new RangeError(`batchSize = ${String(o.batchSize)}: must be an integer in [1, ${o.n}]`);
+    this.mode = o.epochs ?? 'whole-batches';
+    this.order = this.mode === 'stream' ? [] : Array.from({ length: o.n }, (_, i) => i);
+    this.cursor = this.mode === 'stream' ? 0 : o.n;
+  }
+
+  /** The rows of the next batch (`batchSize` of them), shuffling when an epoch is used up. */
+  next(): number[] {
+    const { n, batchSize, rng } = this.o;
+    if (this.mode === 'whole-batches') {
+      if (this.cursor + batchSize > n) {
+        rng.shuffle(this.order);
+        this.cursor = 0;
+      }
+      const rows = this.order.slice(this.cursor, this.cursor + batchSize);
+      this.cursor += batchSize;
+      return rows;
+    }
+    const rows: number[] = [];
+    while (rows.length < batchSize) {
+      if (this.cursor >= this.order.length) {
+        this.order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+        this.cursor = 0;
+      }
+      rows.push(this.order[this.cursor++] ?? 0);
+    }
+    return rows;
+  }
+}
 
 /** The tensors of a batch of encoded rows: ids and mask `[B, T]`, labels `[B]` (all int32). */
 export interface RowsBatch {
@@ -13,13 +75,31 @@ export interface RowsBatch {
   readonly labels: tf.Tensor1D;
 }
 
-/** Rows `rows` of `set` as tensors (the caller disposes them, e.g. with {@link disposeBatch}). */
-export function rowsTensors(set: EncodedRows, rows: readonly number[]): RowsBatch {
+/**
+ * Rows `rows` of `set` as tensors (the caller disposes them, e.g. with {@link disposeBatch}).
+ * With `trimPadding`, the batch is cut to its longest row (counted by the mask): inputs are
+ * right-padded and padded keys are masked out, so dropping columns that are padding in every row
+ * changes no output (only float summation order) and saves the work of attending over them.
+ */
+export function rowsTensors(
+  set: EncodedRows,
+  rows: readonly number[],
+  opts: { readonly trimPadding?: boolean } = {},
+): RowsBatch {
   const T = set.maxLen;
-  const b = batchRows(set, rows);
+  let len = T;
+  if (opts.trimPadding === true) {
+    len = 1;
+    for (const r of rows) {
+      let n = 0;
+      for (let t = 0; t < T; t++) n += set.mask[r * T + t] ?? 0;
+      len = Math.max(len, n);
+    }
+  }
+  const b = batchRows(set, rows, len);
   return {
-    ids: tf.tensor2d(b.ids, [rows.length, T], 'int32'), // [B, T]
-    mask: tf.tensor2d(b.mask, [rows.length, T], 'int32'), // [B, T]
+    ids: tf.tensor2d(b.ids, [rows.length, len], 'int32'), // [B, len]
+    mask: tf.tensor2d(b.mask, [rows.length, len], 'int32'), // [B, len]
     labels: tf.tensor1d(b.labels, 'int32'), // [B]
   };
 }

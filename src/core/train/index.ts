@@ -1,6 +1,20 @@
 /** Optimisers, schedules and the training loop. */
 export { Adam, OptimizerError, type AdamOptions, type LearningRate } from './adam.ts';
 export { warmupDecay, ScheduleError, type ScheduleOptions } from './schedule.ts';
-export { trainLoop, trainToEnd, type TrainStep, type TrainLoopOptions } from './loop.ts';
+export {
+  runSteps,
+  trainLoop,
+  trainToEnd,
+  type StepLoopOptions,
+  type StepOutcome,
+  type TrainStep,
+  type TrainLoopOptions,
+} from './loop.ts';
 export { accuracy, encoderAccuracy } from './evaluate.ts';
-export { rowsTensors, disposeBatch, type RowsBatch } from './batches.ts';
+export {
+  BatchOrder,
+  rowsTensors,
+  disposeBatch,
+  type BatchOrderOptions,
+  type RowsBatch,
+} from './batches.ts';

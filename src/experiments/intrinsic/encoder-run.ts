@@ -10,13 +10,13 @@ import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { Rng } from '../../core/rng.ts';
 import { Adam } from '../../core/train/adam.ts';
-import { rowsTensors } from '../../core/train/batches.ts';
+import { BatchOrder, disposeBatch, rowsTensors, type RowsBatch } from '../../core/train/batches.ts';
+import { trainLoop } from '../../core/train/loop.ts';
 import { encoderAccuracy } from '../../core/train/evaluate.ts';
 import { SubspaceError } from '../../core/subspace/errors.ts';
 import { SubspaceModel } from '../../core/subspace/model.ts';
 import type { ProjectionKind } from '../../core/subspace/projection.ts';
 import { trainSubspace } from '../../core/subspace/train.ts';
-import { SLICE_MS, slicer } from '../../core/yield.ts';
 
 /** Options of {@link encoderRun}. */
 export interface EncoderRunOptions {
@@ -64,20 +64,13 @@ export async function* encoderRun(
   if (!Number.isInteger(o.steps) || o.steps < 1)
     throw new SubspaceError('steps', o.steps, 'must be a positive integer');
   const enc = o.encoder;
-  const rng = new Rng(o.seed).fork('batches');
-  const order = Array.from({ length: n }, (_, i) => i);
-  let cursor = n;
-  let batch: ReturnType<typeof rowsTensors> | null = null;
+  const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
+  let batch: RowsBatch | null = null;
   const nextBatch = (): void => {
-    if (cursor + batchSize > n) {
-      rng.shuffle(order);
-      cursor = 0;
-    }
-    batch = rowsTensors(o.train, order.slice(cursor, cursor + batchSize));
-    cursor += batchSize;
+    batch = rowsTensors(o.train, batches.next());
   };
   const dropBatch = (): void => {
-    if (batch) tf.dispose([batch.ids, batch.mask, batch.labels]);
+    if (batch) disposeBatch(batch);
     batch = null;
   };
   const lossFn = (): tf.Scalar => {
@@ -94,23 +87,19 @@ export async function* encoderRun(
     if (o.d === 'full') {
       for (const v of vars) v.trainable = true;
       const opt = new Adam({ learningRate: o.learningRate });
-      const tick = slicer(SLICE_MS);
       try {
-        for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
-          await tick(); // let a page paint and answer input between steps
-          if (o.signal?.aborted) break; // stopped during the pause: the model may be freed
-          const s0 = performance.now();
-          nextBatch();
-          let loss: number;
-          try {
-            const l = opt.step(lossFn, vars);
-            loss = (await l.data())[0] ?? Number.NaN;
-            l.dispose();
-          } finally {
-            dropBatch();
-          }
-          losses.push(loss);
-          yield { step, loss, ms: performance.now() - s0 };
+        // Stopped during a pause, the loop ends before touching the model (it may be freed).
+        for await (const s of trainLoop({
+          optimizer: opt,
+          variables: vars,
+          loss: lossFn,
+          steps: o.steps,
+          beforeStep: nextBatch,
+          afterStep: dropBatch,
+          ...(o.signal ? { signal: o.signal } : {}),
+        })) {
+          losses.push(s.loss);
+          yield { step: s.step, loss: s.loss, ms: s.ms };
         }
       } finally {
         opt.dispose();

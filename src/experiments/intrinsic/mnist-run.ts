@@ -11,12 +11,13 @@ import { Mlp } from '../../core/models/mlp.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { Rng } from '../../core/rng.ts';
 import { Adam } from '../../core/train/adam.ts';
+import { BatchOrder } from '../../core/train/batches.ts';
+import { trainLoop } from '../../core/train/loop.ts';
 import { SubspaceError } from '../../core/subspace/errors.ts';
 import { accuracy } from '../../core/train/evaluate.ts';
 import { SubspaceModel } from '../../core/subspace/model.ts';
 import type { ProjectionKind } from '../../core/subspace/projection.ts';
 import { trainSubspace } from '../../core/subspace/train.ts';
-import { SLICE_MS, slicer } from '../../core/yield.ts';
 
 /** Li et al.'s MNIST fully connected network: 784-200-200-10, ReLU (199,210 parameters). */
 export const MNIST_FC_SIZES: readonly number[] = [784, 200, 200, 10];
@@ -114,17 +115,10 @@ export async function* mnistRun(
     { sizes: o.sizes ?? MNIST_FC_SIZES, activation: 'relu', bias: true },
     { seed: o.seed },
   );
-  const rng = new Rng(o.seed).fork('batches');
-  const order = Array.from({ length: n }, (_, i) => i);
-  let cursor = n;
+  const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
   let batch: { x: tf.Tensor; y: tf.Tensor } | null = null;
   const nextBatch = (): void => {
-    if (cursor + batchSize > n) {
-      rng.shuffle(order);
-      cursor = 0;
-    }
-    const idx = tf.tensor1d(order.slice(cursor, cursor + batchSize), 'int32');
-    cursor += batchSize;
+    const idx = tf.tensor1d(batches.next(), 'int32');
     batch = { x: tf.gather(train.x, idx), y: tf.gather(train.y, idx) };
     idx.dispose();
   };
@@ -138,31 +132,21 @@ export async function* mnistRun(
   };
   const D = mlp.namedParameters().reduce((a, p) => a + p.variable.size, 0);
   const losses: number[] = [];
-  let stopped = false;
   try {
     if (o.d === 'full') {
       const opt = new Adam({ learningRate: lr });
-      const vars = mlp.namedParameters().map((p) => p.variable);
-      const tick = slicer(SLICE_MS);
       try {
-        for (let step = 0; step < o.steps; step++) {
-          await tick(); // let a page paint and answer input between steps
-          if (o.signal?.aborted) {
-            stopped = true;
-            break;
-          }
-          const s0 = performance.now();
-          nextBatch();
-          let loss: number;
-          try {
-            const l = opt.step(lossFn, vars);
-            loss = (await l.data())[0] ?? Number.NaN;
-            l.dispose();
-          } finally {
-            dropBatch();
-          }
-          losses.push(loss);
-          yield { step, loss, ms: performance.now() - s0 };
+        for await (const s of trainLoop({
+          optimizer: opt,
+          variables: mlp.namedParameters().map((p) => p.variable),
+          loss: lossFn,
+          steps: o.steps,
+          beforeStep: nextBatch,
+          afterStep: dropBatch,
+          ...(o.signal ? { signal: o.signal } : {}),
+        })) {
+          losses.push(s.loss);
+          yield { step: s.step, loss: s.loss, ms: s.ms };
         }
       } finally {
         opt.dispose();
@@ -185,8 +169,8 @@ export async function* mnistRun(
         losses.push(s.loss);
         yield { step: s.step, loss: s.loss, ms: s.ms };
       }
-      stopped = losses.length < o.steps;
     }
+    const stopped = losses.length < o.steps;
     const acc = await accuracy((x) => mlp.forward(x), test.x, test.y);
     const tail = losses.slice(Math.floor(losses.length * 0.9));
     return {

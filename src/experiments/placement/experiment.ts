@@ -5,7 +5,6 @@
  * Into LoRA Adapters", part 2 (RoBERTa-base on SST-2), at this site's scale. Dropout is off, so a
  * run is a function of its seeds.
  */
-import * as tf from '@tensorflow/tfjs';
 import { parameterRows, summarizeParams } from '../../core/accounting.ts';
 import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
@@ -14,8 +13,9 @@ import { Rng } from '../../core/rng.ts';
 import type { EncodedRows } from '../../core/data/tasks.ts';
 import { encoderAccuracy } from '../../core/train/evaluate.ts';
 import { Adam } from '../../core/train/adam.ts';
+import { BatchOrder, disposeBatch, rowsTensors, type RowsBatch } from '../../core/train/batches.ts';
+import { trainLoop } from '../../core/train/loop.ts';
 import { PlacementError } from './errors.ts';
-import { SLICE_MS, slicer } from '../../core/yield.ts';
 
 /** The linear modules of one encoder layer, by the names Kamp's part 2 uses. */
 export type ModuleKey = 'query' | 'key' | 'value' | 'attention-output' | 'ffn-up' | 'ffn-down';
@@ -129,37 +129,6 @@ export interface PlacementRunResult {
 }
 
 /**
- * A batch as tensors, cut to its longest row: inputs are right-padded and padded keys are masked
- * out, so dropping columns that are padding in every row changes no output (only float summation
- * order) and saves the work of attending over them.
- */
-function batchTensors(
-  set: EncodedRows,
-  rows: readonly number[],
-): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  const T = set.maxLen;
-  let len = 1;
-  for (const r of rows) {
-    let n = 0;
-    for (let t = 0; t < T; t++) n += set.mask[r * T + t] ?? 0;
-    len = Math.max(len, n);
-  }
-  const ids = new Int32Array(rows.length * len);
-  const mask = new Int32Array(rows.length * len);
-  const labels = new Int32Array(rows.length);
-  rows.forEach((r, i) => {
-    ids.set(set.ids.subarray(r * T, r * T + len), i * len);
-    mask.set(set.mask.subarray(r * T, r * T + len), i * len);
-    labels[i] = set.labels[r] ?? 0;
-  });
-  return [
-    tf.tensor2d(ids, [rows.length, len], 'int32'), // [B, len]
-    tf.tensor2d(mask, [rows.length, len], 'int32'), // [B, len]
-    tf.tensor1d(labels, 'int32'), // [B]
-  ];
-}
-
-/**
  * Trains the chosen part of `encoder` (yielding every step) and returns test accuracy and the
  * trainable share. Afterwards the encoder carries no adapter and every parameter's trainable flag
  * is as before; its weights are changed (the caller disposes it).
@@ -210,35 +179,31 @@ export async function* placementRun(
         .filter((p) => p.trainable)
         .map((p) => p.variable);
   const opt = new Adam({ learningRate: o.learningRate });
-  const rng = new Rng(o.seed).fork('batches');
-  const order = Array.from({ length: n }, (_, i) => i);
-  let cursor = n;
+  const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
+  let batch: RowsBatch | null = null;
   const losses: number[] = [];
-  const tick = slicer(SLICE_MS);
   try {
-    for (let step = 0; step < o.steps && !o.signal?.aborted; step++) {
-      await tick(); // let a page paint and answer input between steps
-      if (o.signal?.aborted) break; // stopped during the pause: the model may be freed
-      const s0 = performance.now();
-      if (cursor + batchSize > n) {
-        rng.shuffle(order);
-        cursor = 0;
-      }
-      const [ids, mask, labels] = batchTensors(o.train, order.slice(cursor, cursor + batchSize));
-      cursor += batchSize;
-      let loss: number;
-      try {
-        const l = opt.step(
-          () => softmaxCrossEntropy(enc.classify(ids, mask, { training: false }), labels),
-          vars,
-        );
-        loss = (await l.data())[0] ?? Number.NaN;
-        l.dispose();
-      } finally {
-        tf.dispose([ids, mask, labels]);
-      }
-      losses.push(loss);
-      yield { step, loss, ms: performance.now() - s0 };
+    // Stopped during a pause, the loop ends before touching the model (it may be freed).
+    for await (const s of trainLoop({
+      optimizer: opt,
+      variables: vars,
+      steps: o.steps,
+      beforeStep: () => {
+        batch = rowsTensors(o.train, batches.next(), { trimPadding: true });
+      },
+      afterStep: () => {
+        if (batch) disposeBatch(batch);
+        batch = null;
+      },
+      loss: () => {
+        if (!batch) throw new PlacementError('batch', null, 'no batch prepared');
+        const b: RowsBatch = batch;
+        return softmaxCrossEntropy(enc.classify(b.ids, b.mask, { training: false }), b.labels);
+      },
+      ...(o.signal ? { signal: o.signal } : {}),
+    })) {
+      losses.push(s.loss);
+      yield { step: s.step, loss: s.loss, ms: s.ms };
     }
     const accuracy = await encoderAccuracy(enc, o.test);
     const tail = losses.slice(Math.floor(losses.length * 0.9));

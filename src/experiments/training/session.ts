@@ -26,6 +26,8 @@ import { loadAdapter, saveAdapter, type AdapterFiles } from '../../core/lora/io.
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { Rng } from '../../core/rng.ts';
 import { Adam } from '../../core/train/adam.ts';
+import { BatchOrder, disposeBatch, rowsTensors, type RowsBatch } from '../../core/train/batches.ts';
+import { runSteps } from '../../core/train/loop.ts';
 import {
   encodeSet,
   batchRows,
@@ -160,8 +162,8 @@ interface Run {
   peft: PeftModel<Encoder> | null;
   optimizer: Adam;
   rng: Rng;
-  order: number[];
-  cursor: number;
+  /** The run's batches (made on its first step; `null` again when a new task starts). */
+  batches: BatchOrder | null;
   stepsDone: number;
   losses: number[];
   times: number[];
@@ -347,8 +349,7 @@ export class FineTuneSession {
       peft,
       optimizer: new Adam({ learningRate: config.learningRate }),
       rng,
-      order: [],
-      cursor: 0,
+      batches: null,
       stepsDone: 0,
       losses: [],
       times: [],
@@ -375,25 +376,36 @@ export class FineTuneSession {
     const vars = () => (run.peft ? run.peft.trainableVariables() : trainableAll(run.model));
     const trainable = vars().reduce((s, v) => s + v.size, 0);
     const total = run.model.namedParameters().reduce((s, p) => s + p.variable.size, 0);
-    let stopped = false;
     const stopSignal = aborted(signal);
-    while (run.stepsDone < config.steps) {
-      if (signal?.aborted) {
-        stopped = true;
-        break;
-      }
-      const t0 = performance.now();
-      const bytesBefore = run.stepsDone === 0 ? tf.memory().numBytes : Number.NaN;
-      const rows = this.nextRows(run, set.n, config.batchSize);
-      const b = batchRows(set, rows);
-      const B = rows.length;
-      const ids = tf.tensor2d(b.ids, [B, set.maxLen], 'int32');
-      const mask = tf.tensor2d(b.mask, [B, set.maxLen], 'int32');
-      const labels = tf.tensor1d(b.labels, 'int32');
-      const model = run.peft ? run.peft.model : run.model;
-      let loss: number | null;
-      const index = run.losses.length;
-      try {
+    // Batches continue the run's own seeded stream (shared with dropout), across resumes.
+    const batches = (run.batches ??= new BatchOrder({
+      n: set.n,
+      batchSize: Math.min(config.batchSize, set.n),
+      rng: run.rng,
+      epochs: 'stream',
+    }));
+    let batch: RowsBatch | null = null;
+    let bytesBefore = Number.NaN;
+    const cut = { short: false }; // set when "stop" arrived during a step
+    const steps = runSteps({
+      steps: Math.max(0, config.steps - run.stepsDone),
+      ...(signal ? { signal } : {}),
+      // A worker's "stop" message gets in between any two steps; a page paints.
+      pause: macrotask,
+      beforeStep: () => {
+        bytesBefore = run.stepsDone === 0 ? tf.memory().numBytes : Number.NaN;
+        batch = rowsTensors(set, batches.next());
+      },
+      afterStep: () => {
+        if (batch) disposeBatch(batch);
+        batch = null;
+      },
+      takeStep: async () => {
+        if (!batch) throw new FineTuneError('batch', null, 'no batch prepared');
+        const { ids, mask, labels } = batch;
+        const B = ids.shape[0];
+        const model = run.peft ? run.peft.model : run.model;
+        const index = run.losses.length;
         const lossT = run.optimizer.step(() => {
           const logits = model.classify(ids, mask, { training: true, rng: run.rng }); // [B, 3]
           return softmaxCrossEntropy(tf.slice(logits, [0, 0], [B, k]), labels);
@@ -407,18 +419,18 @@ export class FineTuneSession {
         this.inflight = read;
         // On an asynchronous backend (WebGPU) a step may take seconds to finish on the device;
         // "stop" need not wait for it: the update is queued and counts, its loss arrives later.
-        loss = await Promise.race([read, stopSignal]);
-      } finally {
-        tf.dispose([ids, mask, labels]);
-      }
-      const ms = performance.now() - t0;
-      run.stepsDone++;
-      if (loss === null) {
-        if (run.losses.length <= index) run.losses[index] = Number.NaN;
-        stopped = true;
-        break;
-      }
-      run.losses[index] = loss;
+        const loss = await Promise.race([read, stopSignal]);
+        run.stepsDone++;
+        if (loss === null) {
+          if (run.losses.length <= index) run.losses[index] = Number.NaN;
+          cut.short = true;
+          return { loss: Number.NaN, stop: true };
+        }
+        run.losses[index] = loss;
+        return { loss };
+      },
+    });
+    for await (const { loss, ms } of steps) {
       run.times.push(ms);
       // The first step creates Adam's moments; its loss is read and freed by now.
       if (!Number.isNaN(bytesBefore)) run.optimizerStateBytes = tf.memory().numBytes - bytesBefore;
@@ -444,8 +456,8 @@ export class FineTuneSession {
           onEvent({ kind: 'eval', step: run.stepsDone, accuracy: acc });
         }
       }
-      await macrotask(); // lets a worker receive "stop", and a page paint
     }
+    const stopped = cut.short || run.stepsDone < config.steps;
     // A stopped run reports the last accuracy it measured (NaN if none): measuring it now would
     // hold up Stop by a pass over the validation set (seconds on a software GPU adapter).
     return this.summary(run, stopped, trainable, total);
@@ -469,19 +481,6 @@ export class FineTuneSession {
       optimizerStateBytes: run.optimizerStateBytes,
       memory: memoryNow(),
     };
-  }
-
-  /** Epoch-wise shuffled batches from the run's own seeded stream. */
-  private nextRows(run: Run, n: number, size: number): number[] {
-    const rows: number[] = [];
-    while (rows.length < Math.min(size, n)) {
-      if (run.cursor >= run.order.length) {
-        run.order = run.rng.shuffle(Array.from({ length: n }, (_, i) => i));
-        run.cursor = 0;
-      }
-      rows.push(run.order[run.cursor++] ?? 0);
-    }
-    return rows;
   }
 
   /** Predicted classes on a task's validation set with the current model as it is now. */
@@ -708,8 +707,7 @@ export class FineTuneSession {
     run.stepsDone = 0;
     run.losses = [];
     run.times = [];
-    run.order = [];
-    run.cursor = 0;
+    run.batches = null;
     run.accuracy = Number.NaN;
     run.optimizerStateBytes = Number.NaN;
     try {
