@@ -70,4 +70,25 @@ describe('initialisation lesson', () => {
     assert.doesNotMatch(await outputs(page), /Showing precomputed results/);
     await context.close();
   });
+
+  it('a mangled link opens at the defaults, names what it did not use, and keeps other parameters', async () => {
+    const context = await browser.newContext();
+    const { page, errors } = await openPage(context);
+    await page.goto(lessonUrl('initialisation', 'r=3&scale=abc&seed=0&cells=all#x'));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.cell-output')].some((o) =>
+        /From the link, not used:/.test(o.textContent ?? ''),
+      ),
+    );
+    const text = (await outputs(page)).replace(/\s+/g, ' ');
+    assert.match(text, /r=3 is not one of 1, 2, 4, 8, 16: using 4/);
+    assert.match(text, /scale=abc is not a number from 0\.05 to 2: using 0\.5/);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('seed'), '0', 'a valid value is kept');
+    assert.equal(url.searchParams.get('cells'), 'all', 'other parameters are kept');
+    assert.notEqual(url.searchParams.get('r'), '3', 'the refused value is replaced');
+    assert.equal(url.hash, '#x');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });
