@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Encoder, encoderConfig } from '../src/core/models/encoder.ts';
-import { AdamW } from './lib/adamw.ts';
+import { Adam, decaysByConvention } from '../src/core/train/adam.ts';
 import { loadRecord, saveRecord } from './lib/checkpoint.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
 import { scoreGroups, type MlmScore } from './lib/mlm-eval.ts';
@@ -239,14 +239,22 @@ const params = new Map(
     .map((p) => [p.name, p.variable]),
 );
 const byVarName = new Map(enc.namedParameters().map((p) => [p.variable.name, p.name]));
-const opt = new AdamW();
+// AdamW with RoBERTa's pretraining values (Liu et al. 2019, Table 9) except the learning rate,
+// which follows the run's plan: the core's Adam with decoupled weight decay on dense weights only.
+const opt = new Adam({
+  learningRate: (t) => lrAt(run, t),
+  beta2: 0.98,
+  epsilon: 1e-6,
+  weightDecay: 0.01,
+  noDecay: new Set([...params].filter(([n]) => !decaysByConvention(n)).map(([, v]) => v)),
+});
 
 if (state) {
   const w = loadRecord(ckptDir, 'weights');
   const m = loadRecord(ckptDir, 'moments');
   if (!w || !m) throw new Error(`${ckptDir}: state.json without weights/moments`);
   enc.setWeights(w);
-  opt.restore(m, state.step);
+  opt.restore(m, state.step, (n) => params.get(n));
   tf.dispose([...Object.values(w), ...Object.values(m)]);
   log(`resumed at step ${state.step} (${state.wallSeconds.toFixed(0)} s of earlier training)`);
 } else {
@@ -286,7 +294,7 @@ function fmt(s: MlmScore | undefined): string {
 
 async function checkpoint(st: RunState): Promise<void> {
   const w = enc.getWeights();
-  const m = opt.moments();
+  const m = opt.moments((v) => byVarName.get(v.name) ?? v.name);
   await saveRecord(ckptDir, 'weights', w);
   await saveRecord(ckptDir, 'moments', m);
   tf.dispose([...Object.values(w), ...Object.values(m)]);
@@ -364,9 +372,7 @@ while (state.step < lastStep(run)) {
     () => enc.mlmLoss(ids, mask, pos, labels, { training: false }),
     [...params.values()],
   );
-  const named: Record<string, tf.Tensor> = {};
-  for (const [vn, g] of Object.entries(grads)) named[byVarName.get(vn) ?? vn] = g;
-  opt.apply(params, named, lr);
+  opt.applyGradients([...params.values()], grads); // at lrAt(run, step), the rate logged below
   const loss = (await value.data())[0] ?? NaN;
   tf.dispose([value, ...Object.values(grads), ids, mask, pos, labels]);
   if (!Number.isFinite(loss)) throw new Error(`step ${step}: loss is ${loss}`);

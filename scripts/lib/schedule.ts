@@ -15,7 +15,6 @@
  *    decay linearly from the rate there to the continuation's floor at `to`, which becomes the last
  *    step (earlier or later than before: a re-plan fits the run to the time left).
  */
-import { learningRate } from './adamw.ts';
 
 /** The schedule-related flags of a pretraining run. */
 export interface LrPlan {
@@ -189,4 +188,17 @@ export function describePlan(p: LrPlan): string {
 export function samePast(old: LrPlan, next: LrPlan, done: number): boolean {
   for (let s = 0; s < done; s++) if (lrAt(old, s) !== lrAt(next, s)) return false;
   return done <= lastStep(next);
+}
+
+/** Linear warmup to `peak` over `warmup` steps, then linear decay to `peak · floor` at `total`. */
+export function learningRate(
+  step: number,
+  total: number,
+  warmup: number,
+  peak: number,
+  floor = 0.05,
+): number {
+  if (step < warmup) return (peak * (step + 1)) / warmup;
+  const frac = Math.min(1, (step - warmup) / Math.max(1, total - warmup));
+  return peak * (1 - (1 - floor) * frac);
 }

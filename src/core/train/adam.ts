@@ -31,6 +31,19 @@ export interface AdamOptions {
   readonly clipNorm?: number;
 }
 
+/**
+ * Whether a parameter gets decoupled weight decay by the BERT/RoBERTa convention: dense weights
+ * only (not biases, LayerNorm parameters or embedding tables).
+ */
+export function decaysByConvention(name: string): boolean {
+  return (
+    name.endsWith('.weight') &&
+    !name.includes('LayerNorm') &&
+    !name.includes('layer_norm') &&
+    !name.includes('embeddings')
+  );
+}
+
 /** Thrown for an invalid optimiser option (names the field and value). */
 export class OptimizerError extends Error {
   override readonly name = 'OptimizerError';
@@ -122,10 +135,6 @@ export class Adam {
     if (!(lr >= 0)) throw new OptimizerError('learningRate', lr, `must be ≥ 0 (step ${this.t})`);
     for (const v of [...this.state.keys()]) if (v.isDisposed) this.forget(v); // e.g. a deleted adapter
     const { value, grads } = tf.variableGrads(lossFn, trainable);
-    this.t += 1;
-    const t = this.t;
-    const bc1 = 1 - this.beta1 ** t;
-    const bc2 = 1 - this.beta2 ** t;
     const norms = tf.tidy(() => {
       const perGroup = Object.values(groups).map((vs) => {
         const sq = vs.flatMap((v) => {
@@ -136,6 +145,39 @@ export class Adam {
       });
       return perGroup.length > 0 ? tf.stack(perGroup).as1D() : tf.tensor1d([]);
     });
+    this.update(trainable, grads, lr);
+    tf.dispose(grads);
+    return { loss: value, norms };
+  }
+
+  /**
+   * One update of the trainable members of `variables` with gradients the caller computed
+   * (`grads[v.name]`; a variable without one is left alone), at the learning rate the schedule
+   * gives for this step — for loops that make their own gradients (the pretraining script). The
+   * caller disposes `grads`.
+   */
+  applyGradients(
+    variables: readonly tf.Variable[],
+    grads: Readonly<Record<string, tf.Tensor>>,
+  ): void {
+    const lr = this.currentLearningRate();
+    if (!(lr >= 0)) throw new OptimizerError('learningRate', lr, `must be ≥ 0 (step ${this.t})`);
+    this.update(
+      variables.filter((v) => v.trainable),
+      grads,
+      lr,
+    );
+  }
+
+  private update(
+    trainable: readonly tf.Variable[],
+    grads: Readonly<Record<string, tf.Tensor>>,
+    lr: number,
+  ): void {
+    this.t += 1;
+    const t = this.t;
+    const bc1 = 1 - this.beta1 ** t;
+    const bc2 = 1 - this.beta2 ** t;
     tf.tidy(() => {
       let scale: tf.Scalar | null = null;
       if (this.opts.clipNorm !== undefined) {
@@ -164,8 +206,44 @@ export class Adam {
         v.assign(tf.sub(v, upd));
       }
     });
-    tf.dispose(grads);
-    return { loss: value, norms };
+  }
+
+  /**
+   * The moments as tensors keyed `m:<name>` and `v:<name>` (for checkpoints; the caller disposes
+   * them), with `nameOf` naming each variable (e.g. its parameter name).
+   */
+  moments(nameOf: (v: tf.Variable) => string): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    for (const [v, s] of this.state) out[`m:${nameOf(v)}`] = s.m.clone();
+    for (const [v, s] of this.state) out[`v:${nameOf(v)}`] = s.v.clone();
+    return out;
+  }
+
+  /**
+   * Restores moments saved by {@link moments} (names resolved by `variableOf`; unknown names are
+   * skipped) and the number of steps taken, so a resumed run continues exactly.
+   */
+  restore(
+    moments: Readonly<Record<string, tf.Tensor>>,
+    steps: number,
+    variableOf: (name: string) => tf.Variable | undefined,
+  ): void {
+    if (!Number.isInteger(steps) || steps < 0)
+      throw new OptimizerError('steps', steps, 'must be a non-negative integer');
+    this.dispose();
+    for (const [key, t] of Object.entries(moments)) {
+      const v = variableOf(key.slice(2));
+      if (!v) continue;
+      const s =
+        this.state.get(v) ??
+        tf.tidy(() => ({
+          m: tf.variable(tf.zerosLike(v), false),
+          v: tf.variable(tf.zerosLike(v), false),
+        }));
+      (key.startsWith('m:') ? s.m : s.v).assign(t);
+      this.state.set(v, s);
+    }
+    this.t = steps;
   }
 
   /** Frees the optimiser state of one variable (e.g. when an adapter is deleted). */

@@ -1,5 +1,11 @@
 /** Optimisers, schedules and the training loop. */
-export { Adam, OptimizerError, type AdamOptions, type LearningRate } from './adam.ts';
+export {
+  Adam,
+  decaysByConvention,
+  OptimizerError,
+  type AdamOptions,
+  type LearningRate,
+} from './adam.ts';
 export { warmupDecay, ScheduleError, type ScheduleOptions } from './schedule.ts';
 export {
   runSteps,

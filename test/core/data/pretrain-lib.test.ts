@@ -9,7 +9,7 @@ import { SentenceMatcher, splitSentences } from '../../../scripts/lib/corpus.ts'
 import { loadRecord, saveRecord } from '../../../scripts/lib/checkpoint.ts';
 import { gloveRows, readGlove } from '../../../scripts/lib/glove.ts';
 import { isDenseWeight, transposeDense } from '../../../scripts/lib/hf-weights.ts';
-import { learningRate } from '../../../scripts/lib/adamw.ts';
+import { learningRate } from '../../../scripts/lib/schedule.ts';
 import {
   SchedulePlanError,
   checkPlan,
