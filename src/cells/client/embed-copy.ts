@@ -8,15 +8,10 @@
 import { cellDependencies, inputCells, literalCell, type ParamValue } from '../embed-cells.ts';
 import { embedQuery, RESERVED_PARAMS } from '../embed-params.ts';
 import { embedSnippet } from '../embed-snippet.ts';
+import { siteBaseOf } from '../kit/site.ts';
 import type { CellView } from './cell-view.ts';
 import { button, h } from './dom.ts';
 import { isInputElement, isRecord } from './embed-inputs.ts';
-
-/** The site's base path, from a lesson page's path (`/base/lessons/slug/` → `/base/`). */
-export function siteBase(pathname: string): string {
-  const at = pathname.lastIndexOf('/lessons/');
-  return at < 0 ? '/' : pathname.slice(0, at + 1);
-}
 
 function isParamValue(value: unknown): value is ParamValue {
   return (
@@ -72,10 +67,11 @@ export function addCopyEmbedButtons(views: readonly CellView[], slug: string): v
     const copy = async (): Promise<void> => {
       const values = currentInputs(views, view.index);
       const key = view.root.dataset.cell ?? String(view.index);
-      const base = siteBase(location.pathname);
+      // The site's base as the cells' `site` finds it (the favicon link's directory).
+      const base = siteBaseOf(document) ?? new URL('/', location.href).href;
       const src = new URL(
-        `${base}embed/${encodeURIComponent(slug)}/${encodeURIComponent(key)}/${embedQuery(values)}`,
-        location.origin,
+        `embed/${encodeURIComponent(slug)}/${encodeURIComponent(key)}/${embedQuery(values)}`,
+        base,
       ).href;
       const label = view.root.getAttribute('aria-label') ?? `Live cell ${String(view.index + 1)}`;
       const height = Math.min(1200, Math.max(120, Math.round(view.root.offsetHeight || 360)));
