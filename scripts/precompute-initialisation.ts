@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { WordTokenizer } from '../src/core/data/tokenizer.ts';
 import { encoderFromHf } from '../src/core/io/hf-encoder.ts';
+import { parseInitialisationResults } from '../src/experiments/initialisation/results.ts';
 import { encoderSentimentTask } from '../src/experiments/initialisation/tasks.ts';
 import {
   INIT_LESSON_DEFAULTS,
@@ -99,6 +100,7 @@ const result = {
   spike,
   rankRuns: ranks,
 };
+parseInitialisationResults(result, out); // what is written fits the lesson's schema
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result)}\n`);
 log(`wrote ${out}`);

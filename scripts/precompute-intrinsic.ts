@@ -41,6 +41,8 @@ import {
   mnistTensors,
   type EncoderRunResult,
   type MnistRunResult,
+  parseMnistResults,
+  parseSentimentIntrinsicResults,
 } from '../src/experiments/intrinsic/index.ts';
 import { parseArgs } from 'node:util';
 import { nums, sha256File } from './lib/cli.ts';
@@ -205,6 +207,7 @@ async function mnistTask(out: string): Promise<void> {
       }
     }
   }
+  parseMnistResults(summary(), out); // the finished file fits the lesson's schema
   log(`done: ${out}`);
   train.x.dispose();
   train.y.dispose();
@@ -340,12 +343,10 @@ async function sentimentTask(out: string): Promise<void> {
       fullLearningRate,
     };
     for (const f of merge.split(',')) {
-      const j = JSON.parse(readFileSync(f, 'utf8')) as {
-        runs: (EncoderRunResult & { init: string })[];
-        settings: Record<string, unknown>;
-      };
+      const j = parseSentimentIntrinsicResults(JSON.parse(readFileSync(f, 'utf8')), f);
+      const settings: Record<string, unknown> = j.settings;
       for (const [k, v] of [...Object.entries(mine), ['grid', grid.join(',')] as const]) {
-        const theirs = k === 'grid' ? (j.settings[k] as number[]).join(',') : j.settings[k];
+        const theirs = k === 'grid' ? j.settings.grid.join(',') : settings[k];
         if (theirs !== v)
           throw new Error(
             `--merge ${f}: settings.${k} is ${String(theirs)}, this command's is ${String(v)}; pass the flags the runs were made with`,
@@ -389,6 +390,7 @@ async function sentimentTask(out: string): Promise<void> {
       }
     }
   }
+  parseSentimentIntrinsicResults(summary(), out); // the finished file fits the lesson's schema
   log(`done: ${out}`);
 }
 

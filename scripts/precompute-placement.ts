@@ -35,6 +35,7 @@ import {
   placementRunToEnd,
   settingLabel,
   type PlacementRunResult,
+  parsePlacementResults,
 } from '../src/experiments/placement/index.ts';
 import { loadPretrained } from '../src/core/data/pretrained.ts';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
@@ -307,4 +308,5 @@ for (const seed of seeds) {
     writeFileSync(out, `${JSON.stringify(summary(), null, 1)}\n`);
   }
 }
+parsePlacementResults(summary(), out); // the finished file fits the lesson's schema
 log(`done: ${out}`);

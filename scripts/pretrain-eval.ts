@@ -31,6 +31,7 @@ import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/featu
 import { readUciSplit } from './lib/uci.ts';
 import { assignFolds, foldSplit } from './lib/cv.ts';
 import { accuracyInterval, formatCorrect, gapInterval, parseCorrect } from './lib/eval-stats.ts';
+import { parseModelManifest } from '../src/core/io/model-files.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -526,11 +527,8 @@ const writeOut = (): void => {
     ...(a.note === '' ? {} : { note: a.note }),
     model: path.relative(process.cwd(), modelDir),
     modelSha256:
-      (
-        JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as {
-          files?: Record<string, { sha256: string }>;
-        }
-      ).files?.['model.safetensors']?.sha256 ?? null,
+      parseModelManifest(JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')))
+        .files['model.safetensors']?.sha256 ?? null,
     summary: summary(runs),
     gaps: gaps(runs),
     ...(search.length > 0

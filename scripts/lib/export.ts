@@ -15,6 +15,7 @@ import { tensorsToSafetensors } from '../../src/core/io/safetensors.ts';
 import { transposeDense } from './hf-weights.ts';
 import { describePlan, lastStep as planLastStep, planFlags } from './schedule.ts';
 import { sha256File } from './cli.ts';
+import { parseModelManifest } from '../../src/core/io/model-files.ts';
 
 /** Inputs of {@link exportModel}. */
 export interface ExportInput {
@@ -153,6 +154,7 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
     const p = path.join(outDir, f);
     manifest.files[f] = { bytes: readFileSync(p).length, sha256: sha256File(p) };
   }
+  parseModelManifest(manifest, 'manifest.json'); // what readers expect (src/core/io/model-files.ts)
   writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   x.log(
     `export: ${Object.entries(manifest.files)

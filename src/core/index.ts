@@ -18,6 +18,8 @@ export * from './models/types.ts';
 export * from './models/encoder.ts';
 export * from './io/safetensors.ts';
 export * from './io/hf-encoder.ts';
+export * from './io/model-files.ts';
+export * from './schema.ts';
 export * from './train/index.ts';
 export * from './accounting.ts';
 export * from './models/params-store.ts';

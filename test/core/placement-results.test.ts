@@ -9,33 +9,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { meanSd } from '../../src/core/stats.ts';
+import { parsePlacementResults } from '../../src/experiments/placement/results.ts';
 
-interface Point {
-  label: string;
-  setting: { kind: string; modules?: string[]; layers?: string; r?: number };
-  percent: number;
-  trainable: number;
-  n: number;
-  mean: number;
-  sd: number;
-  seeds: number[];
-  accuracies: number[];
-}
-const results = JSON.parse(readFileSync('public/results/placement/sentiment.json', 'utf8')) as {
-  settings: {
-    modelSha256: string;
-    seeds: number[];
-    testExamples: number;
-    learningRate: number;
-    classifierLearningRate: number;
-    fullLearningRate: number;
-    config: { hiddenSize: number; intermediateSize: number; numHiddenLayers: number };
-  };
-  complete: boolean;
-  points: Point[];
-  lrSearch: { kind: string; learningRate: number; validation: number }[];
-};
-
+const results = parsePlacementResults(
+  JSON.parse(readFileSync('public/results/placement/sentiment.json', 'utf8')),
+);
 describe('shipped placement results', () => {
   const s = results.settings;
 

@@ -2,3 +2,4 @@
 export * from './tasks.ts';
 export * from './experiments.ts';
 export * from './lesson.ts';
+export * from './results.ts';

@@ -2,3 +2,4 @@
 export * from './d90.ts';
 export * from './mnist-run.ts';
 export * from './encoder-run.ts';
+export * from './results.ts';

@@ -4,3 +4,4 @@ export * from './bottleneck.ts';
 export * from './latency.ts';
 export * from './selection.ts';
 export * from './experiment.ts';
+export * from './results.ts';
