@@ -9,6 +9,7 @@
  * `site-node.ts` reads a directory. Lesson cells get the page's site as the `site` built-in.
  */
 import { checkFileHashes } from '../../core/data/integrity.ts';
+import { parseModelManifest, type ModelManifest } from '../../core/io/model-files.ts';
 
 /**
  * A shipped file that could not be read or parsed; `file` is its path under the site, `missing`
@@ -50,7 +51,7 @@ export interface ShippedModel {
   readonly tokenizer: unknown;
   /** Bytes of `model.safetensors`. */
   readonly weights: Uint8Array;
-  /** `model.safetensors`'s SHA-256 as the manifest lists it (checked against the bytes). */
+  /** `model.safetensors`'s SHA-256 as the manifest lists it (checked against the bytes unless `verify: false`). */
   readonly sha256: string;
 }
 
@@ -83,7 +84,11 @@ export interface Site {
    * model's.
    */
   results(path: string): Promise<Record<string, unknown> | null>;
-  /** The shipped model's files, checked against its manifest unless `verify: false`. */
+  /**
+   * The shipped model's files. Its `manifest.json` must fit the core's schema
+   * (src/core/io/model-files.ts); each file is checked against the manifest's SHA-256 unless
+   * `verify: false`.
+   */
   model(name?: string, options?: ModelOptions): Promise<ShippedModel>;
   /**
    * The SHA-256 of a shipped model's weights as its manifest lists it, or null when the manifest
@@ -124,12 +129,19 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
       throw e;
     }
   };
+  /** A model's `manifest.json`, checked against the core's schema (an error names the file). */
+  const manifestOf = async (name: string): Promise<ModelManifest> => {
+    const path = `models/${name}/manifest.json`;
+    const found = await json(path);
+    try {
+      return parseModelManifest(found, 'manifest.json');
+    } catch (e) {
+      throw new SiteFileError(path, `does not fit its schema (${message(e)})`);
+    }
+  };
   const modelSha256 = async (name = SHIPPED_MODEL): Promise<string | null> => {
     try {
-      const manifest = await json(`models/${name}/manifest.json`);
-      const files = (manifest as { files?: Record<string, { sha256?: unknown }> } | null)?.files;
-      const sha = files?.['model.safetensors']?.sha256;
-      return typeof sha === 'string' ? sha : null;
+      return (await manifestOf(name)).files['model.safetensors']?.sha256 ?? null;
     } catch {
       return null;
     }
@@ -137,7 +149,7 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
   const model = async (name = SHIPPED_MODEL, options: ModelOptions = {}): Promise<ShippedModel> => {
     const dir = `models/${name}`;
     const [manifest, config, tokenizer, weights] = await Promise.all([
-      json(`${dir}/manifest.json`),
+      manifestOf(name),
       bytes(`${dir}/config.json`),
       bytes(`${dir}/tokenizer.json`),
       bytes(`${dir}/model.safetensors`),
@@ -163,13 +175,11 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
         throw new SiteFileError(`${dir}/${file}`, `is not valid JSON (${message(e)})`);
       }
     };
-    const files = (manifest as { files?: Record<string, { sha256?: unknown }> } | null)?.files;
-    const sha = files?.['model.safetensors']?.sha256;
     return {
       config: parse('config.json', config),
       tokenizer: parse('tokenizer.json', tokenizer),
       weights,
-      sha256: typeof sha === 'string' ? sha : '',
+      sha256: manifest.files['model.safetensors']?.sha256 ?? '',
     };
   };
   const results = async (path: string): Promise<Record<string, unknown> | null> => {

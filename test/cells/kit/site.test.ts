@@ -2,6 +2,8 @@
  * The shipped-files loader (src/cells/kit/site.ts, site-node.ts): one reader for pages, the cell
  * tests and Node; every failure names the file.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   createSite,
@@ -15,6 +17,12 @@ import { directoryReader, directorySite } from '../../../src/cells/kit/site-node
 import { sha256Hex } from '../../../src/core/data/integrity.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
+const shippedManifest = JSON.parse(
+  readFileSync(
+    join(import.meta.dirname, '../../../public/models/tiny-roberta/manifest.json'),
+    'utf8',
+  ),
+) as Record<string, unknown>;
 
 /** A reader over files held in memory; a missing one fails as a server's 404 would. */
 function memoryReader(files: Record<string, Uint8Array>): ReadFile {
@@ -30,9 +38,13 @@ async function modelFiles(overrides: Record<string, Uint8Array> = {}) {
     'tokenizer.json': utf8('{"vocab": ["a"]}'),
     'model.safetensors': new Uint8Array([1, 2, 3, 4]),
   };
-  const manifest = { files: {} as Record<string, { sha256: string }> };
+  // The shipped manifest with these files' hashes: a manifest must fit the core's schema.
+  const manifest = {
+    ...shippedManifest,
+    files: {} as Record<string, { bytes: number; sha256: string }>,
+  };
   for (const [name, bytes] of Object.entries(files))
-    manifest.files[name] = { sha256: await sha256Hex(bytes) };
+    manifest.files[name] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
   const all: Record<string, Uint8Array> = {
     'models/m/manifest.json': utf8(JSON.stringify(manifest)),
   };
@@ -89,6 +101,16 @@ describe('createSite', () => {
       /^models\/m\/model\.safetensors: .*damaged or from another version/,
     );
     expect([...(await site.model('m', { verify: false })).weights]).toEqual([1, 2, 3, 5]);
+  });
+
+  it('a manifest that does not fit its schema is refused, naming the file and the field', async () => {
+    const { all } = await modelFiles();
+    all['models/m/manifest.json'] = utf8(JSON.stringify({ files: {} }));
+    const site = createSite('https://x/', memoryReader(all));
+    await expect(site.model('m')).rejects.toThrow(
+      /^models\/m\/manifest\.json: does not fit its schema \(manifest\.json\.name = undefined \(missing\)/,
+    );
+    expect(await site.modelSha256('m')).toBeNull();
   });
 
   it('modelSha256: the manifest’s hash, or null when there is none', async () => {
