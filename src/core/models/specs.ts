@@ -5,7 +5,7 @@
  *
  * Configurations from the published Hugging Face `config.json` files of `roberta-base` and
  * `roberta-large` (Liu et al. 2019): vocab 50,265, 514 positions, 1 token type, hidden 768/1024,
- * 12/24 layers, 12/16 heads, intermediate 3072/4096. Checks (test/core/specs.test.ts):
+ * 12/24 layers, 12/16 heads, intermediate 3072/4096. Checks (test/core/models/specs.test.ts):
  * `RobertaModel` (with its pooler) has 124,645,632 / 355,359,744 parameters, as
  * `num_parameters()` reports for the released checkpoints; `RobertaForSequenceClassification`
  * (no pooler; `classifier.dense` + `classifier.out_proj`) with 2 labels has 124,647,170 /

@@ -25,7 +25,7 @@ const xentImpl = tf.customGrad((logits, labels, save) => {
       const [ps, ys] = saved as [tf.Tensor2D, tf.Tensor1D];
       const [rows, cols] = ps.shape;
       // int32 one-hot then a mixed-dtype sub: tf.oneHot(…, 'float32') returns int32 bit patterns as
-      // floats (1 reads as 1.4e-45) on the WASM backend of TF.js 4.22 (tested in test/core/nn.test.ts).
+      // floats (1 reads as 1.4e-45) on the WASM backend of TF.js 4.22 (tested in test/core/nn/nn.test.ts).
       const g = tf.sub(ps, tf.cast(tf.oneHot(ys, cols), 'float32')); // [N, C]
       return [tf.mul(g, tf.div(dy, rows)), tf.zeros(ys.shape)];
     },

@@ -3,12 +3,12 @@
  * training step against the matmul peak of the same backend, and long tasks inside a window.
  */
 import { describe, expect, it } from 'vitest';
-import type { BrowserBenchResult } from '../../src/bench/client.ts';
-import type { TrainBenchResult } from '../../src/bench/train-client.ts';
-import { stepFlops } from '../../scripts/bench/node-train.ts';
-import { peakRows, peakSection } from '../../scripts/bench/peak.ts';
-import { busyLines, tasksIn } from '../../scripts/bench/busy-tasks.ts';
-import { medianRow, type LighthouseRow } from '../../scripts/bench/lighthouse.ts';
+import type { BrowserBenchResult } from '../../../src/bench/client.ts';
+import type { TrainBenchResult } from '../../../src/bench/train-client.ts';
+import { stepFlops } from '../../../scripts/bench/node-train.ts';
+import { peakRows, peakSection } from '../../../scripts/bench/peak.ts';
+import { busyLines, tasksIn } from '../../../scripts/bench/busy-tasks.ts';
+import { medianRow, type LighthouseRow } from '../../../scripts/bench/lighthouse.ts';
 
 const model = { hiddenSize: 128, intermediateSize: 512, layers: 2, seqLen: 32, vocabSize: 16000 };
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Encoder, EncoderConfigError, encoderConfig } from '../../src/core/models/encoder.ts';
-import { WeightsError } from '../../src/core/models/types.ts';
-import { Adam } from '../../src/core/train/adam.ts';
-import { trainToEnd } from '../../src/core/train/loop.ts';
-import { Rng } from '../../src/core/rng.ts';
+import { Encoder, EncoderConfigError, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { WeightsError } from '../../../src/core/models/types.ts';
+import { Adam } from '../../../src/core/train/adam.ts';
+import { trainToEnd } from '../../../src/core/train/loop.ts';
+import { Rng } from '../../../src/core/rng.ts';
 import {
   NODE_BACKENDS,
   checkNoLeaks,
@@ -12,7 +12,7 @@ import {
   expectClose,
   useBackend,
   must,
-} from './helpers.ts';
+} from '../helpers.ts';
 
 const micro = encoderConfig('micro');
 

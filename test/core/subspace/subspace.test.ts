@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Mlp } from '../../src/core/models/mlp.ts';
-import { softmaxCrossEntropy } from '../../src/core/nn/loss.ts';
-import { Rng } from '../../src/core/rng.ts';
-import { Adam } from '../../src/core/train/adam.ts';
+import { Mlp } from '../../../src/core/models/mlp.ts';
+import { softmaxCrossEntropy } from '../../../src/core/nn/loss.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { Adam } from '../../../src/core/train/adam.ts';
 import {
   denseProjection,
   identityProjection,
@@ -13,8 +13,8 @@ import {
   SubspaceModel,
   trainSubspace,
   type Projection,
-} from '../../src/core/subspace/index.ts';
-import { checkNoLeaks, must, useBackend } from './helpers.ts';
+} from '../../../src/core/subspace/index.ts';
+import { checkNoLeaks, must, useBackend } from '../helpers.ts';
 
 function columnNorm(p: Projection, j: number): number {
   const { values } = p.column(j);

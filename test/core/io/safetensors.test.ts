@@ -7,8 +7,8 @@ import {
   encodeSafetensors,
   safetensorsToTensors,
   tensorsToSafetensors,
-} from '../../src/core/io/safetensors.ts';
-import { checkNoLeaks, expectBitIdentical, must } from './helpers.ts';
+} from '../../../src/core/io/safetensors.ts';
+import { checkNoLeaks, expectBitIdentical, must } from '../helpers.ts';
 
 describe('safetensors', () => {
   checkNoLeaks();

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { LayerTaps, sentenceFeatures } from '../../../scripts/lib/features.ts';
-import { checkNoLeaks, expectBitIdentical, expectClose, must } from '../helpers.ts';
+import { checkNoLeaks, expectBitIdentical, expectClose, must } from '../../core/helpers.ts';
 
 checkNoLeaks();
 

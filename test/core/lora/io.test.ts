@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { getPeftModel, PeftModel } from '../../src/core/lora/peft-model.ts';
-import { loadAdapter, saveAdapter } from '../../src/core/lora/io.ts';
-import { AdapterLoadError } from '../../src/core/lora/errors.ts';
-import { decodeSafetensors } from '../../src/core/io/safetensors.ts';
-import { Rng } from '../../src/core/rng.ts';
-import { checkNoLeaks, expectBitIdentical, must } from './helpers.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { getPeftModel, PeftModel } from '../../../src/core/lora/peft-model.ts';
+import { loadAdapter, saveAdapter } from '../../../src/core/lora/io.ts';
+import { AdapterLoadError } from '../../../src/core/lora/errors.ts';
+import { decodeSafetensors } from '../../../src/core/io/safetensors.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { checkNoLeaks, expectBitIdentical, must } from '../helpers.ts';
 
 const micro = encoderConfig('micro', { hiddenDropoutProb: 0, attentionDropoutProb: 0 });
 

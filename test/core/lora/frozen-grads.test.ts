@@ -9,11 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { gatherRows, linear, softmaxCrossEntropy } from '../../src/core/nn/index.ts';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { getPeftModel } from '../../src/core/lora/peft-model.ts';
-import { Rng } from '../../src/core/rng.ts';
-import { checkNoLeaks, expectBitIdentical, must, NODE_BACKENDS, useBackend } from './helpers.ts';
+import { gatherRows, linear, softmaxCrossEntropy } from '../../../src/core/nn/index.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { getPeftModel } from '../../../src/core/lora/peft-model.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { checkNoLeaks, expectBitIdentical, must, NODE_BACKENDS, useBackend } from '../helpers.ts';
 
 const rand = (rng: Rng, shape: number[]) =>
   tf.tensor(

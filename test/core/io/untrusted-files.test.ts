@@ -14,12 +14,12 @@ import {
   MAX_HEADER_BYTES,
   SafetensorsError,
   type RawTensor,
-} from '../../src/core/io/safetensors.ts';
-import { loadAdapter, parseAdapterConfig, saveAdapter } from '../../src/core/lora/io.ts';
-import { AdapterLoadError } from '../../src/core/lora/errors.ts';
-import { unsafePatternReason } from '../../src/core/lora/config.ts';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { getPeftModel, PeftModel } from '../../src/core/lora/peft-model.ts';
+} from '../../../src/core/io/safetensors.ts';
+import { loadAdapter, parseAdapterConfig, saveAdapter } from '../../../src/core/lora/io.ts';
+import { AdapterLoadError } from '../../../src/core/lora/errors.ts';
+import { unsafePatternReason } from '../../../src/core/lora/config.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { getPeftModel, PeftModel } from '../../../src/core/lora/peft-model.ts';
 
 /** A file with the given header object (as JSON, padded) and data bytes. */
 function file(header: unknown, data: Uint8Array = new Uint8Array(0), rawJson?: string): Uint8Array {

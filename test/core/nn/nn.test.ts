@@ -5,13 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bmm, columnSum, linear, linearTied } from '../../src/core/nn/linear.ts';
-import { gatherRows } from '../../src/core/nn/embedding.ts';
-import { layerNorm } from '../../src/core/nn/layer-norm.ts';
-import { dropout, gelu, geluExact } from '../../src/core/nn/activations.ts';
-import { softmaxCrossEntropy } from '../../src/core/nn/loss.ts';
-import { Rng, randn } from '../../src/core/rng.ts';
-import { NODE_BACKENDS, checkNoLeaks, expectClose, useBackend, must } from './helpers.ts';
+import { bmm, columnSum, linear, linearTied } from '../../../src/core/nn/linear.ts';
+import { gatherRows } from '../../../src/core/nn/embedding.ts';
+import { layerNorm } from '../../../src/core/nn/layer-norm.ts';
+import { dropout, gelu, geluExact } from '../../../src/core/nn/activations.ts';
+import { softmaxCrossEntropy } from '../../../src/core/nn/loss.ts';
+import { Rng, randn } from '../../../src/core/rng.ts';
+import { NODE_BACKENDS, checkNoLeaks, expectClose, useBackend, must } from '../helpers.ts';
 
 /** Compares grads of sum(f(inputs)·probe) for the custom and naive forms. */
 function compareGrads(

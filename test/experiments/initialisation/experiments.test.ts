@@ -10,10 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { Mlp } from '../../src/core/models/mlp.ts';
-import { getPeftModel } from '../../src/core/lora/peft-model.ts';
-import { loraScaling, type InitLoraWeights } from '../../src/core/lora/config.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { Mlp } from '../../../src/core/models/mlp.ts';
+import { getPeftModel } from '../../../src/core/lora/peft-model.ts';
+import { loraScaling, type InitLoraWeights } from '../../../src/core/lora/config.ts';
 import {
   InitExperimentError,
   initRunToEnd,
@@ -23,17 +23,17 @@ import {
   meanBand,
   outputChangeAtInit,
   regressionLoss,
-} from '../../src/experiments/initialisation/experiments.ts';
+} from '../../../src/experiments/initialisation/experiments.ts';
 import {
   encoderSentimentTask,
   InitTaskError,
   mlpTeacherTask,
-} from '../../src/experiments/initialisation/tasks.ts';
-import { Adam } from '../../src/core/train/adam.ts';
-import { WordTokenizer } from '../../src/core/data/tokenizer.ts';
-import type { SentimentExample } from '../../src/core/data/sentiment.ts';
-import { Rng } from '../../src/core/rng.ts';
-import { NODE_BACKENDS, checkNoLeaks, expectBitIdentical, must, useBackend } from './helpers.ts';
+} from '../../../src/experiments/initialisation/tasks.ts';
+import { Adam } from '../../../src/core/train/adam.ts';
+import { WordTokenizer } from '../../../src/core/data/tokenizer.ts';
+import type { SentimentExample } from '../../../src/core/data/sentiment.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { NODE_BACKENDS, checkNoLeaks, expectBitIdentical, must, useBackend } from '../../core/helpers.ts';
 
 const SCHEMES: readonly InitLoraWeights[] = [
   true,

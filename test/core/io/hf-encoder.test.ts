@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { WeightsError } from '../../src/core/models/types.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { WeightsError } from '../../../src/core/models/types.ts';
 import {
   encoderConfigFromHf,
   encoderConfigToHf,
   encoderFromHf,
   encoderToHf,
-} from '../../src/core/io/hf-encoder.ts';
-import { decodeSafetensors } from '../../src/core/io/safetensors.ts';
-import { checkNoLeaks, expectBitIdentical, must } from './helpers.ts';
+} from '../../../src/core/io/hf-encoder.ts';
+import { decodeSafetensors } from '../../../src/core/io/safetensors.ts';
+import { checkNoLeaks, expectBitIdentical, must } from '../helpers.ts';
 
 describe('Hugging Face checkpoint I/O for the encoder', () => {
   checkNoLeaks();

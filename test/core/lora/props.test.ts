@@ -6,12 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Mlp } from '../../src/core/models/mlp.ts';
-import { getPeftModel } from '../../src/core/lora/peft-model.ts';
-import { LoraConfigError, type InitLoraWeights } from '../../src/core/lora/config.ts';
-import { summarizeParams } from '../../src/core/accounting.ts';
-import { randn, Rng } from '../../src/core/rng.ts';
-import { checkNoLeaks, must } from './helpers.ts';
+import { Mlp } from '../../../src/core/models/mlp.ts';
+import { getPeftModel } from '../../../src/core/lora/peft-model.ts';
+import { LoraConfigError, type InitLoraWeights } from '../../../src/core/lora/config.ts';
+import { summarizeParams } from '../../../src/core/accounting.ts';
+import { randn, Rng } from '../../../src/core/rng.ts';
+import { checkNoLeaks, must } from '../helpers.ts';
 
 const sizesArb = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 });
 

@@ -20,7 +20,7 @@ import {
   samePast,
   type LrPlan,
 } from '../../../scripts/lib/schedule.ts';
-import { checkNoLeaks } from '../helpers.ts';
+import { checkNoLeaks } from '../../core/helpers.ts';
 
 checkNoLeaks();
 

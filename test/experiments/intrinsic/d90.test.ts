@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { Mlp } from '../../src/core/models/mlp.ts';
-import { Rng } from '../../src/core/rng.ts';
-import { SubspaceError, SubspaceModel, trainSubspace } from '../../src/core/subspace/index.ts';
-import { encoderRun, findD90, mnistRunToEnd } from '../../src/experiments/intrinsic/index.ts';
-import { checkNoLeaks, must, useBackend } from './helpers.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { Mlp } from '../../../src/core/models/mlp.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { SubspaceError, SubspaceModel, trainSubspace } from '../../../src/core/subspace/index.ts';
+import { encoderRun, findD90, mnistRunToEnd } from '../../../src/experiments/intrinsic/index.ts';
+import { checkNoLeaks, must, useBackend } from '../../core/helpers.ts';
 
 describe('findD90 (closed forms)', () => {
   const pts = [

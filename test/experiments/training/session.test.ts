@@ -18,12 +18,12 @@ import {
   FineTuneError,
   FineTuneSession,
   type RunConfig,
-} from '../../src/experiments/training/index.ts';
-import { standInSplit } from '../../src/core/data/tasks.ts';
-import { meanSd } from '../../src/core/stats.ts';
+} from '../../../src/experiments/training/index.ts';
+import { standInSplit } from '../../../src/core/data/tasks.ts';
+import { meanSd } from '../../../src/core/stats.ts';
 import * as tf from '@tensorflow/tfjs';
-import { Adam, Rng, randn } from '../../src/core/index.ts';
-import { checkNoLeaks, NODE_BACKENDS, useBackend } from './helpers.ts';
+import { Adam, Rng, randn } from '../../../src/core/index.ts';
+import { checkNoLeaks, NODE_BACKENDS, useBackend } from '../../core/helpers.ts';
 
 const RUN: RunConfig = { ...DEFAULT_RUN, steps: 12, batchSize: 8, evalEvery: 0, seed: 3 };
 
@@ -182,7 +182,7 @@ for (const backend of NODE_BACKENDS) {
 
 describe('the core module', () => {
   vit('exports meanSd once (two `export *` of one name silently export neither)', async () => {
-    const core = await import('../../src/core/index.ts');
+    const core = await import('../../../src/core/index.ts');
     expect(core.meanSd([1, 2, 3])).toEqual({ mean: 2, sd: 1, n: 3 });
   });
 });

@@ -6,17 +6,17 @@
  * 12·2·8·(768+768) = 294,912 and 24·2·8·(1024+1024) = 786,432.
  */
 import { describe, expect, it } from 'vitest';
-import { Encoder, ENCODER_PRESETS, encoderConfig } from '../../src/core/models/encoder.ts';
-import { MODEL_SPECS, accountingRows, encoderSpec } from '../../src/core/models/specs.ts';
+import { Encoder, ENCODER_PRESETS, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { MODEL_SPECS, accountingRows, encoderSpec } from '../../../src/core/models/specs.ts';
 import {
   formatParamTable,
   formatSummary,
   parameterRows,
   summarizeParams,
-} from '../../src/core/accounting.ts';
-import { getPeftModel } from '../../src/core/lora/peft-model.ts';
-import { LoraConfigError } from '../../src/core/lora/config.ts';
-import { checkNoLeaks } from './helpers.ts';
+} from '../../../src/core/accounting.ts';
+import { getPeftModel } from '../../../src/core/lora/peft-model.ts';
+import { LoraConfigError } from '../../../src/core/lora/config.ts';
+import { checkNoLeaks } from '../helpers.ts';
 
 describe('model specs', () => {
   checkNoLeaks();

@@ -4,19 +4,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { Mlp } from '../../src/core/models/mlp.ts';
-import { getPeftModel, PeftModel } from '../../src/core/lora/peft-model.ts';
-import { LoraConfigError, loraScaling } from '../../src/core/lora/config.ts';
-import { AdapterStateError, LoraMergeError } from '../../src/core/lora/errors.ts';
-import { kaimingUniformBound } from '../../src/core/lora/init.ts';
-import { dropout } from '../../src/core/nn/activations.ts';
-import { ShapeError } from '../../src/core/nn/module.ts';
-import { softmaxCrossEntropy } from '../../src/core/nn/loss.ts';
-import { Adam } from '../../src/core/train/adam.ts';
-import { trainLoop, trainToEnd } from '../../src/core/train/loop.ts';
-import { Rng, randn } from '../../src/core/rng.ts';
-import { summarizeParams } from '../../src/core/accounting.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { Mlp } from '../../../src/core/models/mlp.ts';
+import { getPeftModel, PeftModel } from '../../../src/core/lora/peft-model.ts';
+import { LoraConfigError, loraScaling } from '../../../src/core/lora/config.ts';
+import { AdapterStateError, LoraMergeError } from '../../../src/core/lora/errors.ts';
+import { kaimingUniformBound } from '../../../src/core/lora/init.ts';
+import { dropout } from '../../../src/core/nn/activations.ts';
+import { ShapeError } from '../../../src/core/nn/module.ts';
+import { softmaxCrossEntropy } from '../../../src/core/nn/loss.ts';
+import { Adam } from '../../../src/core/train/adam.ts';
+import { trainLoop, trainToEnd } from '../../../src/core/train/loop.ts';
+import { Rng, randn } from '../../../src/core/rng.ts';
+import { summarizeParams } from '../../../src/core/accounting.ts';
 import {
   NODE_BACKENDS,
   checkNoLeaks,
@@ -24,7 +24,7 @@ import {
   expectClose,
   must,
   useBackend,
-} from './helpers.ts';
+} from '../helpers.ts';
 
 const micro = encoderConfig('micro', { hiddenDropoutProb: 0, attentionDropoutProb: 0 });
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Adam, OptimizerError } from '../../src/core/train/adam.ts';
-import { ScheduleError, warmupDecay } from '../../src/core/train/schedule.ts';
-import { trainLoop } from '../../src/core/train/loop.ts';
-import { checkNoLeaks, expectBitIdentical, must } from './helpers.ts';
+import { Adam, OptimizerError } from '../../../src/core/train/adam.ts';
+import { ScheduleError, warmupDecay } from '../../../src/core/train/schedule.ts';
+import { trainLoop } from '../../../src/core/train/loop.ts';
+import { checkNoLeaks, expectBitIdentical, must } from '../helpers.ts';
 
 describe('Adam', () => {
   checkNoLeaks();

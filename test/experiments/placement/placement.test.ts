@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { summarizeParams } from '../../src/core/accounting.ts';
+import { summarizeParams } from '../../../src/core/accounting.ts';
 import {
   BottleneckAdapter,
   LatencyStack,
@@ -24,12 +24,12 @@ import {
   quantileSorted,
   settingLabel,
   taskBasedRows,
-} from '../../src/experiments/placement/index.ts';
-import { getPeftModel } from '../../src/core/lora/peft-model.ts';
-import { accountingRows } from '../../src/core/models/spec-rows.ts';
-import { MODEL_SPECS } from '../../src/core/models/specs.ts';
-import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
-import { Rng, randn } from '../../src/core/rng.ts';
+} from '../../../src/experiments/placement/index.ts';
+import { getPeftModel } from '../../../src/core/lora/peft-model.ts';
+import { accountingRows } from '../../../src/core/models/spec-rows.ts';
+import { MODEL_SPECS } from '../../../src/core/models/specs.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { Rng, randn } from '../../../src/core/rng.ts';
 import {
   NODE_BACKENDS,
   checkNoLeaks,
@@ -37,7 +37,7 @@ import {
   expectClose,
   must,
   useBackend,
-} from './helpers.ts';
+} from '../../core/helpers.ts';
 
 const micro = encoderConfig('micro', { hiddenDropoutProb: 0, attentionDropoutProb: 0 });
 

@@ -27,10 +27,10 @@ import {
   type SchemeRuns,
   type SpikeRuns,
   type StartChange,
-} from '../../src/experiments/initialisation/lesson.ts';
-import { InitExperimentError } from '../../src/experiments/initialisation/experiments.ts';
-import { mlpTeacherTask } from '../../src/experiments/initialisation/tasks.ts';
-import { NODE_BACKENDS, checkNoLeaks, must, useBackend } from './helpers.ts';
+} from '../../../src/experiments/initialisation/lesson.ts';
+import { InitExperimentError } from '../../../src/experiments/initialisation/experiments.ts';
+import { mlpTeacherTask } from '../../../src/experiments/initialisation/tasks.ts';
+import { NODE_BACKENDS, checkNoLeaks, must, useBackend } from '../../core/helpers.ts';
 
 const NO_OP = ['default', 'zero-both', 'a-zero-b-random', 'gated'];
 

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { meanSd } from '../../src/core/stats.ts';
-import { parsePlacementResults } from '../../src/experiments/placement/results.ts';
+import { meanSd } from '../../../src/core/stats.ts';
+import { parsePlacementResults } from '../../../src/experiments/placement/results.ts';
 
 const results = parsePlacementResults(
   JSON.parse(readFileSync('public/results/placement/sentiment.json', 'utf8')),
