@@ -76,12 +76,16 @@ const { values: a } = parseArgs({
   },
 });
 
-type Method = 'full' | 'frozen' | 'lora';
+/**
+ * `body`: every weight but the word-embedding table (a diagnostic: how much of full fine-tuning's
+ * lead over LoRA comes from re-learning the word vectors, which LoRA on linear layers cannot touch).
+ */
+type Method = 'full' | 'body' | 'frozen' | 'lora';
 type Start = 'pretrained' | 'glove' | 'random';
 /** Learning rates per method (peak of warmup 10% + linear decay to 0). */
-const LR: Record<Method, number> = { full: 5e-4, frozen: 3e-3, lora: 3e-3 };
+const LR: Record<Method, number> = { full: 5e-4, body: 5e-4, frozen: 3e-3, lora: 3e-3 };
 /** Epochs per method: the frozen arms train only the head on cached features, so they get more. */
-const EPOCHS: Record<Method, number> = { full: 0, frozen: 10, lora: 0 };
+const EPOCHS: Record<Method, number> = { full: 0, body: 0, frozen: 10, lora: 0 };
 const PRETRAIN_SEED = 0; // the encoder body of `glove`/`random` is the pretraining run's init
 const MAX_LEN = 48;
 /** The LoRA arm's adapter (the article's choice of targets; alpha = 2r as is common). */
@@ -106,6 +110,7 @@ const modelDir = path.resolve(a.model);
 const outFile = path.resolve(a.out ?? path.join(modelDir, 'eval.json'));
 const epochs = Number(a.epochs);
 EPOCHS.full = epochs;
+EPOCHS.body = epochs;
 EPOCHS.lora = epochs;
 /** Parses `method=value,…` into `target`, refusing unknown methods and non-positive values. */
 function overrides(flag: string, value: string, target: Record<Method, number>): void {
@@ -114,7 +119,7 @@ function overrides(flag: string, value: string, target: Record<Method, number>):
     const x = Number(v);
     if (!(m !== undefined && m in target) || !(x > 0))
       throw new Error(
-        `--${flag}: expected method=positive number (method full|frozen|lora), got ${part}`,
+        `--${flag}: expected method=positive number (method full|body|frozen|lora), got ${part}`,
       );
     target[m as Method] = x;
   }
@@ -270,6 +275,11 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     .filter((p) => p.name.startsWith('classifier.'))
     .map((p) => p.variable);
   if (method === 'full') vars = enc.namedParameters().map((p) => p.variable);
+  else if (method === 'body')
+    vars = enc
+      .namedParameters()
+      .filter((p) => p.name !== 'roberta.embeddings.word_embeddings.weight')
+      .map((p) => p.variable);
   else if (method === 'frozen') vars = head;
   else {
     const peft = getPeftModel(enc, { ...LORA, modulesToSave: ['classifier'] }, { seed });
@@ -448,16 +458,16 @@ function correctOf(rs: readonly RunRecord[]): number[][] | undefined {
 }
 
 /**
- * Each LoRA arm against full fine-tuning from the same start and pooling: the gap in mean test
- * accuracy (LoRA − full) with its paired 95% interval (the same test sentences for both).
+ * Each LoRA (and `body`) arm against full fine-tuning from the same start and pooling: the gap in
+ * mean test accuracy (arm − full) with its paired 95% interval (the same test sentences for both).
  */
 function gaps(
   runs: readonly RunRecord[],
 ): Record<string, { estimate: number; low: number; high: number; n: [number, number] }> {
   const out: ReturnType<typeof gaps> = {};
   for (const arm of new Set(runs.map((r) => r.arm))) {
-    if (!arm.startsWith('lora')) continue;
-    const full = arm.replace(/^lora[^/]*\//, 'full/');
+    if (!arm.startsWith('lora') && !arm.startsWith('body/')) continue;
+    const full = arm.replace(/^[^/]+\//, 'full/');
     const a = correctOf(runs.filter((r) => r.arm === arm));
     const b = correctOf(runs.filter((r) => r.arm === full));
     if (!a || !b) continue;
@@ -471,13 +481,13 @@ function gaps(
 function parseGrid(text: string): Map<Method, { lrs: number[]; epochs: number[] }> {
   const grid = new Map<Method, { lrs: number[]; epochs: number[] }>();
   for (const part of text.split(';').filter((x) => x.trim() !== '')) {
-    const m = /^\s*(full|frozen|lora)=([^@]+)@(.+)$/.exec(part);
+    const m = /^\s*(full|body|frozen|lora)=([^@]+)@(.+)$/.exec(part);
     const nums = (x: string): number[] => x.split(',').map(Number);
     const lrs = m ? nums(m[2] ?? '') : [];
     const epochs = m ? nums(m[3] ?? '') : [];
     if (!m || lrs.some((x) => !(x > 0)) || epochs.some((x) => !(Number.isInteger(x) && x > 0)))
       throw new Error(
-        `--grid: expected method=lr,lr,…@epochs,epochs (method full|frozen|lora), got ${part}`,
+        `--grid: expected method=lr,lr,…@epochs,epochs (method full|body|frozen|lora), got ${part}`,
       );
     grid.set(m[1] as Method, { lrs, epochs });
   }
