@@ -68,6 +68,26 @@ describe('kit built-ins', () => {
     lesson.dispose();
   });
 
+  it('a file the site lacks fails the cell that reads it, and the error names the file', async () => {
+    const icon = document.createElement('link');
+    icon.rel = 'icon';
+    icon.href = `${location.origin}/favicon.svg`;
+    document.head.append(icon);
+    const original = globalThis.fetch;
+    globalThis.fetch = () => Promise.resolve(new Response('gone', { status: 404 }));
+    try {
+      const lesson = run(['mnist = site.bytes("generated/mnist/train-images.idx")'], {});
+      await lesson.settled(10_000, 50);
+      // As the cell's error line shows it: the file, the status, the server's own words.
+      expect(String((values.get(0) as { message?: unknown }).message)).toBe(
+        'SiteFileError: generated/mnist/train-images.idx: HTTP 404 (gone)',
+      );
+      lesson.dispose();
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
   it('trainingPanel draws its figures with the runtime’s Plotly', async () => {
     const drawn: unknown[] = [];
     const plotly = { newPlot: (gd: unknown) => drawn.push(gd), purge: () => undefined };
