@@ -4,9 +4,11 @@
  * `Plotly` is, what `width` follows — come in as options.
  *
  * Runtime 6 calls a built-in that is a function lazily, on first reference, and waits for a
- * returned promise; so `tf`, `core` and `Plotly` cost nothing until a cell names them, and
+ * returned promise; so `tf`, `core`, `lab` and `Plotly` cost nothing until a cell names them, and
  * function-valued built-ins (`html`, `svg`) are wrapped in a function returning them; `md` is a
  * promise of its tag function (its Markdown parser loads on first use).
+ * `lab` (lazy) is the experiments layer, src/experiments/lab.ts: each lesson's experiment code
+ * (`lab.placementRun`, `lab.INIT_SCHEMES`, `lab.findD90`…), the code the precompute scripts run.
  * `trainer` (lazy) is src/worker/client.ts: `trainer.createTrainer()` trains in a Web Worker.
  * `experiments` (lazy) is the page's experiment runner (src/experiments/client.ts): subspace runs
  * (`experiments.mnistRun`, `experiments.encoderRun`) in a Web Worker.
@@ -21,9 +23,11 @@ import { loadMarkdown } from './md.ts';
 import { kitBuiltins } from './kit/builtins.ts';
 import type * as TF from '@tensorflow/tfjs';
 import type * as Core from '../core/index.ts';
+import type * as Lab from '../experiments/lab.ts';
 
 export type TfModule = typeof TF;
 export type CoreModule = typeof Core;
+export type LabModule = typeof Lab;
 
 export interface BuiltinsOptions {
   /** Loads TF.js and initialises its backend (memoised by the caller or here). */
@@ -49,10 +53,16 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     await loadTf();
     return import('../core/index.ts');
   });
+  // Each lesson's experiments (src/experiments/<lesson>/), built on the core; loaded like it.
+  const loadLab = once(async (): Promise<LabModule> => {
+    await loadTf();
+    return import('../experiments/lab.ts');
+  });
   const loadPlotly = once(options.loadPlotly);
   return {
     tf: loadTf,
     core: loadCore,
+    lab: loadLab,
     Plotly: loadPlotly,
     // Training off the main thread (src/worker/client.ts): a Worker in browsers, in-process where
     // `Worker` is undefined (Node and jsdom cell tests).
