@@ -59,8 +59,9 @@ def main():
         loss = model.mlm_loss(ids, mask, positions, labels)
     st.write(os.path.join(out, "model.safetensors"), weights_of(model), {"format": "pt", "producer": "scripts/torch/parity.py"})
     with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump(CONFIG, f, indent=2)
-        f.write("\n")
+        # Short arrays on one line, as the repository's formatter (prettier) writes them.
+        text = json.dumps(CONFIG, indent=2).replace('[\n    "RobertaForMaskedLM"\n  ]', '["RobertaForMaskedLM"]')
+        f.write(text + "\n")
     st.write(
         os.path.join(out, "io.safetensors"),
         {
