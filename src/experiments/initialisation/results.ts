@@ -3,7 +3,17 @@
  * encoder.json): scripts/precompute-initialisation.ts checks what it writes against it, and the
  * lesson and the tests parse with it.
  */
-import { arr, bool, int, num, obj, parse, sha256String, str, type Infer } from '../../core/schema.ts';
+import {
+  arr,
+  bool,
+  int,
+  num,
+  obj,
+  parse,
+  sha256String,
+  str,
+  type Infer,
+} from '../../core/schema.ts';
 
 /** One training step as the lesson plots it. */
 const Step = obj({ step: int, loss: num, normA: num, normB: num, learningRate: num });

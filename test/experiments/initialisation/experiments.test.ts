@@ -33,7 +33,13 @@ import { Adam } from '../../../src/core/train/adam.ts';
 import { WordTokenizer } from '../../../src/core/data/tokenizer.ts';
 import type { SentimentExample } from '../../../src/core/data/sentiment.ts';
 import { Rng } from '../../../src/core/rng.ts';
-import { NODE_BACKENDS, checkNoLeaks, expectBitIdentical, must, useBackend } from '../../core/helpers.ts';
+import {
+  NODE_BACKENDS,
+  checkNoLeaks,
+  expectBitIdentical,
+  must,
+  useBackend,
+} from '../../core/helpers.ts';
 
 const SCHEMES: readonly InitLoraWeights[] = [
   true,
