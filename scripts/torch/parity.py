@@ -60,7 +60,7 @@ def main():
     st.write(os.path.join(out, "model.safetensors"), weights_of(model), {"format": "pt", "producer": "scripts/torch/parity.py"})
     with open(os.path.join(out, "config.json"), "w") as f:
         # Short arrays on one line, as the repository's formatter (prettier) writes them.
-        text = json.dumps(CONFIG, indent=2).replace('[\n    "RobertaForMaskedLM"\n  ]', '["RobertaForMaskedLM"]')
+        text = json.dumps(CONFIG, indent=2).replace('[\n    "RobertaForMaskedLM"\n  ]', '["RobertaForMaskedLM"]').replace('1e-05', '1e-5')
         f.write(text + "\n")
     st.write(
         os.path.join(out, "io.safetensors"),
