@@ -3,7 +3,6 @@
  * rows each step sees in each epoch mode, batches cut to their longest row, and the loop's order
  * of pause, step, clean-up and stop.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchOrder, rowsTensors, disposeBatch } from '../../../src/core/train/batches.ts';
 import { runSteps } from '../../../src/core/train/loop.ts';
