@@ -31,7 +31,7 @@ import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/featu
 import { readUciSplit } from './lib/uci.ts';
 import { assignFolds, foldSplit } from './lib/cv.ts';
 import { accuracyInterval, formatCorrect, gapInterval, parseCorrect } from './lib/eval-stats.ts';
-import { parseModelManifest } from '../src/core/io/model-files.ts';
+import { parseModelEval, parseModelManifest } from '../src/core/io/model-files.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -500,13 +500,12 @@ function parseGrid(text: string): Map<Method, { lrs: number[]; epochs: number[] 
 }
 
 await tf.setBackend('wasm');
-const prior = existsSync(outFile)
-  ? (JSON.parse(readFileSync(outFile, 'utf8')) as { runs?: RunRecord[] })
-  : {};
-let runs: RunRecord[] = prior.runs ?? [];
+/** The runs of an earlier eval file, checked against the schema (its extra fields pass through). */
+const runsOf = (f: string): RunRecord[] =>
+  parseModelEval(JSON.parse(readFileSync(f, 'utf8')), f).runs as RunRecord[];
+let runs: RunRecord[] = existsSync(outFile) ? runsOf(outFile) : [];
 for (const f of a.merge.split(',').filter((x) => x !== '')) {
-  const more = (JSON.parse(readFileSync(path.resolve(f), 'utf8')) as { runs?: RunRecord[] }).runs;
-  if (!more) throw new Error(`--merge: ${f} has no runs`);
+  const more = runsOf(path.resolve(f));
   const keep = new Set(a['merge-arms'].split(',').filter((x) => x !== ''));
   for (const r of more.filter((x) => keep.size === 0 || keep.has(x.arm)))
     runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
@@ -546,6 +545,8 @@ const writeOut = (): void => {
       : {}),
     runs,
   };
+  // The writer checks what it writes against the schema every reader uses.
+  parseModelEval(JSON.parse(JSON.stringify(body)), outFile);
   writeFileSync(outFile, `${JSON.stringify(body, null, 2)}\n`);
 };
 if (a.merge !== '') writeOut();

@@ -6,8 +6,10 @@
  */
 import {
   arr,
+  between,
   bool,
   int,
+  matching,
   num,
   obj,
   optional,
@@ -63,6 +65,9 @@ export function parseModelManifest(json: unknown, name = 'manifest.json'): Model
 /** Mean and sample sd of a score over seeds. */
 const MeanSd = obj({ mean: num, sd: num });
 
+/** A 95% interval (scripts/lib/eval-stats.ts: seeds and test sentences resampled). */
+const Interval = obj({ low: between(0, 1), high: between(0, 1) });
+
 /** `eval.json` of a shipped model: fine-tuning arms (e.g. `lora/pretrained:mean`) over seeds. */
 export const ModelEvalSchema = obj({
   task: str,
@@ -70,8 +75,23 @@ export const ModelEvalSchema = obj({
   model: str,
   /** SHA-256 of the weights evaluated. */
   modelSha256: sha256String,
-  /** Per arm: number of seeds, test and validation accuracy (mean ± sd). */
-  summary: record(obj({ n: int, test: MeanSd, validation: MeanSd })),
+  /** Per arm: number of seeds, test and validation accuracy (mean ± sd), the test mean's interval. */
+  summary: record(obj({ n: int, test: MeanSd, validation: MeanSd, testCi95: optional(Interval) })),
+  /** Per LoRA (or `body`) arm against full fine-tuning from the same start: arm − full, paired interval. */
+  gaps: optional(
+    record(
+      obj({ estimate: between(-1, 1), low: between(-1, 1), high: between(-1, 1), n: arr(int, 2) }),
+    ),
+  ),
+  /** `--grid`: the hyper-parameter trials on validation and what they chose per method. */
+  search: optional(
+    obj({
+      grid: str,
+      seed: int,
+      chosen: record(obj({ lr: num, epochs: int, validation: between(0, 1) })),
+      trials: arr(obj({ arm: str, validation: between(0, 1), lr: num, epochs: int })),
+    }),
+  ),
   runs: arr(
     obj({
       arm: str,
@@ -81,6 +101,8 @@ export const ModelEvalSchema = obj({
       trainable: int,
       steps: int,
       epochs: int,
+      /** Per test sentence, '1' when classified right (older runs lack it). */
+      testCorrect: optional(matching(/^[01]+$/, "a string of '0' and '1', one per test sentence")),
     }),
     1,
   ),
