@@ -64,15 +64,22 @@ describe('eval.json schema: the evidence fields', () => {
   });
 
   it('refuses an interval outside [0, 1] and a gap without both arms\u2019 seed counts', () => {
-    const badCi = withEvidence();
-    (badCi.summary as Record<string, { testCi95: { high: number } }>)[
-      'full/pretrained:mean'
-    ]!.testCi95.high = 93;
+    const badCi = {
+      ...withEvidence(),
+      summary: {
+        'full/pretrained:mean': {
+          n: 5,
+          test: { mean: 0.9, sd: 0.01 },
+          validation: { mean: 0.8, sd: 0.01 },
+          testCi95: { low: 0.87, high: 93 },
+        },
+      },
+    };
     expect(() => parseModelEval(badCi)).toThrow(/testCi95\.high = 93/);
-    const badGap = withEvidence();
-    (badGap.gaps as Record<string, { n: number[] }>)[
-      'lora/pretrained:mean − full/pretrained:mean'
-    ]!.n = [5];
+    const badGap = {
+      ...withEvidence(),
+      gaps: { 'lora − full': { estimate: -0.04, low: -0.07, high: -0.01, n: [5] } },
+    };
     expect(() => parseModelEval(badGap)).toThrow(/\.n = an array of 1/);
   });
 });
