@@ -31,7 +31,7 @@ import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/featu
 import { readUciSplit } from './lib/uci.ts';
 import { assignFolds, foldSplit } from './lib/cv.ts';
 import { accuracyInterval, formatCorrect, gapInterval, parseCorrect } from './lib/eval-stats.ts';
-import { parseModelEval, parseModelManifest } from '../src/core/io/model-files.ts';
+import { parseModelEval, parseModelManifest, type ModelEval } from '../src/core/io/model-files.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -501,19 +501,30 @@ function parseGrid(text: string): Map<Method, { lrs: number[]; epochs: number[] 
 
 await tf.setBackend('wasm');
 /** The runs of an earlier eval file, checked against the schema (its extra fields pass through). */
-const runsOf = (f: string): RunRecord[] =>
-  parseModelEval(JSON.parse(readFileSync(f, 'utf8')), f).runs as RunRecord[];
-let runs: RunRecord[] = existsSync(outFile) ? runsOf(outFile) : [];
-for (const f of a.merge.split(',').filter((x) => x !== '')) {
-  const more = runsOf(path.resolve(f));
-  const keep = new Set(a['merge-arms'].split(',').filter((x) => x !== ''));
-  for (const r of more.filter((x) => keep.size === 0 || keep.has(x.arm)))
-    runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
-}
+const evalOf = (f: string): ModelEval => parseModelEval(JSON.parse(readFileSync(f, 'utf8')), f);
+let runs: RunRecord[] = existsSync(outFile) ? (evalOf(outFile).runs as RunRecord[]) : [];
+const grid = parseGrid(a.grid);
+const searchSeed = Number(a['search-seed']);
 /** `--grid` trials (validation only; their test accuracy is not looked at, stored as null). */
 const search: RunRecord[] = [];
 const searched = new Set<Method>();
-const chosen: Partial<Record<Method, { lr: number; epochs: number; validation: number }>> = {};
+/** Per arm (as recorded, e.g. `lora/pretrained:mean`): the trial the search chose. */
+const chosen: Record<string, { lr: number; epochs: number; validation: number }> = {};
+/** The grids behind `search` (this run's, and those of merged files). */
+const grids: string[] = a.grid === '' ? [] : [a.grid];
+for (const f of a.merge.split(',').filter((x) => x !== '')) {
+  const other = evalOf(path.resolve(f));
+  const keep = new Set(a['merge-arms'].split(',').filter((x) => x !== ''));
+  for (const r of (other.runs as RunRecord[]).filter((x) => keep.size === 0 || keep.has(x.arm)))
+    runs = [...runs.filter((x) => !(x.arm === r.arm && x.seed === r.seed)), r];
+  // A merged file's hyper-parameter search comes along, so the merged file says how its runs'
+  // settings were chosen.
+  if (other.search) {
+    grids.push(other.search.grid);
+    search.push(...(other.search.trials as RunRecord[]));
+    Object.assign(chosen, other.search.chosen);
+  }
+}
 const writeOut = (): void => {
   const body = {
     task: foldOf
@@ -541,7 +552,7 @@ const writeOut = (): void => {
     summary: summary(runs),
     gaps: gaps(runs),
     ...(search.length > 0
-      ? { search: { grid: a.grid, seed: searchSeed, chosen, trials: search } }
+      ? { search: { grid: grids.join(';'), seed: searchSeed, chosen, trials: search } }
       : {}),
     runs,
   };
@@ -550,8 +561,6 @@ const writeOut = (): void => {
   writeFileSync(outFile, `${JSON.stringify(body, null, 2)}\n`);
 };
 if (a.merge !== '') writeOut();
-const grid = parseGrid(a.grid);
-const searchSeed = Number(a['search-seed']);
 for (const arm of a.arms.split(',').filter((x) => x !== '')) {
   const method = arm.split('/')[0] as Method;
   const g = grid.get(method);
@@ -573,7 +582,7 @@ for (const arm of a.arms.split(',').filter((x) => x !== '')) {
     if (best) {
       LR[method] = best.lr ?? LR[method];
       EPOCHS[method] = best.epochs ?? EPOCHS[method];
-      chosen[method] = { lr: LR[method], epochs: EPOCHS[method], validation: best.validation };
+      chosen[best.arm] = { lr: LR[method], epochs: EPOCHS[method], validation: best.validation };
     }
     searched.add(method);
     writeOut();
