@@ -49,6 +49,14 @@ const files = [
     message: /eval\.json\.runs\[3\]\.seed = "zero": expected an integer/,
   },
   {
+    file: 'models/tiny-roberta/eval-gap.json',
+    parse: parseModelEval,
+    breakIt: (c: Record<string, unknown>) => {
+      at(c, 'runs', 0).testCorrect = '1x0';
+    },
+    message: /eval\.json\.runs\[0\]\.testCorrect = "1x0": expected a string of '0' and '1'/,
+  },
+  {
     file: 'results/intrinsic/mnist.json',
     parse: parseMnistResults,
     breakIt: (c: Record<string, unknown>) => {

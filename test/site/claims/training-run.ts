@@ -1,5 +1,6 @@
 /** Claims of lessons/training-run.mdx: the model's sizes, the data, and the LoRA/full verdict. */
 import { all, at, num, pct, rounds, type Claim } from './claim.ts';
+import { ARMS, EVAL_GAP, armIs, noBetter, fullAhead, summaryOf } from './eval-gap.ts';
 
 const CONFIG = 'models/tiny-roberta/config.json';
 const EVAL = 'models/tiny-roberta/eval.json';
@@ -98,6 +99,58 @@ export const claims: readonly Claim[] = [
       return all(
         rounds('gap', pct(full) - pct(lora), 4.6, 1),
         full - lora > 3 * spread ? null : `gap ${String(full - lora)} vs sd sum ${String(spread)}`,
+      );
+    },
+  },
+  {
+    sentence:
+      "each method's learning rate and epochs chosen on the validation sentences with the same budget",
+    file: EVAL_GAP,
+    check: (r) => {
+      const search = r.search as { trials: { arm: string }[] } | undefined;
+      if (!search) return 'no hyper-parameter search recorded';
+      const counts = Object.values(ARMS).map(
+        (arm) => search.trials.filter((t) => t.arm === arm).length,
+      );
+      return new Set(counts).size === 1 && (counts[0] ?? 0) > 1
+        ? null
+        : `trials per arm: ${counts.join(', ')}`;
+    },
+  },
+  {
+    sentence:
+      'Full fine-tuning with the word-embedding table frozen, every other weight free, scores 84.7 ± 1.1%: no better than LoRA at rank 2 (84.9 ± 0.8%), while full fine-tuning scores 89.5 ± 0.4% and LoRA at rank 8 on all six linear layers of each block 86.3 ± 1.2%.',
+    file: EVAL_GAP,
+    check: (r) =>
+      all(
+        armIs(r, ARMS.body, 84.7, 1.1),
+        armIs(r, ARMS.lora2, 84.9, 0.8),
+        armIs(r, ARMS.full, 89.5, 0.4),
+        armIs(r, ARMS.lora8, 86.3, 1.2),
+        noBetter(r, ARMS.body, ARMS.lora2),
+      ),
+  },
+  {
+    sentence: 'So what the adapters miss on this model is not rank: it is the word vectors',
+    file: EVAL_GAP,
+    // Every weight but the embeddings, at full rank, does no better than rank 2; full FT is ahead.
+    check: (r) => all(noBetter(r, ARMS.body, ARMS.lora2), fullAhead(r, ARMS.body)),
+  },
+  {
+    sentence: 'On 300 test sentences their 95% intervals are 6 to 8 points wide.',
+    file: EVAL_GAP,
+    check: (r) => {
+      const runs = r.runs as { testCorrect?: string }[];
+      const lengths = new Set(runs.map((x) => x.testCorrect?.length));
+      const widths = Object.values(ARMS).map((arm) => {
+        const ci = summaryOf(r, arm).testCi95;
+        return ci ? 100 * (ci.high - ci.low) : NaN;
+      });
+      return all(
+        lengths.size === 1 && lengths.has(300) ? null : `test lengths ${[...lengths].join(', ')}`,
+        widths.every((w) => w >= 6 && w <= 8)
+          ? null
+          : `widths ${widths.map((w) => w.toFixed(1)).join(', ')}`,
       );
     },
   },

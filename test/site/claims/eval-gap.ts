@@ -1,0 +1,61 @@
+/**
+ * Checks shared by the lessons' sentences about models/tiny-roberta/eval-gap.json: where LoRA's
+ * gap to full fine-tuning comes from (scripts/pretrain-eval.ts, arms named as it records them).
+ */
+import { all, pct, rounds, type Results } from './claim.ts';
+
+/** The results file, relative to `public/`. */
+export const EVAL_GAP = 'models/tiny-roberta/eval-gap.json';
+
+/** Arm names as pretrain:eval records them (LoRA r=8's name holds dots, so no `at` paths). */
+export const ARMS = {
+  full: 'full/pretrained:mean',
+  lora2: 'lora/pretrained:mean',
+  lora8: 'lora-r8-query+key+value+output.dense+intermediate.dense/pretrained:mean',
+  body: 'body/pretrained:mean',
+} as const;
+
+interface ArmSummary {
+  n: number;
+  test: { mean: number; sd: number };
+  testCi95?: { low: number; high: number };
+}
+
+/** One arm's summary (throws naming the arm when it is missing). */
+export function summaryOf(r: Results, arm: string): ArmSummary {
+  const s = (r.summary as Record<string, ArmSummary> | undefined)?.[arm];
+  if (!s) throw new Error(`no summary for ${arm}`);
+  return s;
+}
+
+/** The paired 95% interval of `arm − full` (in accuracy, not percent). */
+export function gapOf(r: Results, arm: string): { estimate: number; low: number; high: number } {
+  const g = (
+    r.gaps as Record<string, { estimate: number; low: number; high: number }> | undefined
+  )?.[`${arm} − ${ARMS.full}`];
+  if (!g) throw new Error(`no gap for ${arm}`);
+  return g;
+}
+
+/** `null` when the arm's test mean ± sd round to the stated percentages over `n` seeds. */
+export function armIs(r: Results, arm: string, mean: number, sd: number, n = 5): string | null {
+  const s = summaryOf(r, arm);
+  return all(
+    rounds(`${arm} mean`, pct(s.test.mean), mean, 1),
+    rounds(`${arm} sd`, pct(s.test.sd), sd, 1),
+    rounds(`${arm} seeds`, s.n, n),
+  );
+}
+
+/** `null` when arm `a` does no better than arm `b` (its mean is not above b's). */
+export function noBetter(r: Results, a: string, b: string): string | null {
+  const x = summaryOf(r, a).test.mean;
+  const y = summaryOf(r, b).test.mean;
+  return x <= y ? null : `${a} (${pct(x)}%) is above ${b} (${pct(y)}%)`;
+}
+
+/** `null` when full fine-tuning is ahead of `arm` beyond the paired interval (its high end < 0). */
+export function fullAhead(r: Results, arm: string): string | null {
+  const g = gapOf(r, arm);
+  return g.high < 0 ? null : `${arm} − full: the 95% interval reaches ${pct(g.high)} points`;
+}
