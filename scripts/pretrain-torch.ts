@@ -28,8 +28,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Encoder, encoderConfig } from '../src/core/models/encoder.ts';
 import { encoderFromHf, encoderToHf } from '../src/core/io/hf-encoder.ts';
 import { tensorsToSafetensors } from '../src/core/io/safetensors.ts';
-import { applyGloveInit } from './lib/init-encoder.ts';
-import { scoreGroups } from './lib/mlm-eval.ts';
+import { applyPretrainInit } from './lib/init-encoder.ts';
+import { scoreGroups, type MlmScore } from './lib/mlm-eval.ts';
+import type { RunState } from './lib/run-state.ts';
 import { buildPretrainData } from './lib/pretrain-data.ts';
 
 const { values: a } = parseArgs({
@@ -131,13 +132,7 @@ const config = encoderConfig('tiny', {
 // 1. The bundle: initial weights, each source's segments, the held-out batches.
 const enc0 = new Encoder(config, { seed: run.seed });
 const randomInit = await scoreGroups(enc0, data.evalSets);
-if (run.lmHeadGain !== 1) {
-  const g = enc0.param('lm_head.layer_norm.weight');
-  const t = tf.fill(g.shape, run.lmHeadGain);
-  g.assign(t);
-  t.dispose();
-}
-const glove = run.glove ? await applyGloveInit(enc0, data.tokenizer.vocab, run.seed) : undefined;
+const glove = await applyPretrainInit(enc0, run, data.tokenizer.vocab);
 const initScores = await scoreGroups(enc0, data.evalSets);
 const hf = await encoderToHf(enc0, { format: 'pt', producer: 'scripts/pretrain-torch.ts' });
 enc0.dispose();
@@ -219,21 +214,15 @@ const { encoder: enc, report } = encoderFromHf(hf.configJson, readFileSync(final
 });
 if (report.missing.length > 0 || report.unexpected.length > 0)
   throw new Error(`final weights do not match: ${JSON.stringify(report)}`);
-const pyState = JSON.parse(readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as {
-  step: number;
-  tokensSeen: number;
-  wallSeconds: number;
-  sessions: {
-    startedAt: string;
-    fromStep: number;
-    toStep: number;
-    seconds: number;
-    host: string;
-  }[];
-  lossHistory: { step: number; loss: number; lr: number }[];
-  heldOut: { step: number; loss: number; accuracy: number; positions: number }[];
+/** What scripts/torch/pretrain.py writes to state.json (the fields RunState shares, plus its own). */
+type TorchState = Pick<
+  RunState,
+  'step' | 'tokensSeen' | 'wallSeconds' | 'sessions' | 'lossHistory'
+> & {
+  heldOut: ({ step: number } & MlmScore)[];
   replans: [number, number][];
 };
+const pyState = JSON.parse(readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TorchState;
 const [firstReplan] = pyState.replans;
 if (firstReplan) [run.replanAt, run.replanSteps] = firstReplan;
 const final = await scoreGroups(enc, data.evalSets);

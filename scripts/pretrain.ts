@@ -34,7 +34,7 @@ import { parseArgs } from 'node:util';
 import { Encoder, encoderConfig } from '../src/core/models/encoder.ts';
 import { Adam, decaysByConvention } from '../src/core/train/adam.ts';
 import { loadRecord, saveRecord } from './lib/checkpoint.ts';
-import { applyGloveInit } from './lib/init-encoder.ts';
+import { applyPretrainInit } from './lib/init-encoder.ts';
 import { scoreGroups, type MlmScore } from './lib/mlm-eval.ts';
 import type { PretrainRun, RunState } from './lib/run-state.ts';
 import { buildPretrainData, trainBatch, unkRate } from './lib/pretrain-data.ts';
@@ -270,17 +270,10 @@ if (state) {
   };
   state.scores.randomInit = await scoreGroups(enc, data.evalSets);
   log(`random init: held-out masked-token accuracy ${fmt(state.scores.randomInit['held-out'])}`);
-  if (run.lmHeadGain !== 1) {
-    const g = enc.param('lm_head.layer_norm.weight');
-    const t = tf.fill(g.shape, run.lmHeadGain);
-    g.assign(t);
-    t.dispose();
-  }
-  if (run.glove) {
-    state.glove = await applyGloveInit(enc, data.tokenizer.vocab, run.seed);
-    log(
-      `GloVe: ${state.glove.wordsInitialised} of ${state.glove.vocabWords} vocabulary words initialised`,
-    );
+  const glove = await applyPretrainInit(enc, run, data.tokenizer.vocab);
+  if (glove) {
+    state.glove = glove;
+    log(`GloVe: ${glove.wordsInitialised} of ${glove.vocabWords} vocabulary words initialised`);
   }
   state.scores.init = await scoreGroups(enc, data.evalSets);
   log(`init: held-out masked-token accuracy ${fmt(state.scores.init['held-out'])}`);

@@ -21,6 +21,7 @@ import { encoderToHf } from '../../src/core/io/hf-encoder.ts';
 import { tensorsToSafetensors } from '../../src/core/io/safetensors.ts';
 import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { median } from '../../src/core/stats.ts';
 import { Adam } from '../../src/core/train/index.ts';
 
 const { values: a } = parseArgs({
@@ -51,11 +52,6 @@ const [layers, hidden, B, T, V, rounds, steps] = [
   n('rounds'),
   n('steps'),
 ];
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
-};
 
 await tf.setBackend('wasm');
 const config = encoderConfig('tiny', {

@@ -43,3 +43,22 @@ export async function applyGloveInit(
     vocabWords: c.vocabSize - SPECIAL_TOKENS.length,
   };
 }
+
+/**
+ * The pretraining runs' starting point after RoBERTa's seeded init: the MLM head's LayerNorm scale
+ * set to `lmHeadGain` (1 = RoBERTa's), then GloVe rows when `glove` is on. Shared by
+ * `npm run pretrain` and `npm run pretrain:torch`, so both start from the same weights.
+ */
+export async function applyPretrainInit(
+  enc: Encoder,
+  opts: { lmHeadGain: number; glove: boolean; seed: number },
+  vocab: readonly string[],
+): Promise<GloveInitReport | undefined> {
+  if (opts.lmHeadGain !== 1) {
+    const g = enc.param('lm_head.layer_norm.weight');
+    const t = tf.fill(g.shape, opts.lmHeadGain);
+    g.assign(t);
+    t.dispose();
+  }
+  return opts.glove ? applyGloveInit(enc, vocab, opts.seed) : undefined;
+}

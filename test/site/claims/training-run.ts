@@ -154,4 +154,20 @@ export const claims: readonly Claim[] = [
       );
     },
   },
+  {
+    sentence:
+      'two million weights that full fine-tuning re-learns and that no adapter on a linear layer can reach (the shipped encoder kept them frozen at their GloVe values during pretraining)',
+    file: 'models/tiny-roberta/manifest.json',
+    check: (r) => {
+      const words = String(at(r, 'training.wordEmbeddings'));
+      return all(
+        rounds(
+          'word-embedding weights (millions)',
+          (num(r, 'model.config.vocabSize') * num(r, 'model.config.hiddenSize')) / 1e6,
+          2,
+        ),
+        words.startsWith('frozen at their init (GloVe rows') ? null : `the manifest says: ${words}`,
+      );
+    },
+  },
 ];
