@@ -22,7 +22,8 @@
  * What it does: builds the corpus and the word vocabulary (scripts/lib/pretrain-data.ts), initialises
  * the encoder (seeded; word embeddings from GloVe where available), scores it and a plain random
  * init on fixed held-out MLM batches, trains with AdamW under that schedule on batches that
- * are a pure function of (seed, step), checkpoints weights + optimiser moments every few minutes,
+ * are a pure function of (seed, step) through the core's training loop (scripts/lib/mlm-train.ts),
+ * checkpoints weights + optimiser moments every few minutes,
  * and finally writes public/models/<name>/ via scripts/lib/export.ts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -36,6 +37,7 @@ import { Adam, decaysByConvention } from '../src/core/train/adam.ts';
 import { loadRecord, saveRecord } from './lib/checkpoint.ts';
 import { applyPretrainInit } from './lib/init-encoder.ts';
 import { scoreGroups, type MlmScore } from './lib/mlm-eval.ts';
+import { mlmTraining } from './lib/mlm-train.ts';
 import type { PretrainRun, RunState } from './lib/run-state.ts';
 import { buildPretrainData, trainBatch, unkRate } from './lib/pretrain-data.ts';
 import {
@@ -309,7 +311,6 @@ let lastCkpt = Date.now();
 let lossAcc = 0;
 let lossN = 0;
 let tLog = Date.now();
-let stopped = false;
 const logEvery = num('log-every');
 /** (time, step) at each log point of this session, for the speed estimate of `--end-by`. */
 const marks: { t: number; step: number }[] = [{ t: Date.now(), step: state.step }];
@@ -348,60 +349,58 @@ function maybeReplan(): void {
     `re-plan for --end-by ${new Date(endBy).toISOString()}: at ${sps.toFixed(2)} s/step, ${Math.floor(reachable)} more steps fit; decaying from step ${at} to the floor at step ${to} instead of ${end} (flags now --continue-replans ${run.continueReplans.map(([x, y]) => `${x}:${y}`).join(',')})`,
   );
 }
-while (state.step < lastStep(run)) {
-  if (maxMinutes > 0 && Date.now() - sessionStart > maxMinutes * 60_000) {
-    stopped = true;
-    break;
-  }
-  const step = state.step;
-  const b = trainBatch(data, run.seed, step, run.batch, run.seqLen);
-  const lr = lrAt(run, step);
-  const ids = tf.tensor2d(b.inputIds, [b.batch, b.maxLen], 'int32');
-  const mask = tf.tensor2d(b.attentionMask, [b.batch, b.maxLen], 'int32');
-  const pos = tf.tensor1d(b.maskedPositions, 'int32');
-  const labels = tf.tensor1d(b.maskedLabels, 'int32');
-  // No dropout: well under one epoch, nothing to regularise (as in Geiping & Goldstein 2023, "Cramming").
-  const { value, grads } = tf.variableGrads(
-    () => enc.mlmLoss(ids, mask, pos, labels, { training: false }),
-    [...params.values()],
-  );
-  opt.applyGradients([...params.values()], grads); // at lrAt(run, step), the rate logged below
-  const loss = (await value.data())[0] ?? NaN;
-  tf.dispose([value, ...Object.values(grads), ids, mask, pos, labels]);
-  if (!Number.isFinite(loss)) throw new Error(`step ${step}: loss is ${loss}`);
-  state.step = step + 1;
-  state.tokensSeen += b.attentionMask.reduce((s, x) => s + x, 0);
-  lossAcc += loss;
-  lossN++;
-  if (state.step % logEvery === 0 || state.step === lastStep(run)) {
-    const avg = lossAcc / lossN;
-    state.lossHistory.push({ step: state.step, loss: avg, lr });
-    const sPerStep = (Date.now() - tLog) / 1000 / lossN;
-    const eta = ((lastStep(run) - state.step) * sPerStep) / 60;
-    log(
-      `step ${state.step}/${lastStep(run)} loss ${avg.toFixed(4)} lr ${lr.toExponential(2)} ${sPerStep.toFixed(2)} s/step unk ${(100 * unkRate(b)).toFixed(1)}% tensors ${tf.memory().numTensors} eta ${eta.toFixed(1)} min`,
-    );
-    lossAcc = 0;
-    lossN = 0;
-    tLog = Date.now();
-    marks.push({ t: tLog, step: state.step });
-    maybeReplan();
-  }
-  if (Date.now() - lastCkpt > num('checkpoint-minutes') * 60_000) {
-    session.toStep = state.step;
-    session.seconds = (Date.now() - sessionStart) / 1000;
-    const wall = state.wallSeconds;
-    state.wallSeconds = wall + session.seconds;
-    const held = (
-      await scoreGroups(enc, new Map([...data.evalSets].filter(([k]) => k !== 'uci-validation')))
-    )['held-out'];
-    if (held) state.scores.checkpoints.push({ step: state.step, heldOut: held });
-    await checkpoint(state);
-    state.wallSeconds = wall;
-    lastCkpt = Date.now();
-    log(`checkpoint at step ${state.step}: held-out masked-token accuracy ${fmt(held)}`);
-  }
+/** Whether to take another step: the plan has steps left and `--max-minutes` has not run out. */
+function goOn(st: RunState): boolean {
+  const timeUp = maxMinutes > 0 && Date.now() - sessionStart > maxMinutes * 60_000;
+  return st.step < lastStep(run) && !timeUp;
 }
+// The core's training loop (scripts/lib/mlm-train.ts): AdamW at lrAt(run, step), the rate logged
+// below, on the batch of `step`, a pure function of (seed, step).
+const training = mlmTraining({
+  encoder: enc,
+  optimizer: opt,
+  variables: [...params.values()],
+  batchAt: (step) => trainBatch(data, run.seed, step, run.batch, run.seqLen),
+  fromStep: state.step,
+});
+if (goOn(state))
+  for await (const { step, loss, learningRate: lr, batch: b } of training) {
+    if (!Number.isFinite(loss)) throw new Error(`step ${step}: loss is ${loss}`);
+    state.step = step + 1;
+    state.tokensSeen += b.attentionMask.reduce((s, x) => s + x, 0);
+    lossAcc += loss;
+    lossN++;
+    if (state.step % logEvery === 0 || state.step === lastStep(run)) {
+      const avg = lossAcc / lossN;
+      state.lossHistory.push({ step: state.step, loss: avg, lr });
+      const sPerStep = (Date.now() - tLog) / 1000 / lossN;
+      const eta = ((lastStep(run) - state.step) * sPerStep) / 60;
+      log(
+        `step ${state.step}/${lastStep(run)} loss ${avg.toFixed(4)} lr ${lr.toExponential(2)} ${sPerStep.toFixed(2)} s/step unk ${(100 * unkRate(b)).toFixed(1)}% tensors ${tf.memory().numTensors} eta ${eta.toFixed(1)} min`,
+      );
+      lossAcc = 0;
+      lossN = 0;
+      tLog = Date.now();
+      marks.push({ t: tLog, step: state.step });
+      maybeReplan();
+    }
+    if (Date.now() - lastCkpt > num('checkpoint-minutes') * 60_000) {
+      session.toStep = state.step;
+      session.seconds = (Date.now() - sessionStart) / 1000;
+      const wall = state.wallSeconds;
+      state.wallSeconds = wall + session.seconds;
+      const held = (
+        await scoreGroups(enc, new Map([...data.evalSets].filter(([k]) => k !== 'uci-validation')))
+      )['held-out'];
+      if (held) state.scores.checkpoints.push({ step: state.step, heldOut: held });
+      await checkpoint(state);
+      state.wallSeconds = wall;
+      lastCkpt = Date.now();
+      log(`checkpoint at step ${state.step}: held-out masked-token accuracy ${fmt(held)}`);
+    }
+    if (!goOn(state)) break;
+  }
+const stopped = state.step < lastStep(run); // by --max-minutes
 session.toStep = state.step;
 session.seconds = (Date.now() - sessionStart) / 1000;
 state.wallSeconds += session.seconds;

@@ -1,7 +1,8 @@
 /**
  * LoRA against full fine-tuning, side by side in one process (TF.js WASM in Node): the tiny
- * encoder's classification training step (forward + backward + Adam update), median over repeats,
- * and the memory each keeps (weights + optimiser state, from `tf.memory().numBytes`).
+ * encoder's classification training step (forward + backward + Adam update, through the core's
+ * training loop), median over repeats, and the memory each keeps (weights + optimiser state, from
+ * `tf.memory().numBytes`).
  */
 import { median } from '../../src/core/stats.ts';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +13,7 @@ import {
   encoderConfig,
   getPeftModel,
   softmaxCrossEntropy,
+  trainLoop,
   type LoraConfigInput,
 } from '../../src/core/index.ts';
 
@@ -112,24 +114,25 @@ export async function runTrainBench(
           .map((p) => p.variable);
     const trainableParams = vars.reduce((s, v) => s + v.size, 0);
     const adam = new Adam({ learningRate: 1e-4 });
-    const step = async (): Promise<void> => {
-      const loss = adam.step(
-        () => softmaxCrossEntropy(model.classify(ids, mask, { training: false }), labels),
-        vars,
-      );
-      await loss.data();
-      loss.dispose();
-    };
+    // The core's training loop on one fixed batch (the same input each step, so only the step's
+    // cost varies): the first step allocates Adam's moments, two more warm up, then `repeats`
+    // timed steps (each step's `ms` includes its loss read-back).
     const beforeStep = tf.memory().numBytes;
-    await step();
-    const heldBytes = tf.memory().numBytes - before;
-    const trainStateBytes = tf.memory().numBytes - beforeStep + 4 * trainableParams;
-    for (let i = 0; i < 2; i++) await step();
+    let heldBytes = 0;
+    let trainStateBytes = 0;
     const stepMs: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t0 = performance.now();
-      await step();
-      stepMs.push(performance.now() - t0);
+    for await (const s of trainLoop({
+      optimizer: adam,
+      variables: vars,
+      steps: 3 + repeats,
+      pause: () => Promise.resolve(),
+      loss: () => softmaxCrossEntropy(model.classify(ids, mask, { training: false }), labels),
+    })) {
+      if (s.step === 0) {
+        heldBytes = tf.memory().numBytes - before;
+        trainStateBytes = tf.memory().numBytes - beforeStep + 4 * trainableParams;
+      }
+      if (s.step >= 3) stepMs.push(s.ms);
     }
     adam.dispose();
     if (peft) peft.dispose();

@@ -153,8 +153,8 @@ export class Adam {
   /**
    * One update of the trainable members of `variables` with gradients the caller computed
    * (`grads[v.name]`; a variable without one is left alone), at the learning rate the schedule
-   * gives for this step — for loops that make their own gradients (the pretraining script). The
-   * caller disposes `grads`.
+   * gives for this step — for code that makes its own gradients (test/scripts/lib/mlm-train.test.ts
+   * replays pretraining's former hand-written loop with it). The caller disposes `grads`.
    */
   applyGradients(
     variables: readonly tf.Variable[],

@@ -1,9 +1,12 @@
 /**
  * Batches for training: which rows each step sees, and the tensors of those rows. Every training
  * run in the site — lessons' experiments, the training worker, the precompute scripts — draws its
- * batches here, so the same seed gives the same batches everywhere.
+ * batches here, so the same seed gives the same batches everywhere. Masked-language-model batches
+ * (`data/mlm.ts`'s {@link MlmBatch}, drawn by the pretraining scripts) become tensors with
+ * {@link mlmTensors}.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { MlmBatch } from '../data/mlm.ts';
 import { batchRows, type EncodedRows } from '../data/tasks.ts';
 import type { Rng } from '../rng.ts';
 
@@ -107,4 +110,25 @@ export function rowsTensors(
 /** Frees a batch's tensors. */
 export function disposeBatch(b: RowsBatch): void {
   tf.dispose([b.ids, b.mask, b.labels]);
+}
+
+/** The tensors of a masked-LM batch: ids and mask `[B, T]`, masked positions and labels `[N]` (int32). */
+export interface MlmTensors {
+  readonly ids: tf.Tensor2D;
+  /** 1 at real tokens, 0 at padding. */
+  readonly mask: tf.Tensor2D;
+  /** Flat positions `b·T + t` whose original token is predicted. */
+  readonly positions: tf.Tensor1D;
+  /** The original token ids at `positions`. */
+  readonly labels: tf.Tensor1D;
+}
+
+/** A masked-LM batch as tensors, for `Encoder.mlmLoss` (the caller disposes them). */
+export function mlmTensors(b: MlmBatch): MlmTensors {
+  return {
+    ids: tf.tensor2d(b.inputIds, [b.batch, b.maxLen], 'int32'), // [B, T]
+    mask: tf.tensor2d(b.attentionMask, [b.batch, b.maxLen], 'int32'), // [B, T]
+    positions: tf.tensor1d(b.maskedPositions, 'int32'), // [N]
+    labels: tf.tensor1d(b.maskedLabels, 'int32'), // [N]
+  };
 }

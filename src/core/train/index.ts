@@ -21,6 +21,8 @@ export {
   BatchOrder,
   rowsTensors,
   disposeBatch,
+  mlmTensors,
   type BatchOrderOptions,
+  type MlmTensors,
   type RowsBatch,
 } from './batches.ts';
