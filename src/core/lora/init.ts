@@ -57,3 +57,32 @@ export function initLoraFactors(
       return { a: kaiming(), b: randomB(), gate: 0 };
   }
 }
+
+/**
+ * Initial factors of an adapter on an embedding table `[rows, width]`, as PEFT's
+ * `Embedding.reset_lora_parameters` draws them: for every init that PEFT treats as true
+ * (`true`, `'default'`, `'gaussian'`, and our `'a-zero-b-random'`, which is the same rule)
+ * `A = 0` and `B ~ N(0, 1)` — the other way round from a linear layer, because a lookup of
+ * a random A would add noise to every token from the first step; `false`/`'random-both'`: both
+ * N(0, 1) (PEFT's creation-time draw); `'zero-both'`: both zero. `'gated'` has no embedding form
+ * (the planner refuses it). `A: [rows, r]`, `B: [r, width]`.
+ */
+export function initEmbeddingFactors(
+  init: InitLoraWeights,
+  rows: number,
+  width: number,
+  r: number,
+  rng: Rng,
+): LoraInit {
+  switch (init) {
+    case false:
+    case 'random-both':
+      return { a: rng.normalArray(rows * r, 1), b: rng.normalArray(r * width, 1), gate: null };
+    case 'zero-both':
+      return { a: new Float32Array(rows * r), b: new Float32Array(r * width), gate: null };
+    case 'gated':
+      throw new RangeError("initLoraWeights = 'gated': has no embedding form");
+    default:
+      return { a: new Float32Array(rows * r), b: rng.normalArray(r * width, 1), gate: null };
+  }
+}

@@ -6,7 +6,9 @@
  *   `use_rslora`, `bias: "none"`, …).
  * - `adapter_model.safetensors`: `base_model.model.<module>.lora_A.weight` `[r, dIn]` and
  *   `….lora_B.weight` `[dOut, r]` (PEFT's orientation: our A and B transposed), plus every
- *   modulesToSave parameter as `base_model.model.<param>` (linear weights as `[out, in]`).
+ *   modulesToSave parameter as `base_model.model.<param>` (linear weights as `[out, in]`). On an
+ *   embedding table the factors are `….lora_embedding_A` `[r, rows]` and `….lora_embedding_B`
+ *   `[width, r]` (PEFT's names and orientation; again our A and B transposed).
  *   The zero-init gate of `'gated'` (not a PEFT feature) is saved as `….lora_gate` `[1]`.
  * The round trip is exact (float32 bits), and loading validates every name and shape before it
  * changes anything.
@@ -21,6 +23,7 @@ import {
 } from './config.ts';
 import { AdapterLoadError } from './errors.ts';
 import type { PeftModel } from './peft-model.ts';
+import type { LinearShape } from './plan.ts';
 import type { Module } from '../models/types.ts';
 
 /** The two files of a saved adapter. */
@@ -48,6 +51,13 @@ function transpose2d(data: Float32Array, rows: number, cols: number): Float32Arr
   return out;
 }
 
+/** The file's keys of an adapter's factors on one module (PEFT's, adapter name removed). */
+function savedFactorKeys(t: LinearShape): [string, string] {
+  return t.kind === 'embedding'
+    ? [`${PREFIX}${t.name}.lora_embedding_A`, `${PREFIX}${t.name}.lora_embedding_B`]
+    : [`${PREFIX}${t.name}.lora_A.weight`, `${PREFIX}${t.name}.lora_B.weight`];
+}
+
 /** Serialises one adapter (default: the active one) in PEFT's format. */
 export async function saveAdapter<M extends Module>(
   peft: PeftModel<M>,
@@ -62,12 +72,13 @@ export async function saveAdapter<M extends Module>(
     const f = peft.factors(t.name, adapter);
     const a = (await f.a.data()) as Float32Array; // [dIn, r]
     const b = (await f.b.data()) as Float32Array; // [r, dOut]
-    tensors[`${PREFIX}${t.name}.lora_A.weight`] = {
+    const [keyA, keyB] = savedFactorKeys(t);
+    tensors[keyA] = {
       dtype: 'F32',
       shape: [c.r, t.inFeatures],
       data: transpose2d(a, t.inFeatures, c.r),
     };
-    tensors[`${PREFIX}${t.name}.lora_B.weight`] = {
+    tensors[keyB] = {
       dtype: 'F32',
       shape: [t.outFeatures, c.r],
       data: transpose2d(b, c.r, t.outFeatures),
@@ -218,8 +229,9 @@ export function loadAdapter<M extends Module>(
   const expected = new Map<string, number[]>();
   const r = plan.config.r;
   for (const t of plan.targets) {
-    expected.set(`${PREFIX}${t.name}.lora_A.weight`, [r, t.inFeatures]);
-    expected.set(`${PREFIX}${t.name}.lora_B.weight`, [t.outFeatures, r]);
+    const [keyA, keyB] = savedFactorKeys(t);
+    expected.set(keyA, [r, t.inFeatures]);
+    expected.set(keyB, [t.outFeatures, r]);
     if (plan.config.initLoraWeights === 'gated') expected.set(`${PREFIX}${t.name}.lora_gate`, [1]);
   }
   const linearWeights = new Set([...peft.model.linearModules().keys()].map((m) => `${m}.weight`));
@@ -264,8 +276,9 @@ export function loadAdapter<M extends Module>(
     );
   // All checks passed: create the adapter, then assign modulesToSave.
   peft.createAdapter(adapterName, input, (t) => {
-    const a = tensors[`${PREFIX}${t.name}.lora_A.weight`]?.data as Float32Array;
-    const b = tensors[`${PREFIX}${t.name}.lora_B.weight`]?.data as Float32Array;
+    const [keyA, keyB] = savedFactorKeys(t);
+    const a = tensors[keyA]?.data as Float32Array;
+    const b = tensors[keyB]?.data as Float32Array;
     const g = tensors[`${PREFIX}${t.name}.lora_gate`]?.data[0];
     return {
       a: transpose2d(a, r, t.inFeatures),

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dropout } from '../nn/activations.ts';
+import { gatherRows } from '../nn/embedding.ts';
 import { linear } from '../nn/linear.ts';
 import type { ForwardContext, Linear, LinearHook } from '../nn/module.ts';
 
@@ -43,12 +44,18 @@ export class LoraLinear implements LinearHook {
     private readonly state: AdapterState,
   ) {}
 
+  /** The adapter whose update applies now: null when disabled, merged or none is active. */
+  protected active(): string | null {
+    const name = this.state.active;
+    if (name === null || this.state.disabled || this.state.merged.has(name)) return null;
+    return this.adapters.has(name) ? name : null;
+  }
+
   /** Base output plus the active, unmerged adapter's low-rank update. */
   forward(x: tf.Tensor, module: Linear, ctx: ForwardContext): tf.Tensor {
-    const name = this.state.active;
+    const name = this.active();
     const f = name === null ? undefined : this.adapters.get(name);
-    if (this.state.disabled || !f || this.state.merged.has(name ?? ''))
-      return module.baseForward(x);
+    if (!f) return module.baseForward(x);
     return tf.tidy(() => {
       const base = module.baseForward(x); // [..., dOut]
       const xin = ctx.training && f.dropout > 0 && ctx.rng ? dropout(x, f.dropout, ctx.rng) : x;
@@ -77,5 +84,23 @@ export class LoraLinear implements LinearHook {
     f.b.dispose();
     f.gate?.dispose();
     this.adapters.delete(adapter);
+  }
+}
+
+/**
+ * The LoRA hook of an embedding table: `rows(W, ids) + rows(A, ids)·B·scaling` — the row lookup of
+ * ΔW = A·B without forming it (PEFT's `Embedding` layer: no dropout on token ids). Merging and
+ * ΔW are those of {@link LoraLinear}, since the table is `[rows, width]` like a weight.
+ */
+export class LoraEmbedding extends LoraLinear {
+  /** Base rows plus the active, unmerged adapter's low-rank rows. */
+  override forward(ids: tf.Tensor, module: Linear): tf.Tensor {
+    const name = this.active();
+    const f = name === null ? undefined : this.adapters.get(name);
+    if (!f) return module.baseForward(ids);
+    return tf.tidy(() => {
+      const low = linear(gatherRows(f.a, ids), f.b); // [..., r] → [..., width]
+      return tf.add(module.baseForward(ids), tf.mul(low, f.scaling));
+    });
   }
 }

@@ -4,7 +4,8 @@
  * `merge`/`unmerge`/`mergeAndUnload`, `getDeltaWeight` — and parameter accounting.
  *
  * The adapted model is the base model itself (`peft.model`): each targeted {@link Linear} gets a
- * {@link LoraLinear} hook, so switching adapters only flips which factors the hooks use; the base
+ * {@link LoraLinear} hook (an embedding table, which a model lists in `embeddingModules()`, gets a
+ * {@link LoraEmbedding}: PEFT's `lora_embedding_A/B`), so switching adapters only flips which factors the hooks use; the base
  * weights are never copied or reloaded. Freezing: base parameters become `trainable = false` except
  * those under the active adapter's `modulesToSave`; only the active adapter's factors are trainable.
  *
@@ -18,9 +19,10 @@ import { Rng } from '../rng.ts';
 import type { Module, NamedParameter } from '../models/types.ts';
 import { LoraConfigError, type LoraConfig, type LoraConfigInput } from './config.ts';
 import { AdapterStateError, LoraMergeError } from './errors.ts';
-import { initLoraFactors } from './init.ts';
-import { LoraLinear, type AdapterState, type LoraFactors } from './layer.ts';
-import { planLora, type LoraPlan } from './plan.ts';
+import { initEmbeddingFactors, initLoraFactors } from './init.ts';
+import { LoraEmbedding, LoraLinear, type AdapterState, type LoraFactors } from './layer.ts';
+import { adapterFactorNames, planLora, type LinearShape, type LoraPlan } from './plan.ts';
+import type { Linear } from '../nn/module.ts';
 
 /** Options of {@link getPeftModel} and {@link PeftModel.addAdapter}. */
 export interface AdapterOptions {
@@ -90,29 +92,45 @@ export class PeftModel<M extends Module = Module> {
     const c = this.planFor(config).config;
     const root = new Rng(opts.seed ?? 0).fork(name);
     this.createAdapter(name, config, (t) =>
-      initLoraFactors(
-        c.initLoraWeights,
-        t.inFeatures,
-        t.outFeatures,
-        c.r,
-        root.fork(t.name),
-        c.initScale,
-      ),
+      t.kind === 'embedding'
+        ? initEmbeddingFactors(
+            c.initLoraWeights,
+            t.inFeatures,
+            t.outFeatures,
+            c.r,
+            root.fork(t.name),
+          )
+        : initLoraFactors(
+            c.initLoraWeights,
+            t.inFeatures,
+            t.outFeatures,
+            c.r,
+            root.fork(t.name),
+            c.initScale,
+          ),
     );
   }
 
   /** Validates without side effects (throws {@link LoraConfigError}); returns the plan. */
   planFor(config: LoraConfigInput): LoraPlan {
-    const linears = [...this.model.linearModules().values()].map((l) => ({
+    const shapes: LinearShape[] = [...this.adaptable().values()].map((l) => ({
       name: l.name,
       inFeatures: l.inFeatures,
       outFeatures: l.outFeatures,
+      kind: l.kind,
     }));
     return planLora(
-      linears,
+      shapes,
       this.model.namedParameters().map((p) => p.name),
       config,
     );
+  }
+
+  /** Every module an adapter may target: the linear layers, then any embedding tables. */
+  private adaptable(): Map<string, Linear> {
+    const out = new Map<string, Linear>(this.model.linearModules());
+    for (const [n, e] of this.model.embeddingModules?.() ?? []) out.set(n, e);
+    return out;
   }
 
   /**
@@ -123,7 +141,7 @@ export class PeftModel<M extends Module = Module> {
   createAdapter(
     name: string,
     config: LoraConfigInput,
-    values: (target: { name: string; inFeatures: number; outFeatures: number }) => FactorValues,
+    values: (target: LinearShape) => FactorValues,
   ): LoraPlan {
     this.requireLive();
     if (typeof name !== 'string' || name.length === 0 || /[.\s]/.test(name)) {
@@ -135,10 +153,10 @@ export class PeftModel<M extends Module = Module> {
     }
     if (this.plans.has(name)) throw new LoraConfigError('adapterName', name, 'already exists');
     const plan = this.planFor(config);
-    const linears = this.model.linearModules();
+    const linears = this.adaptable();
     for (const t of plan.targets) {
       const lin = linears.get(t.name);
-      if (!lin) throw new LoraConfigError('targetModules', t.name, 'is not a linear module');
+      if (!lin) throw new LoraConfigError('targetModules', t.name, 'is not an adaptable module');
       if (lin.hook !== null && !this.layers.has(t.name)) {
         throw new LoraConfigError(
           'targetModules',
@@ -163,7 +181,10 @@ export class PeftModel<M extends Module = Module> {
       if (!lin) continue; // checked above
       let layer = this.layers.get(t.name);
       if (!layer) {
-        layer = new LoraLinear(lin, this.state);
+        layer =
+          lin.kind === 'embedding'
+            ? new LoraEmbedding(lin, this.state)
+            : new LoraLinear(lin, this.state);
         this.layers.set(t.name, layer);
         lin.hook = layer;
       }
@@ -358,8 +379,9 @@ export class PeftModel<M extends Module = Module> {
     const out: NamedParameter[] = [...this.model.namedParameters()];
     for (const [mod, layer] of this.layers) {
       for (const [name, f] of layer.adapters) {
-        out.push({ name: `${mod}.lora_A.${name}.weight`, variable: f.a, trainable: f.a.trainable });
-        out.push({ name: `${mod}.lora_B.${name}.weight`, variable: f.b, trainable: f.b.trainable });
+        const [a, b] = adapterFactorNames({ ...shapeOf(layer.module), name: mod }, name);
+        out.push({ name: a, variable: f.a, trainable: f.a.trainable });
+        out.push({ name: b, variable: f.b, trainable: f.b.trainable });
         if (f.gate)
           out.push({
             name: `${mod}.lora_gate.${name}`,
@@ -456,6 +478,11 @@ export class PeftModel<M extends Module = Module> {
     if (a === null) throw new AdapterStateError('activeAdapter', null, 'no adapter');
     return a;
   }
+}
+
+/** The shape of a module as the planner sees it. */
+function shapeOf(l: Linear): LinearShape {
+  return { name: l.name, inFeatures: l.inFeatures, outFeatures: l.outFeatures, kind: l.kind };
 }
 
 /**

@@ -12,11 +12,16 @@ import {
 } from './config.ts';
 import { selectModulesToSave, selectTargets } from './match.ts';
 
-/** The shape of a linear module. */
+/**
+ * The shape of a module LoRA can adapt: a linear layer, or an embedding table (`kind:
+ * 'embedding'`, with `inFeatures` = its rows and `outFeatures` = its width).
+ */
 export interface LinearShape {
   readonly name: string;
   readonly inFeatures: number;
   readonly outFeatures: number;
+  /** `'embedding'` for a lookup table; absent or `'linear'` for a linear layer. */
+  readonly kind?: 'linear' | 'embedding';
 }
 
 /** What applying a config would do. */
@@ -25,7 +30,7 @@ export interface LoraPlan {
   readonly config: LoraConfig;
   /** loraAlpha / r (or / √r). */
   readonly scaling: number;
-  /** Targeted linear modules, in model order. */
+  /** Targeted modules (linear layers, then embedding tables), in model order. */
   readonly targets: readonly LinearShape[];
   /** Base parameters made trainable by modulesToSave. */
   readonly saveParams: ReadonlySet<string>;
@@ -38,16 +43,29 @@ export function adapterParamShapes(
   r: number,
   gated: boolean,
 ): { name: string; shape: number[] }[] {
+  const [a, b] = adapterFactorNames(module, adapter);
   const out = [
-    { name: `${module.name}.lora_A.${adapter}.weight`, shape: [module.inFeatures, r] },
-    { name: `${module.name}.lora_B.${adapter}.weight`, shape: [r, module.outFeatures] },
+    { name: a, shape: [module.inFeatures, r] },
+    { name: b, shape: [r, module.outFeatures] },
   ];
   if (gated) out.push({ name: `${module.name}.lora_gate.${adapter}`, shape: [1] });
   return out;
 }
 
 /**
- * Resolves `input` and checks it against the model's linear modules and parameter names.
+ * In-memory names of an adapter's two factors on one module: `<module>.lora_A.<adapter>.weight`
+ * and `….lora_B…` on a linear layer, `<module>.lora_embedding_A.<adapter>` and `…_B…` on an
+ * embedding table (PEFT's names).
+ */
+export function adapterFactorNames(module: LinearShape, adapter: string): [string, string] {
+  return module.kind === 'embedding'
+    ? [`${module.name}.lora_embedding_A.${adapter}`, `${module.name}.lora_embedding_B.${adapter}`]
+    : [`${module.name}.lora_A.${adapter}.weight`, `${module.name}.lora_B.${adapter}.weight`];
+}
+
+/**
+ * Resolves `input` and checks it against the model's adaptable modules (linear layers and
+ * embedding tables, `kind: 'embedding'`) and parameter names.
  * @throws {LoraConfigError} on any invalid field, a target list that matches nothing, a rank above
  *   min(dIn, dOut) of a targeted layer, or a modulesToSave entry that matches nothing.
  */
@@ -63,6 +81,12 @@ export function planLora(
     return l ? [l] : [];
   });
   for (const t of targets) {
+    if (t.kind === 'embedding' && config.initLoraWeights === 'gated')
+      throw new LoraConfigError(
+        'initLoraWeights',
+        'gated',
+        `has no embedding form; ${t.name} is an embedding table (target linear layers only)`,
+      );
     const cap = Math.min(t.inFeatures, t.outFeatures);
     if (config.r > cap) {
       throw new LoraConfigError(

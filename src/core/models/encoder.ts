@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, randn } from '../rng.ts';
 import { gelu, dropout } from '../nn/activations.ts';
-import { gatherRows } from '../nn/embedding.ts';
+import { Embedding, gatherRows } from '../nn/embedding.ts';
 import { layerNorm } from '../nn/layer-norm.ts';
 import { bmm, linearTied, transposeLast2 } from '../nn/linear.ts';
 import { softmaxCrossEntropy } from '../nn/loss.ts';
@@ -251,6 +251,7 @@ export class Encoder implements Module {
   readonly config: EncoderConfig;
   private readonly store = new ParamStore();
   private readonly linears = new Map<string, Linear>();
+  private readonly wordEmbeddings: Embedding;
   private readonly layers: LayerModules[] = [];
   private readonly dropoutRng: Rng;
 
@@ -282,7 +283,10 @@ export class Encoder implements Module {
       return tf.mul(word, tf.sub(1, keep)); // HF zeroes the padding row at init
     });
     word.dispose();
-    this.store.add('roberta.embeddings.word_embeddings.weight', padRowZeroed);
+    this.wordEmbeddings = new Embedding(
+      'roberta.embeddings.word_embeddings',
+      this.store.add('roberta.embeddings.word_embeddings.weight', padRowZeroed),
+    );
     this.store.add(
       'roberta.embeddings.position_embeddings.weight',
       normal('roberta.embeddings.position_embeddings.weight', [c.maxPositionEmbeddings, H]),
@@ -324,6 +328,11 @@ export class Encoder implements Module {
   /** The linear layers by Hugging Face module name. */
   linearModules(): ReadonlyMap<string, Linear> {
     return this.linears;
+  }
+
+  /** The word-embedding table as a module LoRA can adapt (`roberta.embeddings.word_embeddings`). */
+  embeddingModules(): ReadonlyMap<string, Embedding> {
+    return new Map([[this.wordEmbeddings.name, this.wordEmbeddings]]);
   }
 
   /** Copies of all weights by parameter name (caller disposes). */
@@ -402,7 +411,7 @@ export class Encoder implements Module {
     const hd = H / nh;
     return tf.tidy(() => {
       const ids = inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
-      const tok = gatherRows(this.store.get('roberta.embeddings.word_embeddings.weight'), ids); // [B, T, H]
+      const tok = this.wordEmbeddings.apply(ids, ctx); // [B, T, H] (plus a LoRA adapter's rows, if any)
       const pos = tf.slice(
         this.store.get('roberta.embeddings.position_embeddings.weight'),
         [c.padTokenId + 1, 0],

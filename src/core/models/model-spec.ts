@@ -9,4 +9,6 @@ export interface ModelSpec {
   readonly parameters: readonly { readonly name: string; readonly shape: readonly number[] }[];
   /** Linear modules (LoRA targets) with their widths. */
   readonly linearModules: readonly LinearShape[];
+  /** Embedding tables LoRA may adapt (`kind: 'embedding'`), if any. */
+  readonly embeddingModules?: readonly LinearShape[];
 }

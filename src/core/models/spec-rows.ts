@@ -11,7 +11,8 @@ import type { ModelSpec } from './model-spec.ts';
 /**
  * Rows `{name, trainable, count}` of a spec. Without `lora` every parameter is trainable (full
  * fine-tuning); with it, the base is frozen except modulesToSave, and each targeted module adds
- * `lora_A` `[dIn, r]` and `lora_B` `[r, dOut]` (trainable): r·(dIn + dOut) per module.
+ * `lora_A` `[dIn, r]` and `lora_B` `[r, dOut]` (trainable): r·(dIn + dOut) per module (on an
+ * embedding table `lora_embedding_A` `[rows, r]` and `lora_embedding_B` `[r, width]`).
  */
 export function accountingRows(
   spec: ModelSpec,
@@ -21,7 +22,7 @@ export function accountingRows(
   if (!lora)
     return spec.parameters.map((p) => ({ name: p.name, trainable: 1, count: shapeSize(p.shape) }));
   const plan = planLora(
-    spec.linearModules,
+    [...spec.linearModules, ...(spec.embeddingModules ?? [])],
     spec.parameters.map((p) => p.name),
     lora,
   );

@@ -72,7 +72,15 @@ export function encoderSpec(
     ln('lm_head.layer_norm');
     parameters.push({ name: 'lm_head.bias', shape: [config.vocabSize] });
   }
-  return { name, parameters, linearModules };
+  const embeddingModules: LinearShape[] = [
+    {
+      name: 'roberta.embeddings.word_embeddings',
+      inFeatures: config.vocabSize,
+      outFeatures: H,
+      kind: 'embedding',
+    },
+  ];
+  return { name, parameters, linearModules, embeddingModules };
 }
 
 /** RoBERTa-base / -large as `RobertaForSequenceClassification` with 2 labels (no MLM head). */

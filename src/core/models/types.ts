@@ -3,6 +3,7 @@
  * save/load work on any of them.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Embedding } from '../nn/embedding.ts';
 import type { Linear } from '../nn/module.ts';
 
 /** One parameter of a model under its Hugging Face name. */
@@ -31,6 +32,8 @@ export interface Module {
   namedParameters(): NamedParameter[];
   /** Every linear layer by module name (what LoRA's `targetModules` match against). */
   linearModules(): ReadonlyMap<string, Linear>;
+  /** Embedding tables LoRA may adapt too, by module name (absent: the model has none). */
+  embeddingModules?(): ReadonlyMap<string, Embedding>;
   /** Copies of all weights by parameter name (caller disposes). */
   getWeights(): Record<string, tf.Tensor>;
   /** Assigns weights by name after checking every name and shape; changes nothing on error. */

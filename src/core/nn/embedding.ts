@@ -13,6 +13,7 @@
  * batch into the frozen `[V, H]` word-embedding table.
  */
 import * as tf from '@tensorflow/tfjs';
+import { Linear } from './module.ts';
 
 const gatherRowsImpl = tf.customGrad((table, ids, save) => {
   const tt = table as tf.Tensor2D;
@@ -49,3 +50,24 @@ export function gatherRows(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
 
 /** Alias of {@link gatherRows} under the usual name: looks token ids up in an embedding table. */
 export const embeddingLookup = gatherRows;
+
+/**
+ * A named embedding table `W: [rows, width]` (e.g. `roberta.embeddings.word_embeddings`) looked up
+ * by token id. For LoRA it is the linear layer of a one-hot input — `onehot(ids)·W`, with
+ * `inFeatures` = rows and `outFeatures` = width — so an adapter's ΔW = A·B has the table's shape
+ * and merges into it the same way; only the forward pass differs (a row lookup, never a product
+ * with a one-hot matrix). PEFT adapts `nn.Embedding` the same way (`lora_embedding_A/B`).
+ */
+export class Embedding extends Linear {
+  override readonly kind = 'embedding';
+
+  /** @param weight `[rows, width]` variable (owned by the model). */
+  constructor(name: string, weight: tf.Variable) {
+    super(name, weight, null);
+  }
+
+  /** The table's rows for int32 `ids` of any shape: `[...ids.shape, width]`. */
+  override baseForward(ids: tf.Tensor): tf.Tensor {
+    return gatherRows(this.weight, ids);
+  }
+}

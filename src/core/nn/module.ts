@@ -35,6 +35,8 @@ export interface LinearHook {
 
 /** A named linear layer `y = x·W + b` with `W: [dIn, dOut]` (TF.js orientation). */
 export class Linear {
+  /** What the layer does with its input: `'linear'` (x·W + b) or `'embedding'` (rows of W by id). */
+  readonly kind: 'linear' | 'embedding' = 'linear';
   /** Extra behaviour (e.g. LoRA) applied on top of the base layer; `null` for the plain layer. */
   hook: LinearHook | null = null;
 
