@@ -8,3 +8,4 @@ export * from './intrinsic/index.ts';
 export * from './placement/index.ts';
 export * from './initialisation/index.ts';
 export * from './training/index.ts';
+export * from './lowrank/index.ts';
