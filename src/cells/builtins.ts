@@ -12,7 +12,8 @@
  * `trainer` (lazy) is src/worker/client.ts: `trainer.createTrainer()` trains in a Web Worker.
  * `experiments` (lazy) is the page's experiment runner (src/experiments/client.ts): subspace runs
  * (`experiments.mnistRun`, `experiments.encoderRun`) in a Web Worker.
- * `site`, `UrlState`, `trainingPanel`: the lesson kit (kit/builtins.ts; src/cells/README.md).
+ * `site`, `UrlState`, `trainingPanel`, `sentimentEncoder`: the lesson kit (kit/builtins.ts;
+ * src/cells/README.md).
  * `progress(fraction, label)` makes a progress bar for long cells to yield. `invalidation` and
  * `visibility` are provided per variable by the runtime itself.
  */
@@ -82,7 +83,7 @@ export function createBuiltins(options: BuiltinsOptions): Record<string, unknown
     progress: () => progress,
     width: options.width,
     testMode: options.testMode,
-    // The lesson kit (kit/): `site`, `UrlState`, `trainingPanel`.
-    ...kitBuiltins(loadPlotly),
+    // The lesson kit (kit/): `site`, `UrlState`, `trainingPanel`, `sentimentEncoder`.
+    ...kitBuiltins({ loadPlotly, loadTf }),
   };
 }

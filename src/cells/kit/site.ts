@@ -10,6 +10,7 @@
  */
 import { checkFileHashes } from '../../core/data/integrity.ts';
 import { parseModelManifest, type ModelManifest } from '../../core/io/model-files.ts';
+import { SchemaError } from '../../core/schema.ts';
 
 /**
  * A shipped file that could not be read or parsed; `file` is its path under the site, `missing`
@@ -61,6 +62,13 @@ export interface ModelOptions {
   readonly verify?: boolean;
 }
 
+/**
+ * Checks a parsed file and returns it typed, or throws a `SchemaError` naming the field (the parse
+ * functions of src/core/schema.ts's schemas: `lab.parsePlacementResults`, `core.parseModelManifest`…);
+ * `name` starts the field's path.
+ */
+export type ParseFile<T> = (json: unknown, name: string) => T;
+
 /** The name of the model this site ships (`public/models/tiny-roberta/`). */
 export const SHIPPED_MODEL = 'tiny-roberta';
 
@@ -74,16 +82,27 @@ export interface Site {
   bytes(path: string): Promise<Uint8Array>;
   /** A file as UTF-8 text. */
   text(path: string): Promise<string>;
-  /** A file parsed as JSON (a parse error names the file). */
+  /**
+   * A file parsed as JSON (a parse error names the file), checked by `parse` when given: a file
+   * that does not fit is refused naming the file and the field
+   * (`results/x.json: does not fit its schema (x.json.runs[2].seed = "a": expected an integer)`).
+   */
   json(path: string): Promise<unknown>;
+  json<T>(path: string, parse: ParseFile<T>): Promise<T>;
   /** The same, or null when the site does not have the file (a broken one still fails). */
   optionalJson(path: string): Promise<unknown>;
+  optionalJson<T>(path: string, parse: ParseFile<T>): Promise<T | null>;
   /**
    * Precomputed results (`results/…json`, or null when the site lacks them) with `modelNote`:
    * {@link weightsNote} for the weights they record (`settings.modelSha256`) against the shipped
-   * model's.
+   * model's. Pass the lesson's parse function (`lab.parsePlacementResults`): the schema the
+   * precompute script checks what it writes against, so writer and readers share one.
    */
   results(path: string): Promise<Record<string, unknown> | null>;
+  results<T extends object>(
+    path: string,
+    parse: ParseFile<T>,
+  ): Promise<(T & { modelNote: string }) | null>;
   /**
    * The shipped model's files. Its `manifest.json` must fit the core's schema
    * (src/core/io/model-files.ts); each file is checked against the manifest's SHA-256 unless
@@ -113,7 +132,7 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
     }
   };
   const text = async (path: string): Promise<string> => new TextDecoder().decode(await bytes(path));
-  const json = async (path: string): Promise<unknown> => {
+  const parsed = async (path: string): Promise<unknown> => {
     const body = await text(path);
     try {
       return JSON.parse(body) as unknown;
@@ -121,14 +140,34 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
       throw new SiteFileError(path, `is not valid JSON (${message(e)})`);
     }
   };
-  const optionalJson = async (path: string): Promise<unknown> => {
+  /** `found` checked by `parse`; a value that does not fit names the file and the field. */
+  const checked = <T>(path: string, found: unknown, parse: ParseFile<T>): T => {
     try {
-      return await json(path);
+      return parse(found, path.slice(path.lastIndexOf('/') + 1));
+    } catch (e) {
+      if (e instanceof SchemaError)
+        throw new SiteFileError(path, `does not fit its schema (${e.message})`);
+      throw e;
+    }
+  };
+  function json(path: string): Promise<unknown>;
+  function json<T>(path: string, parse: ParseFile<T>): Promise<T>;
+  async function json<T>(path: string, parse?: ParseFile<T>): Promise<unknown> {
+    const found = await parsed(path);
+    return parse ? checked(path, found, parse) : found;
+  }
+  function optionalJson(path: string): Promise<unknown>;
+  function optionalJson<T>(path: string, parse: ParseFile<T>): Promise<T | null>;
+  async function optionalJson<T>(path: string, parse?: ParseFile<T>): Promise<unknown> {
+    let found: unknown;
+    try {
+      found = await parsed(path);
     } catch (e) {
       if (e instanceof SiteFileError && e.missing) return null;
       throw e;
     }
-  };
+    return parse ? checked(path, found, parse) : found;
+  }
   /** A model's `manifest.json`, checked against the core's schema (an error names the file). */
   const manifestOf = async (name: string): Promise<ModelManifest> => {
     const path = `models/${name}/manifest.json`;
@@ -182,17 +221,25 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
       sha256: manifest.files['model.safetensors']?.sha256 ?? '',
     };
   };
-  const results = async (path: string): Promise<Record<string, unknown> | null> => {
+  function results(path: string): Promise<Record<string, unknown> | null>;
+  function results<T extends object>(
+    path: string,
+    parse: ParseFile<T>,
+  ): Promise<(T & { modelNote: string }) | null>;
+  async function results<T extends object>(
+    path: string,
+    parse?: ParseFile<T>,
+  ): Promise<Record<string, unknown> | null> {
     const found = await optionalJson(path);
     if (found === null) return null;
     if (typeof found !== 'object' || Array.isArray(found)) {
       throw new SiteFileError(path, 'must hold a JSON object');
     }
-    const record = found as Record<string, unknown>;
+    const record = (parse ? checked(path, found, parse) : found) as Record<string, unknown>;
     const settings = record.settings as { modelSha256?: unknown } | undefined;
     const made = typeof settings?.modelSha256 === 'string' ? settings.modelSha256 : null;
     return { ...record, modelNote: weightsNote(made, await modelSha256()) };
-  };
+  }
   return {
     base,
     available: read !== null,

@@ -15,6 +15,13 @@ import {
 } from '../../../src/cells/kit/site.ts';
 import { directoryReader, directorySite } from '../../../src/cells/kit/site-node.ts';
 import { sha256Hex } from '../../../src/core/data/integrity.ts';
+import { arr, int, num, obj, parse } from '../../../src/core/schema.ts';
+import { parseInitialisationResults } from '../../../src/experiments/initialisation/results.ts';
+import {
+  parseMnistResults,
+  parseSentimentIntrinsicResults,
+} from '../../../src/experiments/intrinsic/results.ts';
+import { parsePlacementResults } from '../../../src/experiments/placement/results.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const shippedManifest = JSON.parse(
@@ -165,6 +172,50 @@ describe('optional files and results', () => {
     await expect(site.results('results/list.json')).rejects.toThrow(
       'results/list.json: must hold a JSON object',
     );
+  });
+
+  it('a file read with its schema comes back typed; one that does not fit names the file and the field', async () => {
+    const Points = obj({ settings: obj({ seeds: arr(int, 1) }), points: arr(num) });
+    const parsePoints = (json: unknown, name: string) => parse(Points, json, name);
+    const site = createSite(
+      'https://x/',
+      memoryReader({
+        'results/lesson/good.json': utf8('{"settings": {"seeds": [0, 1]}, "points": [0.5]}'),
+        'results/lesson/bad.json': utf8('{"settings": {"seeds": [0, "one"]}, "points": []}'),
+      }),
+    );
+    const good = await site.results('results/lesson/good.json', parsePoints);
+    expect(good?.settings.seeds).toEqual([0, 1]);
+    expect(good?.modelNote).toMatch(/do not record/);
+    expect(await site.results('results/lesson/none.json', parsePoints)).toBeNull();
+    const refused =
+      /^results\/lesson\/bad\.json: does not fit its schema \(bad\.json\.settings\.seeds\[1\] = "one": expected an integer\)$/;
+    await expect(site.results('results/lesson/bad.json', parsePoints)).rejects.toThrow(refused);
+    await expect(site.json('results/lesson/bad.json', parsePoints)).rejects.toThrow(refused);
+    await expect(site.optionalJson('results/lesson/bad.json', parsePoints)).rejects.toThrow(
+      refused,
+    );
+    expect(await site.optionalJson('results/lesson/none.json', parsePoints)).toBeNull();
+    expect((await site.json('results/lesson/good.json', parsePoints)).points).toEqual([0.5]);
+  });
+
+  it('every shipped results file fits its lesson’s schema through site.results', async () => {
+    const site = directorySite();
+    const placement = await site.results('results/placement/sentiment.json', parsePlacementResults);
+    expect(placement?.points.length).toBeGreaterThan(0);
+    const intrinsic = await site.results(
+      'results/intrinsic/sentiment.json',
+      parseSentimentIntrinsicResults,
+    );
+    expect(intrinsic?.curves.length).toBeGreaterThan(0);
+    expect(
+      (await site.results('results/intrinsic/mnist.json', parseMnistResults))?.runs.length,
+    ).toBeGreaterThan(0);
+    const frames = await site.json(
+      'results/initialisation/encoder.json',
+      parseInitialisationResults,
+    );
+    expect(frames.modelSha256).toBe(await site.modelSha256());
   });
 
   it('weightsNote: empty when the weights match', () => {
