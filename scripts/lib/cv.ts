@@ -10,9 +10,7 @@
  */
 import {
   DEFAULT_SPLIT_SEED,
-  SENTIMENT_SOURCES,
-  fnv1a32,
-  normalizeText,
+  hashedStrata,
   type SentimentExample,
   type SentimentSplit,
 } from '../../src/core/data/index.ts';
@@ -26,15 +24,8 @@ export function assignFolds(
   if (!Number.isInteger(k) || k < 3)
     throw new Error(`folds: expected a whole number ≥ 3, got ${k}`);
   const fold = new Map<SentimentExample, number>();
-  for (const source of SENTIMENT_SOURCES) {
-    for (const label of [0, 1] as const) {
-      examples
-        .filter((e) => e.source === source && e.label === label)
-        .map((e) => ({ e, h: fnv1a32(normalizeText(e.text), fnv1a32(String(seed))) }))
-        .sort((x, y) => x.h - y.h || (x.e.text < y.e.text ? -1 : 1))
-        .forEach(({ e }, i) => fold.set(e, i % k));
-    }
-  }
+  for (const stratum of hashedStrata(examples, seed))
+    stratum.examples.forEach((e, i) => fold.set(e, i % k));
   if (fold.size !== examples.length)
     throw new Error(`folds: ${examples.length - fold.size} sentences have an unknown site`);
   return fold;

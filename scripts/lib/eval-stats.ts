@@ -58,33 +58,29 @@ function percentile(sorted: readonly number[], q: number): number {
 }
 
 /**
- * 95% percentile-bootstrap interval of `stat` under resampling of seeds and test sentences
- * (`reps` replicates, seeded: the same inputs give the same interval).
+ * 95% percentile-bootstrap interval around `estimate`: `reps` replicates of `draw` (each draws its
+ * resample from the seeded stream it closes over, so the same inputs give the same interval).
  */
-function bootstrap(
-  nSeeds: number,
-  nItems: number,
-  stat: (seeds: readonly number[], items: readonly number[]) => number,
-  reps: number,
-  seed: number,
-): Interval {
-  const all = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-  const estimate = stat(all(nSeeds), all(nItems));
-  const rng = new Rng(seed).fork('bootstrap');
+function percentileInterval(estimate: number, reps: number, draw: () => number): Interval {
   const draws: number[] = [];
-  for (let b = 0; b < reps; b++) {
-    const seeds = Array.from({ length: nSeeds }, () => rng.int(nSeeds));
-    const items = Array.from({ length: nItems }, () => rng.int(nItems));
-    draws.push(stat(seeds, items));
-  }
+  for (let b = 0; b < reps; b++) draws.push(draw());
   draws.sort((x, y) => x - y);
   return { estimate, low: percentile(draws, 0.025), high: percentile(draws, 0.975) };
 }
 
+const indices = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** `n` indices drawn with replacement from `0…n−1`. */
+const resample = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => rng.int(n));
+
 /** Mean test accuracy over seeds with its 95% interval (seeds and sentences resampled). */
 export function accuracyInterval(runs: Correctness, reps = 4000, seed = 0): Interval {
   const n = checkShape(runs, 'accuracyInterval');
-  return bootstrap(runs.length, n, (s, i) => meanAcc(runs, s, i), reps, seed);
+  const rng = new Rng(seed).fork('bootstrap');
+  return percentileInterval(meanAcc(runs, indices(runs.length), indices(n)), reps, () => {
+    const seeds = resample(rng, runs.length);
+    return meanAcc(runs, seeds, resample(rng, n));
+  });
 }
 
 /**
@@ -96,16 +92,13 @@ export function gapInterval(a: Correctness, b: Correctness, reps = 4000, seed = 
   const n = checkShape(a, 'gapInterval (a)');
   if (checkShape(b, 'gapInterval (b)') !== n)
     throw new Error(`gapInterval: the arms were scored on ${n} and ${b[0]?.length ?? 0} sentences`);
-  const all = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
-  const estimate = meanAcc(a, all(a.length), all(n)) - meanAcc(b, all(b.length), all(n));
+  const estimate =
+    meanAcc(a, indices(a.length), indices(n)) - meanAcc(b, indices(b.length), indices(n));
   const rng = new Rng(seed).fork('paired-bootstrap');
-  const draws: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const items = Array.from({ length: n }, () => rng.int(n));
-    const sa = Array.from({ length: a.length }, () => rng.int(a.length));
-    const sb = Array.from({ length: b.length }, () => rng.int(b.length));
-    draws.push(meanAcc(a, sa, items) - meanAcc(b, sb, items));
-  }
-  draws.sort((x, y) => x - y);
-  return { estimate, low: percentile(draws, 0.025), high: percentile(draws, 0.975) };
+  return percentileInterval(estimate, reps, () => {
+    const items = resample(rng, n);
+    const sa = resample(rng, a.length);
+    const sb = resample(rng, b.length);
+    return meanAcc(a, sa, items) - meanAcc(b, sb, items);
+  });
 }

@@ -79,6 +79,36 @@ export function dedupe(examples: readonly SentimentExample[]): SentimentExample[
   });
 }
 
+/** One (source, label) stratum, in its seeded hash order (see {@link hashedStrata}). */
+export interface HashedStratum {
+  readonly source: SentimentExample['source'];
+  readonly label: 0 | 1;
+  readonly examples: readonly SentimentExample[];
+}
+
+/**
+ * The (source, label) strata of `examples`, each ordered by a seeded FNV-1a hash of the
+ * normalised text (ties: the text), so that any cut of a stratum's order — the shipped split's
+ * first rows, or cross-validation's every k-th — depends only on the texts and the seed.
+ */
+export function hashedStrata(
+  examples: readonly SentimentExample[],
+  seed = DEFAULT_SPLIT_SEED,
+): HashedStratum[] {
+  const out: HashedStratum[] = [];
+  for (const source of SENTIMENT_SOURCES) {
+    for (const label of [0, 1] as const) {
+      const ordered = examples
+        .filter((e) => e.source === source && e.label === label)
+        .map((e) => ({ e, h: fnv1a32(normalizeText(e.text), fnv1a32(String(seed))) }))
+        .sort((a, b) => a.h - b.h || (a.e.text < b.e.text ? -1 : 1))
+        .map(({ e }) => e);
+      out.push({ source, label, examples: ordered });
+    }
+  }
+  return out;
+}
+
 /**
  * Stratified split: within each (source, label) stratum the sentences are ordered by a seeded hash
  * of their normalised text, the first `evalPerStratum` go to test, the next `evalPerStratum` to
@@ -101,22 +131,16 @@ export function splitSentiment(
       `holds ${examples.length - unique.length} repeated sentences; call dedupe() first`,
     );
   const place = new Map<SentimentExample, SplitName>();
-  for (const source of SENTIMENT_SOURCES) {
-    for (const label of [0, 1] as const) {
-      const stratum = unique
-        .filter((e) => e.source === source && e.label === label)
-        .map((e) => ({ e, h: fnv1a32(normalizeText(e.text), fnv1a32(String(seed))) }))
-        .sort((a, b) => a.h - b.h || (a.e.text < b.e.text ? -1 : 1));
-      if (stratum.length < 2 * evalPerStratum + 1) {
-        throw new DataError(
-          `${source}/${label}`,
-          `stratum has ${stratum.length} sentences, fewer than 2 × evalPerStratum + 1`,
-        );
-      }
-      stratum.forEach(({ e }, i) =>
-        place.set(e, i < evalPerStratum ? 'test' : i < 2 * evalPerStratum ? 'validation' : 'train'),
+  for (const { source, label, examples: stratum } of hashedStrata(unique, seed)) {
+    if (stratum.length < 2 * evalPerStratum + 1) {
+      throw new DataError(
+        `${source}/${label}`,
+        `stratum has ${stratum.length} sentences, fewer than 2 × evalPerStratum + 1`,
       );
     }
+    stratum.forEach((e, i) =>
+      place.set(e, i < evalPerStratum ? 'test' : i < 2 * evalPerStratum ? 'validation' : 'train'),
+    );
   }
   const pick = (name: SplitName) => unique.filter((e) => place.get(e) === name);
   return { seed, train: pick('train'), validation: pick('validation'), test: pick('test') };
