@@ -3,13 +3,13 @@
  * bytes once decompressed, correct Content-Length, `Vary`), never for binary files or clients
  * that refuse it, and HEAD answers with the same headers as GET.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../scripts/start-server.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'serve-gzip-'));
 const html = `<!doctype html><title>x</title>${'<p>lesson text</p>'.repeat(500)}`;
@@ -17,30 +17,15 @@ const wasm = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 7));
 writeFileSync(join(dir, 'index.html'), html);
 writeFileSync(join(dir, 'a.wasm'), wasm);
 
-let server: ChildProcess;
+let stop = (): void => undefined;
 let base = '';
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['scripts/serve.mjs'], {
-    env: { ...process.env, PORT: '0', DIST_DIR: dir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    server.stdout?.setEncoding('utf8');
-    server.stdout?.on('data', (chunk: string) => {
-      seen += chunk;
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(seen);
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', (code) => {
-      reject(new Error(`serve.mjs exited with ${String(code)}`));
-    });
-  });
+  ({ url: base, stop } = await startServer({ distDir: dir }));
 });
 
 afterAll(() => {
-  server.kill('SIGTERM');
+  stop();
 });
 
 function get(

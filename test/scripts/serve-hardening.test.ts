@@ -5,7 +5,7 @@
  * followed, aborted downloads close their files, a read error ends one response and not the
  * server, `Range` requests are answered, and only the pages that run cells get 'unsafe-eval'.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -19,6 +19,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../scripts/start-server.mjs';
 
 const top = mkdtempSync(join(tmpdir(), 'serve-hardening-'));
 const dir = join(top, 'site');
@@ -40,32 +41,22 @@ for (const d of [top, dir]) chmodSync(d, 0o755);
 chmodSync(join(dir, 'locked.bin'), 0o000);
 
 let server: ChildProcess;
+let stop = (): void => undefined;
 let base = '';
 /** Root reads any file: the server then runs as nobody, so that locked.bin cannot be read. */
-const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+const asNobody = process.getuid?.() === 0 ? { user: { uid: 65534, gid: 65534 } } : {};
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['scripts/serve.mjs'], {
-    env: { ...process.env, PORT: '0', DIST_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...asNobody,
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    server.stdout?.setEncoding('utf8');
-    server.stdout?.on('data', (chunk: string) => {
-      seen += chunk;
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(seen);
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', (code) => {
-      reject(new Error(`serve.mjs exited with ${String(code)}`));
-    });
-  });
+  // Its warnings (the unreadable file) are expected: kept off the test's output.
+  ({
+    url: base,
+    stop,
+    child: server,
+  } = await startServer({ distDir: dir, stderr: 'pipe', ...asNobody }));
 });
 
 afterAll(() => {
-  server.kill('SIGTERM');
+  stop();
 });
 
 interface Answer {
