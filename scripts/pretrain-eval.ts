@@ -93,7 +93,8 @@ const LORA = { r: 2, loraAlpha: 4, targetModules: ['query', 'value'] };
 /**
  * `--lora r=8,targets=query+key+value+output.dense+intermediate.dense`: another adapter for the
  * LoRA arms (alpha = 2r); its records are named `lora-r<r>-<targets>/…` so that they sit beside
- * the default `lora/…` ones (and are compared with `full/…` from the same start).
+ * the default `lora/…` ones (and are compared with `full/…` from the same start). A target may be
+ * the word-embedding table, `word_embeddings` (PEFT's `lora_embedding_A/B`, src/core/lora).
  */
 const loraName = ((): string => {
   if (a.lora === '') return 'lora';
@@ -458,16 +459,19 @@ function correctOf(rs: readonly RunRecord[]): number[][] | undefined {
 }
 
 /**
- * Each LoRA (and `body`) arm against full fine-tuning from the same start and pooling: the gap in
- * mean test accuracy (arm − full) with its paired 95% interval (the same test sentences for both).
+ * Paired gaps in mean test accuracy, each with its 95% interval (the same test sentences for
+ * both): every LoRA (and `body`) arm against full fine-tuning from the same start and pooling
+ * (`arm − full/…`), and the frozen probe of the MLM weights against that of their GloVe-only start
+ * (`frozen/pretrained − frozen/glove`: what masked-language modelling added to the features).
  */
 function gaps(
   runs: readonly RunRecord[],
 ): Record<string, { estimate: number; low: number; high: number; n: [number, number] }> {
   const out: ReturnType<typeof gaps> = {};
   for (const arm of new Set(runs.map((r) => r.arm))) {
-    if (!arm.startsWith('lora') && !arm.startsWith('body/')) continue;
-    const full = arm.replace(/^[^/]+\//, 'full/');
+    const probe = arm.startsWith('frozen/pretrained');
+    if (!arm.startsWith('lora') && !arm.startsWith('body/') && !probe) continue;
+    const full = probe ? arm.replace('/pretrained', '/glove') : arm.replace(/^[^/]+\//, 'full/');
     const a = correctOf(runs.filter((r) => r.arm === arm));
     const b = correctOf(runs.filter((r) => r.arm === full));
     if (!a || !b) continue;
