@@ -11,12 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { directorySite, modelFolder } from '../src/cells/kit/site-node.ts';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
-import { WordTokenizer } from '../src/core/data/tokenizer.ts';
-import { encoderFromHf } from '../src/core/io/hf-encoder.ts';
+import { loadPretrained } from '../src/core/data/pretrained.ts';
 import { parseInitialisationResults } from '../src/experiments/initialisation/results.ts';
 import { encoderSentimentTask } from '../src/experiments/initialisation/tasks.ts';
 import {
@@ -44,23 +43,16 @@ const log = (s: string): void => {
 };
 
 await tf.setBackend('wasm');
-const weights = readFileSync(join(modelDir, 'model.safetensors'));
-const modelSha256 = createHash('sha256').update(weights).digest('hex');
-const { encoder } = encoderFromHf(
-  readFileSync(join(modelDir, 'config.json'), 'utf8'),
-  new Uint8Array(weights),
-  {
-    numLabels: 2,
-    mlmHead: false,
-    seed: 0,
-    hiddenDropoutProb: 0,
-    attentionDropoutProb: 0,
-  },
-);
-const tokenizer = WordTokenizer.fromJSON(
-  JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')),
-);
-const split = parseSentimentJson(JSON.parse(readFileSync('public/data/sentiment.json', 'utf8')));
+// The model read and checked against its manifest as the lesson's page reads it (src/cells/kit/site.ts).
+const files = await modelFolder(modelDir);
+const modelSha256 = files.sha256;
+const { encoder, tokenizer } = loadPretrained(files, {
+  numLabels: 2,
+  mlmHead: false,
+  hiddenDropoutProb: 0,
+  attentionDropoutProb: 0,
+});
+const split = parseSentimentJson(await directorySite().json('data/sentiment.json'));
 const task = await encoderSentimentTask({
   encoder,
   tokenizer,

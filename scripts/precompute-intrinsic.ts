@@ -45,7 +45,8 @@ import {
   parseSentimentIntrinsicResults,
 } from '../src/experiments/intrinsic/index.ts';
 import { parseArgs } from 'node:util';
-import { nums, sha256File } from './lib/cli.ts';
+import { nums } from './lib/cli.ts';
+import { directorySite, modelFolder } from '../src/cells/kit/site-node.ts';
 
 /** The command line (node:util's parseArgs: an unknown or misspelt flag is an error). */
 const { values: flags } = parseArgs({
@@ -224,10 +225,12 @@ async function sentimentTask(out: string): Promise<void> {
   const batchSize = Number(arg('batch', '32'));
   const learningRate = Number(arg('lr', '3e-2'));
   const fullLearningRate = Number(arg('full-lr', '1e-3'));
-  const split = parseSentimentJson(JSON.parse(readFileSync('public/data/sentiment.json', 'utf8')));
+  const split = parseSentimentJson(await directorySite().json('data/sentiment.json'));
   const modelDir = arg('model', 'public/models/tiny-roberta');
   const noDropout = { numLabels: 2, mlmHead: false, hiddenDropoutProb: 0, attentionDropoutProb: 0 };
   let makePretrained: (seed: number) => Encoder;
+  /** SHA-256 of the weights these results are made with (null for the stand-in). */
+  let modelSha256: string | null = null;
   let tokenizer;
   let config: EncoderConfig;
   if (standin) {
@@ -240,11 +243,9 @@ async function sentimentTask(out: string): Promise<void> {
     const cfg = config;
     makePretrained = (seed) => new Encoder(cfg, { seed: 5000 + seed });
   } else {
-    const files = {
-      config: JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as unknown,
-      tokenizer: JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')) as unknown,
-      weights: new Uint8Array(readFileSync(join(modelDir, 'model.safetensors'))),
-    };
+    // Read and checked against its manifest as the lesson's page reads it (src/cells/kit/site.ts).
+    const files = await modelFolder(modelDir);
+    modelSha256 = files.sha256;
     const probe = loadPretrained(files, noDropout, 0);
     tokenizer = probe.tokenizer;
     config = probe.encoder.config;
@@ -290,7 +291,7 @@ async function sentimentTask(out: string): Promise<void> {
     settings: {
       model: standin ? 'micro (random) stand-in' : modelDir,
       /** sha256 of the weights these results were made with (null for the stand-in). */
-      modelSha256: standin ? null : sha256File(join(modelDir, 'model.safetensors')),
+      modelSha256,
       config: cfg,
       parameters: runs[0]?.D ?? null,
       maxLen,

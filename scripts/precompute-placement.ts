@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { meanSd } from '../src/core/stats.ts';
 import {
   placementGrid,
@@ -43,7 +43,8 @@ import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import type { WordTokenizer } from '../src/core/data/tokenizer.ts';
 import { parseArgs } from 'node:util';
-import { nums, sha256File } from './lib/cli.ts';
+import { nums } from './lib/cli.ts';
+import { directorySite, modelFolder } from '../src/cells/kit/site-node.ts';
 
 /** The command line (node:util's parseArgs: an unknown or misspelt flag is an error). */
 const { values: flags } = parseArgs({
@@ -165,11 +166,13 @@ if (mergeArg !== '') {
 await tf.setBackend('wasm');
 await tf.ready();
 
-const split = parseSentimentJson(JSON.parse(readFileSync('public/data/sentiment.json', 'utf8')));
+const split = parseSentimentJson(await directorySite().json('data/sentiment.json'));
 const noDropout = { numLabels: 2, mlmHead: false, hiddenDropoutProb: 0, attentionDropoutProb: 0 };
 let tokenizer: WordTokenizer;
 let config: EncoderConfig;
 let make: (seed: number) => Encoder;
+/** SHA-256 of the weights these results are made with (null for the stand-in). */
+let modelSha256: string | null = null;
 if (standin) {
   tokenizer = tokenizerFromExamples(split.train, 2000);
   // --preset tiny gives the shipped model's shape (for timing a budget before the weights exist).
@@ -182,11 +185,9 @@ if (standin) {
   const cfg = config;
   make = (seed) => new Encoder(cfg, { seed: 5000 + seed });
 } else {
-  const files = {
-    config: JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as unknown,
-    tokenizer: JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')) as unknown,
-    weights: new Uint8Array(readFileSync(join(modelDir, 'model.safetensors'))),
-  };
+  // Read and checked against its manifest as the lesson's page reads it (src/cells/kit/site.ts).
+  const files = await modelFolder(modelDir);
+  modelSha256 = files.sha256;
   const probe = loadPretrained(files, noDropout, 0);
   tokenizer = probe.tokenizer;
   config = probe.encoder.config;
@@ -212,7 +213,7 @@ function summary(): unknown {
     settings: {
       model: standin ? 'random stand-in — numbers mean nothing' : modelDir,
       /** sha256 of the weights these results were made with (null for the stand-in). */
-      modelSha256: standin ? null : sha256File(join(modelDir, 'model.safetensors')),
+      modelSha256,
       config,
       maxLen,
       trainExamples: train.n,

@@ -11,13 +11,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SPECIAL_TOKENS, WordTokenizer } from '../src/core/data/index.ts';
 import { safetensorsToTensors } from '../src/core/io/safetensors.ts';
 import { Encoder } from '../src/core/models/encoder.ts';
 import { fromHfConfig } from './lib/hf-weights.ts';
+import { modelFolder } from '../src/cells/kit/site-node.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
 
 const { values: a } = parseArgs({
@@ -29,20 +29,15 @@ const { values: a } = parseArgs({
 });
 const dir = path.resolve(a.model);
 await tf.setBackend('wasm');
-const cfg = fromHfConfig(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')), {
-  numLabels: 0,
-  mlmHead: true,
-});
-const tok = WordTokenizer.fromJSON(
-  JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')),
-);
+// The model read and checked against its manifest as a lesson's page reads it (src/cells/kit/site.ts).
+const files = await modelFolder(dir);
+const cfg = fromHfConfig(files.config, { numLabels: 0, mlmHead: true });
+const tok = WordTokenizer.fromJSON(files.tokenizer);
 const enc = new Encoder(cfg, { seed: Number(a.seed) });
 await applyGloveInit(enc, tok.vocab, Number(a.seed));
 const NAME = 'roberta.embeddings.word_embeddings.weight';
 const init = await enc.param(NAME).data<'float32'>();
-const { tensors } = safetensorsToTensors(
-  new Uint8Array(readFileSync(path.join(dir, 'model.safetensors'))),
-);
+const { tensors } = safetensorsToTensors(files.weights);
 const table = tensors[NAME];
 if (!table) throw new Error(`${dir}/model.safetensors: no ${NAME}`);
 const trained = await table.data<'float32'>();

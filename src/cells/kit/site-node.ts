@@ -4,8 +4,15 @@
  * {@link SiteFileError} naming its path; a path that leaves the directory is refused.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
-import { createSite, SiteFileError, type ReadFile, type Site } from './site.ts';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import {
+  createSite,
+  SiteFileError,
+  type ModelOptions,
+  type ReadFile,
+  type ShippedModel,
+  type Site,
+} from './site.ts';
 
 /** Reads files from `dir` by their path under the site's root. */
 export function directoryReader(dir: string): ReadFile {
@@ -26,4 +33,20 @@ export function directoryReader(dir: string): ReadFile {
 /** The site whose files are in `dir` (default: this repository's `public/`). */
 export function directorySite(dir = join(import.meta.dirname, '..', '..', '..', 'public')): Site {
   return createSite(resolve(dir), directoryReader(dir));
+}
+
+/**
+ * The model in folder `dir`, a site's `models/<name>/` (`public/models/tiny-roberta`, or where
+ * `npm run pretrain --out` wrote one): `directorySite(<the site's root>).model(<name>)`, so a
+ * script's `--model <dir>` is read and checked against its manifest as a page reads the shipped
+ * model. A folder that is not inside a `models/` folder is refused, naming it.
+ */
+export function modelFolder(dir: string, options: ModelOptions = {}): Promise<ShippedModel> {
+  const folder = resolve(dir);
+  if (basename(dirname(folder)) !== 'models') {
+    return Promise.reject(
+      new SiteFileError(dir, 'is not a model folder of a site (expected …/models/<name>)'),
+    );
+  }
+  return directorySite(dirname(dirname(folder))).model(basename(folder), options);
 }

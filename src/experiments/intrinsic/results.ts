@@ -78,7 +78,8 @@ export const SentimentIntrinsicResultsSchema = obj({
     }),
     1,
   ),
-  curves: arr(obj({ name: str, baseline: num }), 1),
+  // A curve's baseline is null when its full fine-tuning runs were not made (e.g. `--inits`).
+  curves: arr(obj({ name: str, baseline: nullable(num) }), 1),
 });
 /** public/results/intrinsic/sentiment.json (fields beyond these pass through). */
 export type SentimentIntrinsicResults = Infer<typeof SentimentIntrinsicResultsSchema>;

@@ -13,7 +13,7 @@ import {
   weightsNote,
   type ReadFile,
 } from '../../../src/cells/kit/site.ts';
-import { directoryReader, directorySite } from '../../../src/cells/kit/site-node.ts';
+import { directoryReader, directorySite, modelFolder } from '../../../src/cells/kit/site-node.ts';
 import { sha256Hex } from '../../../src/core/data/integrity.ts';
 import { arr, int, num, obj, parse } from '../../../src/core/schema.ts';
 import { parseInitialisationResults } from '../../../src/experiments/initialisation/results.ts';
@@ -275,6 +275,18 @@ describe('directorySite (Node)', () => {
     expect(model.weights.length).toBeGreaterThan(1_000_000);
     expect(model.sha256).toBe(await sha256Hex(model.weights));
     expect(await site.modelSha256()).toBe(model.sha256);
+  });
+
+  it('modelFolder: a script’s --model folder, read and checked as the site’s model', async () => {
+    const model = await modelFolder('public/models/tiny-roberta');
+    expect(model.sha256).toBe(await directorySite().modelSha256());
+    expect(model.sha256).toBe(await sha256Hex(model.weights));
+    await expect(modelFolder('public/data')).rejects.toThrow(
+      /^public\/data: is not a model folder of a site \(expected …\/models\/<name>\)$/,
+    );
+    await expect(modelFolder('public/models/none')).rejects.toThrow(
+      /^models\/none\/manifest\.json: not found in /,
+    );
   });
 
   it('a missing file is named, and a path outside the directory refused', async () => {
