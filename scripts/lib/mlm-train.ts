@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MlmBatch } from '../../src/core/data/mlm.ts';
 import type { Encoder } from '../../src/core/models/encoder.ts';
 import type { Adam } from '../../src/core/train/adam.ts';
-import { mlmTensors, type MlmTensors } from '../../src/core/train/batches.ts';
+import { mlmTensors, StepBatch, type MlmTensors } from '../../src/core/train/batches.ts';
 import { trainLoop, type TrainStep } from '../../src/core/train/loop.ts';
 
 /** Options of {@link mlmTraining}. */
@@ -37,27 +37,30 @@ export interface MlmStep extends TrainStep {
  * by breaking out of `for await`; the step's tensors are freed before each yield.
  */
 export async function* mlmTraining(o: MlmTrainingOptions): AsyncGenerator<MlmStep, void> {
-  const now: { batch?: MlmBatch; tensors?: MlmTensors } = {}; // the step being taken
+  let batch: MlmBatch | null = null; // the step's batch, as drawn
+  const tensors = new StepBatch(
+    (i) => {
+      batch = o.batchAt(o.fromStep + i);
+      return mlmTensors(batch);
+    },
+    (t: MlmTensors) => {
+      tf.dispose(Object.values(t));
+    },
+  );
   const loop = trainLoop({
     optimizer: o.optimizer,
     variables: o.variables,
     ...(o.steps === undefined ? {} : { steps: o.steps }),
-    beforeStep: (i) => {
-      now.batch = o.batchAt(o.fromStep + i);
-      now.tensors = mlmTensors(now.batch);
-    },
+    beforeStep: tensors.load,
+    afterStep: tensors.drop,
     loss: () => {
-      const t = now.tensors;
-      if (!t) throw new Error('mlmTraining: no batch');
+      const t = tensors.current();
       return o.encoder.mlmLoss(t.ids, t.mask, t.positions, t.labels, { training: false });
-    },
-    afterStep: () => {
-      if (now.tensors) tf.dispose(Object.values(now.tensors));
-      delete now.tensors;
     },
   });
   for await (const s of loop) {
-    if (!now.batch) throw new Error('mlmTraining: no batch');
-    yield { ...s, step: o.fromStep + s.step, batch: now.batch };
+    const drawn = batch as MlmBatch | null; // set by the step just taken
+    if (drawn === null) throw new Error('mlmTraining: no batch');
+    yield { ...s, step: o.fromStep + s.step, batch: drawn };
   }
 }

@@ -16,3 +16,12 @@ export function median(values: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
+
+/**
+ * The mean of the last `fraction` of `values` (default 10%; NaN when that is none): a run's final
+ * loss, steadier than its last step's.
+ */
+export function tailMean(values: readonly number[], fraction = 0.1): number {
+  const tail = values.slice(Math.floor(values.length * (1 - fraction)));
+  return tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN;
+}

@@ -132,3 +132,40 @@ export function mlmTensors(b: MlmBatch): MlmTensors {
     labels: tf.tensor1d(b.maskedLabels, 'int32'), // [N]
   };
 }
+
+/**
+ * The batch of the training step being taken, for the training loop's hooks: `load` (its
+ * `beforeStep`) makes the step's batch with `make`, `drop` (its `afterStep`, and a final clean-up)
+ * frees it with `free`, and the loss reads it with `current()`.
+ *
+ *     const feed = new StepBatch(() => rowsTensors(set, order.next()), disposeBatch);
+ *     trainLoop({ …, beforeStep: feed.load, afterStep: feed.drop,
+ *                 loss: () => lossOf(feed.current()) });
+ */
+export class StepBatch<B> {
+  private batch: B | null = null;
+
+  constructor(
+    private readonly make: (step: number) => B,
+    private readonly free: (batch: B) => void,
+  ) {}
+
+  /** Makes step `step`'s batch (freeing one left over). */
+  readonly load = (step: number): void => {
+    this.drop();
+    this.batch = this.make(step);
+  };
+
+  /** Frees the batch, if there is one. */
+  readonly drop = (): void => {
+    if (this.batch !== null) this.free(this.batch);
+    this.batch = null;
+  };
+
+  /** The step's batch. @throws {Error} outside a step (between `drop` and the next `load`). */
+  current(): B {
+    if (this.batch === null)
+      throw new Error('StepBatch: no batch loaded (outside a training step)');
+    return this.batch;
+  }
+}

@@ -22,6 +22,7 @@ export {
   rowsTensors,
   disposeBatch,
   mlmTensors,
+  StepBatch,
   type BatchOrderOptions,
   type MlmTensors,
   type RowsBatch,

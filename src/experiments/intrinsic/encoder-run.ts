@@ -4,19 +4,16 @@
  * Aghajanyan et al. (2020), "Intrinsic Dimensionality Explains the Effectiveness of Language Model
  * Fine-Tuning", at this site's scale. Dropout is off, so a run is a function of its seeds.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { EncodedRows } from '../../core/data/tasks.ts';
 import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { Rng } from '../../core/rng.ts';
-import { Adam } from '../../core/train/adam.ts';
-import { BatchOrder, disposeBatch, rowsTensors, type RowsBatch } from '../../core/train/batches.ts';
-import { trainLoop } from '../../core/train/loop.ts';
+import { tailMean } from '../../core/stats.ts';
+import { BatchOrder, disposeBatch, rowsTensors, StepBatch } from '../../core/train/batches.ts';
 import { encoderAccuracy } from '../../core/train/evaluate.ts';
 import { SubspaceError } from '../../core/subspace/errors.ts';
-import { SubspaceModel } from '../../core/subspace/model.ts';
 import type { ProjectionKind } from '../../core/subspace/projection.ts';
-import { trainSubspace } from '../../core/subspace/train.ts';
+import { trainInSubspace } from './train.ts';
 
 /** Options of {@link encoderRun}. */
 export interface EncoderRunOptions {
@@ -64,80 +61,42 @@ export async function* encoderRun(
   if (!Number.isInteger(o.steps) || o.steps < 1)
     throw new SubspaceError('steps', o.steps, 'must be a positive integer');
   const enc = o.encoder;
-  const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
-  let batch: RowsBatch | null = null;
-  const nextBatch = (): void => {
-    batch = rowsTensors(o.train, batches.next());
-  };
-  const dropBatch = (): void => {
-    if (batch) disposeBatch(batch);
-    batch = null;
-  };
-  const lossFn = (): tf.Scalar => {
-    if (!batch) throw new SubspaceError('batch', null, 'no batch prepared');
-    return softmaxCrossEntropy(
-      enc.classify(batch.ids, batch.mask, { training: false }),
-      batch.labels,
-    );
-  };
-  const vars = enc.namedParameters().map((p) => p.variable);
-  const D = vars.reduce((a, v) => a + v.size, 0);
+  const order = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
+  const batch = new StepBatch(() => rowsTensors(o.train, order.next()), disposeBatch);
+  const D = enc.namedParameters().reduce((a, p) => a + p.variable.size, 0);
   const losses: number[] = [];
   try {
-    if (o.d === 'full') {
-      for (const v of vars) v.trainable = true;
-      const opt = new Adam({ learningRate: o.learningRate });
-      try {
-        // Stopped during a pause, the loop ends before touching the model (it may be freed).
-        for await (const s of trainLoop({
-          optimizer: opt,
-          variables: vars,
-          loss: lossFn,
-          steps: o.steps,
-          beforeStep: nextBatch,
-          afterStep: dropBatch,
-          ...(o.signal ? { signal: o.signal } : {}),
-        })) {
-          losses.push(s.loss);
-          yield { step: s.step, loss: s.loss, ms: s.ms };
-        }
-      } finally {
-        opt.dispose();
-      }
-    } else {
-      const model = await SubspaceModel.create(enc, {
-        d: o.d,
-        projection: o.projection ?? 'sparse',
-        seed: o.seed,
-      });
-      for await (const s of trainSubspace({
-        model,
-        loss: lossFn,
-        steps: o.steps,
-        learningRate: o.learningRate,
-        beforeStep: nextBatch,
-        afterStep: dropBatch,
-        ...(o.signal ? { signal: o.signal } : {}),
-      })) {
-        losses.push(s.loss);
-        yield { step: s.step, loss: s.loss, ms: s.ms };
-      }
+    for await (const s of trainInSubspace({
+      network: enc,
+      d: o.d,
+      projection: o.projection,
+      seed: o.seed,
+      loss: () => {
+        const b = batch.current();
+        return softmaxCrossEntropy(enc.classify(b.ids, b.mask, { training: false }), b.labels);
+      },
+      steps: o.steps,
+      learningRate: o.learningRate,
+      beforeStep: batch.load,
+      afterStep: batch.drop,
+      signal: o.signal,
+    })) {
+      losses.push(s.loss);
+      yield s;
     }
-    const accuracy = await encoderAccuracy(enc, o.test);
-    const tail = losses.slice(Math.floor(losses.length * 0.9));
     return {
       d: o.d,
       seed: o.seed,
       D,
       steps: losses.length,
       epochs: (losses.length * batchSize) / n,
-      accuracy,
-      finalLoss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
+      accuracy: await encoderAccuracy(enc, o.test),
+      finalLoss: tailMean(losses),
       ms: performance.now() - t0,
       stopped: losses.length < o.steps,
     };
   } finally {
-    dropBatch();
+    batch.drop();
   }
 }
 

@@ -10,14 +10,12 @@ import type { IdxImages } from '../../core/data/mnist.ts';
 import { Mlp } from '../../core/models/mlp.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { Rng } from '../../core/rng.ts';
-import { Adam } from '../../core/train/adam.ts';
-import { BatchOrder } from '../../core/train/batches.ts';
-import { trainLoop } from '../../core/train/loop.ts';
+import { tailMean } from '../../core/stats.ts';
+import { BatchOrder, StepBatch } from '../../core/train/batches.ts';
 import { SubspaceError } from '../../core/subspace/errors.ts';
 import { accuracy } from '../../core/train/evaluate.ts';
-import { SubspaceModel } from '../../core/subspace/model.ts';
 import type { ProjectionKind } from '../../core/subspace/projection.ts';
-import { trainSubspace } from '../../core/subspace/train.ts';
+import { trainInSubspace } from './train.ts';
 
 /** Li et al.'s MNIST fully connected network: 784-200-200-10, ReLU (199,210 parameters). */
 export const MNIST_FC_SIZES: readonly number[] = [784, 200, 200, 10];
@@ -115,64 +113,40 @@ export async function* mnistRun(
     { sizes: o.sizes ?? MNIST_FC_SIZES, activation: 'relu', bias: true },
     { seed: o.seed },
   );
-  const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
-  let batch: { x: tf.Tensor; y: tf.Tensor } | null = null;
-  const nextBatch = (): void => {
-    const idx = tf.tensor1d(batches.next(), 'int32');
-    batch = { x: tf.gather(train.x, idx), y: tf.gather(train.y, idx) };
-    idx.dispose();
-  };
-  const dropBatch = (): void => {
-    if (batch) tf.dispose([batch.x, batch.y]);
-    batch = null;
-  };
-  const lossFn = (): tf.Scalar => {
-    if (!batch) throw new SubspaceError('batch', null, 'no batch prepared');
-    return softmaxCrossEntropy(mlp.forward(batch.x, { training: true }), batch.y);
-  };
+  const order = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
+  const batch = new StepBatch(
+    () =>
+      tf.tidy(() => {
+        const idx = tf.tensor1d(order.next(), 'int32');
+        return { x: tf.gather(train.x, idx), y: tf.gather(train.y, idx) };
+      }),
+    (b) => {
+      tf.dispose([b.x, b.y]);
+    },
+  );
   const D = mlp.namedParameters().reduce((a, p) => a + p.variable.size, 0);
   const losses: number[] = [];
   try {
-    if (o.d === 'full') {
-      const opt = new Adam({ learningRate: lr });
-      try {
-        for await (const s of trainLoop({
-          optimizer: opt,
-          variables: mlp.namedParameters().map((p) => p.variable),
-          loss: lossFn,
-          steps: o.steps,
-          beforeStep: nextBatch,
-          afterStep: dropBatch,
-          ...(o.signal ? { signal: o.signal } : {}),
-        })) {
-          losses.push(s.loss);
-          yield { step: s.step, loss: s.loss, ms: s.ms };
-        }
-      } finally {
-        opt.dispose();
-      }
-    } else {
-      const model = await SubspaceModel.create(mlp, {
-        d: o.d,
-        projection: o.projection ?? 'sparse',
-        seed: o.seed,
-      });
-      for await (const s of trainSubspace({
-        model,
-        loss: lossFn,
-        steps: o.steps,
-        learningRate: lr,
-        beforeStep: nextBatch,
-        afterStep: dropBatch,
-        ...(o.signal ? { signal: o.signal } : {}),
-      })) {
-        losses.push(s.loss);
-        yield { step: s.step, loss: s.loss, ms: s.ms };
-      }
+    for await (const s of trainInSubspace({
+      network: mlp,
+      d: o.d,
+      projection: o.projection,
+      seed: o.seed,
+      loss: () => {
+        const b = batch.current();
+        return softmaxCrossEntropy(mlp.forward(b.x, { training: true }), b.y);
+      },
+      steps: o.steps,
+      learningRate: lr,
+      beforeStep: batch.load,
+      afterStep: batch.drop,
+      signal: o.signal,
+    })) {
+      losses.push(s.loss);
+      yield s;
     }
     const stopped = losses.length < o.steps;
     const acc = await accuracy((x) => mlp.forward(x), test.x, test.y);
-    const tail = losses.slice(Math.floor(losses.length * 0.9));
     return {
       d: o.d,
       seed: o.seed,
@@ -181,12 +155,12 @@ export async function* mnistRun(
       steps: losses.length,
       epochs: (losses.length * batchSize) / n,
       accuracy: acc,
-      finalLoss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
+      finalLoss: tailMean(losses),
       ms: performance.now() - t0,
       stopped,
     };
   } finally {
-    dropBatch();
+    batch.drop();
     mlp.dispose();
   }
 }

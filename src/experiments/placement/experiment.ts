@@ -10,10 +10,11 @@ import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { getPeftModel, type PeftModel } from '../../core/lora/peft-model.ts';
 import { Rng } from '../../core/rng.ts';
+import { tailMean } from '../../core/stats.ts';
 import type { EncodedRows } from '../../core/data/tasks.ts';
 import { encoderAccuracy } from '../../core/train/evaluate.ts';
 import { Adam } from '../../core/train/adam.ts';
-import { BatchOrder, disposeBatch, rowsTensors, type RowsBatch } from '../../core/train/batches.ts';
+import { BatchOrder, disposeBatch, rowsTensors, StepBatch } from '../../core/train/batches.ts';
 import { trainLoop } from '../../core/train/loop.ts';
 import { PlacementError } from './errors.ts';
 
@@ -179,8 +180,11 @@ export async function* placementRun(
         .filter((p) => p.trainable)
         .map((p) => p.variable);
   const opt = new Adam({ learningRate: o.learningRate });
-  const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
-  let batch: RowsBatch | null = null;
+  const order = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
+  const batch = new StepBatch(
+    () => rowsTensors(o.train, order.next(), { trimPadding: true }),
+    disposeBatch,
+  );
   const losses: number[] = [];
   try {
     // Stopped during a pause, the loop ends before touching the model (it may be freed).
@@ -188,16 +192,10 @@ export async function* placementRun(
       optimizer: opt,
       variables: vars,
       steps: o.steps,
-      beforeStep: () => {
-        batch = rowsTensors(o.train, batches.next(), { trimPadding: true });
-      },
-      afterStep: () => {
-        if (batch) disposeBatch(batch);
-        batch = null;
-      },
+      beforeStep: batch.load,
+      afterStep: batch.drop,
       loss: () => {
-        if (!batch) throw new PlacementError('batch', null, 'no batch prepared');
-        const b: RowsBatch = batch;
+        const b = batch.current();
         return softmaxCrossEntropy(enc.classify(b.ids, b.mask, { training: false }), b.labels);
       },
       ...(o.signal ? { signal: o.signal } : {}),
@@ -206,7 +204,6 @@ export async function* placementRun(
       yield { step: s.step, loss: s.loss, ms: s.ms };
     }
     const accuracy = await encoderAccuracy(enc, o.test);
-    const tail = losses.slice(Math.floor(losses.length * 0.9));
     return {
       label: settingLabel(s),
       setting: s,
@@ -216,11 +213,12 @@ export async function* placementRun(
       percent: summary.percent,
       steps: losses.length,
       accuracy,
-      finalLoss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
+      finalLoss: tailMean(losses),
       ms: performance.now() - t0,
       stopped: losses.length < o.steps,
     };
   } finally {
+    batch.drop();
     opt.dispose();
     peft?.unload();
     for (const [v, t] of before) if (!v.isDisposed) v.trainable = t;

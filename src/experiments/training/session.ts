@@ -27,7 +27,7 @@ import { loadAdapter, saveAdapter, type AdapterFiles } from '../../core/lora/io.
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { Rng } from '../../core/rng.ts';
 import { Adam } from '../../core/train/adam.ts';
-import { BatchOrder, disposeBatch, rowsTensors, type RowsBatch } from '../../core/train/batches.ts';
+import { BatchOrder, disposeBatch, rowsTensors, StepBatch } from '../../core/train/batches.ts';
 import { runSteps } from '../../core/train/loop.ts';
 import {
   encodeSet,
@@ -238,7 +238,7 @@ export class FineTuneSession {
       rng: run.rng,
       epochs: 'stream',
     }));
-    let batch: RowsBatch | null = null;
+    const batch = new StepBatch(() => rowsTensors(set, batches.next()), disposeBatch);
     let bytesBefore = Number.NaN;
     const cut = { short: false }; // set when "stop" arrived during a step
     const steps = runSteps({
@@ -246,17 +246,13 @@ export class FineTuneSession {
       ...(signal ? { signal } : {}),
       // A worker's "stop" message gets in between any two steps; a page paints.
       pause: macrotask,
-      beforeStep: () => {
+      beforeStep: (step) => {
         bytesBefore = run.stepsDone === 0 ? tf.memory().numBytes : Number.NaN;
-        batch = rowsTensors(set, batches.next());
+        batch.load(step);
       },
-      afterStep: () => {
-        if (batch) disposeBatch(batch);
-        batch = null;
-      },
+      afterStep: batch.drop,
       takeStep: async () => {
-        if (!batch) throw new FineTuneError('batch', null, 'no batch prepared');
-        const { ids, mask, labels } = batch;
+        const { ids, mask, labels } = batch.current();
         const B = ids.shape[0];
         const model = run.peft ? run.peft.model : run.model;
         const index = run.losses.length;

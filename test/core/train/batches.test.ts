@@ -4,7 +4,16 @@
  * of pause, step, clean-up and stop.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BatchOrder, rowsTensors, disposeBatch } from '../../../src/core/train/batches.ts';
+import * as tf from '@tensorflow/tfjs';
+import { makeMlmBatch } from '../../../src/core/data/mlm.ts';
+import { tailMean } from '../../../src/core/stats.ts';
+import {
+  BatchOrder,
+  disposeBatch,
+  mlmTensors,
+  rowsTensors,
+  StepBatch,
+} from '../../../src/core/train/batches.ts';
 import { runSteps } from '../../../src/core/train/loop.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { checkNoLeaks, useBackend } from '../helpers.ts';
@@ -132,5 +141,67 @@ describe('runSteps', () => {
     // aborted during step 1: it finishes, and the loop ends before step 2
     expect(await run({ abortAt: 1 })).toEqual([1, 0.5]);
     expect(log.at(-1)).toBe('pause');
+  });
+});
+
+describe('StepBatch', () => {
+  it('holds the step’s batch from load to drop, frees each once, and refuses a read outside a step', async () => {
+    const log: string[] = [];
+    const feed = new StepBatch(
+      (step) => {
+        log.push(`make ${step}`);
+        return { step };
+      },
+      (b) => log.push(`free ${b.step}`),
+    );
+    expect(() => feed.current()).toThrow(/no batch loaded/);
+    const seen: number[] = [];
+    for await (const _ of runSteps({
+      steps: 2,
+      beforeStep: feed.load,
+      afterStep: feed.drop,
+      takeStep: () => {
+        seen.push(feed.current().step);
+        return { loss: 0 };
+      },
+    }));
+    expect(seen).toEqual([0, 1]);
+    expect(log).toEqual(['make 0', 'free 0', 'make 1', 'free 1']);
+    feed.drop(); // a final clean-up after the loop frees nothing twice
+    feed.load(5);
+    feed.load(6); // a batch left over is freed first
+    expect(log.slice(-3)).toEqual(['make 5', 'free 5', 'make 6']);
+    feed.drop();
+  });
+});
+
+describe('mlmTensors (cpu)', () => {
+  it('gives the batch’s ids and mask [B, T] and its masked positions and labels [N]', async () => {
+    const r = new Rng(1);
+    const b = makeMlmBatch(
+      [
+        [7, 8, 9],
+        [10, 11],
+      ],
+      { maxLen: 6, vocabSize: 20, rand: () => r.next() },
+    );
+    const t = mlmTensors(b);
+    expect(t.ids.shape).toEqual([2, 6]);
+    expect(t.mask.shape).toEqual([2, 6]);
+    expect(t.positions.shape).toEqual([b.maskedPositions.length]);
+    expect([...(await t.labels.data())]).toEqual([...b.maskedLabels]);
+    expect([...(await t.mask.data())]).toEqual([...b.attentionMask]);
+    expect(t.ids.dtype).toBe('int32');
+    tf.dispose(Object.values(t));
+  });
+});
+
+describe('tailMean', () => {
+  it('is the mean of the last tenth (at least one value), NaN for none', () => {
+    expect(tailMean([9, 9, 9, 9, 9, 9, 9, 9, 9, 1])).toBe(1);
+    expect(tailMean([4, 2])).toBe(2);
+    expect(tailMean(Array.from({ length: 20 }, (_, i) => i))).toBe(18.5);
+    expect(tailMean([1, 2, 3, 4], 0.5)).toBe(3.5);
+    expect(tailMean([])).toBeNaN();
   });
 });
