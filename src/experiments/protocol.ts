@@ -19,9 +19,12 @@ import type {
   SpikeRuns,
   StartChange,
 } from './initialisation/lesson.ts';
-import type { EncodedRows } from '../core/data/tasks.ts';
-import type { ProjectionKind } from '../core/subspace/projection.ts';
-import type { EncoderRunResult, MnistRunOptions, MnistRunResult } from './intrinsic/index.ts';
+import type {
+  EncoderRunOptions,
+  EncoderRunResult,
+  MnistRunOptions,
+  MnistRunResult,
+} from './intrinsic/index.ts';
 
 /** MNIST digits as the site ships them (parsed IDX files), optionally only the first `count`. */
 export interface MnistData {
@@ -49,18 +52,10 @@ export type EncoderSource =
       readonly seed: number;
     };
 
-/** One encoder run, as `core.encoderRun`'s options with the encoder named by its source. */
-export interface EncoderJob {
+/** One encoder run: `encoderRun`'s options, with the encoder named by its source (no `signal`). */
+export type EncoderJob = Omit<EncoderRunOptions, 'encoder' | 'signal'> & {
   readonly model: EncoderSource;
-  readonly train: EncodedRows;
-  readonly test: EncodedRows;
-  readonly d: number | 'full';
-  readonly seed: number;
-  readonly steps: number;
-  readonly batchSize?: number;
-  readonly learningRate: number;
-  readonly projection?: ProjectionKind;
-}
+};
 
 /** One training step, as the core's run generators yield it. */
 export interface JobStep {

@@ -11,9 +11,8 @@ import { Rng } from '../../core/rng.ts';
 import { tailMean } from '../../core/stats.ts';
 import { BatchOrder, disposeBatch, rowsTensors, StepBatch } from '../../core/train/batches.ts';
 import { encoderAccuracy } from '../../core/train/evaluate.ts';
-import { SubspaceError } from '../../core/subspace/errors.ts';
 import type { ProjectionKind } from '../../core/subspace/projection.ts';
-import { trainInSubspace } from './train.ts';
+import { checkRunSize, trainInSubspace } from './train.ts';
 
 /** Options of {@link encoderRun}. */
 export interface EncoderRunOptions {
@@ -56,10 +55,7 @@ export async function* encoderRun(
   const t0 = performance.now();
   const batchSize = o.batchSize ?? 32;
   const n = o.train.n;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
-    throw new SubspaceError('batchSize', batchSize, `must be an integer in [1, ${n}]`);
-  if (!Number.isInteger(o.steps) || o.steps < 1)
-    throw new SubspaceError('steps', o.steps, 'must be a positive integer');
+  checkRunSize(n, batchSize, o.steps);
   const enc = o.encoder;
   const order = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
   const batch = new StepBatch(() => rowsTensors(o.train, order.next()), disposeBatch);

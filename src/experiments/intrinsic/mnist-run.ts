@@ -15,7 +15,7 @@ import { BatchOrder, StepBatch } from '../../core/train/batches.ts';
 import { SubspaceError } from '../../core/subspace/errors.ts';
 import { accuracy } from '../../core/train/evaluate.ts';
 import type { ProjectionKind } from '../../core/subspace/projection.ts';
-import { trainInSubspace } from './train.ts';
+import { checkRunSize, trainInSubspace } from './train.ts';
 
 /** Li et al.'s MNIST fully connected network: 784-200-200-10, ReLU (199,210 parameters). */
 export const MNIST_FC_SIZES: readonly number[] = [784, 200, 200, 10];
@@ -105,10 +105,7 @@ export async function* mnistRun(
   const batchSize = o.batchSize ?? 128;
   const lr = o.learningRate ?? 1e-3;
   const n = train.x.shape[0];
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
-    throw new SubspaceError('batchSize', batchSize, `must be an integer in [1, ${n}]`);
-  if (!Number.isInteger(o.steps) || o.steps < 1)
-    throw new SubspaceError('steps', o.steps, 'must be a positive integer');
+  checkRunSize(n, batchSize, o.steps);
   const mlp = new Mlp(
     { sizes: o.sizes ?? MNIST_FC_SIZES, activation: 'relu', bias: true },
     { seed: o.seed },

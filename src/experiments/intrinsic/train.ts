@@ -7,11 +7,20 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Module } from '../../core/models/types.ts';
+import { SubspaceError } from '../../core/subspace/errors.ts';
 import { SubspaceModel } from '../../core/subspace/model.ts';
 import type { ProjectionKind } from '../../core/subspace/projection.ts';
 import { trainSubspace } from '../../core/subspace/train.ts';
 import { Adam } from '../../core/train/adam.ts';
 import { trainLoop } from '../../core/train/loop.ts';
+
+/** Checks a run's batch size (an integer in [1, n]) and steps (a positive integer). @throws {SubspaceError} */
+export function checkRunSize(n: number, batchSize: number, steps: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
+    throw new SubspaceError('batchSize', batchSize, `must be an integer in [1, ${n}]`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new SubspaceError('steps', steps, 'must be a positive integer');
+}
 
 /** Options of {@link trainInSubspace}. */
 export interface SubspaceTrainingOptions {
