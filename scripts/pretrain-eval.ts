@@ -589,7 +589,8 @@ for (const arm of a.arms.split(',').filter((x) => x !== '')) {
       chosen[best.arm] = { lr: LR[method], epochs: EPOCHS[method], validation: best.validation };
     }
     searched.add(method);
-    writeOut();
+    // A file holds at least one run (the schema's rule): the search is written with the first.
+    if (runs.length > 0) writeOut();
   }
   for (const seed of a.seeds.split(',').map(Number)) {
     const r = await runArm(arm, seed);
