@@ -29,7 +29,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseIdxImages, parseIdxLabels } from '../src/core/data/mnist.ts';
-import { loadPretrained } from '../src/core/data/pretrained.ts';
+import { pretrainedStart } from '../src/core/data/pretrained.ts';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
@@ -246,11 +246,7 @@ async function sentimentTask(out: string): Promise<void> {
     // Read and checked against its manifest as the lesson's page reads it (src/cells/kit/site.ts).
     const files = await modelFolder(modelDir);
     modelSha256 = files.sha256;
-    const probe = loadPretrained(files, noDropout, 0);
-    tokenizer = probe.tokenizer;
-    config = probe.encoder.config;
-    probe.encoder.dispose();
-    makePretrained = (seed) => loadPretrained(files, noDropout, seed).encoder;
+    ({ tokenizer, config, encoder: makePretrained } = pretrainedStart(files, noDropout));
   }
   const cfg = config;
   const maxLen = Math.min(

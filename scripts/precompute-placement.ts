@@ -37,7 +37,7 @@ import {
   type PlacementRunResult,
   parsePlacementResults,
 } from '../src/experiments/placement/index.ts';
-import { loadPretrained } from '../src/core/data/pretrained.ts';
+import { pretrainedStart } from '../src/core/data/pretrained.ts';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
@@ -188,12 +188,8 @@ if (standin) {
   // Read and checked against its manifest as the lesson's page reads it (src/cells/kit/site.ts).
   const files = await modelFolder(modelDir);
   modelSha256 = files.sha256;
-  const probe = loadPretrained(files, noDropout, 0);
-  tokenizer = probe.tokenizer;
-  config = probe.encoder.config;
-  probe.encoder.dispose();
   // The seed also seeds the new classifier head.
-  make = (seed) => loadPretrained(files, noDropout, seed).encoder;
+  ({ tokenizer, config, encoder: make } = pretrainedStart(files, noDropout));
 }
 const maxLen = Math.min(48, config.maxPositionEmbeddings - config.padTokenId - 1);
 const train = encodeSet(tokenizer, split.train, 'sentiment', maxLen);

@@ -7,12 +7,12 @@
  * TF.js) when a cell first names it.
  *
  * The model's files come from `site.model()` (checked against its manifest) and are built by the
- * core's `loadPretrained`, as the precompute scripts build them; a failure (a missing or damaged
+ * core's `pretrainedStart`, as the precompute scripts build them; a failure (a missing or damaged
  * file) is not thrown but returned as `{ok: false, why, split: null}`, with `why` naming the file,
  * so the lesson shows it in place of a result.
  */
 import { parseSentimentJson, type SentimentSplit } from '../../core/data/sentiment.ts';
-import { loadPretrained } from '../../core/data/pretrained.ts';
+import { pretrainedStart } from '../../core/data/pretrained.ts';
 import { standInSplit, tokenizerFromExamples } from '../../core/data/tasks.ts';
 import type { WordTokenizer } from '../../core/data/tokenizer.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../../core/models/encoder.ts';
@@ -77,16 +77,14 @@ export async function sentimentEncoder(site: Site): Promise<SentimentStart | Sen
   if (!site.available) return sentimentStandIn('no site to load the model from');
   try {
     const [files, sentiment] = await Promise.all([site.model(), site.json('data/sentiment.json')]);
-    const probe = loadPretrained(files, SENTIMENT_OVERRIDES, 0);
-    const { tokenizer, encoder } = probe;
-    encoder.dispose();
+    const { tokenizer, config, encoder } = pretrainedStart(files, SENTIMENT_OVERRIDES);
     return {
       ok: true,
       why: '',
       split: parseSentimentJson(sentiment),
       tokenizer,
-      config: encoder.config,
-      encoder: (seed) => loadPretrained(files, SENTIMENT_OVERRIDES, seed).encoder,
+      config,
+      encoder,
       source: (seed) => ({ pretrained: files, overrides: SENTIMENT_OVERRIDES, seed }),
     };
   } catch (error) {

@@ -101,3 +101,30 @@ export function loadPretrained(
     tf.dispose([...Object.values(tensors), ...Object.values(core)]);
   }
 }
+
+/** A pretrained encoder to fine-tune many times: its tokenizer and config, and a fresh copy per seed. */
+export interface PretrainedStart {
+  readonly tokenizer: WordTokenizer;
+  /** The encoder's config (with the overrides). */
+  readonly config: EncoderConfig;
+  /** A fresh {@link loadPretrained} encoder whose new parts (a classifier) `seed` seeds; the caller disposes it. */
+  readonly encoder: (seed: number) => Encoder;
+}
+
+/**
+ * The shipped files as the start of many fine-tuning runs (a lesson's live runs, a precompute
+ * script's grid): the tokenizer and config read once, checked by loading the encoder once.
+ * @throws {DataError} as {@link loadPretrained}.
+ */
+export function pretrainedStart(
+  files: PretrainedFiles,
+  overrides: Partial<EncoderConfig> = {},
+): PretrainedStart {
+  const probe = loadPretrained(files, overrides, 0);
+  probe.encoder.dispose();
+  return {
+    tokenizer: probe.tokenizer,
+    config: probe.encoder.config,
+    encoder: (seed) => loadPretrained(files, overrides, seed).encoder,
+  };
+}

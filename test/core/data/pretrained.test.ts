@@ -6,6 +6,7 @@ import {
   SPECIAL_TOKENS,
   WordTokenizer,
   loadPretrained,
+  pretrainedStart,
   transposeDense,
 } from '../../../src/core/data/index.ts';
 import { tensorsToSafetensors } from '../../../src/core/io/safetensors.ts';
@@ -108,5 +109,25 @@ describe('loadPretrained', () => {
       /^config\.hidden_size: must be a number, got "x"$/,
     );
     expect(() => fromHfConfig([1, 2])).toThrow(DataError);
+  });
+});
+
+describe('pretrainedStart', () => {
+  it('reads tokenizer and config once; each seed a fresh encoder, as loadPretrained makes it', async () => {
+    const src = new Encoder(config, { seed: 3 });
+    const f = await files(src);
+    src.dispose();
+    const start = pretrainedStart(f, { numLabels: 2, mlmHead: false });
+    expect(start.tokenizer.size).toBe(vocab.length);
+    expect(start.config.numLabels).toBe(2);
+    const a = start.encoder(4);
+    const { encoder: b } = loadPretrained(f, { numLabels: 2, mlmHead: false }, 4);
+    const wa = a.getWeights();
+    const wb = b.getWeights();
+    for (const [name, t] of Object.entries(wa))
+      expect(await t.data(), name).toEqual(await wb[name]?.data());
+    tf.dispose([...Object.values(wa), ...Object.values(wb)]);
+    a.dispose();
+    b.dispose();
   });
 });
