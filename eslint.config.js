@@ -73,6 +73,12 @@ export const LAYER_ZONES = [
     message: 'src/lib holds site facts: it imports nothing else of src/.',
   },
   {
+    target: './src/offline',
+    from: './src',
+    except: ['./offline', './lib'],
+    message: 'The service worker and its plan import src/lib only (docs/architecture.md).',
+  },
+  {
     target: ['./src', './components'],
     from: ['./scripts', './test'],
     message: 'Nothing the site ships imports a script or a test (docs/architecture.md).',

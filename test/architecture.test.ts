@@ -43,6 +43,8 @@ describe('lint fails on an import against the layers', () => {
     ['src/cells/x.ts', "import '../worker/host.ts';", LAYER],
     ['src/cells/x.ts', "import '../pages/lessons/_start-lesson.ts';", LAYER],
     ['src/lib/x.ts', "import '../core/rng.ts';", LAYER],
+    ['src/offline/x.ts', "import '../core/rng.ts';", LAYER],
+    ['src/cells/kit/x.ts', "import '../../worker/host.ts';", LAYER],
     ['src/pages/x.ts', "import '../../scripts/lib/cli.ts';", LAYER],
     ['src/core/x.ts', "import '../../test/core/helpers.ts';", LAYER],
     ['scripts/x.ts', "import '../test/core/helpers.ts';", LAYER],
@@ -70,6 +72,8 @@ describe('lint fails on an import against the layers', () => {
     ],
     ['src/cells/x.ts', "import '../worker/client.ts';\nimport '../experiments/lab.ts';"],
     ['scripts/x.ts', "import '../src/experiments/lab.ts';\nimport './lib/chromium.mjs';"],
+    ['scripts/x.ts', "import '../src/cells/kit/site-node.ts';"],
+    ['src/offline/x.ts', "import '../lib/lessons.ts';\nimport './plan.ts';"],
     ['test/x.ts', "import '../scripts/lib/chromium.mjs';\nimport '../src/core/rng.ts';"],
   ];
   for (const [file, code] of right) {
