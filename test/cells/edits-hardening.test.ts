@@ -6,37 +6,13 @@
  * code that was run once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toHast } from 'mdast-util-to-hast';
-import { toHtml } from 'hast-util-to-html';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { transformCells } from '../../src/cells/remark-cells.ts';
+import { cell, lesson, output, render, states } from './lesson-dom.ts';
 import { mountLesson } from '../../src/cells/client/mount.ts';
 import { editKey, legacyEditKey, parseStoredEdit } from '../../src/cells/persist.ts';
 import { hashSource } from '../../src/cells/hash.ts';
 import { encodeShare } from '../../src/cells/share.ts';
 
 const SLUG = 'edits-test';
-const lesson = (cells: string[]): string =>
-  cells.map((c) => '```js cell\n' + c + '\n```').join('\n\nText.\n\n');
-
-function render(markdown: string): HTMLElement {
-  const tree = fromMarkdown(markdown);
-  transformCells(tree);
-  document.body.innerHTML = `<div data-lesson-toolbar></div><div data-lesson-root>${toHtml(toHast(tree))}</div>`;
-  const root = document.querySelector<HTMLElement>('[data-lesson-root]');
-  if (!root) throw new Error('no root');
-  return root;
-}
-const cell = (key: string): HTMLElement => {
-  const el = document.querySelector<HTMLElement>(`section.cell[data-cell="${key}"]`);
-  if (!el) throw new Error(`no cell ${key}`);
-  return el;
-};
-const states = (): string =>
-  [...document.querySelectorAll<HTMLElement>('section.cell')]
-    .map((e) => `${e.dataset.cell ?? ''}:${e.dataset.state ?? ''}`)
-    .join(' ');
-const output = (key: string): string => cell(key).querySelector('.cell-output')?.textContent ?? '';
 const notice = (key: string): string => cell(key).querySelector('.cell-notice')?.textContent ?? '';
 const bar = (): ParentNode => document.querySelector('[data-lesson-toolbar]') ?? document;
 const buttonIn = (el: ParentNode, name: string): HTMLButtonElement => {

@@ -5,10 +5,7 @@
  * waiting cells, and `?test=1` / `?cells=all` run everything at once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toHast } from 'mdast-util-to-hast';
-import { toHtml } from 'hast-util-to-html';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { transformCells } from '../../src/cells/remark-cells.ts';
+import { lesson, render } from './lesson-dom.ts';
 import { mountLesson } from '../../src/cells/client/mount.ts';
 import { shouldRunLazily } from '../../src/cells/client/open-on-view.ts';
 
@@ -38,17 +35,6 @@ class FakeIntersectionObserver {
   }
 }
 
-const lesson = (cells: string[]): string =>
-  cells.map((c) => '```js cell\n' + c + '\n```').join('\n\nText.\n\n');
-
-function render(markdown: string): HTMLElement {
-  const tree = fromMarkdown(markdown);
-  transformCells(tree);
-  document.body.innerHTML = `<div data-lesson-toolbar></div><div data-lesson-root>${toHtml(toHast(tree))}</div>`;
-  const root = document.querySelector<HTMLElement>('[data-lesson-root]');
-  if (!root) throw new Error('no root');
-  return root;
-}
 const sections = (): HTMLElement[] => [...document.querySelectorAll<HTMLElement>('section.cell')];
 const states = (): string =>
   sections()

@@ -5,37 +5,12 @@
  * touched by these cells (they would need a real browser; the e2e tests cover them).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { toHast } from 'mdast-util-to-hast';
-import { toHtml } from 'hast-util-to-html';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { transformCells } from '../../src/cells/remark-cells.ts';
+import { cell, lesson, output, render, states } from './lesson-dom.ts';
 import { mountLesson } from '../../src/cells/client/mount.ts';
 import { editKey } from '../../src/cells/persist.ts';
 import { encodeShare } from '../../src/cells/share.ts';
 
 const SLUG = 'mount-test';
-const lesson = (cells: string[]): string =>
-  cells.map((c) => '```js cell\n' + c + '\n```').join('\n\nText.\n\n');
-
-function render(markdown: string): HTMLElement {
-  const tree = fromMarkdown(markdown);
-  transformCells(tree);
-  document.body.innerHTML = `<div data-lesson-toolbar></div><div data-lesson-root>${toHtml(toHast(tree))}</div>`;
-  const root = document.querySelector<HTMLElement>('[data-lesson-root]');
-  if (!root) throw new Error('no root');
-  return root;
-}
-
-const cell = (key: string): HTMLElement => {
-  const el = document.querySelector<HTMLElement>(`section.cell[data-cell="${key}"]`);
-  if (!el) throw new Error(`no cell ${key}`);
-  return el;
-};
-const states = (): string =>
-  [...document.querySelectorAll<HTMLElement>('section.cell')]
-    .map((e) => `${e.dataset.cell ?? ''}:${e.dataset.state ?? ''}`)
-    .join(' ');
-const output = (key: string): string => cell(key).querySelector('.cell-output')?.textContent ?? '';
 const buttonIn = (el: ParentNode, name: string): HTMLButtonElement => {
   const b = [...el.querySelectorAll('button')].find((x) => x.textContent === name);
   if (!b) throw new Error(`no button "${name}"`);
