@@ -12,7 +12,7 @@ import { loadPretrained } from '../core/data/pretrained.ts';
 import { Encoder } from '../core/models/encoder.ts';
 import { parseSentimentJson } from '../core/data/sentiment.ts';
 import { WordTokenizer } from '../core/data/tokenizer.ts';
-import { encoderConfigFromHf, encoderFromHf } from '../core/io/hf-encoder.ts';
+import { encoderConfigFromHf } from '../core/io/hf-encoder.ts';
 import {
   INIT_LESSON_ENCODER_TASK,
   INIT_SCHEMES,
@@ -141,7 +141,7 @@ export function createExperimentHost(
   let nextFileId = 1;
   const specKey = (spec: InitTaskSpec): string => {
     if (spec.model === 'mlp') return `mlp:${JSON.stringify(spec.options)}`;
-    const id = spec.model === 'encoder' ? spec.files.weights : spec.files.sentiment;
+    const id = spec.model === 'encoder' ? spec.pretrained.weights : spec.files.sentiment;
     let n = fileIds.get(id);
     if (n === undefined) {
       n = nextFileId++;
@@ -160,15 +160,20 @@ export function createExperimentHost(
       hiddenDropoutProb: 0,
       attentionDropoutProb: 0,
     };
-    const encoder =
+    const { encoder, tokenizer } =
       spec.model === 'encoder'
-        ? encoderFromHf(spec.files.config, spec.files.weights, { ...overrides, seed: 0 }).encoder
-        : new Encoder(encoderConfigFromHf(spec.files.config, overrides), { seed: 0 });
+        ? loadPretrained(spec.pretrained, overrides, 0)
+        : {
+            encoder: new Encoder(encoderConfigFromHf(spec.files.config, overrides), { seed: 0 }),
+            tokenizer: WordTokenizer.fromJSON(text(spec.files.tokenizer)),
+          };
     const o = { ...INIT_LESSON_ENCODER_TASK, ...spec.sizes };
     return encoderSentimentTask({
       encoder,
-      tokenizer: WordTokenizer.fromJSON(text(spec.files.tokenizer)),
-      examples: parseSentimentJson(text(spec.files.sentiment)).train,
+      tokenizer,
+      examples: parseSentimentJson(
+        text(spec.model === 'encoder' ? spec.sentiment : spec.files.sentiment),
+      ).train,
       // Never more tokens than the checkpoint's positions allow.
       maxLen: Math.min(
         o.maxLen,

@@ -94,14 +94,10 @@ export interface InitEncoderSizes {
 export type InitTaskSpec =
   | {
       readonly model: 'encoder';
-      readonly files: {
-        readonly config: string;
-        readonly weights: Uint8Array;
-        /** Bytes of `tokenizer.json`. */
-        readonly tokenizer: Uint8Array;
-        /** Bytes of `data/sentiment.json`. */
-        readonly sentiment: Uint8Array;
-      };
+      /** The shipped model's files (a page's `site.model()`, checked against its manifest). */
+      readonly pretrained: PretrainedFiles;
+      /** Bytes of `data/sentiment.json`. */
+      readonly sentiment: Uint8Array;
       readonly sizes?: InitEncoderSizes;
     }
   | {
