@@ -95,6 +95,8 @@ const LORA = { r: 2, loraAlpha: 4, targetModules: ['query', 'value'] };
  * LoRA arms (alpha = 2r); its records are named `lora-r<r>-<targets>/…` so that they sit beside
  * the default `lora/…` ones (and are compared with `full/…` from the same start). A target may be
  * the word-embedding table, `word_embeddings` (PEFT's `lora_embedding_A/B`, src/core/lora).
+ * `tag=<word>` names a second record of the same adapter (e.g. another search grid), so that
+ * merged files keep both.
  */
 const loraName = ((): string => {
   if (a.lora === '') return 'lora';
@@ -102,9 +104,11 @@ const loraName = ((): string => {
   const r = Number(f.r);
   const targets = (f.targets ?? '').split('+').filter((x) => x !== '');
   if (!(Number.isInteger(r) && r >= 1) || targets.length === 0)
-    throw new Error(`--lora: expected r=<whole number>,targets=a+b+…, got ${a.lora}`);
+    throw new Error(`--lora: expected r=<whole number>,targets=a+b+…[,tag=word], got ${a.lora}`);
+  if (f.tag !== undefined && !/^[a-z0-9-]+$/.test(f.tag))
+    throw new Error(`--lora: tag=${f.tag}: expected lowercase letters, digits and dashes`);
   Object.assign(LORA, { r, loraAlpha: 2 * r, targetModules: targets });
-  return `lora-r${r}-${targets.join('+')}`;
+  return `lora-r${r}-${targets.join('+')}${f.tag === undefined ? '' : `-${f.tag}`}`;
 })();
 
 const modelDir = path.resolve(a.model);
