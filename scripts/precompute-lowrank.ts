@@ -18,11 +18,12 @@
  * backend in Node.
  *
  *   npx tsx scripts/precompute-lowrank.ts [--seeds 0,1,2] [--steps 150] [--batch 32]
- *     [--full-lr 3e-4] [--lora-lr 3e-3] [--lora-ranks 8,64] [--overlap-seeds 0,1] [--out path]
+ *     [--full-lr 3e-4] [--lora-lr 3e-3] [--lora-ranks 8,64] [--lora-alpha 16] [--overlap-seeds 0,1] [--out path]
  *     [--standin]
  *
  * The learning rates default to those the adapter-placement lesson chose on the validation split
- * (full fine-tuning 3e-4, LoRA on all six modules at r = 8 3e-3). `--standin` (no model needed, for
+ * (full fine-tuning 3e-4, LoRA on all six modules at r = 8 3e-3). LoRA's α is the same at every
+ * rank (default 2 × the first rank: scaling 2 at r = 8); with α = 2r, r = 64 diverged at 3e-3. `--standin` (no model needed, for
  * checking the code) uses a random micro encoder and writes to /tmp unless `--out` says otherwise;
  * its numbers mean nothing.
  */
@@ -46,7 +47,7 @@ import {
   moduleSpectra,
   overlapGrid,
   parseLowRankResults,
-  svd,
+  singularValues,
   truncationSweep,
   updateBreakdown,
   type FineTuned,
@@ -59,6 +60,7 @@ const { values: flags } = parseArgs({
   options: {
     batch: { type: 'string' },
     'full-lr': { type: 'string' },
+    'lora-alpha': { type: 'string' },
     'lora-lr': { type: 'string' },
     'lora-ranks': { type: 'string' },
     model: { type: 'string' },
@@ -79,6 +81,8 @@ const batchSize = Number(arg('batch', '32'));
 const fullLearningRate = Number(arg('full-lr', '3e-4'));
 const loraLearningRate = Number(arg('lora-lr', '3e-3'));
 const loraRanks = nums(arg('lora-ranks', standin ? '2,4' : '8,64'));
+/** LoRA's α at every rank (scaling α/r): 2 × the first rank, as Hu et al. fix α at the first r they try. */
+const loraAlpha = Number(arg('lora-alpha', String(2 * (loraRanks[0] ?? 8))));
 const overlapSeeds = nums(arg('overlap-seeds', standin ? '0' : '0,1'));
 const out = arg(
   'out',
@@ -170,8 +174,8 @@ function summary(): unknown {
       learningRateChoice:
         "the adapter-placement lesson's validation search (results/placement/sentiment.json, 80 steps): full 3e-4, LoRA r=8 on all modules 3e-3",
       optimizer: 'Adam, constant learning rate, no weight decay',
-      loraAlpha:
-        '2·r (scaling 2 at every rank); LoRA on all six linear modules of both layers, classifier trained (modulesToSave)',
+      loraAlpha,
+      loraAlphaNote: `α = ${String(loraAlpha)} at every rank (scaling α/r), as Hu et al. (2021) fix α at the first r they try; with α = 2r (scaling 2), r = 64 diverged at this learning rate. LoRA on all six linear modules of both layers, classifier trained (modulesToSave)`,
       dropout: 0,
       seeds,
       loraRanks,
@@ -217,12 +221,14 @@ async function one(method: Method, seed: number, keep: boolean, analyse: boolean
       steps,
       batchSize,
       learningRate: method.kind === 'full' ? fullLearningRate : loraLearningRate,
+      loraAlpha,
     });
     const label = methodLabel(method);
     if (!run.mlm) throw new Error('no MLM score');
     runs.push({
       label,
       method,
+      ...(method.kind === 'lora' ? { loraAlpha } : {}),
       seed,
       steps: run.steps,
       trainable: run.trainable,
@@ -313,14 +319,14 @@ for (const [label, { svds, deltas }] of kept) {
   const rs = label.startsWith('LoRA') ? [rankOf(label)] : [1, 4, 8, 64];
   for (const d of deltas) {
     const dw = svds.get(d.module.weight);
-    const w = await svd(d.W);
+    const w = await singularValues(d.W);
     for (const r of rs) {
       if (r > Math.min(d.W.rows, d.W.cols)) continue;
-      const a = await amplification(d.W, d.dW, r, rng, { w, ...(dw ? { dw } : {}) });
+      const a = await amplification(d.W, d.dW, r, rng, { wValues: w, ...(dw ? { dw } : {}) });
       amplificationRows.push({
         run: label,
         module: d.module.module,
-        weightNorm: Math.sqrt(w.s.reduce((x, v) => x + v * v, 0)),
+        weightNorm: Math.sqrt(w.reduce((x, v) => x + v * v, 0)),
         ...a,
       });
     }

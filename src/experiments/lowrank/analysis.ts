@@ -6,7 +6,7 @@
 import type { Encoder } from '../../core/models/encoder.ts';
 import { LowRankError } from './errors.ts';
 import type { FineTuned } from './experiment.ts';
-import { mat, subspaceOverlap, svd, type Svd } from './linalg.ts';
+import { mat, singularValues, subspaceOverlap, type Svd } from './linalg.ts';
 import { summarizeSpectrum, type SpectrumSummary } from './experiment.ts';
 
 /** The group a parameter belongs to, for the update-norm breakdown. */
@@ -78,7 +78,7 @@ export async function updateBreakdown(
       const spectrum =
         n === 0
           ? summarizeSpectrum(new Array<number>(cols).fill(0))
-          : summarizeSpectrum((await svd(mat(n, cols, changed))).s);
+          : summarizeSpectrum(await singularValues(mat(n, cols, changed)));
       word = { rows, rowsChanged: n, spectrum };
     }
   }

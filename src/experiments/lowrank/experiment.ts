@@ -26,6 +26,7 @@ import {
   frobenius,
   gaussianLike,
   mat,
+  singularValues,
   stableRank,
   subtract,
   svd,
@@ -33,6 +34,21 @@ import {
   type Mat,
   type Svd,
 } from './linalg.ts';
+
+/**
+ * Hands the page back between units of work once `SLICE` ms have passed: a macrotask
+ * (`setTimeout`), so that queued input, painting and other tasks run, not only this work's own
+ * continuation (which `scheduler.yield()` would resume first). In Node it costs one timer tick.
+ */
+function handBack(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < SLICE) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    since = performance.now();
+  };
+}
+const SLICE = 30;
 
 /** The six linear modules of a layer, by the names the placement lesson uses. */
 export const LINEAR_KEYS = [
@@ -101,6 +117,8 @@ export interface FineTuneOptions {
   /** Batch size (default 32). */
   readonly batchSize?: number;
   readonly learningRate: number;
+  /** LoRA's α (scaling α/r); default 2r. Hu et al. (2021, §4.1) fix α at the first r they try. */
+  readonly loraAlpha?: number;
   /** Sets to measure accuracy on after training (with the adapters in place). */
   readonly validation: EncodedRows;
   readonly test: EncodedRows;
@@ -144,7 +162,8 @@ export interface FineTuned {
 
 /**
  * Trains `encoder` with `method` (yielding every step). Full fine-tuning trains every parameter but
- * the MLM head; LoRA trains A and B on all six linear modules of every layer (α = 2r) and the
+ * the MLM head; LoRA trains A and B on all six linear modules of every layer (α = 2r unless
+ * `loraAlpha` says otherwise) and the
  * classifier (PEFT's `modulesToSave`). Afterwards the encoder carries no adapter; for full
  * fine-tuning its weights are the trained ones, for LoRA the pretrained ones (ΔW is returned).
  */
@@ -179,7 +198,12 @@ export async function* fineTune(
     if (m.kind === 'lora') {
       peft = getPeftModel(
         enc,
-        { r: m.r, loraAlpha: 2 * m.r, targetModules: ALL_LINEARS, modulesToSave: ['classifier'] },
+        {
+          r: m.r,
+          loraAlpha: o.loraAlpha ?? 2 * m.r,
+          targetModules: ALL_LINEARS,
+          modulesToSave: ['classifier'],
+        },
         { seed: o.seed },
       );
     } else {
@@ -354,12 +378,16 @@ export async function moduleSpectra(
   const rng = new Rng(seed).fork('random-matrix');
   const spectra: ModuleSpectrum[] = [];
   const svds = new Map<string, Svd>();
+  // Each SVD takes a good fraction of a second in a browser: hand the page back between them.
+  const tick = handBack();
   for (const d of deltas) {
+    await tick();
     const ds = await svd(d.dW);
     svds.set(d.module.weight, ds);
     const norm = frobenius(d.dW);
     const g = gaussianLike(d.dW.rows, d.dW.cols, norm, rng);
-    const gs = await svd(g);
+    await tick();
+    const gs = await singularValues(g);
     const weightNorm = frobenius(d.W);
     spectra.push({
       module: d.module.module,
@@ -370,7 +398,7 @@ export async function moduleSpectra(
       weightNorm,
       relativeChange: norm / weightNorm,
       delta: summarizeSpectrum(ds.s),
-      random: summarizeSpectrum(gs.s),
+      random: summarizeSpectrum(gs),
     });
   }
   return { spectra, svds };
@@ -411,6 +439,7 @@ export async function truncationSweep(o: {
   const linear = new Set(o.deltas.map((d) => d.module.weight));
   const saved = new Map(params.map((p) => [p.name, p.variable.clone()]));
   const points: TruncationPoint[] = [];
+  const tick = handBack();
   try {
     for (const rest of o.rest) {
       for (const p of params) {
@@ -422,6 +451,7 @@ export async function truncationSweep(o: {
       for (const r of o.ranks) {
         if (o.signal?.aborted) return points;
         for (const d of o.deltas) {
+          await tick();
           const s = o.svds.get(d.module.weight) ?? (await svd(d.dW));
           const cut = truncate(s, r);
           const w = new Float32Array(cut.data.length);
@@ -485,7 +515,11 @@ export async function mlmScore(enc: Encoder, batches: readonly MlmBatch[]): Prom
   let loss = 0;
   let correct = 0;
   let n = 0;
+  // On the CPU and WASM backends `data()` resolves as a microtask: hand the page back between
+  // batches, or a page would freeze for the whole score.
+  const tick = handBack();
   for (const b of batches) {
+    await tick();
     const [nll, hit] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
       const ids = tf.tensor2d(b.inputIds, [b.batch, b.maxLen], 'int32');
       const mask = tf.tensor2d(b.attentionMask, [b.batch, b.maxLen], 'int32');

@@ -131,6 +131,23 @@ export async function svd(m: Mat): Promise<Svd> {
   };
 }
 
+/** The singular values of `m` alone, descending (no vectors: about twice as fast as {@link svd}). */
+export async function singularValues(m: Mat): Promise<number[]> {
+  const { Matrix, SingularValueDecomposition } = await loadLinalg();
+  const rows: number[][] = [];
+  for (let i = 0; i < m.rows; i++)
+    rows.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+  const d = new SingularValueDecomposition(new Matrix(rows), {
+    autoTranspose: true,
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: false,
+  });
+  return d.diagonal
+    .slice(0, Math.min(m.rows, m.cols))
+    .map((v) => Math.max(0, v))
+    .sort((a, b) => b - a);
+}
+
 /** The share of Σσ² (= ‖M‖²_F) in the `r` largest singular values (1 for r ≥ their number). */
 export function energyShare(s: readonly number[], r: number): number {
   if (!Number.isInteger(r) || r < 0) throw new LowRankError('r', r, 'must be an integer ≥ 0');
@@ -262,7 +279,7 @@ export async function amplification(
   dW: Mat,
   r: number,
   rng: Rng,
-  svds?: { readonly w?: Svd; readonly dw?: Svd },
+  svds?: { readonly w?: Svd; readonly dw?: Svd; readonly wValues?: readonly number[] },
 ): Promise<Amplification> {
   if (W.rows !== dW.rows || W.cols !== dW.cols)
     throw new LowRankError('shape', `${shape(W)} vs ${shape(dW)}`, 'W and ΔW must match');
@@ -270,10 +287,10 @@ export async function amplification(
   if (!Number.isInteger(r) || r < 1 || r > k)
     throw new LowRankError('r', r, `must be an integer in [1, ${String(k)}]`);
   const dws = svds?.dw ?? (await svd(dW));
-  const ws = svds?.w ?? (await svd(W));
+  const wValues = svds?.wValues ?? svds?.w?.s ?? (await singularValues(W));
   const project = (U: Mat, V: Mat): number => frobenius(times(transposeTimes(U, W), V)); // [r, rows]·[rows, cols]·[cols, r]
   const onDelta = project(leadingColumns(dws.U, r), leadingColumns(dws.V, r));
-  const onW = Math.sqrt(ws.s.slice(0, r).reduce((a, v) => a + v * v, 0));
+  const onW = Math.sqrt(wValues.slice(0, r).reduce((a, v) => a + v * v, 0));
   const onRandom = project(randomOrthonormal(W.rows, r, rng), randomOrthonormal(W.cols, r, rng));
   const deltaNorm = frobenius(dW);
   return { r, deltaNorm, onDelta, onW, onRandom, factor: deltaNorm / onDelta };

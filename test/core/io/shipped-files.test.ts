@@ -14,6 +14,7 @@ import {
   parseSentimentIntrinsicResults,
 } from '../../../src/experiments/intrinsic/results.ts';
 import { parsePlacementResults } from '../../../src/experiments/placement/results.ts';
+import { parseLowRankResults } from '../../../src/experiments/lowrank/results.ts';
 
 const json = (file: string): unknown => JSON.parse(readFileSync(`public/${file}`, 'utf8'));
 
@@ -79,6 +80,14 @@ const files = [
       at(c, 'points', 1, 'setting').kind = 'adapter';
     },
     message: /points\[1\]\.setting\.kind = "adapter": expected one of "classifier", "lora", "full"/,
+  },
+  {
+    file: 'results/lowrank/sentiment.json',
+    parse: parseLowRankResults,
+    breakIt: (c: Record<string, unknown>) => {
+      at(c, 'runs', 0, 'method').kind = 'adapter';
+    },
+    message: /runs\[0\]\.method\.kind = "adapter": expected one of "full", "lora"/,
   },
   {
     file: 'results/initialisation/encoder.json',
