@@ -14,6 +14,7 @@ import {
   gaussianLike,
   mat,
   randomOrthonormal,
+  singularValues,
   stableRank,
   subspaceOverlap,
   subtract,
@@ -70,6 +71,21 @@ describe('svd', () => {
       const k = transposeTimes(d.U, d.U);
       for (let i = 0; i < 5; i++) expect(k.data[i * 12 + i]).toBeCloseTo(1, 9);
       expect(frobenius(subtract(truncate(d, 12), m))).toBeLessThan(1e-9);
+    }
+  });
+
+  it('singularValues (no vectors) gives the same values as the full SVD', async () => {
+    for (const [rows, cols] of [
+      [20, 12],
+      [12, 20],
+    ] as const) {
+      const m = withSpectrum(rows, cols, [4, 2, 1], 12);
+      const full = (await svd(m)).s;
+      const values = await singularValues(m);
+      expect(values).toHaveLength(12);
+      values.forEach((v, i) => {
+        expect(v).toBeCloseTo(full[i] ?? Number.NaN, 9);
+      });
     }
   });
 
