@@ -1,7 +1,7 @@
 /**
  * The training lesson's session with an adapter on the word-embedding table as well as on the
- * linears (the "word_embeddings" box of the lesson's target modules), on wasm with the micro
- * encoder: it trains (the loss falls), merges with the same predictions, and its saved files carry
+ * linears (a run config may name `word_embeddings` among its target modules), on wasm with the
+ * micro encoder: it trains (the loss falls), merges with the same predictions, and its saved files carry
  * PEFT's `lora_embedding_A/B` and load back with bit-identical logits.
  */
 import { describe, expect, it } from 'vitest';
