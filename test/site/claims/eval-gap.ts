@@ -28,13 +28,34 @@ export function summaryOf(r: Results, arm: string): ArmSummary {
   return s;
 }
 
-/** The paired 95% interval of `arm − full` (in accuracy, not percent). */
-export function gapOf(r: Results, arm: string): { estimate: number; low: number; high: number } {
+/** Arms with an adapter on the word-embedding table too (PEFT's lora_embedding_A/B). */
+export const EMBEDDING_ARMS = {
+  lora2: 'lora-r2-query+value+word_embeddings/pretrained:mean',
+  lora8: 'lora-r8-query+key+value+output.dense+intermediate.dense+word_embeddings/pretrained:mean',
+} as const;
+
+/**
+ * The frozen probe over every sentence once (10 folds): the MLM-trained encoder's features
+ * against those of its start before MLM (GloVe rows, random layers).
+ */
+export const PROBE = { mlm: 'frozen/pretrained@cv10', glove: 'frozen/glove@cv10' } as const;
+
+/** The paired 95% interval of `a − b` as recorded (in accuracy, not percent). */
+export function gapBetween(
+  r: Results,
+  a: string,
+  b: string,
+): { estimate: number; low: number; high: number } {
   const g = (
     r.gaps as Record<string, { estimate: number; low: number; high: number }> | undefined
-  )?.[`${arm} − ${ARMS.full}`];
-  if (!g) throw new Error(`no gap for ${arm}`);
+  )?.[`${a} − ${b}`];
+  if (!g) throw new Error(`no gap for ${a} − ${b}`);
   return g;
+}
+
+/** The paired 95% interval of `arm − full` (in accuracy, not percent). */
+export function gapOf(r: Results, arm: string): { estimate: number; low: number; high: number } {
+  return gapBetween(r, arm, ARMS.full);
 }
 
 /** `null` when the arm's test mean ± sd round to the stated percentages over `n` seeds. */

@@ -140,7 +140,10 @@ export const claims: readonly Claim[] = [
     sentence: 'On 300 test sentences their 95% intervals are 6 to 8 points wide.',
     file: EVAL_GAP,
     check: (r) => {
-      const runs = r.runs as { testCorrect?: string }[];
+      const named: readonly string[] = Object.values(ARMS);
+      const runs = (r.runs as { arm: string; testCorrect?: string }[]).filter((x) =>
+        named.includes(x.arm),
+      );
       const lengths = new Set(runs.map((x) => x.testCorrect?.length));
       const widths = Object.values(ARMS).map((arm) => {
         const ci = summaryOf(r, arm).testCi95;
