@@ -24,7 +24,13 @@ import { Encoder, type EncoderConfig } from '../src/core/models/encoder.ts';
 import { dropout } from '../src/core/nn/activations.ts';
 import { softmaxCrossEntropy } from '../src/core/nn/loss.ts';
 import { Rng } from '../src/core/rng.ts';
-import { Adam, warmupDecay } from '../src/core/train/index.ts';
+import {
+  Adam,
+  StepBatch,
+  lengthGroupedBatches,
+  trainLoop,
+  warmupDecay,
+} from '../src/core/train/index.ts';
 import { fromHfConfig, transposeDense } from './lib/hf-weights.ts';
 import { applyGloveInit } from './lib/init-encoder.ts';
 import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/features.ts';
@@ -184,21 +190,24 @@ function batchTensors(examples: readonly SentimentExample[]): {
   };
 }
 
-/**
- * One epoch's batches: shuffle, cut into chunks of 8 batches, sort each chunk by length, batch,
- * shuffle the batches — so a batch pads to similar lengths (about 2× faster than random batches).
- */
+/** The loop hands control back to nothing between steps (a script, no page to keep alive). */
+const noPause = (): Promise<void> => Promise.resolve();
+
+/** Words per training sentence (the length the batches are grouped by). */
 const trainLength = new Map(allSentences.map((e) => [e, tokenizer.wordIds(e.text).length]));
 
+/**
+ * One epoch's batches, grouped by length (core/train's `lengthGroupedBatches`: chunks of 8
+ * batches sorted by length), so a batch pads to similar lengths (about 2× faster than random).
+ */
 function epochBatches(rng: Rng): SentimentExample[][] {
-  const items = rng.shuffle([...split.train]);
-  const len = (e: SentimentExample): number => trainLength.get(e) ?? 0;
-  const batches: SentimentExample[][] = [];
-  for (let c = 0; c < items.length; c += 8 * batchSize) {
-    const chunk = items.slice(c, c + 8 * batchSize).sort((x, y) => len(x) - len(y));
-    for (let b = 0; b < chunk.length; b += batchSize) batches.push(chunk.slice(b, b + batchSize));
-  }
-  return rng.shuffle(batches);
+  const lengths = split.train.map((e) => trainLength.get(e) ?? 0);
+  return lengthGroupedBatches(lengths, batchSize, rng).map((rows) =>
+    rows.flatMap((i) => {
+      const e = split.train[i];
+      return e ? [e] : [];
+    }),
+  );
 }
 
 /** Whether each example is classified right (no dropout). */
@@ -350,22 +359,44 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     taps.dispose();
     const [fTrain, fVal, fTest] = cached;
     const yTrain = split.train.map((e) => e.label);
-    for (let ep = 0; ep < EPOCHS.frozen; ep++) {
+    // Step k: epoch ⌊k / stepsPerEpoch⌋'s shuffle, its (k mod stepsPerEpoch)-th slice.
+    const plan = Array.from({ length: EPOCHS.frozen }, (_, ep) => {
       const order = rng.fork(`epoch-${ep}`).shuffle(yTrain.map((_, i) => i));
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        const idx = order.slice(s * batchSize, (s + 1) * batchSize);
-        const it = tf.tensor1d(idx, 'int32');
-        const x = tf.gather(fTrain, it);
-        const y = tf.tensor1d(
-          idx.map((i) => yTrain[i] ?? 0),
-          'int32',
-        );
-        const dropRng = rng.fork(`drop-${ep}-${s}`);
-        const loss = opt.step(() => softmaxCrossEntropy(head(x, true, dropRng), y), vars);
-        lastLoss = (await loss.data())[0] ?? NaN;
-        tf.dispose([loss, it, x, y]);
-      }
-    }
+      return Array.from({ length: stepsPerEpoch }, (_, s) => ({
+        ep,
+        s,
+        rows: order.slice(s * batchSize, (s + 1) * batchSize),
+      }));
+    }).flat();
+    const feed = new StepBatch(
+      (k) => {
+        const rows = plan[k]?.rows ?? [];
+        return tf.tidy(() => ({
+          x: tf.gather(fTrain, tf.tensor1d(rows, 'int32')),
+          y: tf.tensor1d(
+            rows.map((i) => yTrain[i] ?? 0),
+            'int32',
+          ),
+        }));
+      },
+      (b) => {
+        tf.dispose([b.x, b.y]);
+      },
+    );
+    for await (const st of trainLoop({
+      optimizer: opt,
+      variables: vars,
+      steps: plan.length,
+      pause: noPause,
+      beforeStep: feed.load,
+      afterStep: feed.drop,
+      loss: (k) => {
+        const { x, y } = feed.current();
+        const dropRng = rng.fork(`drop-${String(plan[k]?.ep)}-${String(plan[k]?.s)}`);
+        return softmaxCrossEntropy(head(x, true, dropRng), y);
+      },
+    }))
+      lastLoss = st.loss;
     const right = async (f: tf.Tensor, xs: readonly SentimentExample[]): Promise<boolean[]> => {
       const pred = tf.tidy(() => tf.argMax(head(f, false, rng), 1));
       const pv = await pred.data();
@@ -375,23 +406,32 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     validation = share(await right(fVal, split.validation));
     testRight = await right(fTest, split.test);
   } else {
-    for (let ep = 0; ep < EPOCHS[method]; ep++) {
-      const batches = epochBatches(rng.fork(`epoch-${ep}`));
-      for (const [s, part] of batches.entries()) {
-        const b = batchTensors(part);
-        const dropRng = rng.fork(`drop-${ep}-${s}`);
-        const loss = opt.step(
-          () =>
-            softmaxCrossEntropy(
-              enc.classify(b.ids, b.mask, { training: true, rng: dropRng }),
-              b.labels,
-            ),
-          vars,
+    const plan = Array.from({ length: EPOCHS[method] }, (_, ep) =>
+      epochBatches(rng.fork(`epoch-${ep}`)).map((part, s) => ({ ep, s, part })),
+    ).flat();
+    const feed = new StepBatch(
+      (k) => batchTensors(plan[k]?.part ?? []),
+      (b) => {
+        tf.dispose([b.ids, b.mask, b.labels]);
+      },
+    );
+    for await (const st of trainLoop({
+      optimizer: opt,
+      variables: vars,
+      steps: plan.length,
+      pause: noPause,
+      beforeStep: feed.load,
+      afterStep: feed.drop,
+      loss: (k) => {
+        const b = feed.current();
+        const dropRng = rng.fork(`drop-${String(plan[k]?.ep)}-${String(plan[k]?.s)}`);
+        return softmaxCrossEntropy(
+          enc.classify(b.ids, b.mask, { training: true, rng: dropRng }),
+          b.labels,
         );
-        lastLoss = (await loss.data())[0] ?? NaN;
-        tf.dispose([loss, b.ids, b.mask, b.labels]);
-      }
-    }
+      },
+    }))
+      lastLoss = st.loss;
     validation = share(await correctness(enc, split.validation));
     testRight = await correctness(enc, split.test);
   }

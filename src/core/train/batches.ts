@@ -169,3 +169,33 @@ export class StepBatch<B> {
     return this.batch;
   }
 }
+
+/**
+ * One epoch of batches grouped by length (the idea of Hugging Face's `group_by_length`): shuffle
+ * the rows `0…n−1` (n = `lengths.length`), cut them into chunks of `chunkBatches` batches, sort
+ * each chunk by `lengths[row]` (stable: equal lengths keep their shuffled order), cut each chunk
+ * into batches and shuffle the batches. Rows in one batch then have similar lengths, so padding a
+ * batch to its longest row wastes little; every row appears exactly once, and a chunk's last batch
+ * may be short. The same `rng` state gives the same batches.
+ * @throws {RangeError} unless `batchSize` and `chunkBatches` are positive integers.
+ */
+export function lengthGroupedBatches(
+  lengths: readonly number[],
+  batchSize: number,
+  rng: Rng,
+  chunkBatches = 8,
+): number[][] {
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize = ${String(batchSize)}: must be a positive integer`);
+  if (!Number.isInteger(chunkBatches) || chunkBatches < 1)
+    throw new RangeError(`chunkBatches = ${String(chunkBatches)}: must be a positive integer`);
+  const rows = rng.shuffle(Array.from({ length: lengths.length }, (_, i) => i));
+  const len = (r: number): number => lengths[r] ?? 0;
+  const batches: number[][] = [];
+  const chunk = chunkBatches * batchSize;
+  for (let c = 0; c < rows.length; c += chunk) {
+    const part = rows.slice(c, c + chunk).sort((x, y) => len(x) - len(y));
+    for (let b = 0; b < part.length; b += batchSize) batches.push(part.slice(b, b + batchSize));
+  }
+  return rng.shuffle(batches);
+}

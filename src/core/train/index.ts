@@ -23,6 +23,7 @@ export {
   disposeBatch,
   mlmTensors,
   StepBatch,
+  lengthGroupedBatches,
   type BatchOrderOptions,
   type MlmTensors,
   type RowsBatch,
