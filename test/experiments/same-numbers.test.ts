@@ -18,6 +18,7 @@ import { Rng } from '../../src/core/rng.ts';
 import { initRunToEnd, mlpTeacherTask } from '../../src/experiments/initialisation/index.ts';
 import { encoderRunToEnd, mnistRun } from '../../src/experiments/intrinsic/index.ts';
 import { placementRun, placementRunToEnd } from '../../src/experiments/placement/index.ts';
+import { fineTune } from '../../src/experiments/lowrank/index.ts';
 import { DEFAULT_RUN, FineTuneSession } from '../../src/experiments/training/index.ts';
 import { checkNoLeaks, useBackend } from '../core/helpers.ts';
 
@@ -229,6 +230,35 @@ describe('every training path gives the numbers it gave before (cpu)', () => {
       );
     } finally {
       task.dispose();
+    }
+  });
+
+  it('low-rank lesson: full fine-tuning and LoRA on every linear (padded rows)', async () => {
+    for (const method of [{ kind: 'full' }, { kind: 'lora', r: 2 }] as const) {
+      const enc = new Encoder({ ...micro, numLabels: 2 }, { seed: 6 });
+      try {
+        const it = fineTune({
+          encoder: enc,
+          train: encodedRows(1, 12, 6, true),
+          validation: encodedRows(2, 6, 6),
+          test: encodedRows(3, 6, 6),
+          method,
+          seed: 0,
+          steps: 5,
+          batchSize: 4,
+          learningRate: 1e-2,
+        });
+        const steps: number[] = [];
+        let r = await it.next();
+        while (r.done !== true) {
+          steps.push(r.value.loss);
+          r = await it.next();
+        }
+        pin(`lowrank.${method.kind}`, [...steps, r.value.finalLoss, r.value.accuracy.test]);
+        r.value.dispose();
+      } finally {
+        enc.dispose();
+      }
     }
   });
 });
