@@ -15,8 +15,9 @@ import { getPeftModel, type PeftModel } from '../../core/lora/peft-model.ts';
 import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import { Rng } from '../../core/rng.ts';
+import { tailMean } from '../../core/stats.ts';
 import { Adam } from '../../core/train/adam.ts';
-import { BatchOrder, disposeBatch, rowsTensors, type RowsBatch } from '../../core/train/batches.ts';
+import { BatchOrder, StepBatch, disposeBatch, rowsTensors } from '../../core/train/batches.ts';
 import { encoderAccuracy } from '../../core/train/evaluate.ts';
 import { trainLoop } from '../../core/train/loop.ts';
 import { LowRankError } from './errors.ts';
@@ -191,7 +192,6 @@ export async function* fineTune(
   };
   let peft: PeftModel<Encoder> | null = null;
   const opt = new Adam({ learningRate: o.learningRate });
-  let batch: RowsBatch | null = null;
   const losses: number[] = [];
   try {
     const mlmBefore = o.mlm ? await mlmScore(enc, o.mlm) : null;
@@ -218,20 +218,18 @@ export async function* fineTune(
           .filter((p) => p.variable.trainable)
           .map((p) => p.variable);
     const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
+    const feed = new StepBatch(
+      () => rowsTensors(o.train, batches.next(), { trimPadding: true }),
+      disposeBatch,
+    );
     for await (const s of trainLoop({
       optimizer: opt,
       variables: vars,
       steps: o.steps,
-      beforeStep: () => {
-        batch = rowsTensors(o.train, batches.next(), { trimPadding: true });
-      },
-      afterStep: () => {
-        if (batch) disposeBatch(batch);
-        batch = null;
-      },
+      beforeStep: feed.load,
+      afterStep: feed.drop,
       loss: () => {
-        if (!batch) throw new LowRankError('batch', null, 'no batch prepared');
-        const b: RowsBatch = batch;
+        const b = feed.current();
         return softmaxCrossEntropy(enc.classify(b.ids, b.mask, { training: false }), b.labels);
       },
       ...(o.signal ? { signal: o.signal } : {}),
@@ -247,14 +245,13 @@ export async function* fineTune(
     };
     const mlm =
       o.mlm && mlmBefore ? { before: mlmBefore, after: await mlmScore(enc, o.mlm) } : null;
-    const tail = losses.slice(Math.floor(losses.length * 0.9));
     return {
       method: m,
       seed: o.seed,
       steps: losses.length,
       trainable: summary.trainable,
       all: summary.all,
-      finalLoss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
+      finalLoss: tailMean(losses),
       ms: performance.now() - t0,
       stopped: losses.length < o.steps,
       accuracy,
