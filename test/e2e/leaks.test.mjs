@@ -54,6 +54,13 @@ async function settle(page, rejectedAtLoad, when) {
   // Quiet for a moment, then settled again: work finishing in a worker can still render a
   // cell's last output just after the cells settle, a one-time change that is not a leak.
   await page.waitForTimeout(1500);
+  // A generator cell that yielded a first value (say `null` while a timing runs in the worker)
+  // counts as settled but is still working: measuring then would catch one of two states.
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-cell][data-generating]').length === 0,
+    undefined,
+    { timeout: 120_000, polling: 200 },
+  );
   const cells = await settledCells(page, 180_000);
   const rejected = cells.filter((c) => c.state === 'rejected' && !rejectedAtLoad.has(c.cell));
   const messages = [];

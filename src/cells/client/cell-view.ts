@@ -269,8 +269,13 @@ export class CellView implements CellObserver {
     this.editor.markErrorLine(error.line);
     this.#setState('rejected');
   }
+  /**
+   * A generator cell shows a value and still runs (`fulfilled` with progress): marked on the root
+   * as `data-generating`, so a test can tell "settled" from "showing a first value".
+   */
   generating(active: boolean): void {
     this.#generating = active;
+    this.root.toggleAttribute('data-generating', active);
     this.#updateActivity();
   }
 
