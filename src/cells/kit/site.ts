@@ -120,6 +120,12 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** The value of a settled promise, or its rejection thrown. */
+function settledValue<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+}
+
 /** A {@link Site} over `read`; `base` is reported as is. With `read` null there is no site. */
 export function createSite(base: string | null, read: ReadFile | null): Site {
   const bytes = async (path: string): Promise<Uint8Array> => {
@@ -187,12 +193,18 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
   };
   const model = async (name = SHIPPED_MODEL, options: ModelOptions = {}): Promise<ShippedModel> => {
     const dir = `models/${name}`;
-    const [manifest, config, tokenizer, weights] = await Promise.all([
+    // Fetched together; a failure is reported in this fixed order (the manifest first), not by
+    // whichever request fails first, so the same missing folder always gives the same message.
+    const [m, c, t, w] = await Promise.allSettled([
       manifestOf(name),
       bytes(`${dir}/config.json`),
       bytes(`${dir}/tokenizer.json`),
       bytes(`${dir}/model.safetensors`),
     ]);
+    const manifest = settledValue(m);
+    const config = settledValue(c);
+    const tokenizer = settledValue(t);
+    const weights = settledValue(w);
     if (options.verify ?? true) {
       const received = {
         'config.json': config,
