@@ -9,3 +9,4 @@ export * from './mlm.ts';
 export * from './pretrained.ts';
 export * from './integrity.ts';
 export * from './tasks.ts';
+export * from './labelled.ts';
