@@ -9,3 +9,4 @@ export * from './placement/index.ts';
 export * from './initialisation/index.ts';
 export * from './training/index.ts';
 export * from './lowrank/index.ts';
+export * from './own-data/index.ts';
