@@ -1,0 +1,297 @@
+/**
+ * The page side of a lesson's exercises (issue 22). Each exercise is an ordinary live cell (its
+ * code is the starter; the reader edits and runs it as any cell); this adds, below the cell's
+ * output, the check's verdict, "Show a hint" (one more each press), "Show the solution" (after a
+ * confirmation; it puts the solution in the cell and runs it) and "Start over" (the starter code,
+ * no hints, no solution). The lesson bar shows how many of the lesson's exercises are done.
+ *
+ * The check runs whenever the cell finishes with code other than the starter: it reads the value
+ * the cell produced (`CellView.lastValue`), so it never runs the reader's code itself beyond
+ * calling a function the cell returned (the loop guard applies to it as in the cell). Progress
+ * (verdict, hints, solution) is kept by `../exercises/progress.ts` in the storage of the edits.
+ *
+ * DOM contract: the cell's root gets `data-exercise="<name>"` and
+ * `data-exercise-state="unanswered|wrong|right"`; in it, `.exercise` holds `[data-exercise-verdict]`
+ * (role=status, announced), `[data-exercise-action=hint|solution|confirm|cancel|start-over]`,
+ * `[data-exercise-hints]` (an ordered list) and `[data-exercise-solution-note]`. The count is
+ * `[data-exercise-count]` with `data-done` and `data-total`.
+ */
+import './exercise.css';
+import type { Exercise, ExerciseState, Verdict } from '../exercises/types.ts';
+import { FRESH, type ExerciseProgress, type ProgressStore } from '../exercises/progress.ts';
+import type { CellView } from './cell-view.ts';
+import { button, h } from './dom.ts';
+
+/** What the lesson (mount.ts) gives the exercises. */
+export interface ExerciseHost {
+  readonly slug: string;
+  readonly views: readonly CellView[];
+  readonly exercises: readonly Exercise[];
+  readonly progress: ProgressStore;
+  /** Where the "n of m done" line goes (the lesson bar's container). */
+  readonly countHost: HTMLElement;
+  /** Puts `code` in the cell as the reader's code and runs it; the reader's own edit is kept. */
+  readonly replaceCode: (view: CellView, code: string) => void;
+  /**
+   * Gives the cell its lesson (starter) code and runs it; the reader's own edit is kept unless
+   * it is the exercise's `solution`.
+   */
+  readonly startOver: (view: CellView, solution: string) => void;
+}
+
+const PENDING_TEXT =
+  'Edit the code above, then run it (Run, or Shift+Enter in the editor): your answer is checked each time the cell runs.';
+
+/** One exercise on the page. */
+class ExerciseView {
+  readonly #root: HTMLElement;
+  readonly #verdict: HTMLElement;
+  readonly #hints: HTMLOListElement;
+  readonly #hintButton: HTMLButtonElement;
+  readonly #solutionButton: HTMLButtonElement;
+  readonly #confirm: HTMLElement;
+  readonly #confirmButton: HTMLButtonElement;
+  readonly #solutionNote: HTMLElement;
+  #progress: ExerciseProgress;
+  #token = 0;
+
+  constructor(
+    readonly exercise: Exercise,
+    readonly view: CellView,
+    readonly host: ExerciseHost,
+    readonly changed: () => void,
+  ) {
+    this.#root = view.root;
+    this.#progress = host.progress.load(host.slug, exercise.name);
+    this.#root.dataset.exercise = exercise.name;
+    const id = `exercise-${host.slug}-${exercise.name}`;
+    this.#verdict = h('p', {
+      class: 'exercise-verdict',
+      role: 'status',
+      'aria-live': 'polite',
+      'data-exercise-verdict': true,
+    });
+    this.#hints = h('ol', {
+      class: 'exercise-hints',
+      'aria-live': 'polite',
+      'aria-label': 'Hints',
+      'data-exercise-hints': true,
+    });
+    this.#hintButton = button(
+      'Show a hint',
+      () => {
+        this.#update({ hints: Math.min(this.#progress.hints + 1, exercise.hints.length) });
+      },
+      { 'data-exercise-action': 'hint' },
+    );
+    this.#solutionButton = button(
+      'Show the solution',
+      () => {
+        this.#confirm.hidden = false;
+        this.#solutionButton.setAttribute('aria-expanded', 'true');
+        this.#confirmButton.focus();
+      },
+      {
+        'data-exercise-action': 'solution',
+        'aria-expanded': 'false',
+        'aria-controls': `${id}-confirm`,
+      },
+    );
+    this.#confirmButton = button(
+      'Yes, show the solution',
+      () => {
+        this.#closeConfirm(false);
+        this.#update({ solution: true });
+        host.replaceCode(view, exercise.solution);
+      },
+      { 'data-exercise-action': 'confirm' },
+    );
+    const cancel = button(
+      'Cancel',
+      () => {
+        this.#closeConfirm(true);
+      },
+      { 'data-exercise-action': 'cancel' },
+    );
+    this.#confirm = h(
+      'div',
+      {
+        class: 'exercise-confirm',
+        id: `${id}-confirm`,
+        role: 'group',
+        'aria-label': 'Confirm',
+        hidden: true,
+      },
+      h(
+        'p',
+        {},
+        'Show the solution? It replaces the code in the cell above and runs it. Your own code is kept under “Earlier edits” in the lesson bar. Trying with the hints first teaches more.',
+      ),
+      this.#confirmButton,
+      cancel,
+    );
+    this.#confirm.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') this.#closeConfirm(true);
+    });
+    const startOver = button(
+      'Start over',
+      () => {
+        this.#closeConfirm(false);
+        this.#progress = FRESH;
+        host.progress.save(host.slug, exercise.name, FRESH);
+        host.startOver(view, exercise.solution);
+        this.#render();
+        this.changed();
+      },
+      {
+        'data-exercise-action': 'start-over',
+        title: 'The starter code again, with no hints and no solution shown',
+      },
+    );
+    this.#solutionNote = h(
+      'p',
+      { class: 'exercise-solution-note', 'data-exercise-solution-note': true, hidden: true },
+      'You asked for the solution: it is in the cell above. Change it and run it again to see what each part does, or press Start over to try on your own.',
+    );
+    const panel = h(
+      'div',
+      { class: 'exercise', role: 'group', 'aria-label': `Exercise: ${exercise.title}` },
+      this.#verdict,
+      h('div', { class: 'exercise-actions' }, this.#hintButton, this.#solutionButton, startOver),
+      this.#confirm,
+      this.#hints,
+      this.#solutionNote,
+    );
+    this.#root.append(panel);
+    new MutationObserver(() => {
+      void this.evaluate();
+    }).observe(this.#root, {
+      attributes: true,
+      attributeFilter: ['data-state', 'data-generating'],
+    });
+    this.#render();
+    void this.evaluate();
+  }
+
+  get state(): ExerciseState {
+    return this.#progress.state;
+  }
+
+  #closeConfirm(refocus: boolean): void {
+    if (this.#confirm.hidden) return;
+    this.#confirm.hidden = true;
+    this.#solutionButton.setAttribute('aria-expanded', 'false');
+    if (refocus) this.#solutionButton.focus();
+  }
+
+  /** Judges what the cell shows now (called whenever its state changes). */
+  async evaluate(): Promise<void> {
+    const token = ++this.#token;
+    const { view, exercise } = this;
+    const starter = view.source === view.original;
+    const generating = this.#root.hasAttribute('data-generating');
+    if (view.state === 'rejected' && !starter) {
+      this.#setVerdict('wrong', {
+        right: false,
+        message:
+          'Your code stopped with an error (shown above the output). Fix it and run the cell again.',
+      });
+      return;
+    }
+    if (view.state !== 'fulfilled' || generating) return;
+    if (starter) {
+      this.#setVerdict('unanswered', null);
+      return;
+    }
+    let verdict: Verdict;
+    try {
+      verdict = await exercise.check(view.lastValue);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      verdict = { right: false, message: `The check could not read your answer: ${why}` };
+    }
+    if (token !== this.#token) return; // The cell ran again meanwhile.
+    this.#setVerdict(verdict.right ? 'right' : 'wrong', verdict);
+  }
+
+  #setVerdict(state: ExerciseState, verdict: Verdict | null): void {
+    this.#update({ state });
+    if (verdict === null) this.#verdict.replaceChildren(PENDING_TEXT);
+    else
+      this.#verdict.replaceChildren(
+        h('strong', {}, verdict.right ? 'Right. ' : 'Not yet. '),
+        verdict.message.replace(/^Right:\s*/, ''),
+      );
+  }
+
+  #update(change: Partial<ExerciseProgress>): void {
+    const before = this.#progress;
+    this.#progress = { ...before, ...change };
+    if (
+      before.state !== this.#progress.state ||
+      before.hints !== this.#progress.hints ||
+      before.solution !== this.#progress.solution
+    ) {
+      this.host.progress.save(this.host.slug, this.exercise.name, this.#progress);
+      this.#render();
+      if (before.state !== this.#progress.state) this.changed();
+    }
+  }
+
+  #render(): void {
+    const { hints } = this.exercise;
+    const p = this.#progress;
+    this.#root.dataset.exerciseState = p.state;
+    if (this.#verdict.childNodes.length === 0 || p.state === 'unanswered') {
+      this.#verdict.replaceChildren(
+        p.state === 'unanswered'
+          ? PENDING_TEXT
+          : `${p.state === 'right' ? 'Answered right' : 'Not answered right yet'} on an earlier visit; checked again when the cell runs.`,
+      );
+    }
+    this.#hints.replaceChildren(...hints.slice(0, p.hints).map((text) => h('li', {}, text)));
+    this.#hints.hidden = p.hints === 0;
+    const left = hints.length - p.hints;
+    this.#hintButton.disabled = left === 0;
+    this.#hintButton.textContent =
+      left === 0
+        ? 'No more hints'
+        : `Show ${p.hints === 0 ? 'a' : 'another'} hint (${String(p.hints + 1)} of ${String(hints.length)})`;
+    this.#solutionNote.hidden = !p.solution;
+  }
+}
+
+/**
+ * Adds the exercise controls to the cells named by `host.exercises` and the lesson's done count.
+ * Returns the number of exercises found on the page (an exercise whose cell is missing is
+ * reported on the console and skipped: the lesson still works).
+ */
+export function attachExercises(host: ExerciseHost): number {
+  if (host.exercises.length === 0) return 0;
+  const count = h('p', {
+    class: 'exercise-count',
+    role: 'status',
+    'aria-live': 'polite',
+    'data-exercise-count': true,
+  });
+  const shown: ExerciseView[] = [];
+  const renderCount = (): void => {
+    const done = shown.filter((e) => e.state === 'right').length;
+    count.dataset.done = String(done);
+    count.dataset.total = String(shown.length);
+    count.textContent = `Exercises in this lesson: ${String(done)} of ${String(shown.length)} done.`;
+  };
+  for (const exercise of host.exercises) {
+    const view = host.views.find((v) => v.name === exercise.name);
+    if (view === undefined) {
+      console.error(`Exercise “${exercise.name}”: the lesson has no cell of that name.`);
+      continue;
+    }
+    shown.push(new ExerciseView(exercise, view, host, renderCount));
+  }
+  if (shown.length > 0) {
+    renderCount();
+    host.countHost.append(count);
+  }
+  return shown.length;
+}

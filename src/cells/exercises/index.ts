@@ -1,0 +1,21 @@
+/**
+ * Every lesson's exercises, by lesson slug (issue 22). An exercise is authored as a cell fenced
+ * ```` ```js cell exercise ```` in the lesson, whose name is the exercise's name; its check,
+ * hints and solution live in `<slug>.ts` beside this file (docs/writing-lessons.md, "Exercises").
+ */
+import { initialisationExercises } from './initialisation.ts';
+import { intrinsicDimensionExercises } from './intrinsic-dimension.ts';
+import type { Exercise } from './types.ts';
+
+export type { Exercise, ExerciseState, Verdict } from './types.ts';
+
+/** Lesson slug → its exercises, easy to hard. */
+export const EXERCISES: Readonly<Record<string, readonly Exercise[]>> = {
+  'intrinsic-dimension': intrinsicDimensionExercises,
+  initialisation: initialisationExercises,
+};
+
+/** The exercises of one lesson (none for a lesson without any). */
+export function exercisesOf(slug: string): readonly Exercise[] {
+  return EXERCISES[slug] ?? [];
+}

@@ -1,0 +1,232 @@
+/**
+ * Every exercise (src/cells/exercises/): its cell is in its lesson, fenced `js cell exercise`;
+ * the starter code (the lesson's cell, run by the real cell runtime) does not pass its check and
+ * the solution does; a typical wrong answer gets the hint written for it. The parameter count
+ * of the first intrinsic-dimension exercise is the core's own accounting.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { extractCells } from '../../../src/cells/extract.ts';
+import { createNodeBuiltins, loadNodeTf } from '../../../src/cells/builtins-node.ts';
+import { runCells } from '../../../src/cells/runtime.ts';
+import { EXERCISES } from '../../../src/cells/exercises/index.ts';
+import type { Exercise } from '../../../src/cells/exercises/types.ts';
+import {
+  expectedStoredEntries,
+  mlpParameterCount,
+} from '../../../src/cells/exercises/intrinsic-dimension.ts';
+import {
+  Mlp,
+  Rng,
+  parameterRows,
+  summarizeParams,
+  sparseProjection,
+} from '../../../src/core/index.ts';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+/** Runs one cell's source with the real runtime and returns its value (or throws its error). */
+async function valueOf(source: string): Promise<unknown> {
+  let value: unknown;
+  const failures: string[] = [];
+  const run = runCells([source], {
+    builtins: createNodeBuiltins({ plotly: null }),
+    observerFor: () => ({
+      fulfilled: (v) => {
+        value = v;
+      },
+      rejected: (e) => {
+        failures.push(e.message);
+      },
+    }),
+  });
+  try {
+    await run.settled(30_000, 0);
+  } finally {
+    run.dispose();
+  }
+  if (failures.length > 0) throw new Error(`the cell failed: ${failures.join('; ')}`);
+  return value;
+}
+
+/** A typical wrong answer of each exercise, and the words of the hint it must get. */
+const WRONG: Record<string, readonly { readonly source: string; readonly hint: RegExp }[]> = {
+  countD: [
+    { source: 'countD = 784 * 100 + 100 * 10', hint: /not the biases/ },
+    { source: 'countD = 784 * 100 + 100', hint: /only the first layer/ },
+  ],
+  storedEntries: [
+    {
+      source: `storedEntries = (sizes, d) => {
+  let D = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) D += (sizes[i] + 1) * sizes[i + 1];
+  return d * Math.sqrt(D);
+}`,
+      hint: /one tensor of D numbers/,
+    },
+    {
+      source: `storedEntries = (sizes, d) => {
+  let s = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) s += Math.sqrt(sizes[i] * sizes[i + 1]);
+  return d * s;
+}`,
+      hint: /biases are tensors too/,
+    },
+  ],
+  findD90: [
+    {
+      source: `findD90 = (points, baseline) => {
+  const r = points.filter((p) => p.accuracy >= 0.9).map((p) => p.d);
+  return r.length ? Math.min(...r) : null;
+}`,
+      hint: /absolute bar of 90% accuracy/,
+    },
+    {
+      source: `findD90 = (points, baseline) => {
+  const p = points.find((p) => p.accuracy >= 0.9 * baseline);
+  return p ? p.d : null;
+}`,
+      hint: /not sorted by d/,
+    },
+  ],
+  noOpStarts: [
+    {
+      source: 'noOpStarts = ["default", "zero-both", "random-both", "a-zero-b-random", "gated"]',
+      hint: /“random-both” is not a no-op/,
+    },
+    {
+      source: 'noOpStarts = ["default", "zero-both", "a-zero-b-random"]',
+      hint: /“gated” is missing/,
+    },
+  ],
+  firstMovers: [
+    {
+      source: `firstMovers = ({default: ["B"], "zero-both": [], "random-both": ["A", "B"],
+  "a-zero-b-random": ["A"], gated: ["A", "B"]})`,
+      hint: /“gated”.*gate g = 0/,
+    },
+    {
+      source: `firstMovers = ({default: ["A"], "zero-both": [], "random-both": ["A", "B"],
+  "a-zero-b-random": ["A"], gated: ["gate"]})`,
+      hint: /“default”.*B = 0/,
+    },
+  ],
+  notANoOp: [
+    {
+      source: `notANoOp = ({A: [[1, 0], [0, 1], [0, 0], [0, 0], [0, 0], [0, 0]],
+  B: [[1, 0, 0, 0], [0, 1, 0, 0]], breaks: "A"})`,
+      hint: /A’s gradient s·xᵀG·Bᵀ is not zero/,
+    },
+    {
+      source: `notANoOp = ({A: [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]],
+  B: [[1, 0, 0, 0], [0, 1, 0, 0]], breaks: "output"})`,
+      hint: /A is all zeros/,
+    },
+  ],
+  adapterGradients: [
+    {
+      source: `adapterGradients = {
+  const matmul = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
+  const transpose = (P) => P[0].map((_, j) => P.map((row) => row[j]));
+  return ({x, A, B, G, s}) => ({
+    dA: matmul(matmul(transpose(x), G), transpose(B)),
+    dB: matmul(transpose(matmul(x, A)), G)
+  });
+}`,
+      hint: /factor of s/,
+    },
+    {
+      source: `adapterGradients = ({x, A, B, G, s}) => ({dA: A, dB: [[1]]})`,
+      hint: /dB should have B’s shape, 2 × 4; yours is 1 × 1/,
+    },
+  ],
+};
+
+for (const [slug, exercises] of Object.entries(EXERCISES)) {
+  describe(`exercises of ${slug}`, () => {
+    const cells = extractCells(readFileSync(join(root, 'lessons', `${slug}.mdx`), 'utf8'));
+    const fenced = cells.filter((c) => c.meta.includes('exercise'));
+
+    it('each exercise is a `js cell exercise` of the lesson, and each such cell an exercise', () => {
+      expect(exercises.length).toBeGreaterThanOrEqual(3);
+      expect(fenced.map((c) => c.name)).toEqual(exercises.map((e) => e.name));
+      for (const e of exercises) expect(e.hints.length, e.name).toBeGreaterThanOrEqual(2);
+    });
+
+    for (const exercise of exercises) {
+      const starter = fenced.find((c) => c.name === exercise.name)?.source ?? '';
+      const verdict = async (source: string, e: Exercise = exercise) =>
+        e.check(await valueOf(source));
+
+      it(`${exercise.name}: the starter code runs but is not right; the solution is`, async () => {
+        const first = await verdict(starter);
+        expect(first.right, first.message).toBe(false);
+        expect(first.message.length).toBeGreaterThan(20);
+        const solved = await verdict(exercise.solution);
+        expect(solved.message).toMatch(/^Right/);
+        expect(solved.right, solved.message).toBe(true);
+      });
+
+      it(`${exercise.name}: a typical wrong answer gets its own hint`, async () => {
+        const wrong = WRONG[exercise.name] ?? [];
+        expect(wrong.length, 'wrong answers listed for this exercise').toBeGreaterThan(0);
+        for (const { source, hint } of wrong) {
+          const v = await verdict(source);
+          expect(v.right, source).toBe(false);
+          expect(v.message, source).toMatch(hint);
+        }
+      });
+
+      it(`${exercise.name}: any value at all gets an answer, not an exception`, async () => {
+        for (const value of [
+          undefined,
+          null,
+          0,
+          'x',
+          [],
+          {},
+          () => undefined,
+          () => {
+            throw new Error('boom');
+          },
+        ]) {
+          const v = await exercise.check(value);
+          expect(v.right).toBe(false);
+          expect(typeof v.message).toBe('string');
+        }
+      });
+    }
+  });
+}
+
+describe('the checks compute what the core computes', () => {
+  beforeAll(async () => {
+    await loadNodeTf('cpu');
+  });
+
+  it('countD: D is the core’s parameter count of the same Mlp', () => {
+    const mlp = new Mlp({ sizes: [784, 100, 10], activation: 'relu', bias: true }, { seed: 0 });
+    try {
+      const core = summarizeParams(parameterRows(mlp));
+      expect(core.all).toBe(mlpParameterCount([784, 100, 10]));
+      expect(core.trainable).toBe(79_510);
+    } finally {
+      mlp.dispose();
+    }
+  });
+
+  it('storedEntries: the expected count is what the core’s sparse projection stores, within 3%', () => {
+    const mlp = new Mlp({ sizes: [64, 32, 10], activation: 'relu', bias: true }, { seed: 0 });
+    try {
+      const blocks = mlp.namedParameters().map((p) => p.variable.size);
+      const d = 200;
+      const p = sparseProjection(blocks, d, new Rng(7));
+      const stored = p.nnz;
+      const want = expectedStoredEntries([64, 32, 10], d);
+      expect(Math.abs(stored - want) / want).toBeLessThan(0.03);
+    } finally {
+      mlp.dispose();
+    }
+  });
+});
