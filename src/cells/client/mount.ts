@@ -38,6 +38,9 @@ import { createBrowserBuiltins } from './builtins-browser.ts';
 import { CellView, readSource } from './cell-view.ts';
 import { button, h } from './dom.ts';
 import { addCopyEmbedButtons } from './embed-copy.ts';
+import { attachExercises } from './exercise-view.ts';
+import { exercisesOf } from '../exercises/index.ts';
+import { createProgressStore } from '../exercises/progress.ts';
 import { LessonBar } from './lesson-bar.ts';
 import { openOnView, shouldRunLazily } from './open-on-view.ts';
 import { slicer } from './yield.ts';
@@ -115,16 +118,14 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
 
   let storageWarned = false;
   const bar: { current: LessonBar | null } = { current: null };
-  const store = createEditStore(
-    () => window.localStorage,
-    () => {
-      if (storageWarned) return;
-      storageWarned = true;
-      bar.current?.status(
-        'Your edits cannot be saved in this browser (storage is off or full); they will be lost when you leave the page.',
-      );
-    },
-  );
+  const storageFailed = (): void => {
+    if (storageWarned) return;
+    storageWarned = true;
+    bar.current?.status(
+      'Your edits cannot be saved in this browser (storage is off or full); they will be lost when you leave the page.',
+    );
+  };
+  const store = createEditStore(() => window.localStorage, storageFailed);
 
   const shared = await readShared(slug);
   const names = originals.map(cellName);
@@ -393,6 +394,34 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       : {}),
   });
   if (shared.problem !== '') bar.current.status(shared.problem);
+
+  // Exercises (exercise-view.ts): the reader's own code is kept under "Earlier edits" before
+  // the solution or the starter code takes its place.
+  const keepOwn = (view: CellView, unless: string): void => {
+    save(view);
+    const mine = seen[view.index] ?? null;
+    if (mine !== null && mine.source !== unless && mine.source !== view.original) {
+      store.keep(slug, mine);
+      refreshKept();
+    }
+  };
+  attachExercises({
+    slug,
+    views,
+    exercises: exercisesOf(slug),
+    progress: createProgressStore(() => window.localStorage, storageFailed),
+    countHost: toolbarContainer(root),
+    replaceCode: (view, code) => {
+      keepOwn(view, code);
+      view.setSource(code);
+      runView(view);
+    },
+    startOver: (view, solution) => {
+      keepOwn(view, solution);
+      resetView(view);
+      updateBanner();
+    },
+  });
 
   function updateBanner(): void {
     if (deferred.size === 0) {
