@@ -1,0 +1,159 @@
+// @ts-check
+/**
+ * An exercise as a reader uses it (issue 22), on the intrinsic-dimension lesson opened with no
+ * flags: scroll to the first exercise, answer wrongly and get the hint written for that mistake,
+ * open the hints one by one, ask for the solution (a confirmation first, which Escape closes),
+ * see the lesson's done count go up, reload and find everything as it was, then Start over and
+ * find the starter code, no hints and the count back down — after another reload too. Buttons are
+ * pressed with the mouse, except where the keyboard is the point (Enter, Escape).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { editCell, editorText, launchBrowser, lessonUrl, openPage } from './helpers.mjs';
+
+const SLUG = 'intrinsic-dimension';
+const NAME = 'countD';
+const EXERCISE = `[data-exercise="${NAME}"]`;
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+/**
+ * Waits for the exercise to show `state` (its cell settled).
+ * @param {import('playwright-core').Page} page
+ * @param {'unanswered' | 'wrong' | 'right'} state
+ */
+async function exerciseState(page, state, timeout = 30_000) {
+  await page.waitForFunction(
+    ([sel, s]) => {
+      const root = document.querySelector(sel ?? '');
+      return (
+        root?.getAttribute('data-exercise-state') === s &&
+        root.getAttribute('data-state') === 'fulfilled'
+      );
+    },
+    [EXERCISE, state],
+    { timeout, polling: 100 },
+  );
+}
+
+/**
+ * Scrolls to the exercise's cell (the lesson mounts its cells as they come near) and waits for
+ * its editor and its exercise panel.
+ * @param {import('playwright-core').Page} page
+ */
+async function reachExercise(page) {
+  await page.locator(`[data-cell="${NAME}"]`).scrollIntoViewIfNeeded();
+  await page.locator(`${EXERCISE} .cm-content`).waitFor({ timeout: 60_000 });
+}
+
+/** @param {import('playwright-core').Page} page */
+async function count(page) {
+  return (await page.locator('[data-exercise-count]').textContent())?.trim() ?? '';
+}
+
+/** @param {import('playwright-core').Page} page */
+async function hints(page) {
+  return page.locator(`${EXERCISE} [data-exercise-hints] li`).allTextContents();
+}
+
+describe('an exercise', () => {
+  it('checks, hints, shows the solution after a confirmation, keeps progress, starts over', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const { page, errors, foreignRequests } = await openPage(context);
+    await page.goto(lessonUrl(SLUG, ''));
+    await reachExercise(page);
+    await exerciseState(page, 'unanswered');
+    const starter = await editorText(page, NAME);
+    assert.match(await count(page), /0 of 3 done/);
+    const verdict = page.locator(`${EXERCISE} [data-exercise-verdict]`);
+    assert.equal(await verdict.getAttribute('role'), 'status');
+    assert.equal(await verdict.getAttribute('aria-live'), 'polite');
+
+    // A typical mistake: the weights without the biases.
+    await editCell(page, NAME, 'countD = 784 * 100 + 100 * 10');
+    await exerciseState(page, 'wrong');
+    assert.match(
+      (await verdict.textContent()) ?? '',
+      /^Not yet\. 79,400 counts the weight matrices but not the biases/,
+    );
+    assert.match(await count(page), /0 of 3 done/);
+
+    // Hints, one per press.
+    const hint = page.locator(`${EXERCISE} [data-exercise-action="hint"]`);
+    assert.deepEqual(await hints(page), []);
+    assert.equal((await hint.textContent())?.trim(), 'Show a hint (1 of 3)');
+    await hint.click();
+    assert.equal((await hints(page)).length, 1);
+    assert.equal((await hint.textContent())?.trim(), 'Show another hint (2 of 3)');
+    await hint.click();
+    assert.equal((await hints(page)).length, 2);
+
+    // The solution asks first; Escape closes the question and gives focus back.
+    const solution = page.locator(`${EXERCISE} [data-exercise-action="solution"]`);
+    const confirm = page.locator(`${EXERCISE} [data-exercise-action="confirm"]`);
+    await solution.focus();
+    await page.keyboard.press('Enter');
+    assert.ok(await confirm.isVisible());
+    assert.ok(await confirm.evaluate((el) => el === document.activeElement), 'focus on Yes');
+    await page.keyboard.press('Escape');
+    assert.ok(await confirm.isHidden());
+    assert.ok(await solution.evaluate((el) => el === document.activeElement), 'focus back');
+    assert.equal(await editorText(page, NAME), 'countD = 784 * 100 + 100 * 10', 'code untouched');
+    await solution.click();
+    await confirm.click();
+    await exerciseState(page, 'right');
+    assert.match((await verdict.textContent()) ?? '', /^Right\. D = 79,510/);
+    assert.match(
+      await editorText(page, NAME),
+      /count \+= sizes\[i\] \* sizes\[i \+ 1\] \+ sizes\[i \+ 1\]/,
+    );
+    assert.match(await count(page), /1 of 3 done/);
+    assert.ok(await page.locator(`${EXERCISE} [data-exercise-solution-note]`).isVisible());
+    // The reader's wrong answer is kept under Earlier edits, not lost.
+    assert.match(
+      (await page.locator('.cells-kept').textContent()) ?? '',
+      /Earlier edits kept in this browser \(1\).*\(countD\)/,
+    );
+
+    // Progress survives a reload.
+    await page.reload();
+    await reachExercise(page);
+    await exerciseState(page, 'right');
+    assert.match(await count(page), /1 of 3 done/);
+    assert.equal((await hints(page)).length, 2);
+    assert.ok(await page.locator(`${EXERCISE} [data-exercise-solution-note]`).isVisible());
+
+    // Start over (by keyboard): starter code, no hints, no solution, count back down.
+    await page.locator(`${EXERCISE} [data-exercise-action="start-over"]`).focus();
+    await page.keyboard.press('Enter');
+    await exerciseState(page, 'unanswered');
+    assert.equal(await editorText(page, NAME), starter);
+    assert.deepEqual(await hints(page), []);
+    assert.ok(await page.locator(`${EXERCISE} [data-exercise-solution-note]`).isHidden());
+    assert.match(await count(page), /0 of 3 done/);
+    assert.equal((await hint.textContent())?.trim(), 'Show a hint (1 of 3)');
+    await page.reload();
+    await reachExercise(page);
+    await exerciseState(page, 'unanswered');
+    assert.equal(await editorText(page, NAME), starter);
+    assert.deepEqual(await hints(page), []);
+    assert.match(await count(page), /0 of 3 done/);
+
+    // Nothing overflows a 390-px phone.
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `horizontal overflow of ${String(overflow)} px`);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(foreignRequests, []);
+    await context.close();
+  });
+});
