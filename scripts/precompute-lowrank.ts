@@ -30,19 +30,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPretrained } from '../src/core/data/pretrained.ts';
-import { parseSentimentJson } from '../src/core/data/sentiment.ts';
-import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
-import type { WordTokenizer } from '../src/core/data/tokenizer.ts';
-import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import { Rng } from '../src/core/rng.ts';
 import {
   amplification,
   fineTuneToEnd,
   methodLabel,
-  mlmBatches,
   moduleDeltas,
   moduleSpectra,
   overlapGrid,
@@ -54,7 +48,8 @@ import {
   type Method,
   type Svd,
 } from '../src/experiments/lowrank/index.ts';
-import { nums, sha256File } from './lib/cli.ts';
+import { nums } from './lib/cli.ts';
+import { lowRankSetup } from './lib/lowrank-setup.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -101,41 +96,9 @@ const round = (_k: string, v: unknown): unknown =>
 await tf.setBackend('wasm');
 await tf.ready();
 
-const split = parseSentimentJson(JSON.parse(readFileSync('public/data/sentiment.json', 'utf8')));
-const opts = { numLabels: 2, mlmHead: true, hiddenDropoutProb: 0, attentionDropoutProb: 0 };
-let tokenizer: WordTokenizer;
-let config: EncoderConfig;
-let make: (seed: number) => Encoder;
-if (standin) {
-  tokenizer = tokenizerFromExamples(split.train, 2000);
-  const cfg = encoderConfig('micro', {
-    ...opts,
-    vocabSize: tokenizer.size,
-    maxPositionEmbeddings: 34,
-  });
-  config = cfg;
-  make = (seed) => new Encoder(cfg, { seed: 5000 + seed });
-} else {
-  const files = {
-    config: JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as unknown,
-    tokenizer: JSON.parse(readFileSync(join(modelDir, 'tokenizer.json'), 'utf8')) as unknown,
-    weights: new Uint8Array(readFileSync(join(modelDir, 'model.safetensors'))),
-  };
-  const probe = loadPretrained(files, opts, 0);
-  tokenizer = probe.tokenizer;
-  config = probe.encoder.config;
-  probe.encoder.dispose();
-  make = (seed) => loadPretrained(files, opts, seed).encoder; // the seed seeds the new classifier
-}
-const maxLen = Math.min(48, config.maxPositionEmbeddings - config.padTokenId - 1);
-const train = encodeSet(tokenizer, split.train, 'sentiment', maxLen);
-const validation = encodeSet(tokenizer, split.validation, 'sentiment', maxLen);
-const test = encodeSet(tokenizer, split.test, 'sentiment', maxLen);
-const mlm = mlmBatches(
-  tokenizer,
-  [...split.validation, ...split.test].map((e) => e.text),
-  maxLen,
-  0,
+const { config, make, modelSha256, maxLen, train, validation, test, mlm } = await lowRankSetup(
+  modelDir,
+  standin,
 );
 const truncationRanks = [0, 1, 2, 4, 8, 16, 32, 64, config.hiddenSize].filter(
   (r, i, a) => r <= config.hiddenSize && a.indexOf(r) === i,
@@ -160,7 +123,7 @@ function summary(): unknown {
     standin,
     settings: {
       model: standin ? 'random stand-in — numbers mean nothing' : modelDir,
-      modelSha256: standin ? null : sha256File(join(modelDir, 'model.safetensors')),
+      modelSha256,
       config,
       maxLen,
       trainExamples: train.n,

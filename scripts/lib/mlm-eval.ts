@@ -1,45 +1,10 @@
 /** Masked-token accuracy and loss of an encoder on fixed MLM batches. */
-import * as tf from '@tensorflow/tfjs';
 import type { MlmBatch } from '../../src/core/data/index.ts';
 import type { Encoder } from '../../src/core/models/encoder.ts';
+import { mlmScore, type MlmScore } from '../../src/core/train/evaluate.ts';
 
-/** Result on one group of batches. */
-export interface MlmScore {
-  /** Fraction of masked positions whose arg-max prediction is the original token. */
-  accuracy: number;
-  /** Mean cross-entropy (nats) over the masked positions. */
-  loss: number;
-  /** Number of masked positions scored. */
-  positions: number;
-}
-
-/** Scores `enc` on `batches` (no dropout). */
-export async function scoreMlm(enc: Encoder, batches: readonly MlmBatch[]): Promise<MlmScore> {
-  let correct = 0;
-  let lossSum = 0;
-  let n = 0;
-  for (const b of batches) {
-    const [pred, nll] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
-      const ids = tf.tensor2d(b.inputIds, [b.batch, b.maxLen], 'int32');
-      const mask = tf.tensor2d(b.attentionMask, [b.batch, b.maxLen], 'int32');
-      const pos = tf.tensor1d(b.maskedPositions, 'int32');
-      const labels = tf.tensor1d(b.maskedLabels, 'int32');
-      const logits = enc.mlmLogits(enc.encode(ids, mask), pos); // [N, V]
-      const logp = tf.logSoftmax(logits);
-      const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, logits.shape[1] ?? 0)), 1); // [N]
-      return [tf.argMax(logits, 1), tf.neg(picked)];
-    });
-    const p = await pred.data();
-    const l = await nll.data();
-    tf.dispose([pred, nll]);
-    for (let i = 0; i < b.maskedLabels.length; i++) {
-      if (p[i] === b.maskedLabels[i]) correct++;
-      lossSum += l[i] ?? 0;
-    }
-    n += b.maskedLabels.length;
-  }
-  return { accuracy: correct / Math.max(1, n), loss: lossSum / Math.max(1, n), positions: n };
-}
+/** Result on one group of batches: the core's masked-LM score. */
+export type { MlmScore };
 
 /** Scores every group; also the position-weighted overall figure under key `all`. */
 export async function scoreGroups(
@@ -51,7 +16,7 @@ export async function scoreGroups(
   let l = 0;
   let n = 0;
   for (const [name, batches] of groups) {
-    const s = await scoreMlm(enc, batches);
+    const s = await mlmScore(enc, batches);
     out[name] = s;
     if (name !== 'uci-validation') {
       c += s.accuracy * s.positions;

@@ -2,9 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { SubspaceError } from '../subspace/errors.ts';
 import { SLICE_MS, slicer } from '../yield.ts';
+import type { MlmBatch } from '../data/mlm.ts';
 import type { EncodedRows } from '../data/tasks.ts';
-import type { Encoder } from '../models/encoder.ts';
-import { rowsTensors } from './batches.ts';
+import { EncoderConfigError, type Encoder } from '../models/encoder.ts';
+import { mlmTensors, rowsTensors } from './batches.ts';
 
 /**
  * Fraction of rows of `x` whose arg-max logit equals the label in `y` (int32 `[N]`).
@@ -78,4 +79,55 @@ export async function encoderAccuracy(
   } finally {
     tf.dispose(counts);
   }
+}
+
+/** An encoder's masked-LM score on fixed batches (see {@link mlmScore}). */
+export interface MlmScore {
+  /** Mean cross-entropy in nats over the masked positions. */
+  readonly loss: number;
+  /** Share of masked positions whose arg-max prediction is the original token. */
+  readonly accuracy: number;
+  /** Masked positions scored. */
+  readonly positions: number;
+}
+
+/**
+ * The masked-LM loss and accuracy of `encoder` on `batches` (no dropout): the pretraining skill,
+ * as the pretraining scripts report it and as the low-rank lesson measures it again after
+ * fine-tuning. Per-position losses are summed in float64 in JavaScript (WASM sums in float32).
+ * Hands a page back between batches.
+ * @throws {EncoderConfigError} naming `mlmHead` when the encoder has no MLM head.
+ */
+export async function mlmScore(encoder: Encoder, batches: readonly MlmBatch[]): Promise<MlmScore> {
+  if (!encoder.config.mlmHead)
+    throw new EncoderConfigError('mlmHead', false, 'the encoder needs its MLM head');
+  let correct = 0;
+  let lossSum = 0;
+  let n = 0;
+  const tick = slicer(SLICE_MS);
+  for (const b of batches) {
+    await tick(); // the encoder may be freed meanwhile: then mlmLogits throws, nothing leaks
+    const t = mlmTensors(b);
+    let pred: tf.Tensor;
+    let nll: tf.Tensor;
+    try {
+      [pred, nll] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
+        const logits = encoder.mlmLogits(encoder.encode(t.ids, t.mask), t.positions); // [N, V]
+        const logp = tf.logSoftmax(logits);
+        const picked = tf.sum(tf.mul(logp, tf.oneHot(t.labels, logits.shape[1] ?? 0)), 1); // [N]
+        return [tf.argMax(logits, 1), tf.neg(picked)];
+      });
+    } finally {
+      tf.dispose([t.ids, t.mask, t.positions, t.labels]);
+    }
+    const p = await pred.data();
+    const l = await nll.data();
+    tf.dispose([pred, nll]);
+    for (let i = 0; i < b.maskedLabels.length; i++) {
+      if (p[i] === b.maskedLabels[i]) correct++;
+      lossSum += l[i] ?? 0;
+    }
+    n += b.maskedLabels.length;
+  }
+  return { loss: lossSum / Math.max(1, n), accuracy: correct / Math.max(1, n), positions: n };
 }

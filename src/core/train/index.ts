@@ -16,7 +16,7 @@ export {
   type TrainStep,
   type TrainLoopOptions,
 } from './loop.ts';
-export { accuracy, encoderAccuracy } from './evaluate.ts';
+export { accuracy, encoderAccuracy, mlmScore, type MlmScore } from './evaluate.ts';
 export {
   BatchOrder,
   rowsTensors,

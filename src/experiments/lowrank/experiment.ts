@@ -18,8 +18,10 @@ import { Rng } from '../../core/rng.ts';
 import { tailMean } from '../../core/stats.ts';
 import { Adam } from '../../core/train/adam.ts';
 import { BatchOrder, StepBatch, disposeBatch, rowsTensors } from '../../core/train/batches.ts';
-import { encoderAccuracy } from '../../core/train/evaluate.ts';
+import { encoderAccuracy, mlmScore, type MlmScore } from '../../core/train/evaluate.ts';
 import { trainLoop } from '../../core/train/loop.ts';
+import { SubspaceModel } from '../../core/subspace/model.ts';
+import { trainSubspace } from '../../core/subspace/train.ts';
 import { LowRankError } from './errors.ts';
 import {
   effectiveRank,
@@ -98,12 +100,19 @@ export const ALL_LINEARS = new RegExp(
   `^roberta\\.encoder\\.layer\\.\\d+\\.(${LINEAR_KEYS.map((k) => PATHS[k].replace(/\./g, '\\.')).join('|')})$`,
 );
 
-/** What a run trains. */
-export type Method = { readonly kind: 'full' } | { readonly kind: 'lora'; readonly r: number };
+/**
+ * What a run trains: every parameter, LoRA factors of rank r, or d coordinates of a random sparse
+ * subspace of every parameter (the intrinsic-dimension lesson's method, Li et al. 2018).
+ */
+export type Method =
+  | { readonly kind: 'full' }
+  | { readonly kind: 'lora'; readonly r: number }
+  | { readonly kind: 'subspace'; readonly d: number };
 
-/** "full fine-tuning" or "LoRA r=8". */
+/** "full fine-tuning", "LoRA r=8" or "random subspace d=37122". */
 export function methodLabel(m: Method): string {
-  return m.kind === 'full' ? 'full fine-tuning' : `LoRA r=${String(m.r)}`;
+  if (m.kind === 'full') return 'full fine-tuning';
+  return m.kind === 'lora' ? `LoRA r=${String(m.r)}` : `random subspace d=${String(m.d)}`;
 }
 
 /** Options of {@link fineTune}. */
@@ -128,12 +137,8 @@ export interface FineTuneOptions {
   readonly signal?: AbortSignal;
 }
 
-/** An MLM score (see {@link mlmScore}). */
-export interface MlmResult {
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly positions: number;
-}
+/** An MLM score: the core's {@link MlmScore}. */
+export type MlmResult = MlmScore;
 
 /**
  * A finished run: the trained encoder (the caller's) with its weights as they were before training
@@ -164,9 +169,10 @@ export interface FineTuned {
 /**
  * Trains `encoder` with `method` (yielding every step). Full fine-tuning trains every parameter but
  * the MLM head; LoRA trains A and B on all six linear modules of every layer (α = 2r unless
- * `loraAlpha` says otherwise) and the
- * classifier (PEFT's `modulesToSave`). Afterwards the encoder carries no adapter; for full
- * fine-tuning its weights are the trained ones, for LoRA the pretrained ones (ΔW is returned).
+ * `loraAlpha` says otherwise) and the classifier (PEFT's `modulesToSave`); a random subspace trains
+ * d coordinates θd, θ = θ0 + P·θd with the core's sparse projection P over every parameter but the
+ * MLM head (seeded by `seed`). Afterwards the encoder carries no adapter; for full fine-tuning and
+ * the subspace its weights are the trained ones, for LoRA the pretrained ones (ΔW is returned).
  */
 export async function* fineTune(
   o: FineTuneOptions,
@@ -182,6 +188,8 @@ export async function* fineTune(
   const m = o.method;
   if (m.kind === 'lora' && (!Number.isInteger(m.r) || m.r < 1))
     throw new LowRankError('r', m.r, 'must be a positive integer');
+  if (m.kind === 'subspace' && (!Number.isInteger(m.d) || m.d < 1))
+    throw new LowRankError('d', m.d, 'must be a positive integer');
   const enc = o.encoder;
   const modules = linearModules(enc.config.numHiddenLayers);
   const before = new Map(enc.namedParameters().map((p) => [p.name, p.variable.clone()]));
@@ -211,20 +219,12 @@ export async function* fineTune(
     }
     const rows = peft ? peft.parameterRows() : parameterRows(enc);
     const summary = summarizeParams(rows);
-    const vars = peft
-      ? peft.trainableVariables()
-      : enc
-          .namedParameters()
-          .filter((p) => p.variable.trainable)
-          .map((p) => p.variable);
     const batches = new BatchOrder({ n, batchSize, rng: new Rng(o.seed).fork('batches') });
     const feed = new StepBatch(
       () => rowsTensors(o.train, batches.next(), { trimPadding: true }),
       disposeBatch,
     );
-    for await (const s of trainLoop({
-      optimizer: opt,
-      variables: vars,
+    const hooks = {
       steps: o.steps,
       beforeStep: feed.load,
       afterStep: feed.drop,
@@ -233,7 +233,29 @@ export async function* fineTune(
         return softmaxCrossEntropy(enc.classify(b.ids, b.mask, { training: false }), b.labels);
       },
       ...(o.signal ? { signal: o.signal } : {}),
-    })) {
+    };
+    let trainable = summary.trainable;
+    let steps: AsyncIterable<{ step: number; loss: number; ms: number }>;
+    if (m.kind === 'subspace') {
+      // θ = θ0 + P·θd over every parameter but the (untrained) MLM head; only θd ∈ ℝ^d trains.
+      const model = await SubspaceModel.create(enc, {
+        d: m.d,
+        projection: 'sparse',
+        seed: o.seed,
+        include: (name) => !name.startsWith('lm_head.'),
+      });
+      trainable = m.d;
+      steps = trainSubspace({ ...hooks, model, learningRate: o.learningRate });
+    } else {
+      const vars = peft
+        ? peft.trainableVariables()
+        : enc
+            .namedParameters()
+            .filter((p) => p.variable.trainable)
+            .map((p) => p.variable);
+      steps = trainLoop({ ...hooks, optimizer: opt, variables: vars });
+    }
+    for await (const s of steps) {
       losses.push(s.loss);
       yield { step: s.step, loss: s.loss, ms: s.ms };
     }
@@ -249,7 +271,7 @@ export async function* fineTune(
       method: m,
       seed: o.seed,
       steps: losses.length,
-      trainable: summary.trainable,
+      trainable,
       all: summary.all,
       finalLoss: tailMean(losses),
       ms: performance.now() - t0,
@@ -268,6 +290,25 @@ export async function* fineTune(
     opt.dispose();
     peft?.unload();
     for (const [v, t] of flags) if (!v.isDisposed) v.trainable = t;
+  }
+}
+
+/**
+ * How many weights LoRA of rank `r` on all six linear modules of every layer trains, classifier
+ * included (as {@link fineTune} sets it up): the d that a random subspace of the same size gets.
+ */
+export function loraTrainable(encoder: Encoder, r: number): number {
+  const flags = encoder.namedParameters().map((p) => [p.variable, p.variable.trainable] as const);
+  const peft = getPeftModel(
+    encoder,
+    { r, loraAlpha: 2 * r, targetModules: ALL_LINEARS, modulesToSave: ['classifier'] },
+    { seed: 0 },
+  );
+  try {
+    return summarizeParams(peft.parameterRows()).trainable;
+  } finally {
+    peft.unload();
+    for (const [v, t] of flags) v.trainable = t;
   }
 }
 
@@ -499,43 +540,4 @@ export function mlmBatches(
       }),
     );
   return out;
-}
-
-/**
- * The encoder's masked-LM loss (mean cross-entropy in nats over the masked positions) and accuracy
- * on `batches`: the pretraining skill, measured again after fine-tuning (the encoder needs its MLM
- * head).
- */
-export async function mlmScore(enc: Encoder, batches: readonly MlmBatch[]): Promise<MlmResult> {
-  if (!enc.config.mlmHead)
-    throw new LowRankError('mlmHead', false, 'the encoder needs its MLM head');
-  let loss = 0;
-  let correct = 0;
-  let n = 0;
-  // On the CPU and WASM backends `data()` resolves as a microtask: hand the page back between
-  // batches, or a page would freeze for the whole score.
-  const tick = handBack();
-  for (const b of batches) {
-    await tick();
-    const [nll, hit] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
-      const ids = tf.tensor2d(b.inputIds, [b.batch, b.maxLen], 'int32');
-      const mask = tf.tensor2d(b.attentionMask, [b.batch, b.maxLen], 'int32');
-      const pos = tf.tensor1d(b.maskedPositions, 'int32');
-      const labels = tf.tensor1d(b.maskedLabels, 'int32');
-      const logits = enc.mlmLogits(enc.encode(ids, mask), pos); // [N, V]
-      const logp = tf.logSoftmax(logits);
-      const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, logits.shape[1] ?? 0)), 1); // [N]
-      return [
-        tf.neg(tf.sum(picked)),
-        tf.sum(tf.equal(tf.argMax(logits, 1).toInt(), labels).toInt()),
-      ];
-    });
-    const [l = 0] = await nll.data();
-    const [c = 0] = await hit.data();
-    tf.dispose([nll, hit]);
-    loss += l;
-    correct += c;
-    n += b.maskedLabels.length;
-  }
-  return { loss: loss / Math.max(1, n), accuracy: correct / Math.max(1, n), positions: n };
 }

@@ -16,9 +16,11 @@ import {
   record,
   str,
   type Infer,
+  type Schema,
 } from '../../core/schema.ts';
 
 const Method = obj({ kind: oneOf('full', 'lora'), r: optional(int) });
+const SubspaceMethod = obj({ kind: oneOf('subspace'), d: int });
 
 const Mlm = obj({ loss: num, accuracy: num, positions: int });
 
@@ -45,6 +47,23 @@ const ModuleSpectrum = obj({
   random: Spectrum,
 });
 
+/** One fine-tuning run's outcome (both results files). */
+const run = <M>(method: Schema<M>) =>
+  obj({
+    label: str,
+    method,
+    seed: int,
+    steps: int,
+    trainable: int,
+    all: int,
+    finalLoss: num,
+    seconds: num,
+    validation: num,
+    test: num,
+    mlmBefore: Mlm,
+    mlmAfter: Mlm,
+  });
+
 /** public/results/lowrank/sentiment.json. */
 export const LowRankResultsSchema = obj({
   what: str,
@@ -67,23 +86,7 @@ export const LowRankResultsSchema = obj({
   started: str,
   wallSeconds: num,
   complete: bool,
-  runs: arr(
-    obj({
-      label: str,
-      method: Method,
-      seed: int,
-      steps: int,
-      trainable: int,
-      all: int,
-      finalLoss: num,
-      seconds: num,
-      validation: num,
-      test: num,
-      mlmBefore: Mlm,
-      mlmAfter: Mlm,
-    }),
-    1,
-  ),
+  runs: arr(run(Method), 1),
   /** Full fine-tuning's ΔW per module, per seed. */
   spectra: arr(obj({ seed: int, modules: arr(ModuleSpectrum, 1) })),
   /** Squared update norm per parameter group, per full fine-tuning seed. */
@@ -135,4 +138,47 @@ export function parseLowRankResults(
   name = 'lowrank/sentiment.json',
 ): LowRankResults {
   return parse(LowRankResultsSchema, json, name);
+}
+
+/**
+ * public/results/lowrank/subspace.json: a random subspace with as many trainable weights as LoRA
+ * (scripts/precompute-lowrank-subspace.ts), its learning rate chosen on validation.
+ */
+export const SubspaceResultsSchema = obj({
+  what: str,
+  standin: bool,
+  settings: obj({
+    modelSha256: nullable(str),
+    /** The LoRA rank whose trainable count d is (all six modules of every layer + classifier). */
+    loraRank: int,
+    d: int,
+    /** Parameters the subspace spans (all but the MLM head). */
+    D: int,
+    steps: int,
+    batchSize: int,
+    learningRates: arr(num, 1),
+    searchSeed: int,
+    seeds: arr(int, 1),
+    command: str,
+  }),
+  started: str,
+  wallSeconds: num,
+  complete: bool,
+  /** Validation (and test) accuracy of each candidate learning rate on the search seed. */
+  search: arr(obj({ learningRate: num, validation: num, test: num, finalLoss: num })),
+  /** The candidate with the best validation accuracy (null until the search is done). */
+  learningRate: nullable(num),
+  runs: arr(run(SubspaceMethod)),
+  /** Each chosen-rate run's ΔW per linear module against a same-shape, same-norm Gaussian. */
+  spectra: arr(obj({ seed: int, modules: arr(ModuleSpectrum, 1) })),
+});
+/** public/results/lowrank/subspace.json (fields beyond these pass through). */
+export type SubspaceResults = Infer<typeof SubspaceResultsSchema>;
+
+/** Checks parsed subspace results (`name` starts error paths); throws a SchemaError. */
+export function parseSubspaceResults(
+  json: unknown,
+  name = 'lowrank/subspace.json',
+): SubspaceResults {
+  return parse(SubspaceResultsSchema, json, name);
 }

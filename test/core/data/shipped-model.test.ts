@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPretrained, makeMlmBatch, type MlmBatch } from '../../../src/core/data/index.ts';
 import { Rng } from '../../../src/core/rng.ts';
-import { scoreMlm } from '../../../scripts/lib/mlm-eval.ts';
+import { mlmScore } from '../../../src/core/train/evaluate.ts';
 import { readUciSplit } from '../../../scripts/lib/uci.ts';
 import { checkNoLeaks, useBackend } from '../helpers.ts';
 
@@ -58,7 +58,7 @@ describe('the shipped tiny-roberta', () => {
         }),
       );
     }
-    const score = await scoreMlm(encoder, batches);
+    const score = await mlmScore(encoder, batches);
     const want = manifest.evaluation.final['uci-validation'];
     expect(score.positions).toBe(want?.positions);
     // Same backend (wasm) and same batches as the pretraining script: equal up to float32 ties.

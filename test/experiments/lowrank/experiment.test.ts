@@ -21,7 +21,6 @@ import {
   linearModules,
   methodLabel,
   mlmBatches,
-  mlmScore,
   moduleDeltas,
   moduleSpectra,
   overlapGrid,
@@ -246,12 +245,6 @@ describe('fine-tuning and ΔW', () => {
     });
     await expect(bad).rejects.toThrow(LowRankError);
     await expect(bad).rejects.toThrow(/^r = 0/);
-    enc.dispose();
-  });
-
-  it('MLM score needs the head', async () => {
-    const enc = new Encoder({ ...config, mlmHead: false }, { seed: 0 });
-    await expect(mlmScore(enc, [])).rejects.toThrow(/mlmHead/);
     enc.dispose();
   });
 });
