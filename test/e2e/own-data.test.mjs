@@ -1,0 +1,198 @@
+// @ts-check
+/**
+ * The own-data lesson in Chromium, on the reader's path (`?test=1` only shrinks the run to a few
+ * steps): a CSV picked through a real file chooser is read (rows, labels, split), an adapter is
+ * trained with a pointer press of Start, its three files are downloaded through the browser's
+ * download, picked again and loaded into a fresh model with the same predictions; no request the
+ * page makes carries any of the file's text; a bad paste names its row and column and stays in the
+ * box; kept data is in localStorage only when asked, and Forget removes it.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { cellMessage, launchBrowser, lessonUrl, openPage, settledCells } from './helpers.mjs';
+
+const SLUG = 'own-data';
+/** In every sentence of the file: no request may carry it. */
+const MARKER = 'qzvprivate';
+
+/** A small three-label file, quoted cells and a CRLF line end included. */
+function ticketsCsv() {
+  const topics = {
+    billing: ['charged', 'invoice', 'refund'],
+    hardware: ['screen', 'battery', 'keyboard'],
+    shipping: ['parcel', 'courier', 'delivery'],
+  };
+  const lines = ['id,text,team'];
+  let id = 0;
+  for (let i = 0; i < 12; i++)
+    for (const [team, words] of Object.entries(topics))
+      lines.push(`${id++},"${MARKER} my ${words[i % 3]}, case ${i}, is ""wrong"" again",${team}`);
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+/**
+ * Picks files through the page's real file chooser, opened by a pointer click on `selector`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ * @param {Parameters<import('playwright-core').FileChooser['setFiles']>[0]} files
+ */
+async function pick(page, selector, files) {
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.locator(selector).click(),
+  ]);
+  await chooser.setFiles(files);
+}
+
+describe('own-data lesson (Chromium)', () => {
+  it('reads a picked file, trains, downloads the adapter, loads it back with the same predictions, and sends none of the data', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const { page, foreignRequests, errors } = await openPage(context);
+    /** @type {string[]} */
+    const carried = [];
+    page.on('request', (request) => {
+      const body = request.postData() ?? '';
+      const headers = JSON.stringify(request.headers());
+      if ([request.url(), body, headers].some((s) => s.includes(MARKER)))
+        carried.push(request.url());
+    });
+    try {
+      await page.goto(lessonUrl(SLUG));
+      await settledCells(page, 180_000);
+      // The example is read until the reader gives something.
+      assert.match((await page.locator('[data-own-source]').textContent()) ?? '', /the example/);
+
+      await pick(page, '[data-cell="picked"] input[type=file]', {
+        name: 'tickets.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(ticketsCsv()),
+      });
+      await page.waitForFunction(
+        () => /your file/.test(document.querySelector('[data-own-source]')?.textContent ?? ''),
+        undefined,
+        { timeout: 30_000 },
+      );
+      await settledCells(page, 180_000);
+      const report = await page.locator('[data-own-report]').textContent();
+      assert.match(report ?? '', /36 rows, 3 labels/);
+      assert.match(report ?? '', /billing\s*12/);
+      // The columns were guessed: text and team, not the id.
+      const chosen = await page
+        .locator('[data-cell="columns"] select')
+        .evaluateAll((ss) =>
+          ss.map((s) => /** @type {HTMLSelectElement} */ (s).selectedOptions[0]?.textContent),
+        );
+      assert.deepEqual(chosen, ['text', 'team']);
+
+      await page.locator('[data-train-panel] button[data-action="start"]').first().click();
+      await page.waitForFunction(
+        () => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'done',
+        undefined,
+        { timeout: 120_000 },
+      );
+      await page.locator('[data-own-accuracy]').waitFor({ timeout: 60_000 });
+      const confusion = await page.locator('[data-own-confusion] tbody tr').count();
+      assert.equal(confusion, 3);
+
+      /** @type {{ name: string, mimeType: string, buffer: Buffer }[]} */
+      const saved = [];
+      for (const name of ['adapter_config.json', 'adapter_model.safetensors', 'labels.json']) {
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.locator(`a[data-download="${name}"]`).click(),
+        ]);
+        assert.equal(download.suggestedFilename(), name);
+        const path = await download.path();
+        saved.push({ name, mimeType: 'application/octet-stream', buffer: await readFile(path) });
+      }
+      const config = JSON.parse(saved[0]?.buffer.toString('utf8') ?? '{}');
+      assert.equal(config.peft_type, 'LORA');
+      assert.deepEqual(config.modules_to_save, ['classifier']);
+      assert.deepEqual(JSON.parse(saved[2]?.buffer.toString('utf8') ?? '{}').labels, [
+        'billing',
+        'hardware',
+        'shipping',
+      ]);
+
+      await pick(page, '[data-own-load]', saved);
+      await page.waitForFunction(
+        () => /^Loaded/.test(document.querySelector('[data-own-loaded]')?.textContent ?? ''),
+        undefined,
+        { timeout: 60_000 },
+      );
+      const loaded = (await page.locator('[data-own-loaded]').textContent()) ?? '';
+      const same = /the same prediction for (\d+) of (\d+)/.exec(loaded);
+      assert.ok(same, loaded);
+      assert.equal(same[1], same[2], loaded);
+      const diff = Number(/largest probability difference ([\d.e+-]+)/.exec(loaded)?.[1]);
+      assert.ok(diff < 1e-5, loaded);
+
+      assert.deepEqual(carried, [], 'no request carries the data');
+      assert.deepEqual(foreignRequests, []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('names the row and column of a bad paste and keeps it; keeps data only when asked; Forget removes it', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const { page } = await openPage(context);
+    try {
+      await page.goto(lessonUrl(SLUG));
+      await settledCells(page, 180_000);
+      const bad = 'text,label\nfine,a\nhello, world,b\n';
+      await page.locator('[data-cell="pasted"] textarea').click();
+      await page.keyboard.insertText(bad);
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-cell="table"]')?.getAttribute('data-state') === 'rejected',
+        undefined,
+        { timeout: 30_000 },
+      );
+      assert.match(await cellMessage(page, 'table'), /row 2: CSV: 3 cells but the header names 2/);
+      assert.equal(await page.locator('[data-cell="pasted"] textarea').inputValue(), bad);
+
+      // A good paste; nothing is stored until the box is ticked.
+      await page
+        .locator('[data-cell="pasted"] textarea')
+        .fill('text,label\nfine,a\nbad,b\nok,a\nno,b\n');
+      await settledCells(page, 120_000);
+      const key = 'lora-live:own-data:v1';
+      assert.equal(await page.evaluate((k) => localStorage.getItem(k), key), null);
+      await page.locator('[data-cell="keep"] input[type=checkbox]').click();
+      await page.waitForFunction((k) => localStorage.getItem(k) !== null, key);
+      assert.match((await page.evaluate((k) => localStorage.getItem(k), key)) ?? '', /fine,a/);
+
+      // Kept across a reload, then forgotten with one button.
+      await page.reload();
+      await settledCells(page, 180_000);
+      assert.match(
+        (await page.locator('[data-own-source]').textContent()) ?? '',
+        /kept in this browser/,
+      );
+      await page.locator('button[data-action="forget"]').click();
+      await page.waitForFunction((k) => localStorage.getItem(k) === null, key);
+      assert.match((await page.locator('[data-own-forgotten]').textContent()) ?? '', /Forgotten/);
+      await settledCells(page, 120_000);
+      assert.match((await page.locator('[data-own-source]').textContent()) ?? '', /the example/);
+      assert.equal(await page.locator('[data-cell="pasted"] textarea').inputValue(), '');
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `horizontal overflow at 390 px: ${overflow}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
