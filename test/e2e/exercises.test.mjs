@@ -35,7 +35,8 @@ async function exerciseState(page, state, timeout = 30_000) {
     ([sel, s]) => {
       const root = document.querySelector(sel ?? '');
       return (
-        root?.getAttribute('data-exercise-state') === s &&
+        root !== null &&
+        root.getAttribute('data-exercise-state') === s &&
         root.getAttribute('data-state') === 'fulfilled'
       );
     },

@@ -3,8 +3,10 @@
  * ```` ```js cell exercise ```` in the lesson, whose name is the exercise's name; its check,
  * hints and solution live in `<slug>.ts` beside this file (docs/writing-lessons.md, "Exercises").
  */
+import { adapterPlacementExercises } from './adapter-placement.ts';
 import { initialisationExercises } from './initialisation.ts';
 import { intrinsicDimensionExercises } from './intrinsic-dimension.ts';
+import { trainingRunExercises } from './training-run.ts';
 import type { Exercise } from './types.ts';
 
 export type { Exercise, ExerciseState, Verdict } from './types.ts';
@@ -13,6 +15,8 @@ export type { Exercise, ExerciseState, Verdict } from './types.ts';
 export const EXERCISES: Readonly<Record<string, readonly Exercise[]>> = {
   'intrinsic-dimension': intrinsicDimensionExercises,
   initialisation: initialisationExercises,
+  'adapter-placement': adapterPlacementExercises,
+  'training-run': trainingRunExercises,
 };
 
 /** The exercises of one lesson (none for a lesson without any). */

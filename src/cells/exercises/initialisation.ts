@@ -4,27 +4,8 @@
  * compute the answers from the lesson's formulas on plain matrices.
  */
 import type { Exercise } from './types.ts';
+import { copy, matmul, maxAbs, maxGap, scale, transpose, type Matrix } from './matrix.ts';
 import { callReader, isMatrix, notYet, right, shapeOf, shown } from './verdict.ts';
-
-type Matrix = readonly (readonly number[])[];
-
-/** P·Q for plain matrices (arrays of rows). */
-export function matmul(p: Matrix, q: Matrix): number[][] {
-  const cols = q[0]?.length ?? 0;
-  return p.map((row) =>
-    Array.from({ length: cols }, (_, j) => row.reduce((a, v, k) => a + v * (q[k]?.[j] ?? 0), 0)),
-  );
-}
-
-/** Pᵀ for a plain matrix. */
-export function transpose(p: Matrix): number[][] {
-  return (p[0] ?? []).map((_, j) => p.map((row) => row[j] ?? 0));
-}
-
-const scale = (p: Matrix, s: number): number[][] => p.map((row) => row.map((v) => s * v));
-const maxAbs = (p: Matrix): number => Math.max(0, ...p.flat().map(Math.abs));
-const maxGap = (p: Matrix, q: Matrix): number =>
-  Math.max(0, ...p.flatMap((row, i) => row.map((v, j) => Math.abs(v - (q[i]?.[j] ?? 0)))));
 
 const SCHEME_IDS = ['default', 'zero-both', 'random-both', 'a-zero-b-random', 'gated'] as const;
 const NO_OPS = ['default', 'zero-both', 'a-zero-b-random', 'gated'];
@@ -241,7 +222,6 @@ const adapterGradients: Exercise = {
       );
     }
     const c = GRAD_CASE;
-    const copy = (m: Matrix): number[][] => m.map((row) => [...row]);
     const got = callReader('Your function', () =>
       (value as (c: unknown) => unknown)({
         x: copy(c.x),

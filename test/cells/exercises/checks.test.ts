@@ -19,10 +19,14 @@ import {
 import {
   Mlp,
   Rng,
+  accountingRows,
+  encoderConfig,
+  encoderSpec,
   parameterRows,
   summarizeParams,
   sparseProjection,
 } from '../../../src/core/index.ts';
+import { TINY_MODULES, tinyAdapterWeights } from '../../../src/cells/exercises/tiny-encoder.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -141,6 +145,84 @@ const WRONG: Record<string, readonly { readonly source: string; readonly hint: R
       hint: /dB should have B’s shape, 2 × 4; yours is 1 × 1/,
     },
   ],
+  loraPerModule: [
+    { source: 'loraPerModule = (dIn, dOut, r) => r * dIn * dOut', hint: /r full-size matrices/ },
+    { source: 'loraPerModule = (dIn, dOut, r) => r * dIn', hint: /That is one factor/ },
+  ],
+  largestRank: [
+    {
+      source: `largestRank = (targets, budget) => {
+  const w = {query: 256, key: 256, value: 256, "attention.output.dense": 256, "intermediate.dense": 640, "output.dense": 640};
+  return Math.floor(budget / targets.reduce((n, m) => n + w[m], 0));
+}`,
+      hint: /two layers/,
+    },
+    {
+      source: `largestRank = (targets, budget) => {
+  const w = {query: 256, key: 256, value: 256, "attention.output.dense": 256, "intermediate.dense": 640, "output.dense": 640};
+  return Math.floor(budget / (2 * targets.reduce((n, m) => n + w[m], 0)));
+}`,
+      hint: /PEFT’s rule, "output.dense" adapts every module/,
+    },
+    {
+      source: `largestRank = (targets, budget) => {
+  const m = {"attention.self.query": 256, "attention.self.key": 256, "attention.self.value": 256,
+    "attention.output.dense": 256, "intermediate.dense": 640, "output.dense": 640};
+  let c = 0;
+  for (const [n, w] of Object.entries(m)) if (targets.some((t) => n === t || n.endsWith("." + t))) c += 2 * w;
+  return Math.ceil(budget / c);
+}`,
+      hint: /over the budget: round down/,
+    },
+  ],
+  mergeWeight: [
+    {
+      source: `mergeWeight = (W, A, B, alpha, r) =>
+  W.map((row, i) => row.map((w, j) => w + A[i].reduce((s, a, k) => s + a * B[k][j], 0)))`,
+      hint: /add \(α\/r\)·AB, not AB/,
+    },
+    {
+      source: `mergeWeight = (W, A, B, alpha, r) =>
+  W.map((row, i) => row.map((w, j) => w + alpha * A[i].reduce((s, a, k) => s + a * B[k][j], 0)))`,
+      hint: /α\/r, not α /,
+    },
+  ],
+  adapterCount: [
+    { source: 'adapterCount = 4608', hint: /one layer’s adapters/ },
+    { source: 'adapterCount = 2 * 3 * 4 * 256', hint: /128 to 512/ },
+  ],
+  swapMerged: [
+    {
+      source: `swapMerged = (W, from, to) =>
+  W.map((row, i) => row.map((w, j) => w + to.s * to.A[i].reduce((s, a, k) => s + a * to.B[k][j], 0)))`,
+      hint: /left the old one in/,
+    },
+    {
+      source: `swapMerged = (W, from, to) => W.map((row, i) => row.map((w, j) =>
+  w - from.A[i].reduce((s, a, k) => s + a * from.B[k][j], 0) + to.A[i].reduce((s, a, k) => s + a * to.B[k][j], 0)))`,
+      hint: /its own scale s/,
+    },
+  ],
+  toPeft: [
+    {
+      source: `toPeft = ({A, B, s}) => {
+  const transpose = (P) => P[0].map((_, j) => P.map((row) => row[j]));
+  const matmul = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
+  const loraA = transpose(A), loraB = transpose(B);
+  return {loraA, loraB, delta: matmul(loraA, loraB)};
+}`,
+      hint: /that is lora_A · lora_B/,
+    },
+    {
+      source: `toPeft = ({A, B, s}) => {
+  const transpose = (P) => P[0].map((_, j) => P.map((row) => row[j]));
+  const matmul = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
+  const loraA = transpose(A), loraB = transpose(B);
+  return {loraA, loraB, delta: matmul(loraB, loraA)};
+}`,
+      hint: /missing the scale s/,
+    },
+  ],
 };
 
 for (const [slug, exercises] of Object.entries(EXERCISES)) {
@@ -214,6 +296,32 @@ describe('the checks compute what the core computes', () => {
     } finally {
       mlp.dispose();
     }
+  });
+
+  it('the tiny encoder’s adapter counts are the core’s accounting of the same model', () => {
+    const spec = encoderSpec(
+      encoderConfig('tiny', { numLabels: 2, mlmHead: false, maxPositionEmbeddings: 50 }),
+      'tiny',
+    );
+    const adapters = (targetModules: string[], r: number): number =>
+      accountingRows(spec, { r, targetModules })
+        .filter((row) => row.name.includes('.lora_'))
+        .reduce((n, row) => n + row.count, 0);
+    // The training-run lesson's default run (its prose says 2,048) and its exercise.
+    expect(adapters(['query', 'attention.output.dense'], 2)).toBe(2048);
+    expect(adapters(['query', 'attention.output.dense'], 2)).toBe(
+      tinyAdapterWeights(['query', 'attention.output.dense'], 2),
+    );
+    expect(adapters(['query', 'value', 'intermediate.dense'], 4)).toBe(
+      tinyAdapterWeights(['query', 'value', 'intermediate.dense'], 4),
+    );
+    for (const m of Object.keys(TINY_MODULES)) {
+      for (const r of [1, 3, 8])
+        expect(adapters([m], r), `${m} r=${String(r)}`).toBe(tinyAdapterWeights([m], r));
+    }
+    // PEFT's rule: "output.dense" also adapts attention.output.dense.
+    expect(adapters(['output.dense'], 1)).toBe(2 * (640 + 256));
+    expect(tinyAdapterWeights(['output.dense'], 1)).toBe(2 * (640 + 256));
   });
 
   it('storedEntries: the expected count is what the core’s sparse projection stores, within 3%', () => {
