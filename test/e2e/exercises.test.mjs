@@ -8,8 +8,11 @@
  * pressed with the mouse, except where the keyboard is the point (Enter, Escape).
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { editCell, editorText, launchBrowser, lessonUrl, openPage } from './helpers.mjs';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const SLUG = 'intrinsic-dimension';
 const NAME = 'countD';
@@ -157,4 +160,33 @@ describe('an exercise', () => {
     assert.deepEqual(foreignRequests, []);
     await context.close();
   });
+
+  for (const colorScheme of /** @type {const} */ (['light', 'dark'])) {
+    it(`passes axe (WCAG 2.1 A/AA, contrast included) in the ${colorScheme} theme, every part shown`, async () => {
+      // axe is injected as an inline script, which the site's CSP (rightly) forbids.
+      const context = await browser.newContext({ colorScheme, bypassCSP: true });
+      const { page } = await openPage(context);
+      await page.goto(lessonUrl(SLUG, ''));
+      await reachExercise(page);
+      await exerciseState(page, 'unanswered');
+      await editCell(page, NAME, 'countD = 1');
+      await exerciseState(page, 'wrong');
+      await page.locator(`${EXERCISE} [data-exercise-action="hint"]`).click();
+      await page.locator(`${EXERCISE} [data-exercise-action="solution"]`).click();
+      await page.addScriptTag({ path: axePath });
+      const found = await page.evaluate(async (sel) => {
+        // @ts-expect-error axe is the global the script tag defined
+        const result = await window.axe.run(
+          { include: [[sel], ['[data-exercise-count]']] },
+          { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
+        );
+        return result.violations.map(
+          (/** @type {{ id: string, nodes: { target: string[] }[] }} */ v) =>
+            `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+        );
+      }, EXERCISE);
+      assert.deepEqual(found, []);
+      await context.close();
+    });
+  }
 });
