@@ -187,6 +187,30 @@ describe('own-data lesson (Chromium)', () => {
       await settledCells(page, 120_000);
       assert.match((await page.locator('[data-own-source]').textContent()) ?? '', /the example/);
       assert.equal(await page.locator('[data-cell="pasted"] textarea').inputValue(), '');
+
+      // A 20,000-row TSV through the file chooser: read, reported and split.
+      const big = ['label\tsentence'];
+      for (let i = 0; i < 20_000; i++)
+        big.push(`${['a', 'b', 'c', 'd'][i % 4] ?? ''}\trow ${i} says ${i % 7}`);
+      const t0 = Date.now();
+      await pick(page, '[data-cell="picked"] input[type=file]', {
+        name: 'big.tsv',
+        mimeType: 'text/tab-separated-values',
+        buffer: Buffer.from(big.join('\n')),
+      });
+      await page.waitForFunction(
+        () =>
+          /20,000 rows, 4 labels/.test(
+            document.querySelector('[data-own-report]')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      console.log(`20,000 rows read and reported in ${String(Date.now() - t0)} ms`);
+      assert.match(
+        (await page.locator('[data-own-report]').textContent()) ?? '',
+        /16,000\s*training and\s*4,000\s*validation/,
+      );
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
