@@ -35,7 +35,7 @@ export interface SentimentStart {
   readonly why: string;
   readonly split: SentimentSplit;
   readonly tokenizer: WordTokenizer;
-  /** The encoder's config (with {@link SENTIMENT_OVERRIDES}). */
+  /** The encoder's config (with {@link SENTIMENT_OVERRIDES} and the caller's overrides). */
   readonly config: EncoderConfig;
   /** A fresh encoder: the pretrained body with a new classifier seeded by `seed` (the caller disposes it). */
   encoder(seed: number): Encoder;
@@ -54,10 +54,17 @@ export interface SentimentUnavailable {
 const STAND_IN_SEED = 5000;
 
 /** The stand-in: a generated split, a tokenizer of its words and a random micro encoder. */
-export function sentimentStandIn(why: string): SentimentStart {
+export function sentimentStandIn(
+  why: string,
+  overrides: Partial<EncoderConfig> = {},
+): SentimentStart {
   const split = standInSplit(0);
   const tokenizer = tokenizerFromExamples(split.train, 200);
-  const config = encoderConfig('micro', { ...SENTIMENT_OVERRIDES, vocabSize: tokenizer.size });
+  const config = encoderConfig('micro', {
+    ...SENTIMENT_OVERRIDES,
+    ...overrides,
+    vocabSize: tokenizer.size,
+  });
   return {
     ok: false,
     why,
@@ -71,13 +78,19 @@ export function sentimentStandIn(why: string): SentimentStart {
 
 /**
  * The shipped encoder (`site.model()`) and sentiment split (`data/sentiment.json`); the stand-in
- * when `site` is not available; `{ok: false, why, split: null}` when a file fails.
+ * when `site` is not available; `{ok: false, why, split: null}` when a file fails. `overrides`
+ * change {@link SENTIMENT_OVERRIDES} (e.g. `{mlmHead: true}` keeps the masked-LM head, for the
+ * low-rank lesson's forgetting measure).
  */
-export async function sentimentEncoder(site: Site): Promise<SentimentStart | SentimentUnavailable> {
-  if (!site.available) return sentimentStandIn('no site to load the model from');
+export async function sentimentEncoder(
+  site: Site,
+  overrides: Partial<EncoderConfig> = {},
+): Promise<SentimentStart | SentimentUnavailable> {
+  const settings = { ...SENTIMENT_OVERRIDES, ...overrides };
+  if (!site.available) return sentimentStandIn('no site to load the model from', overrides);
   try {
     const [files, sentiment] = await Promise.all([site.model(), site.json('data/sentiment.json')]);
-    const { tokenizer, config, encoder } = pretrainedStart(files, SENTIMENT_OVERRIDES);
+    const { tokenizer, config, encoder } = pretrainedStart(files, settings);
     return {
       ok: true,
       why: '',
@@ -85,7 +98,7 @@ export async function sentimentEncoder(site: Site): Promise<SentimentStart | Sen
       tokenizer,
       config,
       encoder,
-      source: (seed) => ({ pretrained: files, overrides: SENTIMENT_OVERRIDES, seed }),
+      source: (seed) => ({ pretrained: files, overrides: settings, seed }),
     };
   } catch (error) {
     return { ok: false, why: error instanceof Error ? error.message : String(error), split: null };

@@ -59,6 +59,19 @@ describe('sentimentEncoder', () => {
     e.dispose();
   });
 
+  it('overrides: the low-rank lesson keeps the MLM head, with the shipped weights or the stand-in', async () => {
+    for (const site of [directorySite(), createSite(null, null)]) {
+      const start = await sentimentEncoder(site, { mlmHead: true });
+      if (start.split === null) throw new Error(start.why);
+      expect(start.config).toMatchObject({ ...SENTIMENT_OVERRIDES, mlmHead: true });
+      const e = start.encoder(0);
+      expect(e.namedParameters().some((p) => p.name.startsWith('lm_head.'))).toBe(true);
+      e.dispose();
+      if (start.ok)
+        expect(start.source(0)).toMatchObject({ overrides: { mlmHead: true, numLabels: 2 } });
+    }
+  });
+
   it('a file the site lacks: nothing to train on, and `why` names the file', async () => {
     const sentimentOnly: ReadFile = (path) =>
       path === 'data/sentiment.json'

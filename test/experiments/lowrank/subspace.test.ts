@@ -43,23 +43,29 @@ const validation = rows(2, 32, 8);
 const test = rows(3, 32, 8);
 const notHead = (name: string): boolean => !name.startsWith('lm_head.');
 
-/** Solves the d×d system M·x = b (Gaussian elimination with partial pivoting, float64). */
-function solve(M: Float64Array[], b: Float64Array): Float64Array {
+/** Solves the d×d system M·x = b (Gauss–Jordan elimination with partial pivoting, float64). */
+function solve(M: readonly Float64Array[], b: Float64Array): Float64Array {
   const d = b.length;
-  const A = M.map((row, i) => Float64Array.from([...row, b[i] ?? 0]));
+  const A: Float64Array[] = M.map((row, i) => Float64Array.from([...row, b[i] ?? 0]));
+  const at = (r: number): Float64Array => {
+    const row = A[r];
+    if (!row) throw new Error(`no row ${String(r)}`);
+    return row;
+  };
   for (let c = 0; c < d; c++) {
     let p = c;
-    for (let r = c + 1; r < d; r++) if (Math.abs(A[r]?.[c] ?? 0) > Math.abs(A[p]?.[c] ?? 0)) p = r;
-    [A[c], A[p]] = [A[p] as Float64Array, A[c] as Float64Array];
-    const pivot = A[c] as Float64Array;
+    for (let r = c + 1; r < d; r++) if (Math.abs(at(r)[c] ?? 0) > Math.abs(at(p)[c] ?? 0)) p = r;
+    const pivot = at(p);
+    A[p] = at(c);
+    A[c] = pivot;
     for (let r = 0; r < d; r++) {
       if (r === c) continue;
-      const row = A[r] as Float64Array;
+      const row = at(r);
       const f = (row[c] ?? 0) / (pivot[c] ?? 1);
       for (let k = c; k <= d; k++) row[k] = (row[k] ?? 0) - f * (pivot[k] ?? 0);
     }
   }
-  return Float64Array.from({ length: d }, (_, i) => (A[i]?.[d] ?? 0) / (A[i]?.[i] ?? 1));
+  return Float64Array.from({ length: d }, (_, i) => (at(i)[d] ?? 0) / (at(i)[i] ?? 1));
 }
 
 beforeAll(async () => {
