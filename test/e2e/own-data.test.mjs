@@ -211,6 +211,32 @@ describe('own-data lesson (Chromium)', () => {
         (await page.locator('[data-own-report]').textContent()) ?? '',
         /16,000\s*training and\s*4,000\s*validation/,
       );
+      // Over the (test-sized) threshold: the page's worker read it.
+      assert.match(
+        (await page.locator('[data-own-report] caption').first().textContent()) ?? '',
+        /parsed on a background thread/,
+      );
+      // A refusal from the worker (over 100,000 characters) names the row as the page's reader does.
+      const broken = ['text,label'];
+      for (let i = 1; i <= 6000; i++)
+        broken.push(
+          i === 4321 ? `row ${i}, with a comma,x` : `row ${i} is long enough to need the worker,x`,
+        );
+      await pick(page, '[data-cell="picked"] input[type=file]', {
+        name: 'broken.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(broken.join('\n')),
+      });
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-cell="table"]')?.getAttribute('data-state') === 'rejected',
+        undefined,
+        { timeout: 30_000 },
+      );
+      assert.match(
+        await cellMessage(page, 'table'),
+        /row 4321: CSV: 3 cells but the header names 2/,
+      );
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );

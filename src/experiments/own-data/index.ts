@@ -2,3 +2,4 @@
 export * from './parse-table.ts';
 export * from './session.ts';
 export * from './storage.ts';
+export * from './read-table.ts';

@@ -12,6 +12,7 @@ import {
   parseTable,
   type TableFormat,
 } from '../../../src/experiments/own-data/parse-table.ts';
+import { readTable } from '../../../src/experiments/own-data/read-table.ts';
 
 /** A cell: any text, often with the characters that need quoting. */
 const cell = fc.oneof(
@@ -179,5 +180,12 @@ describe('parseTable', () => {
     expect(got.rows.length).toBe(20_000);
     expect(got.rows[19_999]).toEqual(['sentence number 19999', '1']);
     expect((await refusal(rows(MAX_ROWS + 1))).message).toMatch(/more than 50,000/);
+  });
+
+  it('readTable reads on this thread where there is no Worker (Node), with the same result', async () => {
+    const text = 'text,label\n"a, b",x\nc,y\n';
+    const got = await readTable(text, 'auto', '', { offThreadChars: 1 });
+    expect(got.offThread).toBe(false);
+    expect({ columns: got.columns, rows: got.rows }).toEqual(await parseTable(text));
   });
 });
