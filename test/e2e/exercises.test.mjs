@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { editCell, editorText, launchBrowser, lessonUrl, openPage } from './helpers.mjs';
+import { BASE_URL, editCell, editorText, launchBrowser, lessonUrl, openPage } from './helpers.mjs';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -189,4 +189,60 @@ describe('an exercise', () => {
       await context.close();
     });
   }
+});
+
+describe("the instructors' catalogue", () => {
+  it('lists each lesson’s exercises by title and task, links them, and previews a cell only when asked', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const { page, errors, foreignRequests } = await openPage(context);
+    await page.goto(new URL('instructors/', BASE_URL).href);
+    const entry = page.locator('[data-catalogue-entry="intrinsic-dimension/countD"]');
+    const text = (await entry.textContent())?.replace(/\s+/g, ' ') ?? '';
+    assert.match(text, /Count the weights of a small network/);
+    assert.match(text, /Return D, the number of trainable numbers/);
+    // Inputs in words: a control's label and kind, with its address parameter.
+    const live =
+      (await page.locator('[data-catalogue-entry="intrinsic-dimension/live"]').textContent()) ?? '';
+    assert.match(live.replace(/\s+/g, ' '), /subspace dimension d \(slider, \?d=…\)/);
+    for (const slug of [
+      'intrinsic-dimension',
+      'initialisation',
+      'adapter-placement',
+      'training-run',
+    ]) {
+      const count = await page
+        .locator(`[data-catalogue-entry^="${slug}/"]`)
+        .filter({ hasText: 'with its check and hints' })
+        .count();
+      assert.ok(count >= 3, `${slug}: ${String(count)} exercises listed`);
+    }
+    assert.equal(
+      await page.locator('.catalogue-preview iframe').count(),
+      0,
+      'no frame before asked',
+    );
+    const embedLoaded = page.waitForResponse((r) =>
+      r.url().includes('/embed/intrinsic-dimension/countD/'),
+    );
+    await entry.locator('summary').click();
+    await embedLoaded;
+    const frame = entry.locator('iframe');
+    assert.equal(
+      await frame.getAttribute('title'),
+      'Live cell: Count the weights of a small network',
+    );
+    // The lesson link lands on the exercise's heading.
+    const href =
+      (await entry.locator('a', { hasText: 'in the lesson' }).getAttribute('href')) ?? '';
+    await page.goto(new URL(href, BASE_URL).href);
+    const id = decodeURIComponent(new URL(page.url()).hash.slice(1));
+    assert.match((await page.locator(`[id="${id}"]`).textContent()) ?? '', /Count D/);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `horizontal overflow of ${String(overflow)} px`);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(foreignRequests, []);
+    await context.close();
+  });
 });
