@@ -193,6 +193,46 @@ function batchTensors(examples: readonly SentimentExample[]): {
 /** The loop hands control back to nothing between steps (a script, no page to keep alive). */
 const noPause = (): Promise<void> => Promise.resolve();
 
+/** One step of a run's plan: epoch `ep`'s `s`-th batch. */
+interface PlannedStep {
+  readonly ep: number;
+  readonly s: number;
+}
+
+/**
+ * Trains `vars` with `opt` for one step per entry of `plan` through the core's loop: the step's
+ * batch made by `make` and freed by `free`, its dropout drawn from `rng.fork('drop-<ep>-<s>')`.
+ * Returns the last step's loss.
+ */
+async function trainPlan<P extends PlannedStep, B>(o: {
+  readonly opt: Adam;
+  readonly vars: tf.Variable[];
+  readonly plan: readonly P[];
+  readonly rng: Rng;
+  readonly make: (step: P) => B;
+  readonly free: (batch: B) => void;
+  readonly loss: (batch: B, dropRng: Rng) => tf.Scalar;
+}): Promise<number> {
+  const at = (k: number): P => {
+    const p = o.plan[k];
+    if (!p) throw new Error(`no step ${String(k)} in the plan`);
+    return p;
+  };
+  const feed = new StepBatch((k) => o.make(at(k)), o.free);
+  let last = NaN;
+  for await (const st of trainLoop({
+    optimizer: o.opt,
+    variables: o.vars,
+    steps: o.plan.length,
+    pause: noPause,
+    beforeStep: feed.load,
+    afterStep: feed.drop,
+    loss: (k) => o.loss(feed.current(), o.rng.fork(`drop-${String(at(k).ep)}-${String(at(k).s)}`)),
+  }))
+    last = st.loss;
+  return last;
+}
+
 /** Words per training sentence (the length the batches are grouped by). */
 const trainLength = new Map(allSentences.map((e) => [e, tokenizer.wordIds(e.text).length]));
 
@@ -316,7 +356,7 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
   });
   const rng = new Rng(seed).fork('finetune');
   const t0 = Date.now();
-  let lastLoss = NaN;
+  let lastLoss: number;
   let validation: number;
   let testRight: boolean[];
   if (method === 'frozen') {
@@ -368,35 +408,24 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
         rows: order.slice(s * batchSize, (s + 1) * batchSize),
       }));
     }).flat();
-    const feed = new StepBatch(
-      (k) => {
-        const rows = plan[k]?.rows ?? [];
-        return tf.tidy(() => ({
+    lastLoss = await trainPlan({
+      opt,
+      vars,
+      plan,
+      rng,
+      make: ({ rows }) =>
+        tf.tidy(() => ({
           x: tf.gather(fTrain, tf.tensor1d(rows, 'int32')),
           y: tf.tensor1d(
             rows.map((i) => yTrain[i] ?? 0),
             'int32',
           ),
-        }));
-      },
-      (b) => {
+        })),
+      free: (b) => {
         tf.dispose([b.x, b.y]);
       },
-    );
-    for await (const st of trainLoop({
-      optimizer: opt,
-      variables: vars,
-      steps: plan.length,
-      pause: noPause,
-      beforeStep: feed.load,
-      afterStep: feed.drop,
-      loss: (k) => {
-        const { x, y } = feed.current();
-        const dropRng = rng.fork(`drop-${String(plan[k]?.ep)}-${String(plan[k]?.s)}`);
-        return softmaxCrossEntropy(head(x, true, dropRng), y);
-      },
-    }))
-      lastLoss = st.loss;
+      loss: ({ x, y }, dropRng) => softmaxCrossEntropy(head(x, true, dropRng), y),
+    });
     const right = async (f: tf.Tensor, xs: readonly SentimentExample[]): Promise<boolean[]> => {
       const pred = tf.tidy(() => tf.argMax(head(f, false, rng), 1));
       const pv = await pred.data();
@@ -409,29 +438,21 @@ async function runArm(arm: string, seed: number): Promise<RunRecord> {
     const plan = Array.from({ length: EPOCHS[method] }, (_, ep) =>
       epochBatches(rng.fork(`epoch-${ep}`)).map((part, s) => ({ ep, s, part })),
     ).flat();
-    const feed = new StepBatch(
-      (k) => batchTensors(plan[k]?.part ?? []),
-      (b) => {
+    lastLoss = await trainPlan({
+      opt,
+      vars,
+      plan,
+      rng,
+      make: ({ part }) => batchTensors(part),
+      free: (b) => {
         tf.dispose([b.ids, b.mask, b.labels]);
       },
-    );
-    for await (const st of trainLoop({
-      optimizer: opt,
-      variables: vars,
-      steps: plan.length,
-      pause: noPause,
-      beforeStep: feed.load,
-      afterStep: feed.drop,
-      loss: (k) => {
-        const b = feed.current();
-        const dropRng = rng.fork(`drop-${String(plan[k]?.ep)}-${String(plan[k]?.s)}`);
-        return softmaxCrossEntropy(
+      loss: (b, dropRng) =>
+        softmaxCrossEntropy(
           enc.classify(b.ids, b.mask, { training: true, rng: dropRng }),
           b.labels,
-        );
-      },
-    }))
-      lastLoss = st.loss;
+        ),
+    });
     validation = share(await correctness(enc, split.validation));
     testRight = await correctness(enc, split.test);
   }
