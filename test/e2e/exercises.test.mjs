@@ -77,6 +77,9 @@ describe('an exercise', () => {
     await exerciseState(page, 'unanswered');
     const starter = await editorText(page, NAME);
     assert.match(await count(page), /0 of 3 done/);
+    // The count sits under the Exercises heading (not in the lesson bar, where it would push the
+    // lesson down as the page loads).
+    assert.equal(await page.locator('h2#exercises + [data-exercise-count]').count(), 1);
     const verdict = page.locator(`${EXERCISE} [data-exercise-verdict]`);
     assert.equal(await verdict.getAttribute('role'), 'status');
     assert.equal(await verdict.getAttribute('aria-live'), 'polite');

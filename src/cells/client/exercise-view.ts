@@ -3,7 +3,7 @@
  * code is the starter; the reader edits and runs it as any cell); this adds, below the cell's
  * output, the check's verdict, "Show a hint" (one more each press), "Show the solution" (after a
  * confirmation; it puts the solution in the cell and runs it) and "Start over" (the starter code,
- * no hints, no solution). The lesson bar shows how many of the lesson's exercises are done.
+ * no hints, no solution). Under the lesson’s Exercises heading, a line says how many are done.
  *
  * The check runs whenever the cell finishes with code other than the starter: it reads the value
  * the cell produced (`CellView.lastValue`), so it never runs the reader's code itself beyond
@@ -28,8 +28,6 @@ export interface ExerciseHost {
   readonly views: readonly CellView[];
   readonly exercises: readonly Exercise[];
   readonly progress: ProgressStore;
-  /** Where the "n of m done" line goes (the lesson bar's container). */
-  readonly countHost: HTMLElement;
   /** Puts `code` in the cell as the reader's code and runs it; the reader's own edit is kept. */
   readonly replaceCode: (view: CellView, code: string) => void;
   /**
@@ -74,6 +72,7 @@ class ExerciseView {
     this.#hints = h('ol', {
       class: 'exercise-hints',
       'aria-live': 'polite',
+      'aria-relevant': 'additions',
       'aria-label': 'Hints',
       'data-exercise-hints': true,
     });
@@ -249,7 +248,11 @@ class ExerciseView {
           : `${p.state === 'right' ? 'Answered right' : 'Not answered right yet'} on an earlier visit; checked again when the cell runs.`,
       );
     }
-    this.#hints.replaceChildren(...hints.slice(0, p.hints).map((text) => h('li', {}, text)));
+    // Only the new hint is added (the list is announced: the earlier ones are not read again).
+    while (this.#hints.children.length > p.hints) this.#hints.lastElementChild?.remove();
+    for (const text of hints.slice(this.#hints.children.length, p.hints)) {
+      this.#hints.append(h('li', {}, text));
+    }
     this.#hints.hidden = p.hints === 0;
     const left = hints.length - p.hints;
     this.#hintButton.disabled = left === 0;
@@ -259,6 +262,22 @@ class ExerciseView {
         : `Show ${p.hints === 0 ? 'a' : 'another'} hint (${String(p.hints + 1)} of ${String(hints.length)})`;
     this.#solutionNote.hidden = !p.solution;
   }
+}
+
+/**
+ * Puts the done count under the heading of the lesson's exercises (the nearest `h2` before the
+ * first exercise), else just before the first exercise. There, at the end of a lesson, it appears
+ * out of view when the cells mount, so nothing the reader sees moves; in the lesson bar at the
+ * top it would push the whole lesson down as the page loads.
+ */
+function placeCount(first: HTMLElement, count: HTMLElement): void {
+  for (let el = first.previousElementSibling; el !== null; el = el.previousElementSibling) {
+    if (el.tagName === 'H2') {
+      el.after(count);
+      return;
+    }
+  }
+  first.before(count);
 }
 
 /**
@@ -289,9 +308,10 @@ export function attachExercises(host: ExerciseHost): number {
     }
     shown.push(new ExerciseView(exercise, view, host, renderCount));
   }
-  if (shown.length > 0) {
+  const first = shown[0]?.view.root;
+  if (first) {
     renderCount();
-    host.countHost.append(count);
+    placeCount(first, count);
   }
   return shown.length;
 }
