@@ -410,7 +410,6 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     views,
     exercises: exercisesOf(slug),
     progress: createProgressStore(() => window.localStorage, storageFailed),
-    countHost: toolbarContainer(root),
     replaceCode: (view, code) => {
       keepOwn(view, code);
       view.setSource(code);
