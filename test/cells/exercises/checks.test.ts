@@ -282,6 +282,31 @@ for (const [slug, exercises] of Object.entries(EXERCISES)) {
   });
 }
 
+describe('a check never hangs the page', () => {
+  it('a reader’s function that loops for ever is stopped by the loop guard and answered', async () => {
+    let value: unknown;
+    const run = runCells(['storedEntries = (sizes, d) => { let n = 0; for (;;) n++; }'], {
+      builtins: createNodeBuiltins({ plotly: null }),
+      observerFor: () => ({
+        fulfilled: (v) => {
+          value = v;
+        },
+      }),
+    });
+    try {
+      await run.settled(30_000, 0);
+      const exercise = EXERCISES['intrinsic-dimension']?.find((e) => e.name === 'storedEntries');
+      const started = Date.now();
+      const verdict = await exercise?.check(value);
+      expect(verdict?.right).toBe(false);
+      expect(verdict?.message).toMatch(/threw an error: .*ran for more than 5 s/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      run.dispose();
+    }
+  });
+});
+
 describe('the checks compute what the core computes', () => {
   beforeAll(async () => {
     await loadNodeTf('cpu');
