@@ -5,7 +5,9 @@
  * open the hints one by one, ask for the solution (a confirmation first, which Escape closes),
  * see the lesson's done count go up, reload and find everything as it was, then Start over and
  * find the starter code, no hints and the count back down — after another reload too. Buttons are
- * pressed with the mouse, except where the keyboard is the point (Enter, Escape).
+ * pressed with the mouse, except where the keyboard is the point (Enter, Escape). Then axe on the
+ * exercise in both themes, and the instructors' catalogue: exercises listed with title and task,
+ * inputs in words, a preview frame only when asked, axe in both themes, no overflow at 390 px.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -56,6 +58,25 @@ async function exerciseState(page, state, timeout = 30_000) {
 async function reachExercise(page) {
   await page.locator(`[data-cell="${NAME}"]`).scrollIntoViewIfNeeded();
   await page.locator(`${EXERCISE} .cm-content`).waitFor({ timeout: 60_000 });
+}
+
+/**
+ * axe's WCAG 2.1 A/AA violations (contrast included) within `include` (the whole page if null).
+ * @param {import('playwright-core').Page} page
+ * @param {string[][] | null} include
+ */
+async function axe(page, include) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async (within) => {
+    // @ts-expect-error axe is the global the script tag defined
+    const result = await window.axe.run(within === null ? document : { include: within }, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map(
+      (/** @type {{ id: string, nodes: { target: string[] }[] }} */ v) =>
+        `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  }, include);
 }
 
 /** @param {import('playwright-core').Page} page */
@@ -176,19 +197,7 @@ describe('an exercise', () => {
       await exerciseState(page, 'wrong');
       await page.locator(`${EXERCISE} [data-exercise-action="hint"]`).click();
       await page.locator(`${EXERCISE} [data-exercise-action="solution"]`).click();
-      await page.addScriptTag({ path: axePath });
-      const found = await page.evaluate(async (sel) => {
-        // @ts-expect-error axe is the global the script tag defined
-        const result = await window.axe.run(
-          { include: [[sel], ['[data-exercise-count]']] },
-          { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
-        );
-        return result.violations.map(
-          (/** @type {{ id: string, nodes: { target: string[] }[] }} */ v) =>
-            `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-        );
-      }, EXERCISE);
-      assert.deepEqual(found, []);
+      assert.deepEqual(await axe(page, [[EXERCISE], ['[data-exercise-count]']]), []);
       await context.close();
     });
   }
@@ -248,4 +257,15 @@ describe("the instructors' catalogue", () => {
     assert.deepEqual(foreignRequests, []);
     await context.close();
   });
+
+  for (const colorScheme of /** @type {const} */ (['light', 'dark'])) {
+    it(`passes axe (WCAG 2.1 A/AA) in the ${colorScheme} theme, a preview open`, async () => {
+      const context = await browser.newContext({ colorScheme, bypassCSP: true });
+      const { page } = await openPage(context);
+      await page.goto(new URL('instructors/', BASE_URL).href);
+      await page.locator('[data-catalogue-entry="initialisation/noOpStarts"] summary').click();
+      assert.deepEqual(await axe(page, null), []);
+      await context.close();
+    });
+  }
 });
