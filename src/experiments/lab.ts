@@ -10,3 +10,8 @@ export * from './initialisation/index.ts';
 export * from './training/index.ts';
 export * from './lowrank/index.ts';
 export * from './own-data/index.ts';
+export {
+  createOwnDataTrainer,
+  type OwnDataTrainer,
+  type OwnTrainerInit,
+} from './own-data-trainer.ts';
