@@ -94,6 +94,10 @@ describe('own-data lesson (Chromium)', () => {
         );
       assert.deepEqual(chosen, ['text', 'team']);
 
+      assert.match(
+        (await page.locator('[data-own-trainer]').textContent()) ?? '',
+        /in a Web Worker/,
+      );
       await page.locator('[data-train-panel] button[data-action="start"]').first().click();
       await page.waitForFunction(
         () => document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'done',
