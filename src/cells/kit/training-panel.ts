@@ -63,6 +63,13 @@ export interface PanelTrainer<C extends PanelRunConfig, S extends PanelSummary> 
   memory(): Promise<PanelMemory>;
 }
 
+/** How the status line names a run's `method` (any other name is shown as it is). */
+const METHOD_NAMES: Readonly<Record<string, string>> = {
+  lora: 'LoRA',
+  full: 'full fine-tuning',
+  head: 'the classifier alone',
+};
+
 /** The part of Plotly the panel uses. */
 export interface PanelPlotly {
   newPlot(gd: HTMLElement, data: unknown[], layout: unknown, config?: unknown): unknown;
@@ -332,7 +339,7 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
     for (const a of [loss.x, loss.y, acc.x, acc.y]) a.length = 0;
     last = null;
     showLive();
-    const method = config.method === 'lora' ? 'LoRA' : 'full fine-tuning';
+    const method = METHOD_NAMES[config.method ?? 'full'] ?? config.method ?? 'full fine-tuning';
     setState('running', `Training (${method}) on ${backend}…`);
     trainer.train(config, onEvent).then(finish, fail);
   });
