@@ -10,7 +10,14 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { cellMessage, launchBrowser, lessonUrl, openPage, settledCells } from './helpers.mjs';
+import {
+  cellMessage,
+  editCell,
+  launchBrowser,
+  lessonUrl,
+  openPage,
+  settledCells,
+} from './helpers.mjs';
 
 const SLUG = 'own-data';
 /** In every sentence of the file: no request may carry it. */
@@ -245,6 +252,71 @@ describe('own-data lesson (Chromium)', () => {
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       assert.ok(overflow <= 0, `horizontal overflow at 390 px: ${overflow}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('Stop ends a long run between steps and Resume continues it (the reader edits the steps)', async () => {
+    const context = await browser.newContext();
+    const { page, errors } = await openPage(context);
+    try {
+      await page.goto(lessonUrl(SLUG));
+      await settledCells(page, 180_000);
+      await editCell(
+        page,
+        'runConfig',
+        'runConfig = ({method: "lora", r: 2, loraAlpha: 4, targetModules: ["query"], learningRate: 2e-3, steps: 2000, batchSize: 8, seed: 0, evalEvery: 0})',
+      );
+      await page.waitForFunction(
+        () =>
+          / \/ 2000 steps$/.test(
+            document.querySelector('[data-train-fraction]')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      const panel = page.locator('[data-train-panel]').first();
+      /** @returns {Promise<number>} */
+      const steps = () =>
+        panel.evaluate((p) => /** @type {any} */ (p).trainingLog?.loss.x.length ?? 0);
+      await panel.locator('button[data-action="start"]').click();
+      await page.waitForFunction(
+        () => {
+          const p = /** @type {any} */ (document.querySelector('[data-train-panel]'));
+          return (p?.trainingLog?.loss.x.length ?? 0) >= 5;
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
+      await panel.locator('button[data-action="stop"]').click();
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'stopped',
+        undefined,
+        { timeout: 10_000 },
+      );
+      const stoppedAt = await steps();
+      await page.waitForTimeout(1000);
+      assert.equal(await steps(), stoppedAt, 'no step after Stop');
+      await panel.locator('button[data-action="resume"]').click();
+      await page.waitForFunction(
+        (n) => {
+          const p = /** @type {any} */ (document.querySelector('[data-train-panel]'));
+          return (p?.trainingLog?.loss.x.length ?? 0) >= n + 3;
+        },
+        stoppedAt,
+        { timeout: 60_000 },
+      );
+      await panel.locator('button[data-action="stop"]').click();
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-train-panel]')?.getAttribute('data-state') === 'stopped',
+        undefined,
+        { timeout: 10_000 },
+      );
+      assert.ok((await steps()) > stoppedAt);
+      assert.deepEqual(errors, []);
     } finally {
       await context.close();
     }

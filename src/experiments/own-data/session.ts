@@ -216,6 +216,9 @@ export class OwnDataSession {
     const steps = runSteps({
       steps: Math.max(0, config.steps - run.stepsDone),
       signal: abort.signal,
+      // A task between any two steps: a worker's "stop" message gets in (scheduler.yield's
+      // continuations would run ahead of it), a page paints.
+      pause: macrotask,
       beforeStep: (step) => {
         batch.load(step);
       },
