@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
+  BASE_URL,
   cellMessage,
   editCell,
   launchBrowser,
@@ -317,6 +318,47 @@ describe('own-data lesson (Chromium)', () => {
       );
       assert.ok((await steps()) > stoppedAt);
       assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an embedding page hands a framed cell its data by postMessage (text, never code)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      const src = new URL('embed/own-data/sourceNote/?test=1', BASE_URL).href;
+      // The host page: the site's home page with its body replaced (an http origin, which
+      // `frame-ancestors *` needs; framing from other origins is embed.test.mjs's subject).
+      await page.goto(BASE_URL);
+      await page.setContent(
+        `<iframe title="own data" src="${src}" width="700" height="300"></iframe>`,
+      );
+      const frame = await (await page.waitForSelector('iframe')).contentFrame();
+      assert.ok(frame);
+      await frame.waitForSelector('[data-own-source]', { timeout: 60_000 });
+      assert.match((await frame.textContent('[data-own-source]')) ?? '', /the example/);
+      await page.evaluate(() => {
+        const f = /** @type {HTMLIFrameElement} */ (document.querySelector('iframe'));
+        f.contentWindow?.postMessage(
+          { type: 'lora-live:own-data', name: 'class.csv', text: 'text,label\nyes,a\nno,b\n' },
+          '*',
+        );
+        // Anything else is ignored: another type, or code.
+        f.contentWindow?.postMessage({ type: 'other', text: 'x' }, '*');
+      });
+      await frame.waitForFunction(
+        () =>
+          /the page around this one sent/.test(
+            document.querySelector('[data-own-source]')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 30_000 },
+      );
+      assert.match(
+        (await frame.textContent('[data-own-source]')) ?? '',
+        /class\.csv.*\s*22 characters/s,
+      );
     } finally {
       await context.close();
     }
