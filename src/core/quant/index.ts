@@ -1,0 +1,4 @@
+/** Block-wise quantisation (int8 absmax, NF4, double quantisation) and QLoRA's frozen linear. */
+export * from './errors.ts';
+export * from './normal.ts';
+export * from './blockwise.ts';
