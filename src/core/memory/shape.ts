@@ -57,7 +57,7 @@ function positiveInt(field: string, v: number): void {
 }
 
 /** Checks every field of a shape. @throws {MemoryModelError} naming the first bad field. */
-export function checkShape(s: DecoderShape): void {
+export function checkDecoderShape(s: DecoderShape): void {
   positiveInt('layers', s.layers);
   positiveInt('hidden', s.hidden);
   positiveInt('intermediate', s.intermediate);
@@ -77,7 +77,7 @@ export function checkShape(s: DecoderShape): void {
 
 /** The linear layers of one block with their widths (weights `[dIn, dOut]`). */
 export function blockLinears(s: DecoderShape): BlockLinear[] {
-  checkShape(s);
+  checkDecoderShape(s);
   const h = s.hidden;
   const kvWidth = (s.kvHeads ?? s.heads) * (h / s.heads);
   const attention = [
