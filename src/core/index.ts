@@ -29,3 +29,5 @@ export * from './lora/index.ts';
 export * from './data/index.ts';
 export * from './stats.ts';
 export * from './subspace/index.ts';
+export * from './quant/index.ts';
+export * from './memory/index.ts';
