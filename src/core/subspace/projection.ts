@@ -2,10 +2,10 @@
  * Random projections P: ℝ^d → ℝ^D with unit-length columns, for subspace training
  * θ = θ0 + P·θd (Li et al. 2018, "Measuring the Intrinsic Dimension of Objective Landscapes").
  *
- * Both kinds are stored column by column (compressed sparse columns; the dense one is the special
- * case with every entry present) in JavaScript typed arrays, and both products run in JavaScript on
- * the CPU: `P·θd` scatters each column into θ, `Pᵀ·g` gathers. The training step downloads the
- * gradient once and uploads θ once (see `model.ts`). Why not on the backend: the sparse products
+ * Both kinds live in JavaScript typed arrays — the sparse one by columns and by rows (see
+ * `SparseProjection`), the dense one column by column — and both products run in JavaScript on
+ * the CPU. The training
+ * step downloads the gradient once and uploads θ once (see `model.ts`). Why not on the backend: the sparse products
  * need a segment sum, and TF.js's WASM backend has no `UnsortedSegmentSum` kernel; the data are
  * small (nnz ≈ 670·d for the MNIST network), so a loop over typed arrays costs milliseconds.
  * Norms are accumulated in float64 (WASM sums in float32, see `shared/docs/environment.md`).
@@ -37,15 +37,108 @@ export interface Projection {
 /** The most entries a dense projection may hold (2^25 floats = 128 MB). */
 export const MAX_DENSE_ENTRIES = 2 ** 25;
 
-/** Column-compressed storage shared by both kinds. */
-class CscProjection implements Projection {
+/**
+ * A sparse projection, built column by column (compressed sparse columns: `colPtr`, `rows`,
+ * `values`) and also kept row by row (compressed sparse rows), each layout for the product it
+ * serves fastest: `Pᵀ·g` gathers each column's entries of `g`; `P·v` gathers each row's few
+ * entries of `v` — a d-long vector small enough to stay in cache — instead of scattering every
+ * column into a D-long one at random. Measured side by side in one process on a loaded 2-core
+ * machine (D = 2,468,098, the tiny encoder; d = 2,000; 8.0 M entries; medians of 5): `P·v` 79 ms
+ * row-wise against 213 ms column-wise (a second run: 149 against 595), `Pᵀ·g` 34 ms column-wise
+ * against 78 ms row-wise. The price is the entries twice in memory (8 bytes each per layout).
+ * Within each row the entries keep ascending column order, so `P·v` adds its terms in the same
+ * order as a column-wise loop: the results are bit-identical.
+ */
+class SparseProjection implements Projection {
+  readonly kind = 'sparse' as const;
+  /** Row r's entries are `rowPtr[r] … rowPtr[r+1]`: columns `cols[k]`, values `rowValues[k]`. */
+  private readonly rowPtr: Int32Array;
+  private readonly cols: Int32Array;
+  private readonly rowValues: Float32Array;
+
   constructor(
-    readonly kind: ProjectionKind,
     readonly D: number,
     readonly d: number,
-    /** `colPtr[j] … colPtr[j+1]` index column j's entries; null for dense (entry k of column j is row k). */
-    private readonly colPtr: Int32Array | null,
-    private readonly rows: Int32Array | null,
+    /** Column j's entries are `colPtr[j] … colPtr[j+1]`: rows `rows[k]`, values `values[k]`. */
+    private readonly colPtr: Int32Array,
+    private readonly rows: Int32Array,
+    private readonly values: Float32Array,
+  ) {
+    const nnz = values.length;
+    const rowPtr = new Int32Array(D + 1);
+    for (let k = 0; k < nnz; k++) {
+      const r = (rows[k] ?? 0) + 1;
+      rowPtr[r] = (rowPtr[r] ?? 0) + 1;
+    }
+    for (let r = 0; r < D; r++) rowPtr[r + 1] = (rowPtr[r + 1] ?? 0) + (rowPtr[r] ?? 0);
+    const next = rowPtr.slice(0, D);
+    const cols = new Int32Array(nnz);
+    const rowValues = new Float32Array(nnz);
+    for (let j = 0; j < d; j++) {
+      const end = colPtr[j + 1] ?? 0;
+      for (let k = colPtr[j] ?? 0; k < end; k++) {
+        const r = rows[k] ?? 0;
+        const at = next[r] ?? 0;
+        cols[at] = j;
+        rowValues[at] = values[k] ?? 0;
+        next[r] = at + 1;
+      }
+    }
+    this.rowPtr = rowPtr;
+    this.cols = cols;
+    this.rowValues = rowValues;
+  }
+
+  get nnz(): number {
+    return this.values.length;
+  }
+
+  apply(v: ArrayLike<number>, out: Float32Array, base?: ArrayLike<number>): Float32Array {
+    checkLength('v', v.length, this.d);
+    checkLength('out', out.length, this.D);
+    if (base) checkLength('base', base.length, this.D);
+    const { rowPtr, cols, rowValues, D } = this;
+    const x = Float64Array.from(v);
+    for (let r = 0; r < D; r++) {
+      let acc = base ? (base[r] ?? 0) : 0;
+      const end = rowPtr[r + 1] ?? 0;
+      for (let k = rowPtr[r] ?? 0; k < end; k++)
+        acc += (rowValues[k] ?? 0) * (x[cols[k] ?? 0] ?? 0);
+      out[r] = acc;
+    }
+    return out;
+  }
+
+  applyTranspose(g: ArrayLike<number>, out: Float64Array): Float64Array {
+    checkLength('g', g.length, this.D);
+    checkLength('out', out.length, this.d);
+    const { values, rows, colPtr } = this;
+    for (let j = 0; j < this.d; j++) {
+      let s = 0;
+      const end = colPtr[j + 1] ?? 0;
+      for (let k = colPtr[j] ?? 0; k < end; k++) s += (values[k] ?? 0) * (g[rows[k] ?? 0] ?? 0);
+      out[j] = s;
+    }
+    return out;
+  }
+
+  column(j: number): { rows: Int32Array; values: Float32Array } {
+    if (!Number.isInteger(j) || j < 0 || j >= this.d)
+      throw new SubspaceError('column', j, `must be an integer in [0, ${this.d})`);
+    const a = this.colPtr[j] ?? 0;
+    const b = this.colPtr[j + 1] ?? 0;
+    return { rows: this.rows.slice(a, b), values: this.values.slice(a, b) };
+  }
+}
+
+/** A dense D×d projection, stored column after column. */
+class DenseProjection implements Projection {
+  readonly kind = 'dense' as const;
+
+  constructor(
+    readonly D: number,
+    readonly d: number,
+    /** Entry r of column j is `values[j·D + r]`. */
     private readonly values: Float32Array,
   ) {}
 
@@ -61,20 +154,12 @@ class CscProjection implements Projection {
       checkLength('base', base.length, this.D);
       for (let i = 0; i < this.D; i++) acc[i] = base[i] ?? 0;
     }
-    const { values, rows, colPtr, D } = this;
+    const { values, D } = this;
     for (let j = 0; j < this.d; j++) {
       const x = v[j] ?? 0;
       if (x === 0) continue;
-      if (colPtr && rows) {
-        const end = colPtr[j + 1] ?? 0;
-        for (let k = colPtr[j] ?? 0; k < end; k++) {
-          const r = rows[k] ?? 0;
-          acc[r] = (acc[r] ?? 0) + (values[k] ?? 0) * x;
-        }
-      } else {
-        const o = j * D;
-        for (let r = 0; r < D; r++) acc[r] = (acc[r] ?? 0) + (values[o + r] ?? 0) * x;
-      }
+      const o = j * D;
+      for (let r = 0; r < D; r++) acc[r] = (acc[r] ?? 0) + (values[o + r] ?? 0) * x;
     }
     out.set(acc);
     return out;
@@ -83,16 +168,11 @@ class CscProjection implements Projection {
   applyTranspose(g: ArrayLike<number>, out: Float64Array): Float64Array {
     checkLength('g', g.length, this.D);
     checkLength('out', out.length, this.d);
-    const { values, rows, colPtr, D } = this;
+    const { values, D } = this;
     for (let j = 0; j < this.d; j++) {
       let s = 0;
-      if (colPtr && rows) {
-        const end = colPtr[j + 1] ?? 0;
-        for (let k = colPtr[j] ?? 0; k < end; k++) s += (values[k] ?? 0) * (g[rows[k] ?? 0] ?? 0);
-      } else {
-        const o = j * D;
-        for (let r = 0; r < D; r++) s += (values[o + r] ?? 0) * (g[r] ?? 0);
-      }
+      const o = j * D;
+      for (let r = 0; r < D; r++) s += (values[o + r] ?? 0) * (g[r] ?? 0);
       out[j] = s;
     }
     return out;
@@ -101,11 +181,6 @@ class CscProjection implements Projection {
   column(j: number): { rows: Int32Array; values: Float32Array } {
     if (!Number.isInteger(j) || j < 0 || j >= this.d)
       throw new SubspaceError('column', j, `must be an integer in [0, ${this.d})`);
-    if (this.colPtr && this.rows) {
-      const a = this.colPtr[j] ?? 0;
-      const b = this.colPtr[j + 1] ?? 0;
-      return { rows: this.rows.slice(a, b), values: this.values.slice(a, b) };
-    }
     const rows = new Int32Array(this.D);
     for (let r = 0; r < this.D; r++) rows[r] = r;
     return { rows, values: this.values.slice(j * this.D, (j + 1) * this.D) };
@@ -142,7 +217,7 @@ export function denseProjection(D: number, d: number, rng: Rng): Projection {
     const inv = 1 / Math.sqrt(sq);
     for (let r = 0; r < D; r++) values[j * D + r] = (col[r] ?? 0) * inv;
   }
-  return new CscProjection('dense', D, d, null, null, values);
+  return new DenseProjection(D, d, values);
 }
 
 /** The identity as a projection (d = D): subspace training then equals ordinary training. */
@@ -154,7 +229,7 @@ export function identityProjection(D: number): Projection {
     colPtr[j + 1] = j + 1;
     rows[j] = j;
   }
-  return new CscProjection('sparse', D, D, colPtr, rows, new Float32Array(D).fill(1));
+  return new SparseProjection(D, D, colPtr, rows, new Float32Array(D).fill(1));
 }
 
 /**
@@ -227,7 +302,7 @@ export function sparseProjection(blocks: readonly number[], d: number, rng: Rng)
     for (let t = start; t < k; t++) values[t] = (values[t] ?? 0) * inv;
     colPtr[j + 1] = k;
   }
-  return new CscProjection('sparse', D, d, colPtr, rows.slice(0, k), values.slice(0, k));
+  return new SparseProjection(D, d, colPtr, rows.slice(0, k), values.slice(0, k));
 }
 
 /** Builds a projection of `kind` for parameter tensors of the given sizes. */
