@@ -280,7 +280,9 @@ function readTensor(
   const base = dataStart + e.begin;
   if (littleEndian && (dtype === 'F32' || dtype === 'I32')) {
     // Byte copy: keeps every bit, NaN payloads included (a DataView read would canonicalise them).
-    const copy = bytes.slice(base, base + count * 4).buffer;
+    // `new Uint8Array(view)` always copies; `bytes.slice` would not for a Node Buffer (whose slice
+    // is a view, and whose `.buffer` is then the whole file or the pool it came from).
+    const copy = new Uint8Array(bytes.subarray(base, base + count * 4)).buffer;
     return dtype === 'F32'
       ? { dtype, shape, data: new Float32Array(copy) }
       : { dtype, shape, data: new Int32Array(copy) };

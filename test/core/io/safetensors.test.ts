@@ -81,6 +81,23 @@ describe('safetensors', () => {
     tf.dispose([...Object.values(t), ...Object.values(tensors)]);
   });
 
+  it('reads a Node Buffer (a file read by readFileSync) as it reads a Uint8Array', () => {
+    // Buffer.slice is a view on a larger ArrayBuffer (the file, or Node's pool): each tensor's data
+    // must still be exactly its own values (the first torch export failed on this: a [16000] bias
+    // came back with every value of the file).
+    const bytes = encodeSafetensors({
+      a: { dtype: 'F32', shape: [3], data: new Float32Array([1, 2, 3]) },
+      b: { dtype: 'F32', shape: [2, 2], data: new Float32Array([4, 5, 6, 7]) },
+    });
+    const buffer = Buffer.concat([Buffer.from([9, 9, 9]), Buffer.from(bytes)]).subarray(3);
+    const back = decodeSafetensors(buffer);
+    expect(Array.from(must(back.tensors.a).data)).toEqual([1, 2, 3]);
+    expect(Array.from(must(back.tensors.b).data)).toEqual([4, 5, 6, 7]);
+    const { tensors } = safetensorsToTensors(buffer);
+    expect(Array.from(must(tensors.b).dataSync())).toEqual([4, 5, 6, 7]);
+    tf.dispose(Object.values(tensors));
+  });
+
   it('reads F16/BF16 and rejects malformed files with a typed error', () => {
     const hdr = JSON.stringify({
       h: { dtype: 'F16', shape: [2], data_offsets: [0, 4] },
