@@ -3,10 +3,14 @@
  * (results/lowrank/sentiment.json, made by `npm run reproduce:low-rank`), and one sentence on
  * models/tiny-roberta/eval-gap.json.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { all, at, pct, rounds, type Claim, type Results } from './claim.ts';
 import { ARMS, EVAL_GAP, noBetter } from './eval-gap.ts';
 
 const FILE = 'results/lowrank/sentiment.json';
+/** The random subspace with LoRA r=8's count of trainable weights (npm run reproduce:low-rank-subspace). */
+const SUBSPACE = 'results/lowrank/subspace.json';
 
 interface Summary {
   s: number[];
@@ -159,7 +163,153 @@ const R8B = 'LoRA r=8 seed 1';
 const F0 = 'full fine-tuning seed 0';
 const F1 = 'full fine-tuning seed 1';
 
+/** A results file of `public/` read directly (for a sentence that compares two files). */
+const publicFile = (file: string): Results =>
+  JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', '..', 'public', file), 'utf8'),
+  ) as Results;
+const subRuns = (r: Results): Run[] => at(r, 'runs') as Run[];
+/** ΔW effective ranks of every module of every subspace run (or of full fine-tuning's). */
+const eranks = (r: Results): number[] => modules(r).map((m) => m.delta.effectiveRank);
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
+
+/** Sentences of the "Structure or count?" section (results/lowrank/subspace.json). */
+const structure: readonly Claim[] = [
+  {
+    sentence:
+      "at $r = 8$ — 53,634: the 36,864 of the adapters on all twelve linear modules plus the classifier's 16,770",
+    file: SUBSPACE,
+    check: (r) => {
+      const d = at(r, 'settings.d') as number;
+      const lora = runs(publicFile(FILE), 'LoRA r=8') as (Run & { trainable: number })[];
+      return all(
+        rounds('d', d, 53634),
+        rounds('adapters + classifier', 36864 + 16770, d),
+        lora.every((x) => x.trainable === d) ? null : 'the LoRA r=8 runs train another count',
+      );
+    },
+  },
+  {
+    sentence: 'validation sentences (seed 0) from $10^{-3}$ and $3 \\times 10^{-3}$.',
+    file: SUBSPACE,
+    check: (r) =>
+      all(
+        (at(r, 'settings.learningRates') as number[]).join(',') === '0.001,0.003'
+          ? null
+          : 'other candidate rates',
+        rounds('search seed', at(r, 'settings.searchSeed') as number, 0),
+      ),
+  },
+  {
+    sentence:
+      "With the same 53,634 trainable weights, the random subspace reached 82.8 ± 1.9% on the test sentences (76.6 ± 0.8% on validation), and LoRA at $r = 8$ 83.3 ± 0.6% (75.7 ± 2.9%): no difference that three seeds can see, and both far below full fine-tuning's 88.6 ± 0.8%.",
+    file: SUBSPACE,
+    check: (r) => {
+      const sub = subRuns(r);
+      const main = publicFile(FILE);
+      const lora = runs(main, 'LoRA r=8');
+      const gap = Math.abs(mean(sub.map((x) => x.test)) - mean(lora.map((x) => x.test)));
+      return all(
+        rounds('seeds', sub.length, 3),
+        meanSd('subspace test', stat(sub.map((x) => x.test)), 82.8, 1.9),
+        meanSd('subspace validation', stat(sub.map((x) => x.validation)), 76.6, 0.8),
+        meanSd('LoRA test', stat(lora.map((x) => x.test)), 83.3, 0.6),
+        meanSd('LoRA validation', stat(lora.map((x) => x.validation)), 75.7, 2.9),
+        meanSd('full test', stat(runs(main, 'full fine-tuning').map((x) => x.test)), 88.6, 0.8),
+        // "no difference that three seeds can see": the means lie within one sd of each other.
+        gap <= Math.max(sd(sub.map((x) => x.test)), sd(lora.map((x) => x.test)))
+          ? null
+          : `the means differ by ${(100 * gap).toFixed(1)} points`,
+      );
+    },
+  },
+  {
+    sentence:
+      "median effective rank 103, the same as the random reference's, against 40 for full fine-tuning",
+    file: SUBSPACE,
+    check: (r) =>
+      all(
+        rounds('subspace ΔW effective rank', median(eranks(r)), 103),
+        rounds('random reference', median(modules(r).map((m) => m.random.effectiveRank)), 103),
+        rounds('full fine-tuning', median(eranks(publicFile(FILE))), 40),
+      ),
+  },
+  {
+    sentence: "a masked-LM loss of 7.51 nats after training, more than full fine-tuning's 7.12",
+    file: SUBSPACE,
+    check: (r) =>
+      all(
+        rounds('subspace MLM after', mean(subRuns(r).map((x) => x.mlmAfter.loss)), 7.51, 2),
+        rounds(
+          'full MLM after',
+          mean(runs(publicFile(FILE), 'full fine-tuning').map((x) => x.mlmAfter.loss)),
+          7.12,
+          2,
+        ),
+      ),
+  },
+  {
+    sentence: 'The rate the search chose, $3 \\times 10^{-3}$, is the larger of the two we tried',
+    file: SUBSPACE,
+    check: (r) =>
+      at(r, 'learningRate') === Math.max(...(at(r, 'settings.learningRates') as number[])) &&
+      at(r, 'learningRate') === 0.003
+        ? null
+        : `chosen ${String(at(r, 'learningRate'))}`,
+  },
+  {
+    sentence: 'random projection from its 53,634 directions onto all 2,468,098 parameters',
+    file: SUBSPACE,
+    check: (r) =>
+      all(
+        rounds('d', at(r, 'settings.d') as number, 53634),
+        rounds('D', at(r, 'settings.D') as number, 2468098),
+      ),
+  },
+  {
+    sentence: "Its runs took 318 to 399 seconds here against 53 to 87 for the other methods'",
+    file: SUBSPACE,
+    check: (r) =>
+      all(
+        range(
+          'subspace seconds',
+          (at(r, 'runs') as { seconds: number }[]).map((x) => x.seconds),
+          318,
+          399,
+        ),
+        range(
+          'other seconds',
+          (at(publicFile(FILE), 'runs') as { seconds: number }[]).map((x) => x.seconds),
+          53,
+          87,
+        ),
+      ),
+  },
+  {
+    sentence:
+      'a random subspace of all the parameters did as well as LoRA here (82.8% against 83.3%, three seeds each)',
+    file: SUBSPACE,
+    check: (r) =>
+      all(
+        rounds('subspace test', pct(mean(subRuns(r).map((x) => x.test))), 82.8, 1),
+        rounds(
+          'LoRA test',
+          pct(mean(runs(publicFile(FILE), 'LoRA r=8').map((x) => x.test))),
+          83.3,
+          1,
+        ),
+        rounds('subspace seeds', subRuns(r).length, 3),
+        rounds('LoRA seeds', runs(publicFile(FILE), 'LoRA r=8').length, 3),
+      ),
+  },
+];
+
 export const claims: readonly Claim[] = [
+  ...structure,
   {
     sentence: 'a 128 × 128 Gaussian matrix has an effective rank near 100',
     file: FILE,
