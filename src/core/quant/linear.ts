@@ -88,9 +88,9 @@ export class QuantizedLinear extends Linear {
     super(name, placeholder(quantized), bias);
   }
 
-  /** Quantises a float `Linear`'s weight (read once) and shares its bias variable. */
-  static fromLinear(lin: Linear, opts: QuantOptions): QuantizedLinear {
-    const w = lin.weight.dataSync() as Float32Array;
+  /** Quantises a float `Linear`'s weight (read once, awaited) and shares its bias variable. */
+  static async fromLinear(lin: Linear, opts: QuantOptions): Promise<QuantizedLinear> {
+    const w = await lin.weight.data<'float32'>();
     return new QuantizedLinear(lin.name, quantize(w, opts, lin.weight.shape), lin.bias);
   }
 

@@ -56,10 +56,10 @@ for (const backend of NODE_BACKENDS) {
     });
     checkNoLeaks();
 
-    it('base forward equals a float Linear holding the dequantised weight, for nf4 and int8', () => {
+    it('base forward equals a float Linear holding the dequantised weight, for nf4 and int8', async () => {
       const { lin, bias } = floatLinear(1);
       for (const kind of ['nf4', 'int8'] as const) {
-        const q = QuantizedLinear.fromLinear(lin, { kind, doubleQuant: true });
+        const q = await QuantizedLinear.fromLinear(lin, { kind, doubleQuant: true });
         const ref = q.toLinear();
         const x = randn(new Rng(2), [3, 5, D_IN]);
         const y = q.baseForward(x);
@@ -78,9 +78,9 @@ for (const backend of NODE_BACKENDS) {
       tf.dispose([lin.weight, bias]);
     });
 
-    it('LoRA on the quantised base: same output and adapter gradients as on its float copy', () => {
+    it('LoRA on the quantised base: same output and adapter gradients as on its float copy', async () => {
       const { lin, bias } = floatLinear(3);
-      const q = QuantizedLinear.fromLinear(lin, { kind: 'nf4' });
+      const q = await QuantizedLinear.fromLinear(lin, { kind: 'nf4' });
       const ref = q.toLinear();
       const hq = attachLora(q, 4);
       const hr = attachLora(ref, 4);
@@ -112,10 +112,10 @@ for (const backend of NODE_BACKENDS) {
       tf.dispose([lin.weight, bias]);
     });
 
-    it('the input gradient is dY·dequant(W)ᵀ and a trainable bias gets Σ dY', () => {
+    it('the input gradient is dY·dequant(W)ᵀ and a trainable bias gets Σ dY', async () => {
       const { lin, bias } = floatLinear(7);
       bias.trainable = true;
-      const q = QuantizedLinear.fromLinear(lin, { kind: 'int8' });
+      const q = await QuantizedLinear.fromLinear(lin, { kind: 'int8' });
       const ref = q.toLinear();
       const x = randn(new Rng(8), [4, D_IN]);
       const f = (l: Linear) => (xi: tf.Tensor) => tf.sum(tf.sin(l.baseForward(xi)));
