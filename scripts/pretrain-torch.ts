@@ -16,7 +16,9 @@
  * The PyTorch model mirrors src/core/models/encoder.ts; test/core/models/torch-parity.test.ts checks
  * on a committed fixture (made by scripts/torch/parity.py) that both give the same outputs.
  * Rerunning the same command resumes an interrupted run (exit code 3 means "stopped by
- * --max-minutes; run again"). Flags: see `options` below.
+ * --max-minutes; run again"). `--keep-at N,…` also keeps the weights at those steps (mid-schedule
+ * snapshots, for a curve against tokens seen); the same command with `--export-step N` exports that
+ * snapshot instead of training (its manifest says it is one). Flags: see `options` below.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,6 +60,10 @@ const { values: a } = parseArgs({
     /** Decay re-plans "at:to,…" (replays an --end-by run; the manifest's command carries them). */
     replans: { type: 'string', default: '' },
     'checkpoint-minutes': { type: 'string', default: '10' },
+    /** Steps "N,…" at which to keep a snapshot of the weights (step-N.safetensors). */
+    'keep-at': { type: 'string', default: '' },
+    /** Export the snapshot kept at this step instead of training (0 = train, export the end). */
+    'export-step': { type: 'string', default: '0' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     bench: { type: 'string', default: '0' },
     python: { type: 'string', default: '/usr/bin/python3' },
@@ -196,18 +202,27 @@ const pyArgs = [
   ...(a['end-by'] !== '' ? ['--end-by', a['end-by']] : []),
   ...(a.replans !== '' ? ['--replans', a.replans] : []),
   ...(num('bench') > 0 ? ['--bench', a.bench] : []),
+  ...(a['keep-at'] !== '' ? ['--keep-at', a['keep-at']] : []),
 ];
-const py = spawnSync(a.python, pyArgs, { stdio: 'inherit' });
-if (py.error) throw new Error(`${a.python}: ${py.error.message} (install Debian's python3-torch)`);
-if (num('bench') > 0) process.exit(py.status ?? 1);
-if (py.status === 3) {
-  log('stopped by --max-minutes: run the same command again to resume');
-  process.exit(3);
+const snapshot = num('export-step');
+if (snapshot === 0) {
+  const py = spawnSync(a.python, pyArgs, { stdio: 'inherit' });
+  if (py.error)
+    throw new Error(`${a.python}: ${py.error.message} (install Debian's python3-torch)`);
+  if (num('bench') > 0) process.exit(py.status ?? 1);
+  if (py.status === 3) {
+    log('stopped by --max-minutes: run the same command again to resume');
+    process.exit(3);
+  }
+  if (py.status !== 0)
+    throw new Error(`scripts/torch/pretrain.py exited with ${String(py.status)}`);
 }
-if (py.status !== 0) throw new Error(`scripts/torch/pretrain.py exited with ${String(py.status)}`);
 
 // 3. Load into the core's encoder, score, export.
-const finalPath = path.join(ckptDir, 'final.safetensors');
+const finalPath = path.join(
+  ckptDir,
+  snapshot > 0 ? `step-${String(snapshot)}.safetensors` : 'final.safetensors',
+);
 if (!existsSync(finalPath)) throw new Error(`${finalPath} is missing`);
 const { encoder: enc, report } = encoderFromHf(hf.configJson, readFileSync(finalPath), {
   seed: run.seed,
@@ -222,7 +237,12 @@ type TorchState = Pick<
   heldOut: ({ step: number } & MlmScore)[];
   replans: [number, number][];
 };
-const pyState = JSON.parse(readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TorchState;
+const pyState = JSON.parse(
+  readFileSync(
+    path.join(ckptDir, snapshot > 0 ? `step-${String(snapshot)}.json` : 'state.json'),
+    'utf8',
+  ),
+) as TorchState;
 const [firstReplan] = pyState.replans;
 if (firstReplan) [run.replanAt, run.replanSteps] = firstReplan;
 const final = await scoreGroups(enc, data.evalSets);
@@ -234,7 +254,7 @@ await exportModel({
   enc,
   data,
   outDir,
-  complete: pyState.step >= (pyState.replans.at(-1)?.[1] ?? run.steps),
+  complete: snapshot === 0 && pyState.step >= (pyState.replans.at(-1)?.[1] ?? run.steps),
   log,
   state: {
     run,
@@ -258,6 +278,11 @@ await exportModel({
     description:
       'A small RoBERTa-style encoder pretrained with masked-language modelling (PyTorch on CPU, the same architecture as src/core/models/encoder.ts) for the LoRA lessons.',
     optimizerNote: run.clip > 0 ? `; gradient norm clipped at ${run.clip}` : '',
+    ...(snapshot > 0
+      ? {
+          note: `A snapshot kept at step ${String(snapshot)} of a run planned for ${String(pyState.replans.at(-1)?.[1] ?? run.steps)} steps (--keep-at): the learning rate was ${String(pyState.lossHistory.at(-1)?.lr ?? NaN)}, not yet decayed; rerun the command without --export-step to finish or export the run's end.`,
+        }
+      : {}),
   },
 });
 log(`wrote ${outDir}`);
@@ -272,7 +297,8 @@ function pythonTorchVersion(): string {
 
 /** This run's command without the flags that do not change the result, plus its re-plans. */
 function reproduceCommand(replans: readonly [number, number][]): string {
-  const drop = /^--(max-minutes|threads|checkpoint-minutes|end-by|replans|python)$/;
+  const drop =
+    /^--(max-minutes|threads|checkpoint-minutes|end-by|replans|python|keep-at|export-step)$/;
   const argv = process.argv
     .slice(2)
     .filter((x, i, all) => !drop.test(x) && !drop.test(all[i - 1] ?? ''));

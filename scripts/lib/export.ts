@@ -28,10 +28,16 @@ export interface ExportInput {
   log: (s: string) => void;
   /**
    * What trained it, when not `npm run pretrain` on TF.js (scripts/pretrain-torch.ts): the
-   * command that reproduces it, the backend, the model card's description and a note appended to
-   * the optimiser's description.
+   * command that reproduces it, the backend, the model card's description, a note appended to
+   * the optimiser's description and, for a mid-schedule snapshot, the manifest's note.
    */
-  engine?: { command: string; backend: string; description: string; optimizerNote: string };
+  engine?: {
+    command: string;
+    backend: string;
+    description: string;
+    optimizerNote: string;
+    note?: string;
+  };
 }
 
 /**
@@ -95,9 +101,11 @@ export async function exportModel(x: ExportInput): Promise<Record<string, unknow
       'A tiny RoBERTa-style encoder pretrained with masked-language modelling in Node (TF.js WASM) for the LoRA lessons.',
     reproduce: x.engine?.command ?? `npm run pretrain -- ${flags}`,
     complete: x.complete,
-    note: x.complete
-      ? 'The planned number of steps was reached.'
-      : `Stopped by the time limit at step ${state.step} of ${lastStep}: the learning-rate schedule had not finished decaying. Rerunning the command resumes from the checkpoint (same batches, same optimiser state).`,
+    note:
+      x.engine?.note ??
+      (x.complete
+        ? 'The planned number of steps was reached.'
+        : `Stopped by the time limit at step ${state.step} of ${lastStep}: the learning-rate schedule had not finished decaying. Rerunning the command resumes from the checkpoint (same batches, same optimiser state).`),
     backend: x.engine?.backend ?? 'tfjs-backend-wasm (Node, single thread)',
     tfjsVersion: tf.version.tfjs,
     seed: r.seed,

@@ -54,6 +54,7 @@ def parse():
     p.add_argument("--end-by", default="", help="UTC ISO time: re-plan the decay so that the run ends by then")
     p.add_argument("--replans", default="", help="at:to,... decay re-plans of an earlier run (replayed)")
     p.add_argument("--bench", type=int, default=0, help="time this many steps, print s/step, exit")
+    p.add_argument("--keep-at", default="", help="steps N,...: also write step-N.safetensors and step-N.json (a snapshot mid-schedule)")
     return p.parse_args()
 
 
@@ -206,7 +207,7 @@ def main():
 
     ck_path = os.path.join(a.ckpt_dir, "checkpoint.pt")
     state = {"replans": parse_replans(a.replans), "step": 0, "tokensSeen": 0, "wallSeconds": 0.0, "sessions": [], "lossHistory": [], "heldOut": [],
-             "args": {k: v for k, v in vars(a).items() if k not in ("max_minutes", "threads", "bench", "end_by", "replans")}}
+             "args": {k: v for k, v in vars(a).items() if k not in ("max_minutes", "threads", "bench", "end_by", "replans", "keep_at")}}
     if os.path.exists(ck_path):
         ck = torch.load(ck_path)
         same = {k: v for k, v in ck["state"]["args"].items() if k not in ("ckpt_dir", "checkpoint_minutes", "log_every", "eval_every")}
@@ -259,6 +260,17 @@ def main():
         log(f"re-plan for --end-by {a.end_by}: {sps:.2f} s/step, {int(reachable)} more steps fit; "
             f"decaying from step {s1} to the floor at step {to} instead of {end}")
 
+    keep_at = {int(x) for x in a.keep_at.split(",") if x.strip()}
+
+    def keep(step):
+        """A snapshot of the weights mid-schedule (the learning rate has not decayed yet), with the
+        state so far, for `npm run pretrain:torch -- --export-step N`."""
+        st.write(os.path.join(a.ckpt_dir, f"step-{step}.safetensors"), weights_of(model),
+                 {"format": "pt", "producer": "scripts/torch/pretrain.py"})
+        with open(os.path.join(a.ckpt_dir, f"step-{step}.json"), "w") as f:
+            json.dump({**state, "wallSeconds": state["wallSeconds"] + time.time() - t_start}, f)
+        log(f"kept a snapshot at step {step}: step-{step}.safetensors")
+
     acc, n_acc, t_log = 0.0, 0, time.time()
     stopped = False
     model.train()
@@ -297,6 +309,8 @@ def main():
             h = held_out(model, evals)
             state["heldOut"].append({"step": state["step"], **h})
             log(f"held-out at step {state['step']}: masked-token accuracy {100 * h['accuracy']:.2f}% loss {h['loss']:.4f}")
+        if state["step"] in keep_at and state["step"] != end:
+            keep(state["step"])
         if time.time() - last_ck > a.checkpoint_minutes * 60:
             save()
             last_ck = time.time()
