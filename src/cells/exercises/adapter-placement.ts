@@ -3,10 +3,11 @@
  * budget allows on the tiny encoder, and merging the branch into the weight. The counts come
  * from tiny-encoder.ts, checked against the core's accounting in the tests.
  */
-import { add, copy, matmul, maxAbs, maxGap, scale, type Matrix } from './matrix.ts';
+import { add, copy, matmul, scale, type Matrix } from './matrix.ts';
+import { checkMatrixFunction } from './matrix-check.ts';
 import { loraWeights, tinyAdapterWeights } from './tiny-encoder.ts';
 import type { Exercise } from './types.ts';
-import { callReader, isMatrix, notYet, right, shapeOf, shown } from './verdict.ts';
+import { callReader, notYet, right, shown } from './verdict.ts';
 
 const PER_MODULE_CASES = [
   [128, 128, 8],
@@ -191,41 +192,37 @@ const mergeWeight: Exercise = {
   title: 'Merge the branch into the weight',
   task: 'Write a function that merges a LoRA branch into its frozen weight, so that the merged layer computes what the layer and its branch computed together.',
   check(value) {
-    if (typeof value !== 'function') {
-      return notYet(
-        `The cell should return a function (W, A, B, alpha, r) => merged W; it returned ${shown(value)}.`,
-      );
-    }
     const c = MERGE_CASE;
-    const got = callReader('Your function', () =>
-      (value as (...args: unknown[]) => unknown)(copy(c.W), copy(c.A), copy(c.B), c.alpha, c.r),
-    );
-    if (!got.ok) return got.verdict;
-    const v = got.value;
-    if (!isMatrix(v, 3, 4))
-      return notYet(`The merged weight must have W’s shape, 3 × 4; yours is ${shapeOf(v)}.`);
-    const want = referenceMerge(c.W, c.A, c.B, c.alpha, c.r);
-    const tol = 1e-9;
-    if (maxGap(v, want) < tol) {
-      return right(
-        'Right: W′ = W + (α/r)·AB, so x·W′ = x·W + (α/r)·xAB for every input x: no extra cost at inference.',
-      );
-    }
     const ab = matmul(c.A, c.B);
-    if (maxGap(v, c.W) < tol)
-      return notYet('You returned W unchanged; add the branch’s product AB, scaled.');
-    if (maxGap(v, add(c.W, ab)) < tol)
-      return notYet(
-        'The branch is scaled: the layer computes xW + (α/r)·xAB, so add (α/r)·AB, not AB.',
-      );
-    if (maxGap(v, add(c.W, scale(ab, c.alpha))) < tol)
-      return notYet('The scale is α/r, not α (here 4/2 = 2).');
-    if (maxGap(v, add(c.W, scale(ab, c.r / c.alpha))) < tol)
-      return notYet('The scale is α/r, not r/α (here 4/2 = 2).');
-    if (maxAbs(v) === 0) return notYet('Your merged weight is all zeros; start from W.');
-    return notYet(
-      'Not the merged weight. Check each entry: W′[i][j] = W[i][j] + (α/r)·Σ_k A[i][k]·B[k][j].',
-    );
+    return checkMatrixFunction(value, {
+      signature: '(W, A, B, alpha, r) => merged W',
+      call: (f) => f(copy(c.W), copy(c.A), copy(c.B), c.alpha, c.r),
+      rows: 3,
+      cols: 4,
+      wrongShape: (shape) => `The merged weight must have W’s shape, 3 × 4; yours is ${shape}.`,
+      want: referenceMerge(c.W, c.A, c.B, c.alpha, c.r),
+      right:
+        'Right: W′ = W + (α/r)·AB, so x·W′ = x·W + (α/r)·xAB for every input x: no extra cost at inference.',
+      mistakes: [
+        { matrix: c.W, message: 'You returned W unchanged; add the branch’s product AB, scaled.' },
+        {
+          matrix: add(c.W, ab),
+          message:
+            'The branch is scaled: the layer computes xW + (α/r)·xAB, so add (α/r)·AB, not AB.',
+        },
+        {
+          matrix: add(c.W, scale(ab, c.alpha)),
+          message: 'The scale is α/r, not α (here 4/2 = 2).',
+        },
+        {
+          matrix: add(c.W, scale(ab, c.r / c.alpha)),
+          message: 'The scale is α/r, not r/α (here 4/2 = 2).',
+        },
+        { matrix: scale(c.W, 0), message: 'Your merged weight is all zeros; start from W.' },
+      ],
+      otherwise:
+        'Not the merged weight. Check each entry: W′[i][j] = W[i][j] + (α/r)·Σ_k A[i][k]·B[k][j].',
+    });
   },
   hints: [
     'The layer computes xW + (α/r)·xAB = x·(W + (α/r)·AB).',

@@ -4,6 +4,7 @@
  * core's accounting in the tests.
  */
 import { add, copy, matmul, maxGap, scale, transpose, type Matrix } from './matrix.ts';
+import { checkMatrixFunction } from './matrix-check.ts';
 import { tinyAdapterWeights } from './tiny-encoder.ts';
 import type { Exercise } from './types.ts';
 import { callReader, isMatrix, notYet, right, shapeOf, shown } from './verdict.ts';
@@ -87,48 +88,42 @@ const swapMerged: Exercise = {
   title: 'Swap one merged adapter for another',
   task: 'W holds the frozen weight with adapter “from” merged in. Write the function that swaps it for adapter “to”, as the merged hot-swap does.',
   check(value) {
-    if (typeof value !== 'function') {
-      return notYet(
-        `The cell should return a function (W, from, to) => W; it returned ${shown(value)}.`,
-      );
-    }
     const c = SWAP_CASE;
     const fresh = (a: { A: Matrix; B: Matrix; s: number }) => ({
       A: copy(a.A),
       B: copy(a.B),
       s: a.s,
     });
-    const got = callReader('Your function', () =>
-      (value as (...args: unknown[]) => unknown)(copy(c.W), fresh(c.from), fresh(c.to)),
-    );
-    if (!got.ok) return got.verdict;
-    const v = got.value;
-    if (!isMatrix(v, 2, 3))
-      return notYet(`The result must have W’s shape, 2 × 3; yours is ${shapeOf(v)}.`);
-    const want = referenceSwap(c.W, c.from, c.to);
-    const tol = 1e-9;
-    if (maxGap(v, want) < tol) {
-      return right(
-        'Right: subtract s·AB of the adapter that was merged, add s·AB of the new one; swapping back gives the first weight again (up to rounding).',
-      );
-    }
-    if (maxGap(v, c.W) < tol) return notYet('You returned W unchanged: “to” is not merged in yet.');
     const fromAB = matmul(c.from.A, c.from.B);
     const toAB = matmul(c.to.A, c.to.B);
-    if (maxGap(v, add(c.W, scale(toAB, c.to.s))) < tol) {
-      return notYet(
-        'You added the new adapter but left the old one in: W already holds “from”, so subtract its s·AB first.',
-      );
-    }
-    if (maxGap(v, add(add(c.W, scale(fromAB, -1)), toAB)) < tol) {
-      return notYet('Each adapter carries its own scale s: subtract from.s·AB and add to.s·AB.');
-    }
-    if (maxGap(v, add(add(c.W, scale(fromAB, c.from.s)), scale(toAB, -c.to.s))) < tol) {
-      return notYet('The signs are the wrong way round: remove “from”, add “to”.');
-    }
-    return notYet(
-      'Not the swapped weight. It should be W − from.s·(from.A·from.B) + to.s·(to.A·to.B).',
-    );
+    return checkMatrixFunction(value, {
+      signature: '(W, from, to) => W',
+      call: (f) => f(copy(c.W), fresh(c.from), fresh(c.to)),
+      rows: 2,
+      cols: 3,
+      wrongShape: (shape) => `The result must have W’s shape, 2 × 3; yours is ${shape}.`,
+      want: referenceSwap(c.W, c.from, c.to),
+      right:
+        'Right: subtract s·AB of the adapter that was merged, add s·AB of the new one; swapping back gives the first weight again (up to rounding).',
+      mistakes: [
+        { matrix: c.W, message: 'You returned W unchanged: “to” is not merged in yet.' },
+        {
+          matrix: add(c.W, scale(toAB, c.to.s)),
+          message:
+            'You added the new adapter but left the old one in: W already holds “from”, so subtract its s·AB first.',
+        },
+        {
+          matrix: add(add(c.W, scale(fromAB, -1)), toAB),
+          message: 'Each adapter carries its own scale s: subtract from.s·AB and add to.s·AB.',
+        },
+        {
+          matrix: add(add(c.W, scale(fromAB, c.from.s)), scale(toAB, -c.to.s)),
+          message: 'The signs are the wrong way round: remove “from”, add “to”.',
+        },
+      ],
+      otherwise:
+        'Not the swapped weight. It should be W − from.s·(from.A·from.B) + to.s·(to.A·to.B).',
+    });
   },
   hints: [
     'A merged adapter is W₀ + s·AB. To swap, first get W₀ back.',
