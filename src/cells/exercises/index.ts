@@ -6,6 +6,7 @@
 import { adapterPlacementExercises } from './adapter-placement.ts';
 import { initialisationExercises } from './initialisation.ts';
 import { intrinsicDimensionExercises } from './intrinsic-dimension.ts';
+import { lowRankUpdateExercises } from './low-rank-update.ts';
 import { trainingRunExercises } from './training-run.ts';
 import type { Exercise } from './types.ts';
 
@@ -17,6 +18,7 @@ export const EXERCISES: Readonly<Record<string, readonly Exercise[]>> = {
   initialisation: initialisationExercises,
   'adapter-placement': adapterPlacementExercises,
   'training-run': trainingRunExercises,
+  'low-rank-update': lowRankUpdateExercises,
 };
 
 /** The exercises of one lesson (none for a lesson without any). */

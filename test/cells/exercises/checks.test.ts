@@ -27,6 +27,23 @@ import {
   sparseProjection,
 } from '../../../src/core/index.ts';
 import { TINY_MODULES, tinyAdapterWeights } from '../../../src/cells/exercises/tiny-encoder.ts';
+import {
+  CUT_CASE,
+  CUT_RANKS,
+  RANK_SPECTRA,
+  SHARE_SPECTRUM,
+  SHARE_TOP,
+  referenceCut,
+} from '../../../src/cells/exercises/low-rank-update.ts';
+import {
+  effectiveRank,
+  energyShare,
+  frobenius,
+  mat,
+  subtract,
+  svd,
+  truncate,
+} from '../../../src/experiments/lowrank/linalg.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -223,6 +240,57 @@ const WRONG: Record<string, readonly { readonly source: string; readonly hint: R
       hint: /missing the scale s/,
     },
   ],
+  topTwoShare: [
+    { source: 'topTwoShare = (4 + 2) / (4 + 2 + 1 + 1)', hint: /square each value first/ },
+    { source: 'topTwoShare = 2 / 4', hint: /share of the directions/ },
+    { source: 'topTwoShare = 90.9', hint: /a percentage/ },
+  ],
+  effectiveRankOf: [
+    {
+      source: `effectiveRankOf = (s) => {
+  const t = s.reduce((a, v) => a + v, 0);
+  return Math.exp(-s.reduce((h, v) => h + (v / t) * Math.log(v / t), 0));
+}`,
+      hint: /0·log 0, which is NaN/,
+    },
+    {
+      source: `effectiveRankOf = (s) => {
+  const t = s.reduce((a, v) => a + v * v, 0);
+  return Math.exp(-s.filter((v) => v > 0).reduce((h, v) => h + (v * v / t) * Math.log(v * v / t), 0));
+}`,
+      hint: /You normalised the squares/,
+    },
+    {
+      source: `effectiveRankOf = (s) => {
+  const t = s.reduce((a, v) => a + v, 0);
+  return -s.filter((v) => v > 0).reduce((h, v) => h + (v / t) * Math.log(v / t), 0);
+}`,
+      hint: /That is the entropy itself/,
+    },
+  ],
+  cutToRank: [
+    {
+      source: `cutToRank = ({U, s, V}, r) => ({
+  approx: U.map((Ui) => V.map((Vj) => s.reduce((a, st, t) => a + Ui[t] * st * Vj[t], 0))),
+  error: 0
+})`,
+      hint: /approx is the whole matrix/,
+    },
+    {
+      source: `cutToRank = ({U, s, V}, r) => ({
+  approx: U.map((Ui, i) => V.map((_, j) => s.slice(0, r).reduce((a, st, t) => a + Ui[t] * st * V[t][j], 0))),
+  error: 0
+})`,
+      hint: /rows of V as directions/,
+    },
+    {
+      source: `cutToRank = ({U, s, V}, r) => ({
+  approx: U.map((Ui) => V.map((Vj) => s.slice(0, r).reduce((a, st, t) => a + Ui[t] * st * Vj[t], 0))),
+  error: s.slice(r).reduce((a, v) => a + v * v, 0)
+})`,
+      hint: /That is the squared error/,
+    },
+  ],
 };
 
 for (const [slug, exercises] of Object.entries(EXERCISES)) {
@@ -360,6 +428,37 @@ describe('the checks compute what the core computes', () => {
       expect(Math.abs(stored - want) / want).toBeLessThan(0.03);
     } finally {
       mlp.dispose();
+    }
+  });
+
+  it('low-rank-update: the spectrum in the lesson’s cell is the check’s, and the references are the lesson’s SVD tools', async () => {
+    const cells = extractCells(readFileSync(join(root, 'lessons', 'low-rank-update.mdx'), 'utf8'));
+    const starter = cells.find((c) => c.name === 'topTwoShare')?.source ?? '';
+    expect(starter).toContain(`const s = [${SHARE_SPECTRUM.join(', ')}];`);
+    expect(energyShare(SHARE_SPECTRUM, SHARE_TOP)).toBeCloseTo(20 / 22, 12);
+    expect(effectiveRank([2, 2, 2, 2])).toBeCloseTo(4, 12);
+    expect(RANK_SPECTRA.some((s) => s.includes(0))).toBe(true);
+    // M from the exercise's SVD; ml-matrix's SVD of M gives back s, and the lesson's truncation
+    // and Frobenius norm give the exercise's reference cut and error.
+    const { U, s, V } = CUT_CASE;
+    const rows = U.length;
+    const cols = V.length;
+    const values: number[] = [];
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++)
+        values.push(s.reduce((a, st, t) => a + (U[i]?.[t] ?? 0) * st * (V[j]?.[t] ?? 0), 0));
+    const M = mat(rows, cols, values);
+    const d = await svd(M);
+    d.s.forEach((v, i) => {
+      expect(v).toBeCloseTo(s[i] ?? Number.NaN, 12);
+    });
+    for (const r of CUT_RANKS) {
+      const lab = truncate(d, r);
+      const want = referenceCut(CUT_CASE, r);
+      expect(Array.from(lab.data)).toEqual(
+        want.approx.flat().map((v) => expect.closeTo(v, 12) as unknown as number),
+      );
+      expect(frobenius(subtract(M, lab))).toBeCloseTo(want.error, 12);
     }
   });
 });
