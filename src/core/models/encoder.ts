@@ -245,6 +245,8 @@ interface LayerModules {
   outLn: [tf.Variable, tf.Variable];
 }
 
+const LINEAR_KEYS = ['query', 'key', 'value', 'attnOut', 'intermediate', 'output'] as const;
+
 /** A RoBERTa-style encoder with optional classification and MLM heads; owns its variables. */
 export class Encoder implements Module {
   /** The validated config. */
@@ -253,6 +255,7 @@ export class Encoder implements Module {
   private readonly linears = new Map<string, Linear>();
   private readonly wordEmbeddings: Embedding;
   private readonly layers: LayerModules[] = [];
+  private readonly owned: (Linear & { dispose(): void })[] = [];
   private readonly dropoutRng: Rng;
 
   /** Creates the weights with RoBERTa's init (normal(0, initializerRange), zero biases, LN = 1/0). */
@@ -360,9 +363,37 @@ export class Encoder implements Module {
     return lin;
   }
 
+  /**
+   * Puts `replacement` where the linear module `name` was (every forward pass uses it from now on)
+   * and takes ownership of it: its `dispose`, if it has one, runs with the encoder's. When the
+   * replacement holds its weight elsewhere (a quantised base layer, `core/quant`), the old weight
+   * leaves the parameter list and is freed; the bias is kept if the replacement shares it.
+   * @throws {EncoderConfigError} for an unknown module or a replacement of another shape.
+   */
+  replaceLinear(name: string, replacement: Linear): void {
+    const old = this.linear(name);
+    if (replacement.inFeatures !== old.inFeatures || replacement.outFeatures !== old.outFeatures) {
+      throw new EncoderConfigError(
+        `${name} replacement shape`,
+        `[${replacement.inFeatures}, ${replacement.outFeatures}]`,
+        `must be [${old.inFeatures}, ${old.outFeatures}]`,
+      );
+    }
+    if (replacement.bias !== old.bias && old.bias) this.store.remove(`${name}.bias`).dispose();
+    if (replacement.weight !== old.weight) this.store.remove(`${name}.weight`).dispose();
+    this.linears.set(name, replacement);
+    for (const layer of this.layers) {
+      for (const key of LINEAR_KEYS) if (layer[key] === old) layer[key] = replacement;
+    }
+    if ('dispose' in replacement && typeof replacement.dispose === 'function')
+      this.owned.push(replacement as Linear & { dispose(): void });
+  }
+
   /** Frees every variable. */
   dispose(): void {
     this.store.dispose();
+    for (const m of this.owned) m.dispose();
+    this.owned.length = 0;
     this.linears.clear();
   }
 

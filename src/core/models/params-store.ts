@@ -26,6 +26,16 @@ export class ParamStore {
     return v;
   }
 
+  /**
+   * Unregisters `name` and returns its variable, now the caller's (to dispose): a quantised base
+   * layer holds its weight outside the store (`core/quant`).
+   */
+  remove(name: string): tf.Variable {
+    const v = this.get(name);
+    this.vars.delete(name);
+    return v;
+  }
+
   /** Every parameter in registration order. */
   list(): NamedParameter[] {
     return [...this.vars].map(([name, variable]) => ({

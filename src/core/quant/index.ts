@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './normal.ts';
 export * from './blockwise.ts';
 export * from './linear.ts';
+export * from './model.ts';
