@@ -4,6 +4,7 @@
  * hints and solution live in `<slug>.ts` beside this file (docs/writing-lessons.md, "Exercises").
  */
 import { adapterPlacementExercises } from './adapter-placement.ts';
+import { howTheseNotebooksWorkExercises } from './how-these-notebooks-work.ts';
 import { initialisationExercises } from './initialisation.ts';
 import { intrinsicDimensionExercises } from './intrinsic-dimension.ts';
 import { lowRankUpdateExercises } from './low-rank-update.ts';
@@ -14,6 +15,7 @@ export type { Exercise, ExerciseState, Verdict } from './types.ts';
 
 /** Lesson slug → its exercises, easy to hard. */
 export const EXERCISES: Readonly<Record<string, readonly Exercise[]>> = {
+  'how-these-notebooks-work': howTheseNotebooksWorkExercises,
   'intrinsic-dimension': intrinsicDimensionExercises,
   initialisation: initialisationExercises,
   'adapter-placement': adapterPlacementExercises,

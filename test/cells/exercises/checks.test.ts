@@ -28,6 +28,11 @@ import {
 } from '../../../src/core/index.ts';
 import { TINY_MODULES, tinyAdapterWeights } from '../../../src/cells/exercises/tiny-encoder.ts';
 import {
+  NOTEBOOK_LAYER,
+  SLIDER_RANKS,
+  notebookLoraCount,
+} from '../../../src/cells/exercises/how-these-notebooks-work.ts';
+import {
   CUT_CASE,
   CUT_RANKS,
   RANK_SPECTRA,
@@ -47,15 +52,18 @@ import {
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
-/** Runs one cell's source with the real runtime and returns its value (or throws its error). */
-async function valueOf(source: string): Promise<unknown> {
+/**
+ * Runs one cell's source with the real runtime, after the lesson cells it uses (`context`, run
+ * as they are in the lesson), and returns its value (or throws its error).
+ */
+async function valueOf(source: string, context: readonly string[] = []): Promise<unknown> {
   let value: unknown;
   const failures: string[] = [];
-  const run = runCells([source], {
+  const run = runCells([...context, source], {
     builtins: createNodeBuiltins({ plotly: null }),
-    observerFor: () => ({
+    observerFor: (index) => ({
       fulfilled: (v) => {
-        value = v;
+        if (index === context.length) value = v;
       },
       rejected: (e) => {
         failures.push(e.message);
@@ -70,6 +78,13 @@ async function valueOf(source: string): Promise<unknown> {
   if (failures.length > 0) throw new Error(`the cell failed: ${failures.join('; ')}`);
   return value;
 }
+
+/** The lesson cells (by name) an exercise's cell uses, run before it in the tests. */
+const CONTEXT: Readonly<Record<string, readonly string[]>> = {
+  percentTrained: ['r', 'layer', 'counts'],
+  checkedCount: ['layer'],
+  loraForward: ['r'],
+};
 
 /** A typical wrong answer of each exercise, and the words of the hint it must get. */
 const WRONG: Record<string, readonly { readonly source: string; readonly hint: RegExp }[]> = {
@@ -240,6 +255,71 @@ const WRONG: Record<string, readonly { readonly source: string; readonly hint: R
       hint: /missing the scale s/,
     },
   ],
+  percentTrained: [
+    {
+      source: 'percentTrained = counts.lora / counts.full',
+      hint: /as a fraction.*multiply by 100/,
+    },
+    { source: 'percentTrained = 100 * counts.full / counts.lora', hint: /upside down/ },
+    { source: 'percentTrained = counts.lora', hint: /LoRA’s count of weights at r = 2/ },
+  ],
+  checkedCount: [
+    {
+      source: `checkedCount = (k) => {
+  if (k < 1) throw new Error(\`rank \${k} is below 1\`);
+  return k * (layer.dIn + layer.dOut);
+}`,
+      hint: /checkedCount\(2\.5\) returned 3,840 without complaint, but a rank is a whole number/,
+    },
+    {
+      source: `checkedCount = (k) => {
+  if (!Number.isInteger(k) || k < 1) throw "bad rank";
+  return k * (layer.dIn + layer.dOut);
+}`,
+      hint: /threw "bad rank", not an Error/,
+    },
+    {
+      source: `checkedCount = (k) => {
+  if (!Number.isInteger(k) || k < 1) throw new Error("not a valid rank");
+  return k * (layer.dIn + layer.dOut);
+}`,
+      hint: /does not name the value it got/,
+    },
+    {
+      source: `checkedCount = (k) => {
+  if (k < 1 || k % 1 !== 0) throw new Error(\`rank \${k} is not a whole number ≥ 1\`);
+  return k * (layer.dIn + layer.dOut);
+}`,
+      hint: /checkedCount\("4"\) returned 6,144 without complaint, but "4" is text/,
+    },
+  ],
+  loraForward: [
+    {
+      source: `loraForward = (x, W0, A, B, alpha) =>
+  x.map((row) => W0[0].map((_, j) => row.reduce((a, v, k) => a + v * W0[k][j], 0)))`,
+      hint: /That is xW₀, the frozen layer alone/,
+    },
+    {
+      source: `loraForward = {
+  const mm = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
+  return (x, W0, A, B, alpha) => {
+    const base = mm(x, W0), up = mm(mm(x, A), B);
+    return base.map((row, i) => row.map((v, j) => v + (alpha / r) * up[i][j]));
+  };
+}`,
+      hint: /You scaled by α\/2.*not from the slider’s r/,
+    },
+    {
+      source: `loraForward = {
+  const mm = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
+  return (x, W0, A, B, alpha) => {
+    const base = mm(x, W0), up = mm(mm(x, A), B);
+    return base.map((row, i) => row.map((v, j) => v + alpha * up[i][j]));
+  };
+}`,
+      hint: /The scale is α\/r, not α\./,
+    },
+  ],
   topTwoShare: [
     { source: 'topTwoShare = (4 + 2) / (4 + 2 + 1 + 1)', hint: /square each value first/ },
     { source: 'topTwoShare = 2 / 4', hint: /share of the directions/ },
@@ -297,6 +377,12 @@ for (const [slug, exercises] of Object.entries(EXERCISES)) {
   describe(`exercises of ${slug}`, () => {
     const cells = extractCells(readFileSync(join(root, 'lessons', `${slug}.mdx`), 'utf8'));
     const fenced = cells.filter((c) => c.meta.includes('exercise'));
+    const contextOf = (name: string): string[] =>
+      (CONTEXT[name] ?? []).map((n) => {
+        const cell = cells.find((c) => c.name === n && !c.meta.includes('exercise'));
+        if (!cell) throw new Error(`${slug} has no cell named ${n}`);
+        return cell.source;
+      });
 
     it('each exercise is a `js cell exercise` of the lesson, and each such cell an exercise', () => {
       expect(exercises.length).toBeGreaterThanOrEqual(3);
@@ -307,7 +393,7 @@ for (const [slug, exercises] of Object.entries(EXERCISES)) {
     for (const exercise of exercises) {
       const starter = fenced.find((c) => c.name === exercise.name)?.source ?? '';
       const verdict = async (source: string, e: Exercise = exercise) =>
-        e.check(await valueOf(source));
+        e.check(await valueOf(source, contextOf(e.name)));
 
       it(`${exercise.name}: the starter code runs but is not right; the solution is`, async () => {
         const first = await verdict(starter);
@@ -460,5 +546,18 @@ describe('the checks compute what the core computes', () => {
       );
       expect(frobenius(subtract(M, lab))).toBeCloseTo(want.error, 12);
     }
+  });
+
+  it('how-these-notebooks-work: the checks’ layer is the lesson’s layer cell, and its slider’s ranks', async () => {
+    const cells = extractCells(
+      readFileSync(join(root, 'lessons', 'how-these-notebooks-work.mdx'), 'utf8'),
+    );
+    const layer = cells.find((c) => c.name === 'layer')?.source ?? '';
+    expect(await valueOf(layer)).toEqual(NOTEBOOK_LAYER);
+    const slider = cells.find((c) => c.name === 'r')?.source ?? '';
+    expect(slider).toContain(
+      `Inputs.range([${String(SLIDER_RANKS[0])}, ${String(SLIDER_RANKS.at(-1))}], {step: 1`,
+    );
+    expect(notebookLoraCount(2)).toBe(2 * (768 + 768));
   });
 });
