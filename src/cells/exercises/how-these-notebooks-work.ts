@@ -105,7 +105,7 @@ function attempt(
 function messageOf(error: unknown): string | null {
   if (error instanceof Error) return error.message;
   if (typeof error === 'object' && error !== null && 'message' in error) {
-    const m = (error as { message: unknown }).message;
+    const m = error.message;
     return typeof m === 'string' ? m : null;
   }
   return null;
