@@ -8,6 +8,7 @@ import { howTheseNotebooksWorkExercises } from './how-these-notebooks-work.ts';
 import { initialisationExercises } from './initialisation.ts';
 import { intrinsicDimensionExercises } from './intrinsic-dimension.ts';
 import { lowRankUpdateExercises } from './low-rank-update.ts';
+import { ownDataExercises } from './own-data.ts';
 import { trainingRunExercises } from './training-run.ts';
 import type { Exercise } from './types.ts';
 
@@ -21,6 +22,7 @@ export const EXERCISES: Readonly<Record<string, readonly Exercise[]>> = {
   'adapter-placement': adapterPlacementExercises,
   'training-run': trainingRunExercises,
   'low-rank-update': lowRankUpdateExercises,
+  'own-data': ownDataExercises,
 };
 
 /** The exercises of one lesson (none for a lesson without any). */

@@ -28,6 +28,14 @@ import {
 } from '../../../src/core/index.ts';
 import { TINY_MODULES, tinyAdapterWeights } from '../../../src/cells/exercises/tiny-encoder.ts';
 import {
+  BASELINE_SPLITS,
+  BROKEN_FILE,
+  FIX_STARTER,
+  INTENDED_ROWS,
+  readLabelled,
+  refusedRow,
+} from '../../../src/cells/exercises/own-data.ts';
+import {
   NOTEBOOK_LAYER,
   SLIDER_RANKS,
   notebookLoraCount,
@@ -320,6 +328,68 @@ const WRONG: Record<string, readonly { readonly source: string; readonly hint: R
       hint: /The scale is α\/r, not α\./,
     },
   ],
+  failingRow: [
+    { source: 'failingRow = 4', hint: /counts the header as row 1/ },
+    { source: 'failingRow = 2', hint: /counts from 0/ },
+    { source: 'failingRow = 1', hint: /Row 1 reads fine/ },
+  ],
+  fixFile: [
+    {
+      source: `fixFile = \`text,label
+The app logs me out every hour,account
+"Refund me, please, for the second charge",billing
+I cannot reset my password,account
+Why was I billed twice this month?,
+Change the email on my account,account
+The receipt shows the wrong amount,billing\``,
+      hint: /still refuses it: row 4, column "label": the label is empty/,
+    },
+    {
+      source: `fixFile = \`text,label
+The app logs me out every hour,account
+I cannot reset my password,account
+Why was I billed twice this month?,billing
+Change the email on my account,account
+The receipt shows the wrong amount,billing\``,
+      hint: /“Refund me, please, for the second charge” is missing or split.*double quotes/,
+    },
+    {
+      source: `fixFile = \`text,label
+The app logs me out every hour,account
+"Refund me, please, for the second charge",billing
+I cannot reset my password,account
+Why was I billed twice this month?,account
+Change the email on my account,account
+The receipt shows the wrong amount,billing\``,
+      hint: /Row 4, “Why was I billed twice this month\?”, is labelled "account"; it is "billing"/,
+    },
+  ],
+  majorityScore: [
+    {
+      source: `majorityScore = ({labels, train, validation}) => {
+  const counts = labels.map(() => 0);
+  for (const e of validation) counts[e.label] += 1;
+  return Math.max(...counts) / validation.length;
+}`,
+      hint: /most common in validation/,
+    },
+    {
+      source: `majorityScore = ({labels, train, validation}) => {
+  const counts = labels.map(() => 0);
+  for (const e of train) counts[e.label] += 1;
+  return counts.indexOf(Math.max(...counts));
+}`,
+      hint: /That is the label itself/,
+    },
+    {
+      source: `majorityScore = ({labels, train, validation}) => {
+  const counts = labels.map(() => 0);
+  for (const e of train) counts[e.label] += 1;
+  return Math.max(...counts) / train.length;
+}`,
+      hint: /share of the training part/,
+    },
+  ],
   topTwoShare: [
     { source: 'topTwoShare = (4 + 2) / (4 + 2 + 1 + 1)', hint: /square each value first/ },
     { source: 'topTwoShare = 2 / 4', hint: /share of the directions/ },
@@ -559,5 +629,35 @@ describe('the checks compute what the core computes', () => {
       `Inputs.range([${String(SLIDER_RANKS[0])}, ${String(SLIDER_RANKS.at(-1))}], {step: 1`,
     );
     expect(notebookLoraCount(2)).toBe(2 * (768 + 768));
+  });
+
+  it('own-data: the files in the lesson’s cells are the checks’, read by the lesson’s own reader', async () => {
+    const cells = extractCells(readFileSync(join(root, 'lessons', 'own-data.mdx'), 'utf8'));
+    const source = (name: string) => cells.find((c) => c.name === name)?.source ?? '';
+    expect(source('failingRow')).toContain(BROKEN_FILE);
+    const broken = await readLabelled(BROKEN_FILE);
+    expect(broken.ok).toBe(false);
+    if (!broken.ok) {
+      expect(refusedRow(broken.error)).toBe(3);
+      expect(broken.error.message).toMatch(/^row 3: CSV: 4 cells but the header names 2 columns/);
+    }
+    expect(await valueOf(source('fixFile'))).toBe(FIX_STARTER);
+    expect((await readLabelled(FIX_STARTER)).ok).toBe(false);
+    // The fixed file, written from the intended rows, is read back as those rows.
+    const quoted = (t: string) => (t.includes(',') ? `"${t}"` : t);
+    const fixed = await readLabelled(
+      ['text,label', ...INTENDED_ROWS.map((r) => `${quoted(r.text)},${r.label}`)].join('\n'),
+    );
+    expect(fixed.ok && fixed.set.examples.length).toBe(INTENDED_ROWS.length);
+    // The majority label of training differs from validation's in every split (so taking the
+    // validation's is a mistake the check can see), and no split has a tie.
+    for (const split of BASELINE_SPLITS) {
+      const count = (xs: typeof split.train, l: number) => xs.filter((e) => e.label === l).length;
+      const byTrain = split.labels.map((_, l) => count(split.train, l));
+      const byValidation = split.labels.map((_, l) => count(split.validation, l));
+      const top = (xs: number[]) => xs.indexOf(Math.max(...xs));
+      expect(byTrain.filter((n) => n === Math.max(...byTrain))).toHaveLength(1);
+      expect(top(byTrain)).not.toBe(top(byValidation));
+    }
   });
 });
