@@ -8,6 +8,7 @@
  * pressed with the mouse, except where the keyboard is the point (Enter, Escape). Then axe on the
  * exercise in both themes, and the instructors' catalogue: exercises listed with title and task,
  * inputs in words, a preview frame only when asked, axe in both themes, no overflow at 390 px.
+ * Every exercise of the first, low-rank and own-data lessons is driven too, one page per lesson.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -203,6 +204,182 @@ describe('an exercise', () => {
   }
 });
 
+/**
+ * The exercises of the first, low-rank and own-data lessons, one page per lesson (no flags): each
+ * exercise gets a typical wrong answer and the hint written for it, a hint, the solution after
+ * the confirmation (right, the count goes up); the first lesson's cell follows its slider; then
+ * Start over on each brings back the starter code, no hints, no solution, and the count to 0.
+ * Answers are typed on one line (the editor takes them as typed).
+ */
+const LESSONS = [
+  {
+    slug: 'how-these-notebooks-work',
+    exercises: [
+      {
+        name: 'percentTrained',
+        wrong: 'percentTrained = counts.lora / counts.full',
+        hint: /^Not yet\. 0\.0052\d* is the share as a fraction \(r = 2\)/,
+        right: /^Right\. at r = 2, LoRA trains 0\.52% of this layer/,
+      },
+      {
+        name: 'checkedCount',
+        wrong: 'checkedCount = (k) => k * (layer.dIn + layer.dOut)',
+        hint: /^Not yet\. checkedCount\(0\) returned 0 without complaint, but a rank must be at least 1/,
+        right:
+          /^Right\. good ranks give their count, and a bad one stops with an error that names it/,
+      },
+      {
+        name: 'loraForward',
+        wrong:
+          'loraForward = (x, W0, A, B, alpha) => x.map((row) => W0[0].map((_, j) => row.reduce((a, v, k) => a + v * W0[k][j], 0)))',
+        hint: /^Not yet\. That is xW₀, the frozen layer alone/,
+        right: /^Right\. h = xW₀ \+ \(α\/r\)·xAB/,
+      },
+    ],
+  },
+  {
+    slug: 'low-rank-update',
+    exercises: [
+      {
+        name: 'topTwoShare',
+        wrong: 'topTwoShare = (4 + 2) / (4 + 2 + 1 + 1)',
+        hint: /^Not yet\. That is the share of the singular values themselves.*square each value first/,
+        right: /^Right\. \(16 \+ 4\) \/ \(16 \+ 4 \+ 1 \+ 1\) = 0\.909/,
+      },
+      {
+        name: 'effectiveRankOf',
+        wrong: 'effectiveRankOf = (s) => s.filter((v) => v > 0).length',
+        hint: /^Not yet\. For s = \[5,3,2,0\.5\] you return 4.*That is the rank/,
+        right: /^Right\. four equal values give 4/,
+      },
+      {
+        name: 'cutToRank',
+        wrong:
+          'cutToRank = ({U, s, V}, r) => ({approx: U.map((Ui) => V.map((Vj) => s.reduce((a, st, t) => a + Ui[t] * st * Vj[t], 0))), error: 0})',
+        hint: /^Not yet\. At r = 1: approx is the whole matrix/,
+        right: /^Right\. M_r keeps the r largest directions/,
+      },
+    ],
+  },
+  {
+    slug: 'own-data',
+    exercises: [
+      {
+        name: 'failingRow',
+        wrong: 'failingRow = 4',
+        hint: /^Not yet\. 4 counts the header as row 1/,
+        right: /^Right\. row 3, as the page says \(“row 3: CSV: 4 cells/,
+      },
+      {
+        name: 'fixFile',
+        wrong:
+          'fixFile = ["text,label", "The app logs me out every hour,account", "I cannot reset my password,account", "Why was I billed twice this month?,billing", "Change the email on my account,account", "The receipt shows the wrong amount,billing"].join("\\n")',
+        hint: /^Not yet\. The sentence “Refund me, please, for the second charge” is missing or split/,
+        right: /^Right\. the page reads all six sentences/,
+      },
+      {
+        name: 'majorityScore',
+        wrong:
+          'majorityScore = ({labels, train, validation}) => validation.filter((e) => e.label === 0).length / validation.length',
+        hint: /^Not yet\. .*You took the label most common in validation/,
+        right: /^Right\. that is the score to beat/,
+      },
+    ],
+  },
+];
+
+/**
+ * Waits for exercise `name` to show `state` with its cell settled.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ * @param {'unanswered' | 'wrong' | 'right'} state
+ */
+async function stateOf(page, name, state, timeout = 30_000) {
+  await page.waitForFunction(
+    ([n, s]) => {
+      const root = document.querySelector(`[data-exercise="${n ?? ''}"]`);
+      return (
+        root !== null &&
+        root.getAttribute('data-exercise-state') === s &&
+        root.getAttribute('data-state') === 'fulfilled'
+      );
+    },
+    [name, state],
+    { timeout, polling: 100 },
+  );
+}
+
+describe('the exercises of the first, low-rank and own-data lessons', () => {
+  for (const lesson of LESSONS) {
+    it(`${lesson.slug}: a typical mistake gets its hint, the solution is right, Start over restores each`, async () => {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const { page, errors, foreignRequests } = await openPage(context);
+      await page.goto(lessonUrl(lesson.slug, ''));
+      const total = lesson.exercises.length;
+      /** @type {Record<string, string>} */
+      const starters = {};
+      for (const [i, ex] of lesson.exercises.entries()) {
+        const sel = `[data-exercise="${ex.name}"]`;
+        await page.locator(`[data-cell="${ex.name}"]`).scrollIntoViewIfNeeded();
+        await page.locator(`${sel} .cm-content`).waitFor({ timeout: 60_000 });
+        await stateOf(page, ex.name, 'unanswered');
+        starters[ex.name] = await editorText(page, ex.name);
+        const verdict = page.locator(`${sel} [data-exercise-verdict]`);
+
+        await editCell(page, ex.name, ex.wrong);
+        await stateOf(page, ex.name, 'wrong');
+        assert.match((await verdict.textContent()) ?? '', ex.hint, ex.name);
+
+        await page.locator(`${sel} [data-exercise-action="hint"]`).click();
+        assert.equal(await page.locator(`${sel} [data-exercise-hints] li`).count(), 1);
+        await page.locator(`${sel} [data-exercise-action="solution"]`).click();
+        await page.locator(`${sel} [data-exercise-action="confirm"]`).click();
+        await stateOf(page, ex.name, 'right');
+        assert.match((await verdict.textContent()) ?? '', ex.right, ex.name);
+        assert.match(await count(page), new RegExp(`${String(i + 1)} of ${String(total)} done`));
+      }
+
+      if (lesson.slug === 'how-these-notebooks-work') {
+        // The cell that uses counts follows the slider: r = 3 by the keyboard, still right.
+        const verdict = page.locator('[data-exercise="percentTrained"] [data-exercise-verdict]');
+        await page.locator('[data-cell="r"] input[type="range"]').focus();
+        await page.keyboard.press('ArrowRight');
+        await page.waitForFunction(
+          () =>
+            /at r = 3, LoRA trains 0\.78%/.test(
+              document.querySelector('[data-exercise="percentTrained"] [data-exercise-verdict]')
+                ?.textContent ?? '',
+            ),
+          undefined,
+          { timeout: 30_000, polling: 100 },
+        );
+        await stateOf(page, 'percentTrained', 'right');
+        assert.match((await verdict.textContent()) ?? '', /^Right\./);
+      }
+
+      for (const [i, ex] of lesson.exercises.entries()) {
+        const sel = `[data-exercise="${ex.name}"]`;
+        await page.locator(`${sel} [data-exercise-action="start-over"]`).click();
+        await stateOf(page, ex.name, 'unanswered');
+        assert.equal(await editorText(page, ex.name), starters[ex.name], ex.name);
+        assert.equal(await page.locator(`${sel} [data-exercise-hints] li`).count(), 0);
+        assert.ok(await page.locator(`${sel} [data-exercise-solution-note]`).isHidden());
+        assert.match(
+          await count(page),
+          new RegExp(`${String(total - i - 1)} of ${String(total)} done`),
+        );
+      }
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `horizontal overflow of ${String(overflow)} px`);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(foreignRequests, []);
+      await context.close();
+    });
+  }
+});
+
 describe("the instructors' catalogue", () => {
   it('lists each lesson’s exercises by title and task, links them, and previews a cell only when asked', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -217,10 +394,13 @@ describe("the instructors' catalogue", () => {
       (await page.locator('[data-catalogue-entry="intrinsic-dimension/live"]').textContent()) ?? '';
     assert.match(live.replace(/\s+/g, ' '), /subspace dimension d \(slider, \?d=…\)/);
     for (const slug of [
+      'how-these-notebooks-work',
       'intrinsic-dimension',
       'initialisation',
       'adapter-placement',
+      'low-rank-update',
       'training-run',
+      'own-data',
     ]) {
       const count = await page
         .locator(`[data-catalogue-entry^="${slug}/"]`)
