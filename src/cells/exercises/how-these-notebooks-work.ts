@@ -152,7 +152,7 @@ const checkedCount: Exercise = {
         );
     }
     return right(
-      'Right: good ranks give their count, and a bad one stops with an error that names it. Try it: write checkedCount(0) in a cell above, see the error appear under that cell while the rest keep working, then press Reset.',
+      'Right: good ranks give their count, and a bad one stops with an error that names it. Try it: write checkedCount(0) in another cell, see the error appear under that cell while the cells that do not use it keep working, then press Reset.',
     );
   },
   hints: [
