@@ -15,3 +15,4 @@ export {
   type OwnDataTrainer,
   type OwnTrainerInit,
 } from './own-data-trainer.ts';
+export * from './qlora/index.ts';

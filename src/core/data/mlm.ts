@@ -4,8 +4,9 @@
  * replaced by `<mask>` 80% of the time, by a random word 10%, and left unchanged 10%. The loss is
  * taken only at chosen positions, so the batch lists them (flat indices) with their true ids.
  */
+import { Rng } from '../rng.ts';
 import { DataError } from './errors.ts';
-import { SPECIAL_IDS, SPECIAL_TOKENS } from './tokenizer.ts';
+import { SPECIAL_IDS, SPECIAL_TOKENS, type WordTokenizer } from './tokenizer.ts';
 
 /** Options for {@link makeMlmBatch}. */
 export interface MlmOptions {
@@ -77,4 +78,30 @@ export function makeMlmBatch(segments: readonly ArrayLike<number>[], opts: MlmOp
     maskedPositions: Int32Array.from(positions),
     maskedLabels: Int32Array.from(labels),
   };
+}
+
+/**
+ * Masked-LM batches of `texts` (15% of words chosen, BERT's 80/10/10), fixed by `seed`: how the
+ * lessons measure what a model still knows of its pretraining task (after fine-tuning, after
+ * quantisation) on sentences they already hold.
+ */
+export function mlmBatches(
+  tokenizer: WordTokenizer,
+  texts: readonly string[],
+  maxLen: number,
+  seed: number,
+  batchSize = 50,
+): MlmBatch[] {
+  const rng = new Rng(seed).fork('mlm');
+  const segments = texts.map((t) => tokenizer.wordIds(t)).filter((s) => s.length > 0);
+  const out: MlmBatch[] = [];
+  for (let i = 0; i < segments.length; i += batchSize)
+    out.push(
+      makeMlmBatch(segments.slice(i, i + batchSize), {
+        maxLen,
+        vocabSize: tokenizer.size,
+        rand: () => rng.next(),
+      }),
+    );
+  return out;
 }

@@ -9,8 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parameterRows, summarizeParams } from '../../core/accounting.ts';
 import type { EncodedRows } from '../../core/data/tasks.ts';
-import { makeMlmBatch, type MlmBatch } from '../../core/data/mlm.ts';
-import type { WordTokenizer } from '../../core/data/tokenizer.ts';
+import type { MlmBatch } from '../../core/data/mlm.ts';
 import { getPeftModel, type PeftModel } from '../../core/lora/peft-model.ts';
 import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
@@ -520,24 +519,5 @@ export async function truncationSweep(o: {
   }
 }
 
-/** Masked-LM batches of `texts` (15% of words chosen, BERT's 80/10/10), fixed by `seed`. */
-export function mlmBatches(
-  tokenizer: WordTokenizer,
-  texts: readonly string[],
-  maxLen: number,
-  seed: number,
-  batchSize = 50,
-): MlmBatch[] {
-  const rng = new Rng(seed).fork('mlm');
-  const segments = texts.map((t) => tokenizer.wordIds(t)).filter((s) => s.length > 0);
-  const out: MlmBatch[] = [];
-  for (let i = 0; i < segments.length; i += batchSize)
-    out.push(
-      makeMlmBatch(segments.slice(i, i + batchSize), {
-        maxLen,
-        vocabSize: tokenizer.size,
-        rand: () => rng.next(),
-      }),
-    );
-  return out;
-}
+/** Masked-LM batches of sentences (moved to the core: the QLoRA lesson measures with it too). */
+export { mlmBatches } from '../../core/data/mlm.ts';

@@ -6,7 +6,6 @@
  * and a run is a function of its seed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EncodedRows } from '../../../src/core/data/tasks.ts';
 import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { paramLayout, readTheta } from '../../../src/core/subspace/layout.ts';
@@ -17,6 +16,7 @@ import {
   loraTrainable,
   methodLabel,
 } from '../../../src/experiments/lowrank/index.ts';
+import { separableRows } from '../fixtures.ts';
 import { checkNoLeaks, useBackend } from '../../core/helpers.ts';
 
 const config = encoderConfig('micro', {
@@ -26,18 +26,7 @@ const config = encoderConfig('micro', {
   attentionDropoutProb: 0,
 });
 
-/** n rows of T tokens whose label decides which half of a small vocabulary they use. */
-function rows(seed: number, n: number, T: number): EncodedRows {
-  const rng = new Rng(seed);
-  const ids = new Int32Array(n * T);
-  const mask = new Int32Array(n * T).fill(1);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    labels[i] = rng.int(2);
-    for (let t = 0; t < T; t++) ids[i * T + t] = 5 + (labels[i] ?? 0) * 20 + rng.int(20);
-  }
-  return { n, maxLen: T, ids, mask, labels };
-}
+const rows = separableRows;
 const train = rows(1, 64, 8);
 const validation = rows(2, 32, 8);
 const test = rows(3, 32, 8);
