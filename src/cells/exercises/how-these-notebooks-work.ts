@@ -131,7 +131,7 @@ const checkedCount: Exercise = {
         );
       if (got.value !== want)
         return notYet(
-          `checkedCount(${String(k)}) returned ${shown(got.value)}; it should be ${String(k)} · (768 + 768) = ${shown(want)}. Use layer.dIn and layer.dOut.`,
+          `checkedCount(${String(k)}) returned ${shown(got.value)}; it should be ${String(k)} · (${String(NOTEBOOK_LAYER.dIn)} + ${String(NOTEBOOK_LAYER.dOut)}) = ${shown(want)}. Use layer.dIn and layer.dOut.`,
         );
     }
     for (const { k, why } of BAD_RANKS) {

@@ -16,6 +16,11 @@ export const SHARE_SPECTRUM = [4, 2, 1, 1] as const;
 /** How many top directions the first exercise asks about. */
 export const SHARE_TOP = 2;
 
+/** The squared singular values of the first exercise, as a reader writes them ("16 + 4"). */
+const SQUARES = SHARE_SPECTRUM.map((v) => String(v * v));
+const TOP_SQUARES = SQUARES.slice(0, SHARE_TOP).join(' + ');
+const ALL_SQUARES = SQUARES.join(' + ');
+
 /** A typed-in answer worked out by hand counts as right within this gap (three decimals). */
 const BY_HAND = 5e-4;
 
@@ -32,7 +37,7 @@ const topTwoShare: Exercise = {
     const near = (x: number) => Math.abs(value - x) < BY_HAND;
     if (near(want)) {
       return right(
-        `Right: (16 + 4) / (16 + 4 + 1 + 1) = ${want.toFixed(3)}. Two of four directions hold over 90% of the update’s energy.`,
+        `Right: (${TOP_SQUARES}) / (${ALL_SQUARES}) = ${want.toFixed(3)}. ${String(SHARE_TOP)} of ${String(s.length)} directions hold ${(100 * want).toFixed(1)}% of the update’s energy.`,
       );
     }
     const sum = s.reduce((a, v) => a + v, 0);
@@ -63,8 +68,8 @@ const topTwoShare: Exercise = {
   },
   hints: [
     'The energy of ΔW is ‖ΔW‖²_F, which is the sum of its squared singular values.',
-    'Square the four values: 16, 4, 1, 1.',
-    'The top two hold 16 + 4 of the total 16 + 4 + 1 + 1.',
+    `Square the four values: ${SQUARES.join(', ')}.`,
+    `The top two hold ${TOP_SQUARES} of the total ${ALL_SQUARES}.`,
   ],
   solution: `topTwoShare = {
   const s = [4, 2, 1, 1]; // the singular values of ΔW, largest first

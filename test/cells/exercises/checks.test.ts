@@ -592,6 +592,12 @@ describe('the checks compute what the core computes', () => {
     const starter = cells.find((c) => c.name === 'topTwoShare')?.source ?? '';
     expect(starter).toContain(`const s = [${SHARE_SPECTRUM.join(', ')}];`);
     expect(energyShare(SHARE_SPECTRUM, SHARE_TOP)).toBeCloseTo(20 / 22, 12);
+    const share = EXERCISES['low-rank-update']?.find((e) => e.name === 'topTwoShare');
+    const solved = await share?.check(energyShare(SHARE_SPECTRUM, SHARE_TOP));
+    expect(solved?.message).toBe(
+      'Right: (16 + 4) / (16 + 4 + 1 + 1) = 0.909. 2 of 4 directions hold 90.9% of the update’s energy.',
+    );
+    expect(share?.hints[1]).toBe('Square the four values: 16, 4, 1, 1.');
     expect(effectiveRank([2, 2, 2, 2])).toBeCloseTo(4, 12);
     expect(RANK_SPECTRA.some((s) => s.includes(0))).toBe(true);
     // M from the exercise's SVD; ml-matrix's SVD of M gives back s, and the lesson's truncation
