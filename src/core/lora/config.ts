@@ -24,9 +24,22 @@
  * - `'gated'`: A Kaiming-uniform, B ~ N(0, initScale²) and a learned scalar gate g = 0 multiplying
  *   the adapter's output, after LLaMA-Adapter's zero-initialised gating (Zhang et al. 2023, §3.2):
  *   starts at the base model, and only g gets a gradient at the first step.
+ * - `'pissa'`: A and B from the base weight's top-r singular triplets and the base weight replaced
+ *   by the residual W0 − s·A·B (Meng et al. 2024, PiSSA; PEFT's `init_lora_weights="pissa"`, full
+ *   SVD): starts at the base model, but the base now holds the residual (so disabling or unloading
+ *   the adapter gives the residual, as in PEFT). Needs an SVD: create it with
+ *   `addAdapterAsync`/`getPeftModelAsync`. Linear layers with a float weight only; the adapter
+ *   must be the model's only one. (`pissa_niter_*`, PEFT's fast randomised SVD, is not supported.)
  */
 export type InitLoraWeights =
-  boolean | 'default' | 'gaussian' | 'random-both' | 'zero-both' | 'a-zero-b-random' | 'gated';
+  | boolean
+  | 'default'
+  | 'gaussian'
+  | 'random-both'
+  | 'zero-both'
+  | 'a-zero-b-random'
+  | 'gated'
+  | 'pissa';
 
 /** Every accepted value of {@link InitLoraWeights}. */
 export const INIT_LORA_WEIGHTS: readonly InitLoraWeights[] = [
@@ -38,6 +51,7 @@ export const INIT_LORA_WEIGHTS: readonly InitLoraWeights[] = [
   'zero-both',
   'a-zero-b-random',
   'gated',
+  'pissa',
 ];
 
 /** Which modules get an adapter: names (exact or dotted suffix), or a regex over the full name. */
@@ -64,12 +78,19 @@ export interface LoraConfig {
   readonly useRslora: boolean;
   /** Std of the random factor in 'random-both', 'a-zero-b-random' and 'gated' (default 0.02). */
   readonly initScale: number;
+  /**
+   * DoRA (Liu et al. 2024, "DoRA: Weight-Decomposed Low-Rank Adaptation"; PEFT's `use_dora`): each
+   * adapted weight becomes `m ⊙ (W0 + s·A·B) / ‖W0 + s·A·B‖_col`, with a trainable magnitude `m`
+   * (one entry per output unit) that starts at the column norms of `W0 + s·A·B`, so the model starts
+   * unchanged. Linear layers only; not with the `'gated'` init. Default false.
+   */
+  readonly useDora: boolean;
 }
 
 /** Fields a caller may give; the rest take PEFT's defaults. */
 export type LoraConfigInput = Partial<LoraConfig> & Pick<LoraConfig, 'targetModules'>;
 
-/** PEFT's defaults (r 8, alpha 8, dropout 0, init true, no rsLoRA). */
+/** PEFT's defaults (r 8, alpha 8, dropout 0, init true, no rsLoRA, no DoRA). */
 export const LORA_DEFAULTS: Omit<LoraConfig, 'targetModules'> = {
   r: 8,
   loraAlpha: 8,
@@ -78,6 +99,7 @@ export const LORA_DEFAULTS: Omit<LoraConfig, 'targetModules'> = {
   initLoraWeights: true,
   useRslora: false,
   initScale: 0.02,
+  useDora: false,
 };
 
 /** Thrown for an invalid LoRA configuration; `field` and `value` say what was wrong. */
@@ -123,6 +145,14 @@ export function resolveLoraConfig(input: LoraConfigInput): LoraConfig {
   }
   if (typeof c.useRslora !== 'boolean')
     throw new LoraConfigError('useRslora', c.useRslora, 'must be a boolean');
+  if (typeof c.useDora !== 'boolean')
+    throw new LoraConfigError('useDora', c.useDora, 'must be a boolean');
+  if (c.useDora && c.initLoraWeights === 'gated')
+    throw new LoraConfigError(
+      'useDora',
+      true,
+      "cannot be combined with initLoraWeights = 'gated' (the gate would scale only B·A, not the normalised weight)",
+    );
   if (typeof c.initScale !== 'number' || !Number.isFinite(c.initScale) || c.initScale < 0) {
     throw new LoraConfigError('initScale', c.initScale, 'must be a finite number ≥ 0');
   }

@@ -1,4 +1,4 @@
-/** LoRA: config, layers, the PeftModel, planning and PEFT-format save/load. */
+/** LoRA (and its DoRA and PiSSA variants): config, layers, the PeftModel, planning and PEFT-format save/load. */
 export * from './config.ts';
 export * from './errors.ts';
 export * from './match.ts';
@@ -7,3 +7,4 @@ export * from './layer.ts';
 export * from './plan.ts';
 export * from './peft-model.ts';
 export * from './io.ts';
+export * from './pissa.ts';

@@ -55,6 +55,10 @@ export function initLoraFactors(
       return { a: zerosA(), b: randomB(), gate: null };
     case 'gated':
       return { a: kaiming(), b: randomB(), gate: 0 };
+    case 'pissa':
+      throw new RangeError(
+        "initLoraWeights = 'pissa': is computed from the weight (lora/pissa.ts)",
+      );
   }
 }
 
@@ -81,7 +85,8 @@ export function initEmbeddingFactors(
     case 'zero-both':
       return { a: new Float32Array(rows * r), b: new Float32Array(r * width), gate: null };
     case 'gated':
-      throw new RangeError("initLoraWeights = 'gated': has no embedding form");
+    case 'pissa':
+      throw new RangeError(`initLoraWeights = '${init}': has no embedding form`);
     default:
       return { a: new Float32Array(rows * r), b: rng.normalArray(r * width, 1), gate: null };
   }

@@ -17,11 +17,29 @@ import * as tf from '@tensorflow/tfjs';
 import type { ParamRow } from '../accounting.ts';
 import { Rng } from '../rng.ts';
 import type { Module, NamedParameter } from '../models/types.ts';
-import { LoraConfigError, type LoraConfig, type LoraConfigInput } from './config.ts';
+import {
+  LoraConfigError,
+  resolveLoraConfig,
+  type LoraConfig,
+  type LoraConfigInput,
+} from './config.ts';
 import { AdapterStateError, LoraMergeError } from './errors.ts';
 import { initEmbeddingFactors, initLoraFactors } from './init.ts';
-import { LoraEmbedding, LoraLinear, type AdapterState, type LoraFactors } from './layer.ts';
-import { adapterFactorNames, planLora, type LinearShape, type LoraPlan } from './plan.ts';
+import { loadPissaLinalg, pissaInit, type PissaInit } from './pissa.ts';
+import {
+  doraColumnNorm,
+  LoraEmbedding,
+  LoraLinear,
+  type AdapterState,
+  type LoraFactors,
+} from './layer.ts';
+import {
+  adapterFactorNames,
+  doraMagnitudeName,
+  planLora,
+  type LinearShape,
+  type LoraPlan,
+} from './plan.ts';
 import type { Linear } from '../nn/module.ts';
 
 /** Options of {@link getPeftModel} and {@link PeftModel.addAdapter}. */
@@ -37,6 +55,17 @@ export interface FactorValues {
   readonly a: Float32Array;
   readonly b: Float32Array;
   readonly gate: number | null;
+  /**
+   * DoRA's magnitude `[dOut]` (loading); absent or null with `useDora` means "start at the column
+   * norms of W0 + s·A·B" (PEFT's `dora_init`).
+   */
+  readonly magnitude?: Float32Array | null;
+  /**
+   * PiSSA's residual base weight `W0 − s·A0·B0` `[dIn, dOut]` row-major, written into the layer
+   * before the adapter is made (and before DoRA's magnitude is measured); only with
+   * `initLoraWeights: 'pissa'`, and required there.
+   */
+  readonly residual?: Float32Array;
 }
 
 /** LoRA adapters on a base model. */
@@ -89,6 +118,13 @@ export class PeftModel<M extends Module = Module> {
    * @throws {LoraConfigError} on an invalid config or name.
    */
   addAdapter(name: string, config: LoraConfigInput, opts: { seed?: number } = {}): void {
+    // PiSSA's refusal comes first: it is about this method, whatever else the config says.
+    if (resolveLoraConfig(config).initLoraWeights === 'pissa')
+      throw new LoraConfigError(
+        'initLoraWeights',
+        'pissa',
+        'needs an SVD of each base weight: use await peft.addAdapterAsync(…) or await getPeftModelAsync(…)',
+      );
     const c = this.planFor(config).config;
     const root = new Rng(opts.seed ?? 0).fork(name);
     this.createAdapter(name, config, (t) =>
@@ -109,6 +145,56 @@ export class PeftModel<M extends Module = Module> {
             c.initScale,
           ),
     );
+  }
+
+  /**
+   * {@link addAdapter} for every init, PiSSA's included: with `initLoraWeights: 'pissa'` it reads
+   * each targeted weight (awaited), takes its SVD ({@link pissaInit}; `ml-matrix`, loaded on first
+   * use), starts A and B at the top-r singular triplets and writes the residual into the base.
+   * Validation comes first: on any error nothing changes.
+   * @throws {LoraConfigError} on an invalid config or name.
+   */
+  async addAdapterAsync(
+    name: string,
+    config: LoraConfigInput,
+    opts: { seed?: number } = {},
+  ): Promise<void> {
+    const plan = this.planFor(config);
+    if (plan.config.initLoraWeights !== 'pissa') {
+      this.addAdapter(name, config, opts);
+      return;
+    }
+    this.checkCreate(name, plan); // fail before the SVDs, not after
+    const inits = await this.pissaInits(plan);
+    this.createAdapter(name, config, (t) => {
+      const p = inits.get(t.name);
+      if (!p) throw new LoraConfigError('targetModules', t.name, 'has no PiSSA init');
+      return { a: p.a, b: p.b, gate: null, residual: p.residual };
+    });
+  }
+
+  /**
+   * PiSSA's starting point for every target of `plan`, from the base weights as they are now
+   * (read with awaited `data()`). @internal used by `addAdapterAsync` and `lora/io.ts`.
+   */
+  async pissaInits(plan: LoraPlan): Promise<Map<string, PissaInit>> {
+    const lib = await loadPissaLinalg();
+    const linears = this.adaptable();
+    const out = new Map<string, PissaInit>();
+    for (const t of plan.targets) {
+      const lin = linears.get(t.name);
+      if (!lin) throw new LoraConfigError('targetModules', t.name, 'is not an adaptable module');
+      if (lin.weight.size !== t.inFeatures * t.outFeatures)
+        throw new LoraConfigError(
+          'initLoraWeights',
+          'pissa',
+          `${t.name} holds no float weight (a quantised layer); PiSSA needs W0's SVD`,
+        );
+      const w = await lin.weight.data();
+      out.set(t.name, pissaInit(lib, w, t.inFeatures, t.outFeatures, plan.config.r, plan.scaling));
+    }
+    this.requireLive();
+    return out;
   }
 
   /** Validates without side effects (throws {@link LoraConfigError}); returns the plan. */
@@ -143,20 +229,19 @@ export class PeftModel<M extends Module = Module> {
     config: LoraConfigInput,
     values: (target: LinearShape) => FactorValues,
   ): LoraPlan {
-    this.requireLive();
-    if (typeof name !== 'string' || name.length === 0 || /[.\s]/.test(name)) {
-      throw new LoraConfigError(
-        'adapterName',
-        name,
-        'must be a non-empty name without dots or spaces',
-      );
-    }
-    if (this.plans.has(name)) throw new LoraConfigError('adapterName', name, 'already exists');
     const plan = this.planFor(config);
+    this.checkCreate(name, plan);
     const linears = this.adaptable();
     for (const t of plan.targets) {
       const lin = linears.get(t.name);
       if (!lin) throw new LoraConfigError('targetModules', t.name, 'is not an adaptable module');
+      const c = plan.config;
+      if (c.useDora && lin.weight.size !== lin.inFeatures * lin.outFeatures)
+        throw new LoraConfigError(
+          'useDora',
+          true,
+          `${t.name} holds no float weight (a quantised layer); DoRA needs W0's column norms`,
+        );
       if (lin.hook !== null && !this.layers.has(t.name)) {
         throw new LoraConfigError(
           'targetModules',
@@ -175,6 +260,24 @@ export class PeftModel<M extends Module = Module> {
           `must be [${t.inFeatures}, ${r}] and [${r}, ${t.outFeatures}]`,
         );
       }
+      const pissa = plan.config.initLoraWeights === 'pissa';
+      if (
+        pissa !== (v.residual !== undefined) ||
+        (v.residual && v.residual.length !== t.inFeatures * t.outFeatures)
+      )
+        throw new LoraConfigError(
+          'initLoraWeights',
+          plan.config.initLoraWeights,
+          pissa
+            ? `needs the residual base [${t.inFeatures}, ${t.outFeatures}] of ${t.name}: use addAdapterAsync (or loadAdapterAsync)`
+            : 'a residual base weight is given but the init is not PiSSA',
+        );
+      if (v.magnitude && (!plan.config.useDora || v.magnitude.length !== t.outFeatures))
+        throw new LoraConfigError(
+          'magnitude',
+          t.name,
+          plan.config.useDora ? `must be [${t.outFeatures}]` : 'is given but useDora is false',
+        );
     }
     for (const { t, v } of created) {
       const lin = linears.get(t.name);
@@ -195,10 +298,23 @@ export class PeftModel<M extends Module = Module> {
         init.dispose();
         return v;
       };
+      if (v.residual) {
+        const res = v.residual;
+        tf.tidy(() => {
+          lin.weight.assign(tf.tensor(res, [t.inFeatures, t.outFeatures], 'float32'));
+        });
+      }
+      const a = mk(v.a, [t.inFeatures, r]);
+      const b = mk(v.b, [r, t.outFeatures]);
       const factors: LoraFactors = {
-        a: mk(v.a, [t.inFeatures, r]),
-        b: mk(v.b, [r, t.outFeatures]),
+        a,
+        b,
         gate: v.gate === null ? null : mk(new Float32Array([v.gate]), [1]),
+        magnitude: plan.config.useDora
+          ? v.magnitude
+            ? mk(v.magnitude, [t.outFeatures])
+            : doraInitialMagnitude(lin.weight, a, b, plan.scaling)
+          : null,
         scaling: plan.scaling,
         dropout: plan.config.loraDropout,
       };
@@ -208,6 +324,35 @@ export class PeftModel<M extends Module = Module> {
     this.state.active ??= name;
     this.refreshTrainable();
     return plan;
+  }
+
+  /**
+   * The checks of a new adapter that do not depend on factor values: a free, valid name, and PiSSA's
+   * rule that its adapter is the model's only one (it rewrites the base the others were made for).
+   */
+  private checkCreate(name: string, plan: LoraPlan): void {
+    this.requireLive();
+    if (typeof name !== 'string' || name.length === 0 || /[.\s]/.test(name)) {
+      throw new LoraConfigError(
+        'adapterName',
+        name,
+        'must be a non-empty name without dots or spaces',
+      );
+    }
+    if (this.plans.has(name)) throw new LoraConfigError('adapterName', name, 'already exists');
+    const pissa = [...this.plans].find(([, p]) => p.config.initLoraWeights === 'pissa')?.[0];
+    if (pissa !== undefined)
+      throw new LoraConfigError(
+        'adapterName',
+        name,
+        `cannot be added next to the PiSSA adapter "${pissa}": the base holds its residual`,
+      );
+    if (plan.config.initLoraWeights === 'pissa' && this.plans.size > 0)
+      throw new LoraConfigError(
+        'initLoraWeights',
+        'pissa',
+        `must be the model's only adapter (it rewrites the base weights that ${[...this.plans.keys()].join(', ')} adapt)`,
+      );
   }
 
   /**
@@ -228,7 +373,10 @@ export class PeftModel<M extends Module = Module> {
     this.refreshTrainable();
   }
 
-  /** Forward passes use the base model only (PEFT's `disable_adapter`). */
+  /**
+   * Forward passes use the base model only (PEFT's `disable_adapter`). With a PiSSA adapter the
+   * base is its residual W0 − s·A0·B0, as in PEFT, not W0.
+   */
   disableAdapters(): void {
     this.requireLive();
     if (this.state.merged.size > 0)
@@ -298,9 +446,13 @@ export class PeftModel<M extends Module = Module> {
     this.finishMerge(adapters, work, flags);
   }
 
-  /** Validates a merge request and computes every ΔW plus one finiteness flag per ΔW. */
+  /**
+   * Validates a merge request and computes every ΔW (for DoRA the new weight
+   * m ⊙ (W0 + s·A·B)/‖·‖) plus one finiteness flag per tensor. A DoRA adapter merges alone: its
+   * merged weight is a function of the weight it is merged into, not a sum that commutes.
+   */
   private prepareMerge(adapters: readonly string[]): {
-    work: { layer: LoraLinear; delta: tf.Tensor }[];
+    work: { layer: LoraLinear; adapter: string; value: tf.Tensor }[];
     finite: tf.Tensor;
   } {
     this.requireLive();
@@ -310,47 +462,56 @@ export class PeftModel<M extends Module = Module> {
       this.requirePlan(a);
       if (this.state.merged.has(a)) throw new AdapterStateError('adapter', a, 'is already merged');
     }
-    const work: { layer: LoraLinear; delta: tf.Tensor }[] = [];
+    const merging = [...adapters, ...this.state.merged];
+    if (merging.length > 1) {
+      const dora = merging.find((a) => this.plans.get(a)?.config.useDora === true);
+      if (dora !== undefined)
+        throw new AdapterStateError(
+          'adapter',
+          dora,
+          'is a DoRA adapter: merge it alone (its merged weight is not a sum with others)',
+        );
+    }
+    const work: { layer: LoraLinear; adapter: string; value: tf.Tensor }[] = [];
     for (const a of adapters) {
       for (const layer of this.layers.values())
-        if (layer.adapters.has(a)) work.push({ layer, delta: layer.deltaWeight(a) });
+        if (layer.adapters.has(a)) work.push({ layer, adapter: a, value: layer.mergeValue(a) });
     }
     const finite = tf.tidy(() =>
-      tf.stack(work.map((w) => tf.all(tf.isFinite(w.delta)))).cast('int32'),
+      tf.stack(work.map((w) => tf.all(tf.isFinite(w.value)))).cast('int32'),
     );
     return { work, finite };
   }
 
-  /** Refuses on a non-finite ΔW (disposing them all), else adds each ΔW into its base weight. */
+  /** Refuses on a non-finite ΔW (disposing them all), else merges each into its base weight. */
   private finishMerge(
     adapters: readonly string[],
-    work: { layer: LoraLinear; delta: tf.Tensor }[],
+    work: { layer: LoraLinear; adapter: string; value: tf.Tensor }[],
     flags: ArrayLike<number>,
   ): void {
     const bad = work.findIndex((_, i) => flags[i] !== 1);
     if (bad >= 0) {
       const name = work[bad]?.layer.module.name ?? '?';
-      tf.dispose(work.map((w) => w.delta));
+      tf.dispose(work.map((w) => w.value));
       throw new LoraMergeError('deltaWeight', name, 'holds NaN or Inf; refusing to merge');
     }
-    for (const { layer, delta } of work) {
-      tf.tidy(() => {
-        layer.module.weight.assign(tf.add(layer.module.weight, delta));
-      });
-      delta.dispose();
+    for (const { layer, adapter, value } of work) {
+      layer.mergeWeight(adapter, value);
+      value.dispose();
     }
     for (const a of adapters) this.state.merged.add(a);
   }
 
-  /** Subtracts every merged adapter's ΔW again (W0 restored within float32 rounding). */
+  /**
+   * Undoes every merge: subtracts each merged LoRA adapter's ΔW again (W0 restored within float32
+   * rounding); a merged DoRA adapter puts back the W0 it kept (exact).
+   */
   unmerge(): void {
     this.requireLive();
     for (const a of [...this.state.merged]) {
       for (const layer of this.layers.values()) {
         if (!layer.adapters.has(a)) continue;
-        tf.tidy(() => {
-          layer.module.weight.assign(tf.sub(layer.module.weight, layer.deltaWeight(a)));
-        });
+        layer.unmergeWeight(a);
       }
       this.state.merged.delete(a);
     }
@@ -367,7 +528,10 @@ export class PeftModel<M extends Module = Module> {
     return this.release();
   }
 
-  /** Removes every adapter without merging (unmerging first), returning the original base model. */
+  /**
+   * Removes every adapter without merging (unmerging first), returning the base model (after a
+   * PiSSA adapter: the residual base, as PEFT's `unload`).
+   */
   unload(): M {
     this.requireLive();
     this.unmerge();
@@ -387,6 +551,12 @@ export class PeftModel<M extends Module = Module> {
             name: `${mod}.lora_gate.${name}`,
             variable: f.gate,
             trainable: f.gate.trainable,
+          });
+        if (f.magnitude)
+          out.push({
+            name: doraMagnitudeName(mod, name),
+            variable: f.magnitude,
+            trainable: f.magnitude.trainable,
           });
       }
     }
@@ -449,6 +619,7 @@ export class PeftModel<M extends Module = Module> {
         f.a.trainable = on;
         f.b.trainable = on;
         if (f.gate) f.gate.trainable = on;
+        if (f.magnitude) f.magnitude.trainable = on;
       }
     }
   }
@@ -480,9 +651,41 @@ export class PeftModel<M extends Module = Module> {
   }
 }
 
+/**
+ * DoRA's initial magnitude: the column norms of W0 + s·A·B, `[dOut]` (PEFT's `dora_init`), computed
+ * by the same ops as the forward pass's norm, so that m / ‖·‖ is exactly 1 at creation.
+ */
+function doraInitialMagnitude(
+  w0: tf.Variable,
+  a: tf.Variable,
+  b: tf.Variable,
+  scaling: number,
+): tf.Variable {
+  return tf.tidy(() =>
+    tf.variable(
+      doraColumnNorm(w0, { a, b, gate: null, magnitude: null, scaling, dropout: 0 }),
+      true,
+    ),
+  );
+}
+
 /** The shape of a module as the planner sees it. */
 function shapeOf(l: Linear): LinearShape {
   return { name: l.name, inFeatures: l.inFeatures, outFeatures: l.outFeatures, kind: l.kind };
+}
+
+/**
+ * {@link getPeftModel} for every init, PiSSA's included (its SVDs are asynchronous: see
+ * {@link PeftModel.addAdapterAsync}). On any config error `model` is left untouched.
+ */
+export async function getPeftModelAsync<M extends Module>(
+  model: M,
+  config: LoraConfigInput,
+  opts: AdapterOptions = {},
+): Promise<PeftModel<M>> {
+  const peft = new PeftModel(model);
+  await peft.addAdapterAsync(opts.adapterName ?? 'default', config, { seed: opts.seed ?? 0 });
+  return peft;
 }
 
 /**

@@ -36,12 +36,16 @@ export interface LoraPlan {
   readonly saveParams: ReadonlySet<string>;
 }
 
-/** Names of the parameters an adapter adds to one module (our in-memory names and shapes). */
+/**
+ * Names of the parameters an adapter adds to one module (our in-memory names and shapes): A, B,
+ * the gate (`gated`), and DoRA's magnitude `[dOut]` (`dora`).
+ */
 export function adapterParamShapes(
   module: LinearShape,
   adapter: string,
   r: number,
   gated: boolean,
+  dora = false,
 ): { name: string; shape: number[] }[] {
   const [a, b] = adapterFactorNames(module, adapter);
   const out = [
@@ -49,7 +53,17 @@ export function adapterParamShapes(
     { name: b, shape: [r, module.outFeatures] },
   ];
   if (gated) out.push({ name: `${module.name}.lora_gate.${adapter}`, shape: [1] });
+  if (dora)
+    out.push({ name: doraMagnitudeName(module.name, adapter), shape: [module.outFeatures] });
   return out;
+}
+
+/**
+ * In-memory name of DoRA's magnitude on one module, `<module>.lora_magnitude_vector.<adapter>.weight`
+ * (PEFT's parameter name; its files drop the adapter name and `.weight`).
+ */
+export function doraMagnitudeName(module: string, adapter: string): string {
+  return `${module}.lora_magnitude_vector.${adapter}.weight`;
 }
 
 /**
@@ -81,6 +95,18 @@ export function planLora(
     return l ? [l] : [];
   });
   for (const t of targets) {
+    if (t.kind === 'embedding' && config.useDora)
+      throw new LoraConfigError(
+        'useDora',
+        true,
+        `is supported on linear layers only; ${t.name} is an embedding table (target linear layers only)`,
+      );
+    if (t.kind === 'embedding' && config.initLoraWeights === 'pissa')
+      throw new LoraConfigError(
+        'initLoraWeights',
+        'pissa',
+        `is supported on linear layers only; ${t.name} is an embedding table (target linear layers only)`,
+      );
     if (t.kind === 'embedding' && config.initLoraWeights === 'gated')
       throw new LoraConfigError(
         'initLoraWeights',

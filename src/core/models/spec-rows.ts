@@ -33,7 +33,7 @@ export function accountingRows(
   }));
   const gated = plan.config.initLoraWeights === 'gated';
   for (const t of plan.targets) {
-    for (const a of adapterParamShapes(t, adapterName, plan.config.r, gated))
+    for (const a of adapterParamShapes(t, adapterName, plan.config.r, gated, plan.config.useDora))
       rows.push({ name: a.name, trainable: 1, count: shapeSize(a.shape) });
   }
   return rows;
