@@ -29,6 +29,13 @@ export interface AdamOptions {
   readonly noDecay?: ReadonlySet<tf.Variable>;
   /** Clip the global gradient norm to this value (default: no clipping). */
   readonly clipNorm?: number;
+  /**
+   * Per-variable multipliers of the learning rate (a variable absent from the map uses the rate
+   * itself): optimiser groups with their own rate, e.g. LoRA+'s B factors at ratio × A's
+   * (`train/loraplus.ts`). Decoupled weight decay uses the variable's own rate, as PyTorch's AdamW
+   * does per group. Default: none.
+   */
+  readonly lrScale?: ReadonlyMap<tf.Variable, number>;
 }
 
 /**
@@ -90,6 +97,10 @@ export class Adam {
       throw new OptimizerError('weightDecay', this.weightDecay, 'must be ≥ 0');
     if (opts.clipNorm !== undefined && !(opts.clipNorm > 0)) {
       throw new OptimizerError('clipNorm', opts.clipNorm, 'must be > 0');
+    }
+    for (const [v, k] of opts.lrScale ?? []) {
+      if (!(Number.isFinite(k) && k >= 0))
+        throw new OptimizerError(`lrScale[${v.name}]`, k, 'must be a finite number ≥ 0');
     }
   }
 
@@ -199,9 +210,11 @@ export class Adam {
         s.m.assign(m);
         s.v.assign(vv);
         const denom = tf.add(tf.sqrt(tf.div(vv, bc2)), this.epsilon);
-        let upd = tf.div(tf.mul(m, lr / bc1), denom);
+        const k = this.opts.lrScale?.get(v);
+        const lrv = k === undefined ? lr : lr * k;
+        let upd = tf.div(tf.mul(m, lrv / bc1), denom);
         if (this.weightDecay > 0 && !this.opts.noDecay?.has(v)) {
-          upd = tf.add(upd, tf.mul(v, lr * this.weightDecay));
+          upd = tf.add(upd, tf.mul(v, lrv * this.weightDecay));
         }
         v.assign(tf.sub(v, upd));
       }

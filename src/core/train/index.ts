@@ -8,6 +8,12 @@ export {
 } from './adam.ts';
 export { warmupDecay, ScheduleError, type ScheduleOptions } from './schedule.ts';
 export {
+  createLoraPlusOptimizer,
+  loraPlusLrScale,
+  LORAPLUS_DEFAULT_RATIO,
+  type LoraPlusOptions,
+} from './loraplus.ts';
+export {
   runSteps,
   trainLoop,
   trainToEnd,
