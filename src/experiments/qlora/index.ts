@@ -2,3 +2,4 @@
 export * from './errors.ts';
 export * from './experiment.ts';
 export * from './results.ts';
+export * from './memory.ts';
