@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Mlp } from '../../../src/core/models/mlp.ts';
+import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
+import { quantizeEncoderBase } from '../../../src/core/quant/model.ts';
 import { getPeftModelAsync, PeftModel } from '../../../src/core/lora/peft-model.ts';
 import { LoraConfigError, type InitLoraWeights } from '../../../src/core/lora/config.ts';
 import { loadAdapterAsync, saveAdapter } from '../../../src/core/lora/io.ts';
@@ -86,6 +88,26 @@ describe('LoRA variant properties', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('on a quantised base (QLoRA) DoRA and PiSSA refuse, naming the field; plain LoRA attaches', async () => {
+    const enc = new Encoder(encoderConfig('micro'), { seed: 1 });
+    await quantizeEncoderBase(enc, { kind: 'nf4' });
+    const cfg = { r: 2, targetModules: ['query'] };
+    const dora = await getPeftModelAsync(enc, { ...cfg, useDora: true }).catch((e: unknown) => e);
+    expect(dora).toBeInstanceOf(LoraConfigError);
+    expect(String(dora)).toMatch(
+      /useDora = true: .*query holds no float weight \(a quantised layer\)/,
+    );
+    const pissa = await getPeftModelAsync(enc, { ...cfg, initLoraWeights: 'pissa' }).catch(
+      (e: unknown) => e,
+    );
+    expect(pissa).toBeInstanceOf(LoraConfigError);
+    expect(String(pissa)).toMatch(/initLoraWeights = "pissa": .*query holds no float weight/);
+    expect([...enc.linearModules().values()].every((l) => l.hook === null)).toBe(true);
+    const plain = await getPeftModelAsync(enc, cfg);
+    expect(plain.adapterNames).toEqual(['default']);
+    plain.dispose();
   });
 
   it('bad variant values throw LoraConfigError naming the field; the model stays bit-identical', async () => {
