@@ -441,6 +441,77 @@ The receipt shows the wrong amount,billing\``,
       hint: /That is the squared error/,
     },
   ],
+  nf4Bytes: [
+    { source: 'nf4Bytes = 128 * 512 / 2', hint: /that is the codes alone/ },
+    {
+      source: 'nf4Bytes = 128 * 512 + 4 * (128 * 512 / 64)',
+      hint: /a byte per code, which is int8’s size/,
+    },
+    { source: 'nf4Bytes = 8 * (128 * 512 / 2 + 4 * 1024)', hint: /that is the number of bits/ },
+    { source: 'nf4Bytes = 128 * 512 / 2 + 4 * 128', hint: /one constant per row/ },
+  ],
+  int8RoundTrip: [
+    {
+      source: `int8RoundTrip = (block) => {
+  const c = Math.max(...Array.from(block, Math.abs));
+  return Array.from(block, (x) => ((127 * x) / c) * c / 127);
+}`,
+      hint: /nothing was rounded/,
+    },
+    {
+      source: `int8RoundTrip = (block) => {
+  const c = Math.max(...block);
+  if (c === 0) return Array.from(block, () => 0);
+  return Array.from(block, (x) => Math.round((127 * x) / c) * c / 127);
+}`,
+      hint: /a negative value, −1\.7.*c is the largest absolute value, max \|x\|, not the largest value/,
+    },
+    {
+      source: `int8RoundTrip = (block) => {
+  const c = Math.max(...Array.from(block, Math.abs));
+  return Array.from(block, (x) => Math.round((128 * x) / c) * c / 128);
+}`,
+      hint: /the scale is 127, not 128/,
+    },
+    {
+      source: `int8RoundTrip = (block) => {
+  const c = Math.max(...Array.from(block, Math.abs));
+  return Array.from(block, (x) => Math.round((127 * x) / c) * c / 127);
+}`,
+      hint: /For a block of zeros.*you return NaN: c = 0, and 0 \/ 0 is NaN/,
+    },
+  ],
+  willItFit: [
+    {
+      source: `willItFit = ({method: "full", sequenceLength: 2048, batchSize: 1, activations: "checkpointed"})`,
+      hint: /Full fine-tuning trains all 13\.0 billion weights: .* alone take 156\.2 GB/,
+    },
+    {
+      source: `willItFit = ({method: "qlora", lora: {r: 16, targets: ["q_proj", "v_proj"]},
+  sequenceLength: 2048, batchSize: 1, activations: "full"})`,
+      hint: /The activations kept in full take 47\.7 GB: try "checkpointed"/,
+    },
+    {
+      source: `willItFit = ({method: "lora", lora: {r: 16, targets: ["q_proj", "v_proj"]},
+  sequenceLength: 2048, batchSize: 1, activations: "checkpointed"})`,
+      hint: /The 16-bit base alone takes 26\.0 GB, more than the 24 GB by itself.*method "qlora"/,
+    },
+    {
+      source: `willItFit = ({method: "qlora", lora: {r: 16, targets: ["q_proj", "v_proj"]},
+  sequenceLength: 512, batchSize: 1, activations: "checkpointed"})`,
+      hint: /Sequences of 512 tokens are shorter/,
+    },
+    {
+      source: `willItFit = ({method: "qlora", lora: {r: 16, targets: ["q_proj", "v_proj"]},
+  sequenceLength: 2048, batchSize: 16, activations: "checkpointed"})`,
+      hint: /Even checkpointed, the activations of 16 × 2,048 tokens take 36\.6 GB: put fewer sequences/,
+    },
+    {
+      source: `willItFit = ({method: "qlora", lora: {r: 16, targets: ["q", "v"]},
+  sequenceLength: 2048, batchSize: 1, activations: "checkpointed"})`,
+      hint: /refuses these options: lora\.targets = "q": not a linear layer/,
+    },
+  ],
 };
 
 for (const [slug, exercises] of Object.entries(EXERCISES)) {
