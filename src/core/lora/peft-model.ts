@@ -472,6 +472,17 @@ export class PeftModel<M extends Module = Module> {
           'is a DoRA adapter: merge it alone (its merged weight is not a sum with others)',
         );
     }
+    for (const a of adapters) {
+      for (const [name, layer] of this.layers) {
+        const m = layer.module;
+        if (layer.adapters.has(a) && m.weight.size !== m.inFeatures * m.outFeatures)
+          throw new LoraMergeError(
+            'module',
+            name,
+            'holds no float weight (a quantised base layer, QLoRA): an adapter cannot be merged into its codes; keep the adapter separate, or replace the layer by its float copy (QuantizedLinear.toLinear) first',
+          );
+      }
+    }
     const work: { layer: LoraLinear; adapter: string; value: tf.Tensor }[] = [];
     for (const a of adapters) {
       for (const layer of this.layers.values())

@@ -183,6 +183,23 @@ describe('quantizeEncoderBase', () => {
     enc.dispose();
   });
 
+  it('merging an adapter into a quantised layer is refused by name, and nothing changes', async () => {
+    const enc = new Encoder(micro, { seed: 8 });
+    await quantizeEncoderBase(enc, { kind: 'nf4' });
+    const peft = getPeftModel(enc, { r: 2, loraAlpha: 4, targetModules: ['query'] });
+    const before = hidden(enc);
+    await expect(peft.merge()).rejects.toThrow(
+      /module = roberta\.encoder\.layer\.0\.attention\.self\.query: holds no float weight/,
+    );
+    await expect(peft.mergeAndUnload()).rejects.toThrow(/quantised base layer/);
+    expect(peft.mergedAdapters).toEqual([]);
+    const after = hidden(enc);
+    expectClose(after, before, 0, 0);
+    tf.dispose([before, after]);
+    peft.dispose();
+    enc.dispose();
+  });
+
   it('refuses bad options and a second quantisation, changing nothing', async () => {
     const enc = new Encoder(micro, { seed: 2 });
     const names = enc.namedParameters().map((p) => p.name);
