@@ -6,9 +6,12 @@
  * seed fixes the adapter's init and the batch order, so a run is the same in a cell and in
  * scripts/precompute-qlora.ts; dropout is off.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { summarizeParams } from '../../core/accounting.ts';
 import type { EncodedRows } from '../../core/data/tasks.ts';
-import { getPeftModel } from '../../core/lora/peft-model.ts';
+import { getPeftModel, getPeftModelAsync, type PeftModel } from '../../core/lora/peft-model.ts';
+import type { LoraConfigInput } from '../../core/lora/config.ts';
+import { loraPlusLrScale } from '../../core/train/loraplus.ts';
 import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
 import {
@@ -82,6 +85,54 @@ export async function prepareBase(
   return opts ? quantizeEncoderBase(encoder, opts) : null;
 }
 
+/** LoRA and the variants the lesson compares, each with PEFT's switch for it. */
+export type Variant = 'lora' | 'rslora' | 'loraplus' | 'dora' | 'pissa';
+
+/** Every variant, plain LoRA first. */
+export const VARIANTS: readonly Variant[] = ['lora', 'rslora', 'loraplus', 'dora', 'pissa'];
+
+/** A reader's name for a variant, with PEFT's switch. */
+export function variantLabel(v: Variant): string {
+  return {
+    lora: 'LoRA',
+    rslora: 'rsLoRA (use_rslora: α/√r)',
+    loraplus: 'LoRA+ (B learns 16× faster)',
+    dora: 'DoRA (use_dora: magnitude and direction)',
+    pissa: 'PiSSA (init_lora_weights="pissa")',
+  }[v];
+}
+
+/**
+ * LoRA r with α = 2r on the six modules and the classifier, as `variant` changes it, and the
+ * learning-rate scale LoRA+ gives each variable (none for the others). PiSSA needs the async
+ * path (its SVD is loaded lazily).
+ */
+async function attachVariant(
+  enc: Encoder,
+  variant: Variant,
+  r: number,
+  seed: number,
+): Promise<{ peft: PeftModel<Encoder>; lrScale?: ReadonlyMap<tf.Variable, number> }> {
+  if (!VARIANTS.includes(variant))
+    throw new QloraError('variant', variant, `must be one of ${VARIANTS.join(', ')}`);
+  const config: LoraConfigInput = {
+    r,
+    loraAlpha: 2 * r,
+    targetModules: [...QLORA_TARGETS],
+    modulesToSave: ['classifier'],
+    ...(variant === 'rslora' ? { useRslora: true } : {}),
+    ...(variant === 'dora' ? { useDora: true } : {}),
+    ...(variant === 'pissa' ? { initLoraWeights: 'pissa' as const } : {}),
+  };
+  const peft =
+    variant === 'pissa'
+      ? await getPeftModelAsync(enc, config, { seed })
+      : getPeftModel(enc, config, { seed });
+  return variant === 'loraplus'
+    ? { peft, lrScale: loraPlusLrScale(peft.namedParameters()) }
+    : { peft };
+}
+
 /** Options of {@link qloraRun}. */
 export interface QloraRunOptions {
   /** A prepared base with a 2-label classifier; trained in place, left with no adapter. */
@@ -96,6 +147,8 @@ export interface QloraRunOptions {
   readonly learningRate: number;
   /** LoRA rank (default 8); α = 2r. */
   readonly r?: number;
+  /** LoRA or one of its variants (default plain LoRA). */
+  readonly variant?: Variant;
   readonly signal?: AbortSignal;
 }
 
@@ -132,13 +185,9 @@ export async function* qloraRun(
   if (!(o.learningRate > 0)) throw new QloraError('learningRate', o.learningRate, 'must be > 0');
   const enc = o.encoder;
   const before = new Map(enc.namedParameters().map((p) => [p.variable, p.variable.trainable]));
-  const peft = getPeftModel(
-    enc,
-    { r, loraAlpha: 2 * r, targetModules: [...QLORA_TARGETS], modulesToSave: ['classifier'] },
-    { seed: o.seed },
-  );
+  const { peft, lrScale } = await attachVariant(enc, o.variant ?? 'lora', r, o.seed);
   const trainable = summarizeParams(peft.parameterRows()).trainable;
-  const opt = new Adam({ learningRate: o.learningRate });
+  const opt = new Adam({ learningRate: o.learningRate, ...(lrScale ? { lrScale } : {}) });
   const order = new BatchOrder({ n: o.train.n, batchSize, rng: new Rng(o.seed).fork('batches') });
   const batch = new StepBatch(
     () => rowsTensors(o.train, order.next(), { trimPadding: true }),

@@ -20,6 +20,7 @@ import {
   qloraRun,
   qloraRunToEnd,
   quantOptionsOf,
+  VARIANTS,
 } from '../../../src/experiments/qlora/index.ts';
 import { checkNoLeaks, useBackend } from '../../core/helpers.ts';
 import { separableRows } from '../fixtures.ts';
@@ -122,6 +123,49 @@ describe('QLoRA experiment', () => {
     await expect(qloraRunToEnd({ ...run, steps: 0, encoder: enc, seed: 0 })).rejects.toBeInstanceOf(
       QloraError,
     );
+    enc.dispose();
+  });
+});
+
+describe('variants', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  checkNoLeaks();
+
+  it('each variant trains; plain LoRA is the default; DoRA adds one magnitude per output', async () => {
+    const results = new Map<string, Awaited<ReturnType<typeof qloraRunToEnd>>>();
+    for (const variant of [...VARIANTS, undefined]) {
+      const enc = new Encoder(config, { seed: 9 });
+      const x = await qloraRunToEnd({
+        ...run,
+        encoder: enc,
+        seed: 1,
+        ...(variant ? { variant } : {}),
+      });
+      expect(Number.isFinite(x.finalLoss), String(variant)).toBe(true);
+      results.set(variant ?? 'default', x);
+      enc.dispose();
+    }
+    const get = (k: string) => {
+      const x = results.get(k);
+      if (!x) throw new Error(k);
+      return x;
+    };
+    expect(get('default').finalLoss).toBe(get('lora').finalLoss);
+    for (const v of ['rslora', 'loraplus', 'dora', 'pissa'])
+      expect(get(v).finalLoss, v).not.toBe(get('lora').finalLoss);
+    // DoRA: one magnitude per output unit of each of the six adapted modules per layer.
+    const H = config.hiddenSize;
+    const I = config.intermediateSize;
+    const magnitudes = config.numHiddenLayers * (4 * H + I + H);
+    expect(get('dora').trainable).toBe(get('lora').trainable + magnitudes);
+    for (const v of ['rslora', 'loraplus', 'pissa'])
+      expect(get(v).trainable).toBe(get('lora').trainable);
+    const enc = new Encoder(config, { seed: 9 });
+    await expect(
+      qloraRunToEnd({ ...run, encoder: enc, seed: 1, variant: 'vera' as never }),
+    ).rejects.toThrow(/^variant = "vera"/);
     enc.dispose();
   });
 });
