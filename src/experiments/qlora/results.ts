@@ -83,3 +83,39 @@ export type QloraResults = Infer<typeof QloraResultsSchema>;
 export function parseQloraResults(json: unknown, name = 'qlora/sentiment.json'): QloraResults {
   return parse(QloraResultsSchema, json, name);
 }
+
+/** public/results/qlora/variants.json. */
+export const VariantResultsSchema = obj({
+  what: str,
+  standin: bool,
+  settings: obj({
+    model: str,
+    modelSha256: nullable(sha256String),
+    testExamples: int,
+    steps: int,
+    batchSize: int,
+    r: int,
+    candidates: arr(num, 1),
+    seeds: arr(int, 1),
+    command: str,
+  }),
+  variants: arr(
+    obj({
+      variant: oneOf('lora', 'rslora', 'loraplus', 'dora', 'pissa'),
+      label: str,
+      learningRate: num,
+      search: arr(obj({ learningRate: num, validation: between(0, 1) }), 1),
+      runs: arr(Run),
+    }),
+  ),
+  complete: bool,
+  started: str,
+  wallSeconds: int,
+});
+/** public/results/qlora/variants.json (fields beyond these pass through). */
+export type VariantResults = Infer<typeof VariantResultsSchema>;
+
+/** Checks parsed variant results (`name` starts error paths); throws a SchemaError. */
+export function parseVariantResults(json: unknown, name = 'qlora/variants.json'): VariantResults {
+  return parse(VariantResultsSchema, json, name);
+}
