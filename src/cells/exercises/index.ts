@@ -9,6 +9,7 @@ import { initialisationExercises } from './initialisation.ts';
 import { intrinsicDimensionExercises } from './intrinsic-dimension.ts';
 import { lowRankUpdateExercises } from './low-rank-update.ts';
 import { ownDataExercises } from './own-data.ts';
+import { qloraExercises } from './qlora.ts';
 import { trainingRunExercises } from './training-run.ts';
 import type { Exercise } from './types.ts';
 
@@ -23,6 +24,7 @@ export const EXERCISES: Readonly<Record<string, readonly Exercise[]>> = {
   'training-run': trainingRunExercises,
   'low-rank-update': lowRankUpdateExercises,
   'own-data': ownDataExercises,
+  qlora: qloraExercises,
 };
 
 /** The exercises of one lesson (none for a lesson without any). */

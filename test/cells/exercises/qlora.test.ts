@@ -1,15 +1,16 @@
 /**
  * The QLoRA lesson's exercises against the core they rest on: the first exercise's matrix is the
- * shipped encoder's feed-forward matrix and its bytes are the closed form and the memory
- * calculator's bits per weight; the second's reference is the core's int8 round trip, which the
- * solution (run by the real cell runtime) reproduces on random blocks; the third's premise — on
- * Llama-2-13B neither a 16-bit base nor activations kept in full fit 24 GB at 2,048 tokens — holds
- * by the core's trainingMemory, and its messages carry the core's numbers.
+ * shipped encoder's feed-forward matrix (and the lesson cell's), and its bytes are the closed form
+ * and the memory calculator's bits per weight; the second's reference is the core's int8 round
+ * trip, which the solution (run by the real cell runtime) reproduces on random blocks; the third's
+ * premise — on Llama-2-13B neither a 16-bit base nor activations kept in full fit 24 GB at 2,048
+ * tokens — holds by the core's trainingMemory, and its messages carry the core's numbers.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeBuiltins } from '../../../src/cells/builtins-node.ts';
+import { extractCells } from '../../../src/cells/extract.ts';
 import { runCells } from '../../../src/cells/runtime.ts';
 import {
   FFN_MATRIX,
@@ -32,6 +33,10 @@ import {
 } from '../../../src/core/index.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
+const lessonCell = (name: string): string =>
+  extractCells(readFileSync(join(root, 'lessons', 'qlora.mdx'), 'utf8')).find(
+    (c) => c.name === name,
+  )?.source ?? '';
 const exercise = (name: string) => {
   const e = qloraExercises.find((x) => x.name === name);
   if (!e) throw new Error(`no exercise ${name}`);
@@ -75,6 +80,13 @@ describe('qlora exercises: the bytes of NF4', () => {
       ENCODER_PRESETS.tiny.hiddenSize,
       ENCODER_PRESETS.tiny.intermediateSize,
     ]);
+  });
+
+  it('the lesson’s cell has the check’s matrix and block size', () => {
+    const { rows, cols, blockSize } = FFN_MATRIX;
+    expect(lessonCell('nf4Bytes')).toContain(
+      `const rows = ${String(rows)}, cols = ${String(cols)}, blockSize = ${String(blockSize)};`,
+    );
   });
 
   it('the expected bytes are the closed form, the memory calculator’s bits, and do not depend on the values', () => {
@@ -126,6 +138,11 @@ describe('qlora exercises: will it fit', () => {
     if (!m.ok) throw new Error(m.why);
     return m.memory.total;
   };
+
+  it('the model is the one the lesson’s memory chart calls Llama-2-13B', () => {
+    expect(lessonCell('memory')).toContain('"Llama-2-13B": core.LLAMA2_13B');
+    expect(FIT_TASK.model).toBe('Llama-2-13B');
+  });
 
   it('a 16-bit base or full activations at 2,048 tokens never fit; QLoRA checkpointed does', () => {
     for (const r of [1, 8, 64])
