@@ -8,7 +8,8 @@
  * pressed with the mouse, except where the keyboard is the point (Enter, Escape). Then axe on the
  * exercise in both themes, and the instructors' catalogue: exercises listed with title and task,
  * inputs in words, a preview frame only when asked, axe in both themes, no overflow at 390 px.
- * Every exercise of the first, low-rank and own-data lessons is driven too, one page per lesson.
+ * Every exercise of the first, low-rank, own-data and QLoRA lessons is driven too, one page per
+ * lesson.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -205,10 +206,11 @@ describe('an exercise', () => {
 });
 
 /**
- * The exercises of the first, low-rank and own-data lessons, one page per lesson (no flags): each
- * exercise gets a typical wrong answer and the hint written for it, a hint, the solution after
- * the confirmation (right, the count goes up); the first lesson's cell follows its slider; then
- * Start over on each brings back the starter code, no hints, no solution, and the count to 0.
+ * The exercises of the first, low-rank, own-data and QLoRA lessons, one page per lesson (no
+ * flags): each exercise gets a typical wrong answer and the hint written for it, a hint, the
+ * solution after the confirmation (right, the count goes up); the first lesson's cell follows its
+ * slider; then Start over on each brings back the starter code, no hints, no solution, and the
+ * count to 0.
  * Answers are typed on one line (the editor takes them as typed).
  */
 const LESSONS = [
@@ -286,6 +288,31 @@ const LESSONS = [
       },
     ],
   },
+  {
+    slug: 'qlora',
+    exercises: [
+      {
+        name: 'nf4Bytes',
+        wrong: 'nf4Bytes = 128 * 512 / 2',
+        hint: /^Not yet\. 32,768 bytes: that is the codes alone/,
+        right: /^Right\. 65,536 codes of 4 bits take 32,768 bytes.*36,864 bytes/,
+      },
+      {
+        name: 'int8RoundTrip',
+        wrong:
+          'int8RoundTrip = (block) => { const c = Math.max(...block.map(Math.abs)); return Array.from(block, (x) => (Math.round((128 * x) / c) * c) / 128); }',
+        hint: /^Not yet\. For an ordinary block, .*the scale is 127, not 128/,
+        right: /^Right\. every value comes back within c\/254 of where it was/,
+      },
+      {
+        name: 'willItFit',
+        wrong:
+          'willItFit = ({method: "qlora", lora: {r: 16, targets: ["q_proj", "v_proj"]}, sequenceLength: 2048, batchSize: 1, activations: "full"})',
+        hint: /^Not yet\. By the core’s trainingMemory this needs \d+\.\d GB, more than 24 GB.*The activations kept in full take \d+\.\d GB: try "checkpointed"/,
+        right: /^Right\. qlora on 4 × 2,048 tokens with activations checkpointed needs \d+\.\d GB/,
+      },
+    ],
+  },
 ];
 
 /**
@@ -309,7 +336,7 @@ async function stateOf(page, name, state, timeout = 30_000) {
   );
 }
 
-describe('the exercises of the first, low-rank and own-data lessons', () => {
+describe('the exercises of the first, low-rank, own-data and QLoRA lessons', () => {
   for (const lesson of LESSONS) {
     it(`${lesson.slug}: a typical mistake gets its hint, the solution is right, Start over restores each`, async () => {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -401,6 +428,7 @@ describe("the instructors' catalogue", () => {
       'low-rank-update',
       'training-run',
       'own-data',
+      'qlora',
     ]) {
       const count = await page
         .locator(`[data-catalogue-entry^="${slug}/"]`)
