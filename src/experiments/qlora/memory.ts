@@ -44,7 +44,7 @@ export interface TrainState {
 const F32 = 4;
 
 /**
- * Builds an encoder with `make`, stores its base as `base`, attaches LoRA (r on all six modules,
+ * Builds an encoder with `make` (after one throw-away call), stores its base as `base`, attaches LoRA (r on all six modules,
  * plus the classifier) and takes one Adam step on `rows` of `set`, reading `tf.memory()` between
  * the parts. Everything it makes is freed before it returns.
  */
@@ -58,6 +58,9 @@ export async function measureTrainState(
   const bytes = (): number => tf.memory().numBytes;
   const batch = rowsTensors(set, rows, { trimPadding: true });
   const opt = new Adam({ learningRate: 1e-3 });
+  // A first model, thrown away, so that whatever `make` keeps across calls (a page's loader keeps
+  // the pretrained tensors it builds every encoder from) exists before the count starts.
+  make().dispose();
   const m0 = bytes();
   const enc = make();
   try {

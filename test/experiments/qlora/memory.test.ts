@@ -55,3 +55,25 @@ describe('measureTrainState', () => {
     }
   });
 });
+
+describe('measureTrainState with a loader that keeps a cache', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  checkNoLeaks();
+
+  it('counts the model, not a copy its loader keeps across calls (as a page’s loader does)', async () => {
+    const kept: { cache: Encoder | null } = { cache: null }; // weights kept from the first call on
+    const s = await measureTrainState(
+      () => {
+        kept.cache ??= new Encoder(config, { seed: 2 });
+        return new Encoder(config, { seed: 3 });
+      },
+      'float32',
+      set,
+      [0, 1, 2, 3],
+    );
+    expect(s.weights.measured).toBe(s.weights.predicted);
+    kept.cache?.dispose();
+  });
+});
