@@ -44,15 +44,28 @@ export function blockLinearNames(encoder: Encoder): string[] {
   return [...encoder.linearModules().keys()].filter((n) => n.startsWith('roberta.encoder.layer.'));
 }
 
+/** A quantised base computed but not yet in the encoder (see {@link planQuantizedBase}). */
+export interface QuantizedBasePlan {
+  /** What installing it will hold and change. */
+  readonly report: QuantizedBaseReport;
+  /**
+   * Puts the quantised layers into the encoder and frees the float weights — synchronously, so a
+   * caller can count TF.js's bytes just before and after with nothing else running in between.
+   */
+  install(): void;
+  /** Frees the quantised layers instead of installing them. */
+  discard(): void;
+}
+
 /**
- * Replaces every block linear layer of `encoder` (in place) by a quantised copy and reports, per
- * matrix, the bytes held and the reconstruction error. The float weights are freed.
- * @throws {QuantError} for bad options (before anything changes) or a layer quantised already.
+ * Quantises every block linear layer of `encoder` (reading the weights asynchronously) without
+ * changing the encoder yet; {@link QuantizedBasePlan.install} swaps the layers in.
+ * @throws {QuantError} for bad options or a layer quantised already (nothing is kept).
  */
-export async function quantizeEncoderBase(
+export async function planQuantizedBase(
   encoder: Encoder,
   options: QuantOptions,
-): Promise<QuantizedBaseReport> {
+): Promise<QuantizedBasePlan> {
   const names = blockLinearNames(encoder);
   const planned: [string, QuantizedLinear, QuantizedMatrixReport][] = [];
   for (const name of names) {
@@ -95,14 +108,42 @@ export async function quantizeEncoderBase(
     for (const [, q] of planned) q.dispose();
     throw e;
   }
-  for (const [name, q] of planned) encoder.replaceLinear(name, q);
   const matrices = planned.map(([, , r]) => r);
-  return {
-    options,
-    matrices,
-    floatBytes: matrices.reduce((n, m) => n + m.floatBytes, 0),
-    quantizedBytes: matrices.reduce((n, m) => n + m.bytes.total, 0),
+  let done = false;
+  const once = (): void => {
+    if (done) throw new QuantError('plan', 'used', 'a plan is installed or discarded once');
+    done = true;
   };
+  return {
+    report: {
+      options,
+      matrices,
+      floatBytes: matrices.reduce((n, m) => n + m.floatBytes, 0),
+      quantizedBytes: matrices.reduce((n, m) => n + m.bytes.total, 0),
+    },
+    install: () => {
+      once();
+      for (const [name, q] of planned) encoder.replaceLinear(name, q);
+    },
+    discard: () => {
+      once();
+      for (const [, q] of planned) q.dispose();
+    },
+  };
+}
+
+/**
+ * Replaces every block linear layer of `encoder` (in place) by a quantised copy and reports, per
+ * matrix, the bytes held and the reconstruction error. The float weights are freed.
+ * @throws {QuantError} for bad options (before anything changes) or a layer quantised already.
+ */
+export async function quantizeEncoderBase(
+  encoder: Encoder,
+  options: QuantOptions,
+): Promise<QuantizedBaseReport> {
+  const plan = await planQuantizedBase(encoder, options);
+  plan.install();
+  return plan.report;
 }
 
 /** Bytes of the encoder's float32 parameters (what TF.js holds for it besides quantised layers). */

@@ -11,10 +11,10 @@ import type { EncodedRows } from '../../core/data/tasks.ts';
 import { getPeftModel } from '../../core/lora/peft-model.ts';
 import type { Encoder } from '../../core/models/encoder.ts';
 import { softmaxCrossEntropy } from '../../core/nn/loss.ts';
-import { blockLinearNames } from '../../core/quant/index.ts';
+import { blockLinearNames, planQuantizedBase } from '../../core/quant/index.ts';
 import { Adam } from '../../core/train/adam.ts';
 import { disposeBatch, rowsTensors } from '../../core/train/batches.ts';
-import { prepareBase, QLORA_TARGETS, type QuantBase } from './experiment.ts';
+import { QLORA_TARGETS, quantOptionsOf, type QuantBase } from './experiment.ts';
 
 /** One term: bytes measured and bytes the per-term rule predicts. */
 export interface MeasuredTerm {
@@ -55,26 +55,37 @@ export async function measureTrainState(
   rows: readonly number[],
   r = 8,
 ): Promise<TrainState> {
+  // Each count is taken around synchronous work only: the page's other cells share TF.js's
+  // counter and may hold tensors across any await, but never run inside a synchronous stretch.
   const bytes = (): number => tf.memory().numBytes;
   const batch = rowsTensors(set, rows, { trimPadding: true });
   const opt = new Adam({ learningRate: 1e-3 });
-  // A first model, thrown away, so that whatever `make` keeps across calls (a page's loader keeps
-  // the pretrained tensors it builds every encoder from) exists before the count starts.
+  // A first model, thrown away, so that whatever `make` keeps across calls exists before we count.
   make().dispose();
-  const m0 = bytes();
+  let m = bytes();
   const enc = make();
+  const floatWeights = bytes() - m;
   try {
     const params = enc.namedParameters().reduce((a, p) => a + p.variable.size, 0);
     const blocks = blockLinearNames(enc).map((n) => enc.linear(n).weight.size);
     const blockParams = blocks.reduce((a, n) => a + n, 0);
-    const report = await prepareBase(enc, base);
-    const mBase = bytes();
+    const opts = quantOptionsOf(base);
+    let freed = 0;
+    let quantized = 0;
+    if (opts) {
+      const plan = await planQuantizedBase(enc, opts);
+      m = bytes();
+      plan.install();
+      freed = m - bytes();
+      quantized = plan.report.quantizedBytes;
+    }
+    m = bytes();
     const peft = getPeftModel(
       enc,
       { r, loraAlpha: 2 * r, targetModules: [...QLORA_TARGETS], modulesToSave: ['classifier'] },
       { seed: 0 },
     );
-    const mAdapters = bytes();
+    const adapters = bytes() - m;
     const vars = peft.trainableVariables();
     const trainable = vars.reduce((a, v) => a + v.size, 0);
     const adapterParams = peft
@@ -83,29 +94,27 @@ export async function measureTrainState(
       .reduce((a, row) => a + row.count, 0);
     const loss = (): tf.Scalar =>
       softmaxCrossEntropy(enc.classify(batch.ids, batch.mask, { training: false }), batch.labels);
+    m = bytes();
     const { value, grads } = tf.variableGrads(loss, vars);
-    const mGrads = bytes();
+    // The loss value (one float) is held beside the gradients.
+    const gradients = bytes() - m - F32;
     tf.dispose([value, ...Object.values(grads)]);
-    const mBefore = bytes();
+    m = bytes();
     opt.step(loss, vars).dispose();
-    const mOpt = bytes();
+    const optimizer = bytes() - m;
     peft.dispose();
     return {
       base,
       params,
       trainable,
       weights: {
-        measured: mBase - m0,
-        predicted: (params - (report ? blockParams : 0)) * F32,
+        measured: floatWeights - freed,
+        predicted: (params - (opts ? blockParams : 0)) * F32,
       },
-      quantized: {
-        measured: report ? report.quantizedBytes : 0,
-        predicted: quantizedPrediction(base, blocks),
-      },
-      adapters: { measured: mAdapters - mBase, predicted: adapterParams * F32 },
-      // The loss value (one float) is held beside the gradients.
-      gradients: { measured: mGrads - mAdapters - F32, predicted: trainable * F32 },
-      optimizer: { measured: mOpt - mBefore, predicted: 2 * trainable * F32 },
+      quantized: { measured: quantized, predicted: quantizedPrediction(base, blocks) },
+      adapters: { measured: adapters, predicted: adapterParams * F32 },
+      gradients: { measured: gradients, predicted: trainable * F32 },
+      optimizer: { measured: optimizer, predicted: 2 * trainable * F32 },
     };
   } finally {
     disposeBatch(batch);

@@ -4,6 +4,7 @@
  * adapter, gradient; 8 per trained parameter for Adam), and the quantised blocks hold exactly the
  * closed form's bytes; quantising moves the block matrices out of TF.js's memory.
  */
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Encoder, encoderConfig } from '../../../src/core/models/encoder.ts';
 import { measureTrainState, QUANT_BASES } from '../../../src/experiments/qlora/index.ts';
@@ -75,5 +76,39 @@ describe('measureTrainState with a loader that keeps a cache', () => {
     );
     expect(s.weights.measured).toBe(s.weights.predicted);
     kept.cache?.dispose();
+  });
+});
+
+describe('measureTrainState beside other work', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  checkNoLeaks();
+
+  it('counts only its own tensors while another task holds tensors across awaits (a page’s other cells)', async () => {
+    const flag = { running: true };
+    const other = (async () => {
+      while (flag.running) {
+        const t = tf.zeros([5000]); // 20,000 bytes held across an await
+        await Promise.resolve();
+        t.dispose();
+        await Promise.resolve();
+      }
+    })();
+    try {
+      for (const base of ['float32', 'nf4-dq'] as const) {
+        const s = await measureTrainState(
+          () => new Encoder(config, { seed: 2 }),
+          base,
+          set,
+          [0, 1, 2, 3],
+        );
+        for (const term of ['weights', 'quantized', 'adapters', 'gradients', 'optimizer'] as const)
+          expect(s[term].measured, `${base} ${term}`).toBe(s[term].predicted);
+      }
+    } finally {
+      flag.running = false;
+      await other;
+    }
   });
 });
