@@ -116,6 +116,9 @@ describe('own-data lesson (Chromium)', () => {
       const confusion = await page.locator('[data-own-confusion] tbody tr').count();
       assert.equal(confusion, 3);
 
+      // The download links come from a cell that reruns as the run's last values arrive: take
+      // them once the page has settled, as a reader who has read the results does.
+      await settledCells(page);
       /** @type {{ name: string, mimeType: string, buffer: Buffer }[]} */
       const saved = [];
       for (const name of ['adapter_config.json', 'adapter_model.safetensors', 'labels.json']) {
