@@ -21,7 +21,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { floatParameterBytes } from '../src/core/quant/index.ts';
+import { blockLinearNames, floatParameterBytes } from '../src/core/quant/index.ts';
 import { mlmScore } from '../src/core/train/evaluate.ts';
 import {
   QUANT_BASES,
@@ -101,10 +101,13 @@ const bases: QloraResults['bases'] = [];
 for (const base of QUANT_BASES) {
   const enc = make(0);
   try {
-    const allBytes = floatParameterBytes(enc);
+    const floatBlocks = blockLinearNames(enc).reduce(
+      (n, m) => n + 4 * enc.linear(m).weight.size,
+      0,
+    );
     const report = await prepareBase(enc, base);
-    const otherBytes = floatParameterBytes(enc) - (report ? 0 : blockFloatBytes(enc));
-    const blockBytes = report ? report.quantizedBytes : allBytes - otherBytes;
+    const blockBytes = report ? report.quantizedBytes : floatBlocks;
+    const otherBytes = floatParameterBytes(enc) - (report ? 0 : floatBlocks);
     const mlm = await mlmScore(enc, setup.mlm);
     bases.push({
       base,
@@ -121,17 +124,6 @@ for (const base of QUANT_BASES) {
   } finally {
     enc.dispose();
   }
-}
-
-/** Bytes of the block linear weights of a float encoder. */
-function blockFloatBytes(enc: ReturnType<typeof make>): number {
-  return enc
-    .namedParameters()
-    .filter((p) => p.name.startsWith('roberta.encoder.layer.') && isBlockLinearWeight(p.name))
-    .reduce((n, p) => n + 4 * p.variable.size, 0);
-}
-function isBlockLinearWeight(name: string): boolean {
-  return name.endsWith('.weight') && !name.includes('LayerNorm');
 }
 
 function write(): void {

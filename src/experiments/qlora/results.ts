@@ -38,23 +38,23 @@ const Matrix = obj({
   maxAbsError: num,
 });
 
+/** The settings both files share: the model, the test split, the budget, the seeds, the command. */
+const sharedSettings = {
+  model: str,
+  modelSha256: nullable(sha256String),
+  testExamples: int,
+  steps: int,
+  batchSize: int,
+  r: int,
+  seeds: arr(int, 1),
+  command: str,
+};
+
 /** public/results/qlora/sentiment.json. */
 export const QloraResultsSchema = obj({
   what: str,
   standin: bool,
-  settings: obj({
-    model: str,
-    modelSha256: nullable(sha256String),
-    testExamples: int,
-    steps: int,
-    batchSize: int,
-    r: int,
-    learningRate: num,
-    learningRateChoice: str,
-    seeds: arr(int, 1),
-    backend: str,
-    command: str,
-  }),
+  settings: obj({ ...sharedSettings, learningRate: num, learningRateChoice: str, backend: str }),
   lrSearch: arr(obj({ learningRate: num, validation: between(0, 1) })),
   bases: arr(
     obj({
@@ -88,17 +88,7 @@ export function parseQloraResults(json: unknown, name = 'qlora/sentiment.json'):
 export const VariantResultsSchema = obj({
   what: str,
   standin: bool,
-  settings: obj({
-    model: str,
-    modelSha256: nullable(sha256String),
-    testExamples: int,
-    steps: int,
-    batchSize: int,
-    r: int,
-    candidates: arr(num, 1),
-    seeds: arr(int, 1),
-    command: str,
-  }),
+  settings: obj({ ...sharedSettings, candidates: arr(num, 1) }),
   variants: arr(
     obj({
       variant: oneOf('lora', 'rslora', 'loraplus', 'dora', 'pissa'),
