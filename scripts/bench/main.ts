@@ -7,15 +7,17 @@
  *     whether the site's automatic choice is within 90% of the fastest; the lesson model's LoRA
  *     and full steps (train.ts) and their GFLOP/s against that peak (peak.ts).
  *  3. LoRA vs full fine-tuning vs classifier-only training steps of the tiny encoder (WASM, Node).
+ *  4. The QLoRA lesson's step time per stored base and per variant (WASM, Node; qlora.ts).
  * Everything in one run, so ratios are side by side; times are medians over repeats.
  * Flags: --skip-browser, --skip-node, --out FILE, --lighthouse-runs N (default 3); DIST_DIR=… to
- * measure another build.
+ * measure another build; `--only qlora` measures section 4 alone and merges it into the existing
+ * BENCHMARKS.md and bench/results.json (records.ts), leaving the other sections as they were.
  */
 import { parseArgs } from 'node:util';
 import { median } from '../../src/core/stats.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { htmlPages, measurePage, type FirstLoad } from './first-load.ts';
@@ -34,15 +36,8 @@ import { busyTaskSection } from './busy-tasks.ts';
 import { peakRows, peakSection } from './peak.ts';
 import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import { startServer } from '../start-server.mjs';
-
-/** One machine-readable measurement in `bench/results.json`. */
-interface BenchRecord {
-  readonly benchmark: string;
-  readonly backend: string;
-  readonly metric: string;
-  readonly value: number;
-  readonly unit: string;
-}
+import { mergeRecords, replaceSection, type BenchRecord } from './records.ts';
+import { qloraBenchSection, runQloraBench } from './qlora.ts';
 
 const FIRST_LOAD_BUDGET = 150 * 1024;
 const args = process.argv.slice(2);
@@ -53,6 +48,7 @@ const { values: flags } = parseArgs({
     'lighthouse-runs': { type: 'string', default: '3' },
     'skip-browser': { type: 'boolean', default: false },
     'skip-node': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 // DIST_DIR: measure another build (`astro build --outDir …`); scripts/serve.mjs honours it too.
@@ -77,7 +73,41 @@ const spread = (xs: readonly number[]): string => {
   return `${(s[0] ?? NaN).toFixed(1)}–${(s[s.length - 1] ?? NaN).toFixed(1)}`;
 };
 
+/** Section 4: the QLoRA lesson's step times (WASM in Node). */
+async function qloraSection(): Promise<{ lines: string[]; records: BenchRecord[] }> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const [steps, warmup] = [12, 2];
+  const started = { when: new Date().toISOString(), load: load() };
+  const rows = await runQloraBench({ steps, warmup });
+  console.log(rows.map((r) => `${r.variant} on ${r.base}: ${ms(r.medianMs)}`).join('\n'));
+  return qloraBenchSection(rows, { command, steps, warmup, ...started });
+}
+
+/** `--only qlora`: section 4 alone, merged into the files a whole run wrote. */
+async function onlyQlora(): Promise<void> {
+  const { lines, records } = await qloraSection();
+  const old = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '# Benchmarks\n';
+  writeFileSync(outFile, replaceSection(old, lines));
+  const json = 'bench/results.json';
+  const previous = existsSync(json)
+    ? (JSON.parse(readFileSync(json, 'utf8')) as BenchRecord[])
+    : [];
+  mkdirSync('bench', { recursive: true });
+  writeFileSync(
+    json,
+    JSON.stringify(mergeRecords(previous, records, 'qlora-train/'), null, 2) + '\n',
+  );
+  console.log(`merged the QLoRA section into ${outFile} and ${json}`);
+}
+
 async function main(): Promise<void> {
+  if (flags.only !== undefined) {
+    if (flags.only !== 'qlora')
+      throw new Error(`--only: the one section measured alone is "qlora", got "${flags.only}"`);
+    await onlyQlora();
+    return;
+  }
   if (!existsSync(dist)) throw new Error('dist/ is missing: run `npm run build` first');
   const lines: string[] = [];
   const records: BenchRecord[] = [];
@@ -302,6 +332,13 @@ async function main(): Promise<void> {
       'FLOP estimates (see `scripts/bench/node-train.ts`): full ≈ 3× forward, LoRA ≈ 2× forward (input gradients still flow through every layer), classifier only ≈ 1× forward; the predicted LoRA/full time ratio is therefore ≈ 0.67. Train state = Adam moments (measured) + one float32 gradient per trainable parameter.',
       '',
     );
+  }
+
+  // 4. The QLoRA lesson's step times (Node).
+  if (!flags['skip-node']) {
+    const q = await qloraSection();
+    lines.push(...q.lines);
+    records.push(...q.records);
   }
 
   lines.push(
