@@ -8,9 +8,10 @@
  *     and full steps (train.ts) and their GFLOP/s against that peak (peak.ts).
  *  3. LoRA vs full fine-tuning vs classifier-only training steps of the tiny encoder (WASM, Node).
  *  4. The QLoRA lesson's step time per stored base and per variant (WASM, Node; qlora.ts).
+ *  5. Where the LoRA step's time goes, kernel by kernel (WASM, Node; profile-step.ts).
  * Everything in one run, so ratios are side by side; times are medians over repeats.
  * Flags: --skip-browser, --skip-node, --out FILE, --lighthouse-runs N (default 3); DIST_DIR=… to
- * measure another build; `--only qlora` measures section 4 alone and merges it into the existing
+ * measure another build; `--only qlora` or `--only profile` measures section 4 or 5 alone and merges it into the existing
  * BENCHMARKS.md and bench/results.json (records.ts), leaving the other sections as they were.
  */
 import { parseArgs } from 'node:util';
@@ -38,6 +39,7 @@ import type { BrowserBenchResult } from '../../src/bench/client.ts';
 import { startServer } from '../start-server.mjs';
 import { mergeRecords, replaceSection, type BenchRecord } from './records.ts';
 import { qloraBenchSection, runQloraBench } from './qlora.ts';
+import { profileLoraStep, profileSection } from './profile-step.ts';
 
 const FIRST_LOAD_BUDGET = 150 * 1024;
 const args = process.argv.slice(2);
@@ -84,9 +86,23 @@ async function qloraSection(): Promise<{ lines: string[]; records: BenchRecord[]
   return qloraBenchSection(rows, { command, steps, warmup, ...started });
 }
 
-/** `--only qlora`: section 4 alone, merged into the files a whole run wrote. */
-async function onlyQlora(): Promise<void> {
-  const { lines, records } = await qloraSection();
+/** Section 5: where the LoRA step's time goes, kernel by kernel (WASM in Node). */
+async function profileStepSection(): Promise<{ lines: string[]; records: BenchRecord[] }> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const started = { when: new Date().toISOString(), load: load() };
+  return profileSection(await profileLoraStep(), { command, ...started });
+}
+
+/** The sections `--only` can measure alone, and the record prefix each one owns. */
+const ONLY = {
+  qlora: { run: qloraSection, prefix: 'qlora-train/' },
+  profile: { run: profileStepSection, prefix: 'lora-step-profile' },
+} as const;
+
+/** `--only NAME`: one section alone, merged into the files a whole run wrote. */
+async function only(name: keyof typeof ONLY): Promise<void> {
+  const { lines, records } = await ONLY[name].run();
   const old = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '# Benchmarks\n';
   writeFileSync(outFile, replaceSection(old, lines));
   const json = 'bench/results.json';
@@ -96,16 +112,17 @@ async function onlyQlora(): Promise<void> {
   mkdirSync('bench', { recursive: true });
   writeFileSync(
     json,
-    JSON.stringify(mergeRecords(previous, records, 'qlora-train/'), null, 2) + '\n',
+    JSON.stringify(mergeRecords(previous, records, ONLY[name].prefix), null, 2) + '\n',
   );
-  console.log(`merged the QLoRA section into ${outFile} and ${json}`);
+  console.log(`merged the ${name} section into ${outFile} and ${json}`);
 }
 
 async function main(): Promise<void> {
   if (flags.only !== undefined) {
-    if (flags.only !== 'qlora')
-      throw new Error(`--only: the one section measured alone is "qlora", got "${flags.only}"`);
-    await onlyQlora();
+    const name = flags.only;
+    if (name !== 'qlora' && name !== 'profile')
+      throw new Error(`--only: expected "qlora" or "profile", got "${name}"`);
+    await only(name);
     return;
   }
   if (!existsSync(dist)) throw new Error('dist/ is missing: run `npm run build` first');
@@ -334,11 +351,13 @@ async function main(): Promise<void> {
     );
   }
 
-  // 4. The QLoRA lesson's step times (Node).
+  // 4. The QLoRA lesson's step times, 5. the LoRA step kernel by kernel (Node).
   if (!flags['skip-node']) {
-    const q = await qloraSection();
-    lines.push(...q.lines);
-    records.push(...q.records);
+    for (const section of [qloraSection, profileStepSection]) {
+      const q = await section();
+      lines.push(...q.lines);
+      records.push(...q.records);
+    }
   }
 
   lines.push(
