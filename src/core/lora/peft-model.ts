@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ParamRow } from '../accounting.ts';
 import { Rng } from '../rng.ts';
+import { slicer, SLICE_MS } from '../yield.ts';
 import type { Module, NamedParameter } from '../models/types.ts';
 import {
   LoraConfigError,
@@ -175,13 +176,19 @@ export class PeftModel<M extends Module = Module> {
 
   /**
    * PiSSA's starting point for every target of `plan`, from the base weights as they are now
-   * (read with awaited `data()`). @internal used by `addAdapterAsync` and `lora/io.ts`.
+   * (read with awaited `data()`). Between two SVDs it hands the event loop back once its slice is
+   * spent ({@link slicer}): on a page, one SVD of a 128 × 512 weight takes a long task's worth of
+   * time, and the twelve of an encoder in one go froze it for seconds. @internal used by
+   * `addAdapterAsync` and `lora/io.ts`.
    */
   async pissaInits(plan: LoraPlan): Promise<Map<string, PissaInit>> {
     const lib = await loadPissaLinalg();
     const linears = this.adaptable();
     const out = new Map<string, PissaInit>();
+    const pause = slicer(SLICE_MS);
     for (const t of plan.targets) {
+      await pause();
+      this.requireLive(); // the model may have been disposed while the page ran
       const lin = linears.get(t.name);
       if (!lin) throw new LoraConfigError('targetModules', t.name, 'is not an adaptable module');
       if (lin.weight.size !== t.inFeatures * t.outFeatures)

@@ -267,3 +267,33 @@ describe('PiSSA', () => {
     tf.dispose([ids, mask]);
   });
 });
+
+describe('PiSSA on a page: the SVDs do not hold the thread', () => {
+  it('hands the event loop back between the SVDs of several large weights', async () => {
+    // Four 256 × 256 weights: their SVDs take well over one 30-ms slice together, so a timer set
+    // before the init must fire during it (it could not if the loop never returned to the loop).
+    const m = new Mlp(
+      { sizes: [256, 256, 256, 256, 256], activation: 'tanh', bias: true },
+      { seed: 3 },
+    );
+    let ticks = 0;
+    let running = true;
+    const tick = (): void => {
+      ticks++;
+      if (running) setTimeout(tick, 0);
+    };
+    setTimeout(tick, 0);
+    const t0 = performance.now();
+    const peft = await getPeftModelAsync(m, {
+      r: 4,
+      loraAlpha: 8,
+      targetModules: ['layers.0', 'layers.1', 'layers.2', 'layers.3'],
+      initLoraWeights: 'pissa',
+    });
+    const ms = performance.now() - t0;
+    running = false;
+    expect(ms).toBeGreaterThan(30); // otherwise the check below says nothing
+    expect(ticks).toBeGreaterThan(0);
+    peft.dispose();
+  });
+});
