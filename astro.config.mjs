@@ -12,6 +12,8 @@ import remarkCells from './src/cells/remark-cells.ts';
 import rehypeCompactCode from './src/cells/rehype-compact-code.ts';
 // Writes dist/sw.js, the offline service worker, with the build's file list compiled in.
 import { offlineServiceWorker } from './src/offline/build.ts';
+// Serves TF.js's WASM pthread scripts from the site itself, so threads run under the CSP.
+import { tfjsWasmThreads } from './src/platform/wasm-threads-plugin.ts';
 
 /**
  * Shiki highlights every `pre > code.language-js`, cells' source included, and replaces the `<pre>`.
@@ -145,7 +147,9 @@ export default defineConfig({
     },
     // One header set for every path: the lesson pages' (cells need 'unsafe-eval').
     preview: { headers: securityHeaders({ dev: false, path: '/lessons/preview/' }) },
-    worker: { format: 'es' },
+    // The training worker bundles TF.js on its own: it needs the threads plugin too.
+    plugins: [tfjsWasmThreads()],
+    worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
     optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   },
 });

@@ -16,9 +16,10 @@
  * - `style-src 'self' 'unsafe-inline'`: KaTeX and Shiki write `style="…"` attributes, and
  *   CodeMirror and Plotly insert `<style>` elements at run time; styles cannot run code.
  * - `img-src 'self' data: blob:`: Plotly's and the inspector's generated images.
- * - `worker-src 'self'`. TF.js's multi-threaded WASM build would start workers that
- *   `importScripts` a blob: URL (needing `blob:` in script-src, and it also breaks once bundled);
- *   src/cells/backend.ts runs WASM single-threaded instead, measured as fast for training steps.
+ * - `worker-src 'self'`: the training workers and TF.js's WASM pthread workers. TF.js's threaded
+ *   WASM build would start those from `blob:` URLs (and `importScripts` a blob, needing `blob:` in
+ *   script-src); the build serves both scripts from the site instead
+ *   (src/platform/wasm-threads-plugin.ts), so threads run with no `blob:` anywhere.
  * - `object-src 'none'`, `base-uri 'self'`, `form-action 'self'`, `frame-ancestors 'self'`
  *   (except under `/embed/`, see `securityHeaders`).
  *

@@ -10,6 +10,12 @@ import type { BackendName } from '../core/backend.ts';
 import type { Tensor } from '@tensorflow/tfjs';
 import { intParam } from './params.ts';
 
+/** The thread count of TF.js's running WASM backend. */
+async function wasmThreadsCount(): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  return wasm.getThreadsCount();
+}
+
 /** What one bench page run reports. */
 export interface BrowserBenchResult {
   readonly requested: string | null;
@@ -19,7 +25,8 @@ export interface BrowserBenchResult {
   readonly autoChoice: BackendName;
   readonly autoReason: string;
   readonly crossOriginIsolated: boolean;
-  readonly wasmThreads: boolean;
+  /** Threads TF.js's WASM backend runs (1: single-threaded; 0 on the other backends). */
+  readonly wasmThreads: number;
   readonly adapter: string | null;
   /** Square matmul size used for the peak estimate. */
   readonly matmulN: number;
@@ -158,8 +165,8 @@ async function run(): Promise<BrowserBenchResult> {
     autoChoice: auto.name,
     autoReason: auto.reason,
     crossOriginIsolated: globalThis.crossOriginIsolated,
-    // The site's CSP allows no blob: workers, which TF.js's threaded WASM build needs.
-    wasmThreads: false,
+    // `?threads=N` forces a count (1: off); otherwise the site's own choice (planWasmThreads).
+    wasmThreads: active.name === 'wasm' ? await wasmThreadsCount() : 0,
     adapter,
     matmulN: n,
     matmulMs,

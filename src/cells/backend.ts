@@ -16,7 +16,8 @@ import {
   type BackendChoice,
   type BackendProbe,
 } from '../core/backend.ts';
-import { probeWebGpu, registerBackend } from '../platform/tf-backends.ts';
+import { probeWebGpu, registerBackend, wasmReasonSuffix } from '../platform/tf-backends.ts';
+import { planWasmThreads, threadsParam } from '../platform/wasm-threads.ts';
 import type { TfModule } from './builtins.ts';
 
 /** The smallest module using a SIMD instruction (from wasm-feature-detect, Apache-2.0). */
@@ -133,12 +134,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<BackendChoice> {
   const order = [choice.name, ...BACKEND_NAMES.filter((n) => n !== choice.name && n !== 'webgpu')];
   const failed: string[] = [];
+  // WASM threads where the page is cross-origin isolated; `?threads=1` turns them off.
+  const plan = planWasmThreads(
+    threadsParam(typeof location === 'undefined' ? '' : location.search),
+  );
   for (const name of order) {
     try {
-      await registerBackend(tf, name);
+      await registerBackend(tf, name, plan.threads);
       if (await withTimeout(tf.setBackend(name), INIT_TIMEOUT_MS, name)) {
         await tf.ready();
-        const result: BackendChoice =
+        const started: BackendChoice =
           failed.length === 0
             ? choice
             : {
@@ -146,6 +151,10 @@ export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<
                 reason: `${failed.join(', ')} failed to start here, so ${name}`,
                 forced: false,
               };
+        const result: BackendChoice =
+          name === 'wasm'
+            ? { ...started, reason: started.reason + (await wasmReasonSuffix(tf, plan)) }
+            : started;
         announceBackend(result);
         if (name === 'webgpu') watchDeviceLoss(tf);
         return result;

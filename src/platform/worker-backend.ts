@@ -2,8 +2,9 @@
  * Backend choice inside the training worker, with the page's rule (the core's `chooseBackend`):
  * a real WebGPU adapter wins, a software one never does by default; then WASM, WebGL (through an
  * OffscreenCanvas, where the browser offers one to workers), CPU. `?backend=` forces one when it
- * is available. WASM runs single-threaded: its threaded build would start workers from a blob:
- * URL, which the site's CSP (`worker-src 'self'`) refuses; its .wasm files are served by the site.
+ * is available. WASM runs threaded where the worker is cross-origin isolated (`planWasmThreads`:
+ * `threads` from the page's `?threads=`, else the core count, capped); its .wasm files and its
+ * pthread scripts are served by the site (`wasm-threads-plugin.ts`), so the CSP allows them.
  */
 import type * as TF from '@tensorflow/tfjs';
 import {
@@ -12,7 +13,8 @@ import {
   type BackendName,
   type BackendProbe,
 } from '../core/backend.ts';
-import { probeWebGpu, registerBackend } from './tf-backends.ts';
+import { probeWebGpu, registerBackend, wasmReasonSuffix } from './tf-backends.ts';
+import { planWasmThreads } from './wasm-threads.ts';
 
 function probeWebGl(): BackendProbe {
   try {
@@ -39,10 +41,14 @@ function deviceLoss(tf: typeof TF): Promise<string> | undefined {
   return device?.lost?.then((info) => info.message.trim() || info.reason);
 }
 
-/** Chooses, registers and starts a backend in this worker; falls back in order on failure. */
+/**
+ * Chooses, registers and starts a backend in this worker; falls back in order on failure.
+ * `threads`: the WASM thread count asked for (1: single-threaded), or null: the worker decides.
+ */
 export async function startWorkerBackend(
   tf: typeof TF,
   forced: string | null,
+  threads: number | null = null,
 ): Promise<{
   name: BackendName;
   reason: string;
@@ -59,9 +65,10 @@ export async function startWorkerBackend(
   const choice = chooseBackend(probes, forced);
   const order = [choice.name, ...BACKEND_NAMES.filter((n) => n !== choice.name && n !== 'webgpu')];
   const failed: string[] = [];
+  const plan = planWasmThreads(threads);
   for (const name of order) {
     try {
-      await registerBackend(tf, name);
+      await registerBackend(tf, name, plan.threads);
       const ok = await Promise.race([
         tf.setBackend(name),
         new Promise<boolean>((resolve) =>
@@ -72,10 +79,11 @@ export async function startWorkerBackend(
       ]);
       if (ok) {
         await tf.ready();
-        const reason =
+        const chosen =
           failed.length === 0
             ? choice.reason
             : `${failed.join(', ')} failed to start in the worker, so ${name}`;
+        const reason = name === 'wasm' ? chosen + (await wasmReasonSuffix(tf, plan)) : chosen;
         const b = tf.backend();
         const lost = name === 'webgpu' ? deviceLoss(tf) : undefined;
         return {

@@ -22,6 +22,7 @@ import type {
 } from '../experiments/training/index.ts';
 import type { TaskName } from '../core/data/tasks.ts';
 import type { AdapterFiles } from '../core/lora/io.ts';
+import { threadsParam } from '../platform/wasm-threads.ts';
 import type { Calls, FromWorker, InitResult, Method, ToWorker } from './protocol.ts';
 
 /** Options of {@link Trainer.init}. */
@@ -30,6 +31,11 @@ export interface TrainerInitOptions {
   readonly backend?: string | null;
   /** A micro random model on generated data instead of the shipped model (a backend check). */
   readonly small?: boolean;
+  /**
+   * WASM threads to ask for (1: single-threaded); default: the page's `?threads=`, else the
+   * worker decides (`planWasmThreads`).
+   */
+  readonly threads?: number | null;
 }
 
 /** A typed remote fine-tuning session. */
@@ -219,6 +225,8 @@ export function createTrainer(opts: TrainerOptions = {}): Trainer {
           backend: o.backend ?? null,
           base: siteBase(),
           small: o.small ?? false,
+          threads:
+            o.threads ?? (typeof location === 'undefined' ? null : threadsParam(location.search)),
         },
       ]),
     train: (config, onEvent) => call('train', [config], onEvent),

@@ -23,7 +23,10 @@ import {
 } from './protocol.ts';
 
 /** Starts (or reports) the TF.js backend for `init`. */
-export type BackendStarter = (forced: string | null) => Promise<{
+export type BackendStarter = (
+  forced: string | null,
+  threads?: number | null,
+) => Promise<{
   name: BackendName;
   reason: string;
   /** `backend.floatPrecision()` and `backend.epsilon()` of TF.js. */
@@ -120,7 +123,7 @@ export function createHost(post: (m: FromWorker) => void, startBackend: BackendS
   };
 
   async function init(o: InitOptions): Promise<InitResult> {
-    const backend = await startBackend(o.backend);
+    const backend = await startBackend(o.backend, o.threads ?? null);
     lastInit = o;
     lostReason = null;
     const lost = backend.lost ?? null;

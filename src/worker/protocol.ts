@@ -30,6 +30,8 @@ export interface InitOptions {
   readonly base: string | null;
   /** A micro random encoder on the generated stand-in instead of the shipped model and data. */
   readonly small: boolean;
+  /** WASM threads asked for (`?threads=`; 1: single-threaded), or null/absent: the worker decides. */
+  readonly threads?: number | null;
 }
 
 /** What `init` reports. */

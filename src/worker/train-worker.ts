@@ -13,7 +13,7 @@ const host = createHost(
   (m: FromWorker) => {
     scope.postMessage(m);
   },
-  (forced) => startWorkerBackend(tf, forced),
+  (forced, threads) => startWorkerBackend(tf, forced, threads),
 );
 scope.addEventListener('message', (e: MessageEvent<ToWorker>) => {
   host.receive(e.data);
