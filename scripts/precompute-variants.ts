@@ -6,8 +6,8 @@
  * several seeds on the test split. Writes `public/results/qlora/variants.json` (rewritten after
  * every run; seeds are the outer loop).
  *
- *   npx tsx scripts/precompute-variants.ts [--seeds 0,1,2] [--steps 160] [--batch 32] [--r 8]
- *     [--lr-search 1e-3,3e-3] [--model dir] [--out path] [--standin]
+ *   npx tsx scripts/precompute-variants.ts [--seeds 0,1,2,3,4] [--steps 160] [--batch 32] [--r 8]
+ *     [--lr-search 3e-4,1e-3,3e-3,1e-2] [--model dir] [--out path] [--standin]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -28,7 +28,7 @@ import { lowRankSetup } from './lib/lowrank-setup.ts';
 const { values: flags } = parseArgs({
   options: {
     batch: { type: 'string', default: '32' },
-    'lr-search': { type: 'string', default: '1e-3,3e-3' },
+    'lr-search': { type: 'string', default: '3e-4,1e-3,3e-3,1e-2' },
     model: { type: 'string', default: 'public/models/tiny-roberta' },
     out: { type: 'string' },
     r: { type: 'string', default: '8' },
@@ -38,7 +38,7 @@ const { values: flags } = parseArgs({
   },
 });
 const standin = flags.standin;
-const seeds = nums(flags.seeds ?? (standin ? '0' : '0,1,2'));
+const seeds = nums(flags.seeds ?? (standin ? '0' : '0,1,2,3,4'));
 const steps = Number(flags.steps ?? (standin ? '4' : '160'));
 const batchSize = Number(flags.batch);
 const r = Number(flags.r);
