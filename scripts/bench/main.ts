@@ -387,7 +387,7 @@ async function main(): Promise<void> {
   lines.push(
     '## Not yet measured',
     '',
-    '- WASM threads on more than 2 cores: this machine has 2, so the site’s cap of 4 threads (MAX_WASM_THREADS in src/platform/wasm-threads.ts) is measured here only as 4 threads sharing 2 cores (“WASM threads in Chromium” above).',
+    '- WASM threads on more than 2 cores: this machine has 2, so whether threads pay for a training step on a reader’s 4–16 cores (the site runs one thread unless `?threads=N` asks) is measured here only as 4 threads sharing 2 cores (“WASM threads in Chromium” above).',
     '',
   );
   writeFileSync(outFile, lines.join('\n'));

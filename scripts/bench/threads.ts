@@ -238,7 +238,7 @@ export function threadsSection(
   return { lines, records };
 }
 
-// `npx tsx scripts/bench/threads.ts [--rounds N]`: measure and print the section only (no file
+// `npx tsx scripts/bench/threads.ts [--rounds N] [--counts 1,2]`: measure and print the section only (no file
 // written; `npm run bench -- --only threads` merges it into BENCHMARKS.md and bench/results.json).
 if (process.argv[1]?.endsWith('scripts/bench/threads.ts')) {
   const at = process.argv.indexOf('--rounds');
@@ -251,9 +251,13 @@ if (process.argv[1]?.endsWith('scripts/bench/threads.ts')) {
   const server = await startServer();
   try {
     const started = { when: new Date().toISOString(), load: load() };
-    const outcome = await runThreadsBench(server.url, { rounds });
+    const c = process.argv.indexOf('--counts');
+    const counts = c === -1 ? THREAD_COUNTS : (process.argv[c + 1] ?? '').split(',').map(Number);
+    if (!counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 16))
+      throw new Error('--counts: expected thread counts like 1,2');
+    const outcome = await runThreadsBench(server.url, { rounds, counts });
     const section = threadsSection(outcome, {
-      command: `npx tsx scripts/bench/threads.ts --rounds ${String(rounds)}`,
+      command: `npx tsx scripts/bench/threads.ts ${process.argv.slice(2).join(' ')}`,
       ...started,
       loadAfter: load(),
     });

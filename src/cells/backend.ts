@@ -134,7 +134,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<BackendChoice> {
   const order = [choice.name, ...BACKEND_NAMES.filter((n) => n !== choice.name && n !== 'webgpu')];
   const failed: string[] = [];
-  // WASM threads where the page is cross-origin isolated; `?threads=1` turns them off.
+  // One WASM thread unless `?threads=N` asks for more (and the page is cross-origin isolated).
   const plan = planWasmThreads(
     threadsParam(typeof location === 'undefined' ? '' : location.search),
   );

@@ -3,9 +3,9 @@
  * What the page and the training worker share of the backend choice: the WebGPU probe (it works
  * wherever `navigator.gpu` exists, window or worker) and the registration of a chosen backend —
  * the WebGPU and WASM backends are imported only when chosen, and the WASM backend's three .wasm
- * files are emitted by Vite (`?url`) and served by the site itself. WASM runs threaded where the
- * page is cross-origin isolated (`planWasmThreads`); its pthread scripts are same-origin assets
- * too (`wasm-threads-plugin.ts`).
+ * files are emitted by Vite (`?url`) and served by the site itself. WASM runs threaded when asked
+ * (`?threads=N`, see `planWasmThreads`) and the page is cross-origin isolated; its pthread scripts
+ * are same-origin assets too (`wasm-threads-plugin.ts`).
  */
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

@@ -1,16 +1,26 @@
 /**
  * How many threads TF.js's WASM backend runs, decided the same way in the page and in the
- * workers (no TF.js here, so the page's worker client can import it cheaply). Threads need
+ * workers (no TF.js here, so the page's worker client can import it cheaply): one by default
+ * (measured no faster for a training step), more with `?threads=N`. Threads need
  * SharedArrayBuffer, which browsers give only to cross-origin isolated pages and their workers;
  * the site sends COOP/COEP, and its build serves TF.js's pthread scripts itself
  * (`wasm-threads-plugin.ts`), so the CSP needs no change.
  */
 
 /**
- * The most WASM threads the site asks for. TF.js's default is `navigator.hardwareConcurrency`;
- * measured on a 2-core machine (BENCHMARKS.md, "WASM threads"), see the README's backend section.
+ * The most threads `?threads=` may ask for: TF.js's own limit (its C++ caps the XNNPACK pool at 8,
+ * and its emscripten build preloads 8 pthread workers).
  */
-export const MAX_WASM_THREADS = 4;
+export const MAX_WASM_THREADS = 8;
+
+/**
+ * Why WASM runs on one thread unless asked: measured in Chromium on our 2-core machine
+ * (BENCHMARKS.md, "WASM threads in Chromium"; 7 rounds, medians), 2 threads made a 1024² matmul
+ * 1.64× faster but the training lesson's LoRA step 0.95× (78.7 → 82.7 ms) and its full step
+ * 1.02×: at the step's shapes the matrix products are small and most of its time is in kernels
+ * TF.js's WASM backend runs on one thread, and 4 threads on 2 cores made the LoRA step 3.8× slower.
+ */
+export const DEFAULT_THREADS_WHY = 'the default: threads did not speed up a training step here';
 
 /** How many threads TF.js's WASM backend runs here (1: the single-threaded SIMD build). */
 export interface WasmThreadPlan {
@@ -20,25 +30,22 @@ export interface WasmThreadPlan {
 }
 
 /**
- * Decides the WASM backend's thread count. Threads need SharedArrayBuffer, which browsers give
- * only to cross-origin isolated pages and their workers (the site sends COOP/COEP), so off when
- * `globalThis.crossOriginIsolated` is not true (Node included). `requested` (from `?threads=`, the
- * tests' and the bench's switch) forces a count: 1 turns threads off; otherwise
- * `navigator.hardwareConcurrency`, capped at {@link MAX_WASM_THREADS}.
+ * Decides the WASM backend's thread count: one, unless `requested` (from `?threads=N`, the readers',
+ * tests' and bench's switch) asks for more, capped at {@link MAX_WASM_THREADS} — see
+ * {@link DEFAULT_THREADS_WHY} for the measurements behind the default. Threads need
+ * SharedArrayBuffer, which browsers give only to cross-origin isolated pages and their workers
+ * (the site sends COOP/COEP), so never when `globalThis.crossOriginIsolated` is not true (Node
+ * included).
  */
 export function planWasmThreads(requested?: number | null): WasmThreadPlan {
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
     return { threads: 1, why: 'not cross-origin isolated' };
   }
-  if (requested !== undefined && requested !== null && Number.isInteger(requested)) {
-    if (requested <= 1) return { threads: 1, why: 'forced by ?threads=1' };
-    return { threads: Math.min(requested, 16), why: '' };
+  if (requested === undefined || requested === null || !Number.isInteger(requested)) {
+    return { threads: 1, why: DEFAULT_THREADS_WHY };
   }
-  // Node has no `navigator` before version 21 (and the type says it always has one).
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const cores = nav?.hardwareConcurrency ?? 1;
-  if (cores <= 1) return { threads: 1, why: 'one core' };
-  return { threads: Math.min(cores, MAX_WASM_THREADS), why: '' };
+  if (requested <= 1) return { threads: 1, why: 'forced by ?threads=1' };
+  return { threads: Math.min(requested, MAX_WASM_THREADS), why: '' };
 }
 
 /** `?threads=N` of a query string as a number, or null when absent or not a whole number 1–16. */

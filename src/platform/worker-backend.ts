@@ -2,8 +2,8 @@
  * Backend choice inside the training worker, with the page's rule (the core's `chooseBackend`):
  * a real WebGPU adapter wins, a software one never does by default; then WASM, WebGL (through an
  * OffscreenCanvas, where the browser offers one to workers), CPU. `?backend=` forces one when it
- * is available. WASM runs threaded where the worker is cross-origin isolated (`planWasmThreads`:
- * `threads` from the page's `?threads=`, else the core count, capped); its .wasm files and its
+ * is available. WASM runs on one thread unless the page's `?threads=N` asks for more
+ * (`planWasmThreads`: more was measured no faster for a training step); its .wasm files and its
  * pthread scripts are served by the site (`wasm-threads-plugin.ts`), so the CSP allows them.
  */
 import type * as TF from '@tensorflow/tfjs';

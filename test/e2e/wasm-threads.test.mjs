@@ -2,12 +2,13 @@
 /**
  * TF.js's WASM backend runs threaded under the site's unchanged CSP (issue 24): the build serves
  * its pthread scripts from the site itself (src/platform/wasm-threads-plugin.ts). A reader's page
- * with no flags is cross-origin isolated, its training worker starts WASM with more than one
- * thread where the machine has more than one core, every worker comes from the site (none from a
- * `blob:` URL), and no Content-Security-Policy violation is reported, in the page or in a worker
+ * with no flags is cross-origin isolated and runs one thread, saying why (threads were measured no
+ * faster for a training step, src/platform/wasm-threads.ts); with `?threads=2` the training
+ * worker starts WASM with 2 threads, every worker comes from the site (none from a `blob:` URL),
+ * and no Content-Security-Policy violation is reported, in the page or in a worker
  * (`securitypolicyviolation` events, console errors). Threads change no numbers that matter: the
  * lesson's LoRA run through the same worker (the bench page, seed 0, the same batches) gives the
- * same losses with threads as single-threaded (`?threads=1`, the tests' and the bench's switch).
+ * same losses with 2 threads as with one.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -73,30 +74,40 @@ async function trainBench(page, query) {
 }
 
 describe('WASM threads', () => {
-  it('a reader with no flags: the training worker runs WASM threaded, no CSP violation, no blob: worker', async () => {
+  it('a reader with no flags: isolated, one WASM thread, and the badge says why', async () => {
+    const context = await browser.newContext();
+    const { page, errors } = await openPage(context);
+    try {
+      // `cells=all`: outside test mode a lesson runs a cell only when the reader nears it.
+      await page.goto(lessonUrl('training-run', 'cells=all'));
+      await page.waitForSelector('[data-train-setup]', { timeout: 120_000 });
+      assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'COOP/COEP are sent');
+      assert.equal(await page.textContent('[data-train-backend]'), 'wasm');
+      assert.match(
+        (await page.textContent('[data-train-setup]')) ?? '',
+        /WASM SIMD, 1 thread \(the default: threads did not speed up a training step here\)/,
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('?threads=2: the training worker runs WASM on 2 threads, no CSP violation, no blob: worker', async () => {
     const context = await browser.newContext();
     await context.addInitScript(RECORD_VIOLATIONS);
     const { page, errors, foreignRequests } = await openPage(context);
     const workers = watchWorkers(page);
     try {
-      // `cells=all`: outside test mode a lesson runs a cell only when the reader nears it.
-      await page.goto(lessonUrl('training-run', 'cells=all'));
+      await page.goto(lessonUrl('training-run', 'cells=all&threads=2'));
       await page.waitForSelector('[data-train-setup]', { timeout: 120_000 });
-      const { isolated, cores } = await page.evaluate(() => ({
-        isolated: crossOriginIsolated,
-        cores: navigator.hardwareConcurrency,
-      }));
-      assert.equal(isolated, true, 'the site sends COOP/COEP, so its pages are isolated');
       const text = (await page.textContent('[data-train-setup]')) ?? '';
       assert.equal(await page.textContent('[data-train-backend]'), 'wasm');
-      const threads = Number(/WASM SIMD, (\d+) threads?/.exec(text)?.[1] ?? 'NaN');
-      console.log(`training worker: ${String(threads)} threads on ${String(cores)} cores`);
-      // The site's choice: the cores, capped at MAX_WASM_THREADS (4) — 2 on this machine.
-      assert.equal(threads, Math.min(cores, 4), text);
-      if (cores > 1) assert.ok(threads > 1, text);
+      assert.match(text, /WASM SIMD, 2 threads/);
       // The pthread workers come from the site's own script, never from a blob: URL.
       const pthreads = workers.urls.filter((u) => u.includes('tfjs-backend-wasm-threaded-simd'));
-      assert.ok(pthreads.length >= threads - 1, JSON.stringify(workers.urls));
+      console.log(`workers: ${JSON.stringify(workers.urls)}`);
+      assert.ok(pthreads.length >= 1, JSON.stringify(workers.urls));
       for (const url of workers.urls) {
         assert.equal(new URL(url).origin, new URL(BASE_URL).origin, `worker from ${url}`);
       }

@@ -1,10 +1,11 @@
 /**
- * The WASM thread plan (src/platform/wasm-threads.ts): threads only where the page or worker is
- * cross-origin isolated, `?threads=` forces a count (1 turns them off), otherwise the core count
- * capped at MAX_WASM_THREADS; a bad `?threads=` is ignored.
+ * The WASM thread plan (src/platform/wasm-threads.ts): one thread by default (measured no faster
+ * for a training step), `?threads=N` asks for N (capped at TF.js's limit), and never threads where
+ * the page or worker is not cross-origin isolated; a bad `?threads=` is ignored.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  DEFAULT_THREADS_WHY,
   MAX_WASM_THREADS,
   describeWasm,
   planWasmThreads,
@@ -26,19 +27,19 @@ describe('planWasmThreads', () => {
     expect(planWasmThreads(4)).toEqual({ threads: 1, why: 'not cross-origin isolated' });
   });
 
-  it('uses the cores, capped, when isolated', () => {
+  it('runs one thread by default, even when isolated on many cores, and says why', () => {
     isolated(2);
-    expect(planWasmThreads()).toEqual({ threads: 2, why: '' });
+    expect(planWasmThreads()).toEqual({ threads: 1, why: DEFAULT_THREADS_WHY });
     isolated(64);
-    expect(planWasmThreads().threads).toBe(MAX_WASM_THREADS);
-    isolated(1);
-    expect(planWasmThreads()).toEqual({ threads: 1, why: 'one core' });
+    expect(planWasmThreads(null)).toEqual({ threads: 1, why: DEFAULT_THREADS_WHY });
   });
 
-  it('honours a forced count, 1 turning threads off', () => {
+  it('honours a forced count, capped at TF.js’s limit; 1 turns threads off', () => {
     isolated(2);
     expect(planWasmThreads(1)).toEqual({ threads: 1, why: 'forced by ?threads=1' });
+    expect(planWasmThreads(2)).toEqual({ threads: 2, why: '' });
     expect(planWasmThreads(4)).toEqual({ threads: 4, why: '' });
+    expect(planWasmThreads(16).threads).toBe(MAX_WASM_THREADS);
   });
 });
 
