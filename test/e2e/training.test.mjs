@@ -184,15 +184,19 @@ async function memoryAfterStop(page, n) {
  * Runs the long run on `backend`: progress, loss falls, Stop within a second, Resume, no long task.
  * @param {string} backend
  * @param {number} minSteps steps to wait for before judging the loss
+ * @param {string} [extra] more of the query, e.g. `threads=2` (WASM threads, off by default)
  */
-async function longRun(backend, minSteps) {
+async function longRun(backend, minSteps, extra = '') {
   const context = await browser.newContext();
   await context.addInitScript(LONG_TASKS);
   const { page, errors, foreignRequests } = await openPage(context);
   try {
-    await page.goto(lessonUrl(SLUG, `backend=${backend}&test=1`));
+    await page.goto(lessonUrl(SLUG, `backend=${backend}&test=1${extra ? `&${extra}` : ''}`));
     await page.waitForSelector('[data-train-backend]', { timeout: 120_000 });
     assert.equal(await page.textContent('[data-train-backend]'), backend);
+    if (extra === 'threads=2') {
+      assert.match((await page.textContent('[data-train-setup]')) ?? '', /WASM SIMD, 2 threads/);
+    }
     await startLongMicroRun(page, LONG_RUN);
     // The window starts once training is under way (the panel's own set-up is cell work).
     await page.waitForFunction(
@@ -371,6 +375,10 @@ describe('training lesson', () => {
 
   it('wasm: progress, loss falls, Stop within a second, Resume, no long main-thread task', async () => {
     await longRun('wasm', 60);
+  });
+
+  it('wasm with ?threads=2 (threads are off by default): the same, on 2 threads', async () => {
+    await longRun('wasm', 60, 'threads=2');
   });
 
   it('webgpu (software adapter): a run starts, reports progress, its loss falls, Stop within a second', async () => {
