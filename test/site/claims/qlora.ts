@@ -344,4 +344,41 @@ const variantClaims: Claim[] = [
   },
 ];
 
-export const claims: readonly Claim[] = [...quantClaims, ...variantClaims];
+/**
+ * The benchmark records (`npm run bench`, not a lesson results file: it lives beside `public/`, so
+ * the path climbs out of it).
+ */
+const BENCH_FILE = '../bench/results.json';
+
+/** A QLoRA bench setting's step time relative to LoRA on float32. */
+function stepRatio(records: Results, variantName: string, baseName: string): number {
+  const r = (records as unknown as { benchmark: string; metric: string; value: number }[]).find(
+    (x) =>
+      x.benchmark === `qlora-train/${variantName}/${baseName}` &&
+      x.metric === 'step_time_ratio_vs_lora_float32',
+  );
+  if (!r) throw new Error(`no bench record for ${variantName} on ${baseName}`);
+  return r.value;
+}
+
+const stepClaims: Claim[] = [
+  {
+    sentence:
+      "a DoRA step took 1.35 times as long as plain LoRA's, since it recomputes the norm of every column of the adapted weight at each step; rsLoRA, LoRA+ and PiSSA cost what plain LoRA costs, within 3%; and LoRA on the quantised bases took 4% to 7% longer than on float32",
+    file: BENCH_FILE,
+    check: (r) => {
+      const same = ['rslora', 'loraplus', 'pissa'].map((v) => stepRatio(r, v, 'float32'));
+      const bases = ['int8', 'nf4', 'nf4-dq'].map((b) => stepRatio(r, 'lora', b));
+      return all(
+        rounds('DoRA ×', stepRatio(r, 'dora', 'float32'), 1.35, 2),
+        same.every((x) => Math.abs(x - 1) <= 0.03)
+          ? null
+          : `rsLoRA/LoRA+/PiSSA: ${same.join(', ')}`,
+        rounds('quantised, least %', 100 * (Math.min(...bases) - 1), 4),
+        rounds('quantised, most %', 100 * (Math.max(...bases) - 1), 7),
+      );
+    },
+  },
+];
+
+export const claims: readonly Claim[] = [...quantClaims, ...variantClaims, ...stepClaims];
