@@ -29,6 +29,7 @@ import {
   type JobTiming,
   type Method,
   type MnistData,
+  type QloraJob,
   type ToWorker,
 } from './protocol.ts';
 
@@ -41,6 +42,7 @@ export type {
   JobTiming,
   MnistData,
   MnistJobOptions,
+  QloraJob,
 } from './protocol.ts';
 
 /** Error raised on the page for a failed run (keeps the worker's error name). */
@@ -82,6 +84,13 @@ export interface Experiments {
   encoderRunToEnd(
     job: EncoderJob & { readonly signal?: AbortSignal },
   ): Promise<Timed<EncoderRunResult>>;
+  /**
+   * The QLoRA lesson's run in the worker (`prepareBase`, then `qloraRun`), the encoder made there
+   * from `job.model`: yields each step, returns the result with the base's report.
+   */
+  qloraRun(
+    job: QloraJob & { readonly signal?: AbortSignal },
+  ): AsyncGenerator<JobStep, Calls['qloraRun']['result'], undefined>;
   /** Builds the initialisation lesson's task in the worker (kept there for the calls below). */
   initTask(spec: InitTaskSpec): Promise<{ label: string }>;
   /** `core.startChanges` on the spec's task, in the worker. */
@@ -236,7 +245,10 @@ export function startExperiments(
   };
 
   /** A call as an async generator of its steps, returning its result; stops it if left early. */
-  async function* stream<E extends Event, M extends 'mnistRun' | 'encoderRun' | 'initExperiment'>(
+  async function* stream<
+    E extends Event,
+    M extends 'mnistRun' | 'encoderRun' | 'qloraRun' | 'initExperiment',
+  >(
     method: M,
     args: Calls[M]['args'],
     signal: AbortSignal | undefined,
@@ -304,8 +316,13 @@ export function startExperiments(
     const { signal, ...rest } = job;
     return stream<JobStep, 'encoderRun'>('encoderRun', [rest], signal);
   };
+  const qloraRun = (job: QloraJob & { readonly signal?: AbortSignal }) => {
+    const { signal, ...rest } = job;
+    return stream<JobStep, 'qloraRun'>('qloraRun', [rest], signal);
+  };
   return {
     mode: useWorker ? 'worker' : 'in-process',
+    qloraRun,
     backend: () => call('backend', []).done,
     mnistRun,
     mnistRunToEnd: (train, test, o) => toEnd(mnistRun(train, test, o)),

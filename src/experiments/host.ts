@@ -24,6 +24,7 @@ import {
 } from './initialisation/lesson.ts';
 import { encoderSentimentTask, mlpTeacherTask, type InitTask } from './initialisation/tasks.ts';
 import { encoderRun, mnistRun, mnistTensors, type LabelledSet } from './intrinsic/index.ts';
+import { prepareBase, qloraRun } from './qlora/index.ts';
 import {
   isRef,
   mapArrays,
@@ -130,7 +131,7 @@ export function createExperimentHost(
     return set;
   };
 
-  const makeEncoder = (job: EncoderJob): Encoder => {
+  const makeEncoder = (job: { readonly model: EncoderJob['model'] }): Encoder => {
     const m = job.model;
     if ('pretrained' in m) return loadPretrained(m.pretrained, m.overrides ?? {}, m.seed).encoder;
     return new Encoder(m.config, { seed: m.seed });
@@ -249,6 +250,17 @@ export function createExperimentHost(
         if (next.done === true) return next.value;
         done++;
         onStep(next.value);
+      }
+    }
+    if (method === 'qloraRun') {
+      const [job] = args as Calls['qloraRun']['args'];
+      const encoder = makeEncoder(job);
+      try {
+        const report = await prepareBase(encoder, job.base);
+        const { model: _model, base: _base, ...o } = job;
+        return { ...(await drive(qloraRun({ ...o, encoder, signal }), onStep)), report };
+      } finally {
+        encoder.dispose();
       }
     }
     if (method === 'mnistRun') {

@@ -19,6 +19,9 @@ import type {
   SpikeRuns,
   StartChange,
 } from './initialisation/lesson.ts';
+import type { EncodedRows } from '../core/data/tasks.ts';
+import type { QuantizedBaseReport } from '../core/quant/model.ts';
+import type { QloraRunResult, QuantBase, Variant } from './qlora/index.ts';
 import type {
   EncoderRunOptions,
   EncoderRunResult,
@@ -56,6 +59,23 @@ export type EncoderSource =
 export type EncoderJob = Omit<EncoderRunOptions, 'encoder' | 'signal'> & {
   readonly model: EncoderSource;
 };
+
+/**
+ * One run of the QLoRA lesson (`prepareBase`, then `qloraRun`), the encoder made in the worker from
+ * `model`: a step of the full encoder takes a long task's worth of time, so the page does not run it.
+ */
+export interface QloraJob {
+  readonly model: EncoderSource;
+  readonly base: QuantBase;
+  readonly variant: Variant;
+  readonly train: EncodedRows;
+  readonly test: EncodedRows;
+  readonly seed: number;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly r: number;
+}
 
 /** One training step, as the core's run generators yield it. */
 export interface JobStep {
@@ -125,6 +145,11 @@ export interface Calls {
     result: MnistRunResult & { timing: JobTiming };
   };
   encoderRun: { args: [EncoderJob]; result: EncoderRunResult & { timing: JobTiming } };
+  /** The QLoRA lesson's run; `report` is the stored base's (null for float32). */
+  qloraRun: {
+    args: [QloraJob];
+    result: QloraRunResult & { report: QuantizedBaseReport | null; timing: JobTiming };
+  };
   /** Builds (or reuses) the initialisation task of a spec; its label. */
   initTask: { args: [InitTaskSpec]; result: { label: string } };
   /** `core.startChanges` on the spec's task. */

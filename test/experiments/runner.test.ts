@@ -11,6 +11,9 @@ import { Rng } from '../../src/core/rng.ts';
 import { startExperiments, type MnistData } from '../../src/experiments/client.ts';
 import { createExperimentHost } from '../../src/experiments/host.ts';
 import type { FromWorker, ToWorker } from '../../src/experiments/protocol.ts';
+import { Encoder, encoderConfig } from '../../src/core/models/encoder.ts';
+import { prepareBase, qloraRun } from '../../src/experiments/qlora/index.ts';
+import { separableRows } from './fixtures.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -114,6 +117,65 @@ describe('experiment runner', () => {
     expect(first.accuracy).toBe((await local.mnistRunToEnd(train, test, opts)).accuracy);
     expect(second.seed).toBe(4);
     local.terminate();
+    lab.terminate();
+  });
+
+  it("through a worker: the QLoRA lesson's run gives the experiment's own losses, accuracy and base report", async () => {
+    vi.stubGlobal('Worker', ClonedWorker);
+    const config = encoderConfig('micro', {
+      numLabels: 2,
+      hiddenDropoutProb: 0,
+      attentionDropoutProb: 0,
+    });
+    const job = {
+      train: separableRows(1, 48, 8),
+      test: separableRows(3, 16, 8),
+      seed: 2,
+      steps: 5,
+      batchSize: 16,
+      learningRate: 1e-2,
+      r: 2,
+    } as const;
+    // In-process, by hand: the encoder the worker would make from the same source.
+    const encoder = new Encoder(config, { seed: 7 });
+    const report = await prepareBase(encoder, 'nf4-dq');
+    const it = qloraRun({ ...job, encoder, variant: 'rslora' });
+    const want: number[] = [];
+    let result;
+    for (;;) {
+      const x = await it.next();
+      if (x.done === true) {
+        result = x.value;
+        break;
+      }
+      want.push(x.value.loss);
+    }
+    encoder.dispose();
+    const lab = startExperiments({ backend: null });
+    const model = { config, seed: 7 };
+    const run = lab.qloraRun({ ...job, model, base: 'nf4-dq', variant: 'rslora' });
+    const got: number[] = [];
+    for (;;) {
+      const x = await run.next();
+      if (x.done === true) {
+        expect(x.value.accuracy).toBe(result.accuracy);
+        expect(x.value.trainable).toBe(result.trainable);
+        expect(x.value.report?.quantizedBytes).toBe(report?.quantizedBytes);
+        expect(x.value.report?.matrices.length).toBe(report?.matrices.length);
+        expect(x.value.timing.stepMs).toBeGreaterThan(0);
+        break;
+      }
+      got.push(x.value.loss);
+    }
+    expect(got).toEqual(want);
+    // A refusal crosses the boundary with its name and message (DoRA needs float weights).
+    const refused = lab.qloraRun({ ...job, model, base: 'nf4', variant: 'dora' });
+    const error = await refused.next().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('LoraConfigError');
+    expect(error?.message).toMatch(/useDora = true: .* holds no float weight/);
     lab.terminate();
   });
 
