@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     const json = opt('--json', '');
     if (json) writeFileSync(json, JSON.stringify(result.lhr));
     console.log('performance', categories.performance?.score);
+    // A null score means some metric could not be computed: Lighthouse says why in its warnings.
+    for (const w of result.lhr.runWarnings) console.log('warning:', w);
     console.log('accessibility', categories.accessibility?.score);
     for (const ref of categories.accessibility?.auditRefs ?? []) {
       const a = audits[ref.id];
@@ -88,7 +90,8 @@ async function main(): Promise<void> {
       const a = audits[k];
       if (!a) continue;
       console.log(`--- ${k}: ${a.displayValue ?? ''} ${a.score ?? ''}`);
-      console.log(JSON.stringify(a.details).slice(0, 2500));
+      // An audit that could not run has no details (e.g. when the trace had no usable metrics).
+      console.log(a.details ? JSON.stringify(a.details).slice(0, 2500) : '(no details)');
     }
   } finally {
     chrome.kill();
