@@ -14,6 +14,7 @@ import {
   getPeftModel,
   softmaxCrossEntropy,
   trainLoop,
+  type EncoderConfig,
   type LoraConfigInput,
 } from '../../src/core/index.ts';
 
@@ -46,14 +47,24 @@ export function stepFlops(h: number, f: number, layers: number, t: number, batch
   return forward;
 }
 
-/** Measures full fine-tuning, LoRA and classifier-only steps on the tiny encoder. */
-export async function runTrainBench(
-  opts: { batch?: number; seqLen?: number; repeats?: number; vocabSize?: number } = {},
-): Promise<TrainBenchRow[]> {
-  const batch = opts.batch ?? 32;
-  const seqLen = opts.seqLen ?? 48;
-  const repeats = opts.repeats ?? 9;
-  const vocabSize = opts.vocabSize ?? 16000;
+/** The training lesson's LoRA: r = 2 on query and attention.output.dense, the classifier trained. */
+export const LESSON_LORA: LoraConfigInput = {
+  r: 2,
+  loraAlpha: 4,
+  targetModules: ['query', 'attention.output.dense'],
+  modulesToSave: ['classifier'],
+};
+
+/**
+ * The benches' tiny encoder config at the shipped shape and one fixed classification batch
+ * (`batch` × `seqLen` random word ids, all attended, alternating labels); the caller disposes
+ * the tensors.
+ */
+export function benchBatch(
+  batch: number,
+  seqLen: number,
+  vocabSize = 16000,
+): { config: EncoderConfig; ids: tf.Tensor2D; mask: tf.Tensor2D; labels: tf.Tensor1D } {
   const config = encoderConfig('tiny', {
     vocabSize,
     maxPositionEmbeddings: seqLen + 2,
@@ -66,11 +77,23 @@ export async function runTrainBench(
     [batch, seqLen],
     'int32',
   );
-  const mask = tf.ones([batch, seqLen], 'int32');
+  const mask = tf.ones<tf.Rank.R2>([batch, seqLen], 'int32');
   const labels = tf.tensor1d(
     Int32Array.from({ length: batch }, (_, i) => i % 2),
     'int32',
   );
+  return { config, ids, mask, labels };
+}
+
+/** Measures full fine-tuning, LoRA and classifier-only steps on the tiny encoder. */
+export async function runTrainBench(
+  opts: { batch?: number; seqLen?: number; repeats?: number; vocabSize?: number } = {},
+): Promise<TrainBenchRow[]> {
+  const batch = opts.batch ?? 32;
+  const seqLen = opts.seqLen ?? 48;
+  const repeats = opts.repeats ?? 9;
+  const vocabSize = opts.vocabSize ?? 16000;
+  const { config, ids, mask, labels } = benchBatch(batch, seqLen, vocabSize);
   const fwd = stepFlops(
     config.hiddenSize,
     config.intermediateSize,
@@ -90,12 +113,7 @@ export async function runTrainBench(
     { mode: 'full, embeddings frozen', lora: null, factor: 3, noEmbeddings: true },
     {
       mode: 'LoRA r=2 (query, attention.output.dense)',
-      lora: {
-        r: 2,
-        loraAlpha: 4,
-        targetModules: ['query', 'attention.output.dense'],
-        modulesToSave: ['classifier'],
-      },
+      lora: LESSON_LORA,
       factor: 2,
     },
     { mode: 'classifier only', lora: null, factor: 1, headOnly: true },

@@ -10,15 +10,9 @@
  * A section of `npm run bench`; `npm run bench -- --only profile` measures it alone.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  Adam,
-  Encoder,
-  Rng,
-  encoderConfig,
-  getPeftModel,
-  softmaxCrossEntropy,
-} from '../../src/core/index.ts';
+import { Adam, Encoder, getPeftModel, softmaxCrossEntropy } from '../../src/core/index.ts';
 import { median } from '../../src/core/stats.ts';
+import { benchBatch, LESSON_LORA } from './node-train.ts';
 import type { BenchRecord } from './records.ts';
 
 /** The kernel families reported; anything else is "other element-wise and bookkeeping". */
@@ -66,34 +60,9 @@ export async function profileLoraStep(
   const batch = o.batch ?? 16;
   const seqLen = o.seqLen ?? 32;
   const repeats = o.repeats ?? 15;
-  const config = encoderConfig('tiny', {
-    vocabSize: 16000,
-    maxPositionEmbeddings: seqLen + 2,
-    numLabels: 2,
-    mlmHead: false,
-  });
-  const rng = new Rng(7);
-  const ids = tf.tensor2d(
-    Int32Array.from({ length: batch * seqLen }, () => 3 + rng.int(16000 - 3)),
-    [batch, seqLen],
-    'int32',
-  );
-  const mask = tf.ones([batch, seqLen], 'int32');
-  const labels = tf.tensor1d(
-    Int32Array.from({ length: batch }, (_, i) => i % 2),
-    'int32',
-  );
+  const { config, ids, mask, labels } = benchBatch(batch, seqLen);
   const model = new Encoder(config, { seed: 1 });
-  const peft = getPeftModel(
-    model,
-    {
-      r: 2,
-      loraAlpha: 4,
-      targetModules: ['query', 'attention.output.dense'],
-      modulesToSave: ['classifier'],
-    },
-    { seed: 2 },
-  );
+  const peft = getPeftModel(model, LESSON_LORA, { seed: 2 });
   const vars = peft.trainableVariables();
   const adam = new Adam({ learningRate: 1e-4 });
   const loss = (): tf.Scalar =>
