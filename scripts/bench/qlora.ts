@@ -16,6 +16,7 @@ import {
   type QuantBase,
   type Variant,
 } from '../../src/experiments/qlora/index.ts';
+import { batchRows } from '../../src/core/data/tasks.ts';
 import { lowRankSetup } from '../lib/lowrank-setup.ts';
 import type { BenchRecord } from './records.ts';
 
@@ -63,15 +64,8 @@ export async function runQloraBench(o: QloraBenchOptions = {}): Promise<QloraBen
   if (steps <= warmup) throw new Error(`qlora bench: steps (${String(steps)}) must exceed warmup`);
   const setup = await lowRankSetup(o.model ?? 'public/models/tiny-roberta', false);
   // Accuracy is not measured here: a handful of test rows keeps the run's final evaluation short.
-  const n = Math.min(8, setup.test.n);
-  const { maxLen } = setup.test;
-  const test = {
-    n,
-    maxLen,
-    ids: setup.test.ids.subarray(0, n * maxLen),
-    mask: setup.test.mask.subarray(0, n * maxLen),
-    labels: setup.test.labels.subarray(0, n),
-  };
+  const first = Array.from({ length: Math.min(8, setup.test.n) }, (_, i) => i);
+  const test = { n: first.length, maxLen: setup.test.maxLen, ...batchRows(setup.test, first) };
   const times = QLORA_BENCH_SETTINGS.map(() => [] as number[]);
   const trainable = QLORA_BENCH_SETTINGS.map(() => 0);
   // One untimed run first: the process's first steps compile kernels and warm caches.
