@@ -3,10 +3,11 @@
  * sentence is still in its lesson and its file still supports it. Regenerating a results file so
  * that a sentence no longer holds fails here, naming the lesson, the sentence and the number.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkClaims, formatFailures, type Claim, type Results } from './claims/claim.ts';
+import { numbersIn } from './editions/compare.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const lessonsDir = join(root, 'lessons');
@@ -29,6 +30,37 @@ describe('lesson claims hold on the committed results', () => {
       const claims = await claimsOf(slug);
       const source = readFileSync(join(lessonsDir, `${slug}.mdx`), 'utf8');
       const failures = checkClaims(slug, source, claims, readPublic);
+      expect(failures, formatFailures(failures)).toEqual([]);
+    });
+  }
+});
+
+const jaDir = join(lessonsDir, 'ja');
+const jaSlugs = existsSync(jaDir)
+  ? readdirSync(jaDir)
+      .filter((f) => f.endsWith('.mdx'))
+      .map((f) => f.replace(/\.mdx$/, ''))
+      .sort()
+  : [];
+
+describe('the Japanese edition states the same claims, checked against the same results', () => {
+  for (const slug of jaSlugs) {
+    it(`${slug}: every claim has its Japanese sentence, with the same numbers, in lessons/ja/`, async () => {
+      const claims = await claimsOf(slug);
+      const missing = claims.filter((c) => c.ja === undefined).map((c) => c.sentence);
+      expect(missing, 'claims without a ja sentence').toEqual([]);
+      const numbers = claims
+        .filter(
+          (c) => c.ja !== undefined && numbersIn(c.ja).join() !== numbersIn(c.sentence).join(),
+        )
+        .map(
+          (c) =>
+            `"${c.ja ?? ''}" states ${numbersIn(c.ja ?? '').join(', ')}; the English ${numbersIn(c.sentence).join(', ')}`,
+        );
+      expect(numbers, 'Japanese sentences stating other numbers').toEqual([]);
+      const source = readFileSync(join(jaDir, `${slug}.mdx`), 'utf8');
+      const japanese = claims.map((c) => ({ ...c, sentence: c.ja ?? c.sentence }));
+      const failures = checkClaims(`ja/${slug}`, source, japanese, readPublic);
       expect(failures, formatFailures(failures)).toEqual([]);
     });
   }

@@ -16,6 +16,11 @@ export type Results = Record<string, unknown>;
 export interface Claim {
   /** Words copied from the lesson's source, Markdown and all; white space may differ. */
   readonly sentence: string;
+  /**
+   * The same sentence in the Japanese edition (`lessons/ja/<slug>.mdx`), exactly as written there,
+   * stating the same digit-numbers; checked against the same file with the same check.
+   */
+  readonly ja?: string;
   /** The results file, relative to `public/` (e.g. `results/intrinsic/mnist.json`). */
   readonly file: string;
   /** `null` when `results` support the sentence; otherwise what the results say instead. */

@@ -1,0 +1,220 @@
+/**
+ * What keeps a lesson's two editions in step (docs/japanese-edition.md): front-matter, section
+ * structure and cells compared between `lessons/<slug>.mdx` and `lessons/ja/<slug>.mdx`. Each
+ * function returns the differences as readable lines (empty when the editions agree).
+ */
+import { tokenizer, type Token } from 'acorn';
+import { parse as parseYaml } from 'yaml';
+import { extractCells } from '../../../src/cells/extract.ts';
+
+/** Hiragana, katakana, CJK ideographs and full-width forms: text that is Japanese. */
+const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+
+/** Whether `text` contains Japanese. */
+export function hasJapanese(text: string): boolean {
+  return JAPANESE.test(text);
+}
+
+/** The front-matter of an MDX file, parsed. */
+export function frontMatter(source: string): Record<string, unknown> {
+  const m = /^---\n([\s\S]*?)\n---/.exec(source);
+  if (!m?.[1]) throw new Error('no front-matter');
+  return parseYaml(m[1]) as Record<string, unknown>;
+}
+
+/** Headings outside fenced code, as `## text` lines (level and words). */
+export function headings(source: string): { level: number; text: string; line: number }[] {
+  const found: { level: number; text: string; line: number }[] = [];
+  let fence: string | null = null;
+  source.split('\n').forEach((line, i) => {
+    const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (f?.[1]) {
+      if (fence === null) fence = f[1];
+      else if (f[1][0] === fence[0] && f[1].length >= fence.length) fence = null;
+      return;
+    }
+    if (fence !== null) return;
+    const h = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (h?.[1] && h[2] !== undefined) found.push({ level: h[1].length, text: h[2], line: i + 1 });
+  });
+  return found;
+}
+
+/** Differences in the front-matter fields that must be equal, and untranslated fields. */
+export function compareFrontMatter(en: string, ja: string): string[] {
+  const a = frontMatter(en);
+  const b = frontMatter(ja);
+  const out: string[] = [];
+  for (const key of ['order', 'minutes', 'prerequisites', 'draft']) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
+      out.push(
+        `front-matter ${key}: English ${JSON.stringify(a[key])}, Japanese ${JSON.stringify(b[key])}`,
+      );
+    }
+  }
+  for (const key of ['title', 'description']) {
+    const v = b[key];
+    if (typeof v !== 'string' || !hasJapanese(v)) {
+      out.push(`front-matter ${key} is not in Japanese: ${JSON.stringify(v)}`);
+    }
+  }
+  return out;
+}
+
+/** Differences in section structure: the number, order and levels of headings. */
+export function compareSections(en: string, ja: string): string[] {
+  const a = headings(en);
+  const b = headings(ja);
+  const out: string[] = [];
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (!x || !y) {
+      out.push(
+        `heading ${String(i + 1)}: only the ${x ? 'English' : 'Japanese'} edition has one ("${(x ?? y)?.text ?? ''}")`,
+      );
+      break;
+    }
+    if (x.level !== y.level) {
+      out.push(
+        `heading ${String(i + 1)} ("${x.text}" / "${y.text}"): level ${String(x.level)} in English, ${String(y.level)} in Japanese`,
+      );
+    }
+  }
+  return out;
+}
+
+const TOKEN_OPTIONS = {
+  ecmaVersion: 'latest',
+  sourceType: 'module',
+  allowReturnOutsideFunction: true,
+  allowAwaitOutsideFunction: true,
+} as const;
+
+/** A cell's tokens (comments are not tokens). */
+function tokens(source: string): Token[] {
+  return [...tokenizer(source, TOKEN_OPTIONS)];
+}
+
+/** Attributes whose values a reader sees (or hears): their text may be translated. */
+const VISIBLE_ATTRIBUTES = /\b(aria-label|title|alt|placeholder)=("[^"]*"|'[^']*')/g;
+
+/**
+ * The markup of a run of literal text: every tag (`<…>`) with the values of visible attributes
+ * blanked, and nothing between tags. `inTag` says whether the text starts inside a tag (the part
+ * after a `${…}` in `<a href=${x}>`); the returned `inTag` says whether it ends inside one.
+ */
+export function markup(text: string, inTag = false): { skeleton: string; inTag: boolean } {
+  let skeleton = '';
+  let inside = inTag;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (inside) {
+      skeleton += c;
+      if (c === '>') inside = false;
+    } else if (c === '<' && /[a-zA-Z/!]/.test(text[i + 1] ?? '')) {
+      inside = true;
+      skeleton += c;
+    }
+  }
+  return { skeleton: skeleton.replace(VISIBLE_ATTRIBUTES, '$1=""'), inTag: inside };
+}
+
+/** Whether a token is literal text (a string, or a fixed part of a template literal). */
+const isText = (t: Token) => t.type.label === 'string' || t.type.label === 'template';
+
+/**
+ * Differences between two versions of one cell's program: tokens compared one by one; literal
+ * text may differ only where the Japanese text contains Japanese and keeps the same markup.
+ */
+export function compareCellCode(en: string, ja: string): string[] {
+  let a: Token[];
+  let b: Token[];
+  try {
+    a = tokens(en);
+    b = tokens(ja);
+  } catch (error) {
+    return [`the code does not tokenise: ${(error as Error).message}`];
+  }
+  const out: string[] = [];
+  let inTagA = false;
+  let inTagB = false;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (!x || !y) {
+      out.push(`the ${x ? 'English' : 'Japanese'} code goes on after the other ends`);
+      break;
+    }
+    const rawA = en.slice(x.start, x.end);
+    const rawB = ja.slice(y.start, y.end);
+    const shown = (raw: string) => JSON.stringify(raw);
+    if (x.type.label !== y.type.label) {
+      out.push(`token ${String(i)}: ${shown(rawA)} in English, ${shown(rawB)} in Japanese`);
+      break;
+    }
+    if (x.type.label === '`') {
+      inTagA = false;
+      inTagB = false;
+    }
+    if (isText(x)) {
+      const tx = String(x.value ?? '');
+      const ty = String(y.value ?? '');
+      const mx = markup(tx, inTagA);
+      const my = markup(ty, inTagB);
+      if (x.type.label === 'template') {
+        inTagA = mx.inTag;
+        inTagB = my.inTag;
+      }
+      if (tx === ty) continue;
+      if (!hasJapanese(ty)) {
+        out.push(
+          `text ${JSON.stringify(tx)} became ${JSON.stringify(ty)}, which is not Japanese (a value the program uses?)`,
+        );
+      } else if (mx.skeleton !== my.skeleton) {
+        out.push(
+          `the markup of ${JSON.stringify(tx)} changed: ${JSON.stringify(mx.skeleton)} became ${JSON.stringify(my.skeleton)}`,
+        );
+      }
+      continue;
+    }
+    if (rawA !== rawB) {
+      out.push(`token ${String(i)}: ${shown(rawA)} in English, ${shown(rawB)} in Japanese`);
+      break;
+    }
+  }
+  return out;
+}
+
+/** Differences between the two editions' cells: count, order, info strings and programs. */
+export function compareCells(en: string, ja: string): string[] {
+  const a = extractCells(en);
+  const b = extractCells(ja);
+  const out: string[] = [];
+  if (a.length !== b.length) {
+    out.push(`${String(a.length)} cells in English, ${String(b.length)} in Japanese`);
+  }
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (!x || !y) continue;
+    const where = `cell ${String(i)} (${x.name ?? 'anonymous'}, English line ${String(x.line)}, Japanese line ${String(y.line)})`;
+    if (x.name !== y.name) {
+      out.push(`${where}: named ${String(y.name)} in Japanese`);
+      continue;
+    }
+    if (x.meta.join(' ') !== y.meta.join(' ')) {
+      out.push(`${where}: info string "cell ${x.meta.join(' ')}" / "cell ${y.meta.join(' ')}"`);
+    }
+    for (const d of compareCellCode(x.source, y.source)) out.push(`${where}: ${d}`);
+  }
+  return out;
+}
+
+/** Digit-numbers in a sentence, commas dropped, sorted: what the two editions must both state. */
+export function numbersIn(text: string): string[] {
+  return (text.match(/\d[\d,]*(?:\.\d+)?/g) ?? []).map((n) => n.replace(/,/g, '')).sort();
+}
