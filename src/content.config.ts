@@ -29,9 +29,19 @@ export const lessonSchema = z.strictObject({
   draft: z.boolean().optional(),
 });
 
+/** The English lessons: `lessons/<slug>.mdx`. */
 const lessons = defineCollection({
-  loader: glob({ pattern: '**/*.{md,mdx}', base: './lessons' }),
+  loader: glob({ pattern: '*.{md,mdx}', base: './lessons' }),
   schema: lessonSchema,
 });
 
-export const collections = { lessons };
+/**
+ * The Japanese edition: `lessons/ja/<slug>.mdx`, the same slugs (docs/japanese-edition.md;
+ * test/site/editions.test.ts keeps the two in step).
+ */
+const lessonsJa = defineCollection({
+  loader: glob({ pattern: '*.{md,mdx}', base: './lessons/ja' }),
+  schema: lessonSchema,
+});
+
+export const collections = { lessons, lessonsJa };

@@ -53,6 +53,7 @@ describe('the comparison can fail', () => {
     expect(compareCellCode('x = a + 1', 'x = b + 1')).toHaveLength(1);
     expect(compareCellCode('m = "lora"', 'm = "ローラ"')).toEqual([]);
     expect(compareCellCode('m = "lora"', 'm = "full"')[0]).toContain('not Japanese');
+    expect(compareCellCode('s = "."', 's = "。"')).toEqual([]);
     expect(
       compareCellCode(
         'html`<p class="a">Hello ${x}</p>`',
@@ -69,9 +70,19 @@ describe('the comparison can fail', () => {
       ),
     ).toEqual([]);
   });
-  it('markup is tracked across a ${…} inside a tag', () => {
-    expect(markup('<a download=', false)).toEqual({ skeleton: '<a download=', inTag: true });
-    expect(markup('>text</a>', true)).toEqual({ skeleton: '></a>', inTag: false });
+  it('markup is tracked across a ${…} inside a tag or a visible value', () => {
+    const open = markup('<a download=');
+    expect(open.skeleton).toBe('<a download=');
+    expect(markup('>text</a>', open.state).skeleton).toBe('></a>');
+    const label = markup('<table aria-label="Table of ');
+    expect(label.skeleton).toBe('<table aria-label="');
+    expect(markup('">rows</table>', label.state).skeleton).toBe('"></table>');
+    expect(
+      compareCellCode(
+        'html`<table aria-label="Table of ${m}">x</table>`',
+        'html`<table aria-label="${m}の表">x</table>`',
+      ),
+    ).toEqual([]);
   });
   it('sections and front-matter differences are named', () => {
     const head = (order: number, title: string) =>

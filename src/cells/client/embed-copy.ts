@@ -12,6 +12,7 @@ import { siteBaseOf } from '../kit/site.ts';
 import type { CellView } from './cell-view.ts';
 import { button, h } from './dom.ts';
 import { isInputElement, isRecord } from './embed-inputs.ts';
+import { pathIn, type Lang } from '../../lib/i18n.ts';
 
 function isParamValue(value: unknown): value is ParamValue {
   return (
@@ -59,7 +60,11 @@ export function currentInputs(
  * Adds "Copy embed" to every cell view of a lesson, except set-up cells (marked
  * `data-cell-setup` by ../remark-cells.ts: nothing an instructor would show alone).
  */
-export function addCopyEmbedButtons(views: readonly CellView[], slug: string): void {
+export function addCopyEmbedButtons(
+  views: readonly CellView[],
+  slug: string,
+  lang: Lang = 'en',
+): void {
   for (const view of views) {
     if (view.root.hasAttribute('data-cell-setup')) continue;
     const status = h('p', { class: 'cell-embed-status', role: 'status' });
@@ -70,7 +75,11 @@ export function addCopyEmbedButtons(views: readonly CellView[], slug: string): v
       // The site's base as the cells' `site` finds it (the favicon link's directory).
       const base = siteBaseOf(document) ?? new URL('/', location.href).href;
       const src = new URL(
-        `embed/${encodeURIComponent(slug)}/${encodeURIComponent(key)}/${embedQuery(values)}`,
+        pathIn(
+          lang,
+          `embed/${encodeURIComponent(slug)}/${encodeURIComponent(key)}/${embedQuery(values)}`,
+          '',
+        ).replace(/^\//, ''),
         base,
       ).href;
       const label = view.root.getAttribute('aria-label') ?? `Live cell ${String(view.index + 1)}`;

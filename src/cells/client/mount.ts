@@ -44,9 +44,15 @@ import { createProgressStore } from '../exercises/progress.ts';
 import { LessonBar } from './lesson-bar.ts';
 import { openOnView, shouldRunLazily } from './open-on-view.ts';
 import { slicer } from './yield.ts';
+import { editionKey, type Lang } from '../../lib/i18n.ts';
 
 export interface MountOptions {
   readonly slug: string;
+  /**
+   * The page's edition. Each edition keeps its own stored edits and share links (its cells' text
+   * differs), under {@link editionKey}; exercises and their progress are the same in both.
+   */
+  readonly lang?: Lang;
   /** Hash of the lesson's cell sources; computed from the page when empty. */
   readonly version: string;
   /** Open every cell at once (the reader pressed "Run all cells" before the runtime loaded). */
@@ -97,7 +103,10 @@ function dropShareFragment(): void {
 export async function mountLesson(root: HTMLElement, opts: MountOptions): Promise<void> {
   if (root.dataset.cellsMounted !== undefined) return;
   root.dataset.cellsMounted = '';
-  const { slug } = opts;
+  const lessonSlug = opts.slug;
+  const lang = opts.lang ?? 'en';
+  // Stored edits and share links are the edition's own: `ja/<slug>` in the Japanese edition.
+  const slug = editionKey(lessonSlug, lang);
   const sections = [...root.querySelectorAll<HTMLElement>('section.cell')];
   const originals = sections.map(readSource);
   const version = opts.version === '' ? lessonVersion(originals) : opts.version;
@@ -363,7 +372,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     if (document.visibilityState === 'hidden') flushEdits();
   });
 
-  addCopyEmbedButtons(views, slug);
+  addCopyEmbedButtons(views, lessonSlug, lang);
 
   bar.current = new LessonBar({
     container: toolbarContainer(root),
@@ -406,9 +415,9 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     }
   };
   attachExercises({
-    slug,
+    slug: lessonSlug,
     views,
-    exercises: exercisesOf(slug),
+    exercises: exercisesOf(lessonSlug),
     progress: createProgressStore(() => window.localStorage, storageFailed),
     replaceCode: (view, code) => {
       keepOwn(view, code);

@@ -6,18 +6,20 @@
  * the lesson. The lesson's text and each cell's code (the server's `<pre>`) show without it.
  */
 import { hasStoredEdits, whenNeeded } from '../../cells/client/start-when-needed.ts';
+import { editionKey, isLang } from '../../lib/i18n.ts';
 
 export async function startLesson(): Promise<void> {
   const root = document.querySelector<HTMLElement>('[data-lesson-root]');
   if (root === null) return;
   const slug = root.dataset.lessonSlug ?? '';
   const version = root.dataset.lessonVersion ?? '';
+  const lang = isLang(root.dataset.lessonLang) ? root.dataset.lessonLang : 'en';
   const count = root.querySelectorAll('section.cell').length;
   root.dataset.mount = 'waiting';
   const request = await whenNeeded(root, document.querySelector('[data-lesson-toolbar]'), {
     search: location.search,
     hash: location.hash,
-    hasEdits: hasStoredEdits(slug, count, () => window.localStorage),
+    hasEdits: hasStoredEdits(editionKey(slug, lang), count, () => window.localStorage),
   });
   root.dataset.mountTrigger = request.trigger;
   root.dataset.mount = 'loading';
@@ -26,7 +28,7 @@ export async function startLesson(): Promise<void> {
   const focusLost = request.runAll && document.activeElement === document.body;
   try {
     const { mountLesson } = await import('../../cells/client/mount.ts');
-    await mountLesson(root, { slug, version, runAll: request.runAll });
+    await mountLesson(root, { slug, lang, version, runAll: request.runAll });
     root.dataset.mount = 'done';
     if (focusLost && document.activeElement === document.body) focusLesson(root);
   } catch (error: unknown) {

@@ -7,8 +7,11 @@ import { tokenizer, type Token } from 'acorn';
 import { parse as parseYaml } from 'yaml';
 import { extractCells } from '../../../src/cells/extract.ts';
 
-/** Hiragana, katakana, CJK ideographs and full-width forms: text that is Japanese. */
-const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+/**
+ * Japanese punctuation (、。「」…), hiragana, katakana, CJK ideographs and full-width forms: text
+ * that is Japanese.
+ */
+const JAPANESE = /[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]/;
 
 /** Whether `text` contains Japanese. */
 export function hasJapanese(text: string): boolean {
@@ -97,29 +100,61 @@ function tokens(source: string): Token[] {
   return [...tokenizer(source, TOKEN_OPTIONS)];
 }
 
+/** Where a run of literal text ends: between tags, inside a tag, or inside a visible value. */
+export interface MarkupState {
+  readonly mode: 'text' | 'tag' | 'value';
+  /** The quote that closes a visible attribute's value (mode `value`). */
+  readonly quote: string;
+}
+
+/** Between tags: where every string and template literal starts. */
+export const TEXT_STATE: MarkupState = { mode: 'text', quote: '' };
+
 /** Attributes whose values a reader sees (or hears): their text may be translated. */
-const VISIBLE_ATTRIBUTES = /\b(aria-label|title|alt|placeholder)=("[^"]*"|'[^']*')/g;
+const VISIBLE_VALUE_START = /\b(?:aria-label|title|alt|placeholder)=$/;
 
 /**
  * The markup of a run of literal text: every tag (`<…>`) with the values of visible attributes
- * blanked, and nothing between tags. `inTag` says whether the text starts inside a tag (the part
- * after a `${…}` in `<a href=${x}>`); the returned `inTag` says whether it ends inside one.
+ * left out, and nothing between tags (`skeleton`); and the words left out (`words`). `start` says where the text starts (the part after a `${…}`
+ * in `<a href=${x}>` starts inside a tag); the returned `state` says where it ends.
  */
-export function markup(text: string, inTag = false): { skeleton: string; inTag: boolean } {
+export function markup(
+  text: string,
+  start: MarkupState = TEXT_STATE,
+): { skeleton: string; words: string; state: MarkupState } {
   let skeleton = '';
-  let inside = inTag;
+  let words = '';
+  let { mode, quote } = start;
   for (let i = 0; i < text.length; i++) {
     const c = text[i] ?? '';
-    if (inside) {
-      skeleton += c;
-      if (c === '>') inside = false;
+    if (mode === 'value') {
+      if (c === quote) {
+        skeleton += c;
+        mode = 'tag';
+      } else {
+        words += c;
+      }
+    } else if (mode === 'tag') {
+      if ((c === '"' || c === "'") && VISIBLE_VALUE_START.test(skeleton)) {
+        skeleton += c;
+        mode = 'value';
+        quote = c;
+      } else {
+        skeleton += c;
+        if (c === '>') mode = 'text';
+      }
     } else if (c === '<' && /[a-zA-Z/!]/.test(text[i + 1] ?? '')) {
-      inside = true;
+      mode = 'tag';
       skeleton += c;
+    } else {
+      words += c;
     }
   }
-  return { skeleton: skeleton.replace(VISIBLE_ATTRIBUTES, '$1=""'), inTag: inside };
+  return { skeleton, words, state: { mode, quote } };
 }
+
+/** A string or template token's text (acorn's `Token` type leaves `value` out). */
+const valueOf = (t: Token): string => String((t as Token & { value?: unknown }).value ?? '');
 
 /** Whether a token is literal text (a string, or a fixed part of a template literal). */
 const isText = (t: Token) => t.type.label === 'string' || t.type.label === 'template';
@@ -138,8 +173,8 @@ export function compareCellCode(en: string, ja: string): string[] {
     return [`the code does not tokenise: ${(error as Error).message}`];
   }
   const out: string[] = [];
-  let inTagA = false;
-  let inTagB = false;
+  let stateA = TEXT_STATE;
+  let stateB = TEXT_STATE;
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a[i];
@@ -156,20 +191,22 @@ export function compareCellCode(en: string, ja: string): string[] {
       break;
     }
     if (x.type.label === '`') {
-      inTagA = false;
-      inTagB = false;
+      stateA = TEXT_STATE;
+      stateB = TEXT_STATE;
     }
     if (isText(x)) {
-      const tx = String(x.value ?? '');
-      const ty = String(y.value ?? '');
-      const mx = markup(tx, inTagA);
-      const my = markup(ty, inTagB);
+      const tx = valueOf(x);
+      const ty = valueOf(y);
+      const mx = markup(tx, x.type.label === 'template' ? stateA : TEXT_STATE);
+      const my = markup(ty, x.type.label === 'template' ? stateB : TEXT_STATE);
       if (x.type.label === 'template') {
-        inTagA = mx.inTag;
-        inTagB = my.inTag;
+        stateA = mx.state;
+        stateB = my.state;
       }
       if (tx === ty) continue;
-      if (!hasJapanese(ty)) {
+      // Words may move between the parts of a template (`Table of ${m}` → `${m}の表`): a part
+      // left with no words at all is fine; a part with other words must have Japanese ones.
+      if (!hasJapanese(ty) && my.words.trim() !== '') {
         out.push(
           `text ${JSON.stringify(tx)} became ${JSON.stringify(ty)}, which is not Japanese (a value the program uses?)`,
         );

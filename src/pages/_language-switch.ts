@@ -1,0 +1,64 @@
+/**
+ * The language switch's behaviour in the page (components/LanguageSwitch.astro): remember the
+ * choice, and carry the reader's place in a lesson to the other edition as `#section-N`. The two
+ * editions' lessons have the same sections in the same order (test/site/editions.test.ts), so the
+ * N-th heading of one is the N-th of the other; ids differ (they come from each edition's words).
+ */
+import { isLang, LANG_STORAGE_KEY } from '../lib/i18n.ts';
+
+/** The lesson's own headings (not those inside cells' output), in document order. */
+export function sectionHeadings(root: ParentNode): HTMLElement[] {
+  return [
+    ...root.querySelectorAll<HTMLElement>(
+      ':scope > h2, :scope > h3, :scope > h4, :scope > h5, :scope > h6',
+    ),
+  ];
+}
+
+/**
+ * The 1-based index of the section the reader is in: the last heading at or above `line` px from
+ * the viewport's top; null above the first heading.
+ */
+export function currentSection(headings: readonly HTMLElement[], line: number): number | null {
+  let found: number | null = null;
+  headings.forEach((heading, i) => {
+    if (heading.getBoundingClientRect().top <= line) found = i + 1;
+  });
+  return found;
+}
+
+const SECTION_HASH = /^#section-(\d+)$/;
+
+/** Click handler of the switch: remembers the edition and adds the section being read. */
+export function switchLanguage(link: HTMLAnchorElement): void {
+  const target = link.dataset.languageSwitch;
+  try {
+    if (isLang(target)) localStorage.setItem(LANG_STORAGE_KEY, target);
+  } catch {
+    // Storage can be blocked: the switch still works, the choice is not remembered.
+  }
+  const root = document.querySelector('[data-lesson-root]');
+  if (!root) return;
+  // A third of the way down the viewport: the section whose heading is above it is being read.
+  const section = currentSection(sectionHeadings(root), window.innerHeight / 3);
+  if (section === null) return;
+  const url = new URL(link.href);
+  url.hash = `section-${String(section)}`;
+  // Modified clicks (new tab, new window) keep the browser's own handling, with the new hash.
+  link.href = url.href;
+}
+
+/**
+ * On a lesson page opened as `…#section-N` (from the switch), scrolls to the N-th section and
+ * puts that heading's real id in the address bar.
+ */
+export function restoreSection(root: ParentNode): void {
+  const match = SECTION_HASH.exec(location.hash);
+  if (!match) return;
+  const heading = sectionHeadings(root)[Number(match[1]) - 1];
+  if (!heading) return;
+  if (heading.id !== '') history.replaceState(history.state, '', `#${heading.id}`);
+  heading.scrollIntoView({ block: 'start' });
+  heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
+}
