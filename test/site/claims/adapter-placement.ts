@@ -64,6 +64,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'In the tiny model the embeddings are most of the parameters, because its vocabulary is large compared with its width',
+    ja: '小さなモデルでは、語彙が幅に比べて大きいため、埋め込みがパラメータの大半を占めます',
     file: PLACEMENT,
     check: (r) => {
       const c = (key: string) => num(r, `settings.config.${key}`);
@@ -82,6 +83,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "the classifier alone; LoRA at r = 8 on each of query, key, value, attention output, feed-forward up and feed-forward down, and on all six; all six on the upper or the lower half of the layers (our model has two layers, so that is one layer each); all six at r = 1, 2, 4, 8, 16; and full fine-tuning. Every LoRA run also trains the classifier (PEFT's `modules_to_save`), with α = 2r and the same number of steps.",
+    ja: '比較するのは次の設定です：分類器のみ。query、key、value、アテンション出力、フィードフォワードの上方射影、フィードフォワードの下方射影のそれぞれと、六つすべてにr = 8のLoRAを付けたもの。六つすべてを層の上半分または下半分に付けたもの（このモデルは二層なので、それぞれ一層ずつです）。六つすべてをr = 1, 2, 4, 8, 16にしたもの。そしてフルファインチューニングです。LoRAの実行ではすべて分類器も学習させ（PEFTの `modules_to_save`）、α = 2rで、ステップ数は同じです。',
     file: PLACEMENT,
     check: (r) => {
       const want = [
@@ -114,6 +116,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "Here is this course's tiny encoder in the shape of the shipped pretrained model (2 layers, width 128, feed-forward width 512, a 16,000-token vocabulary, sequences up to 48 tokens)",
+    ja: '同梱の事前学習済みモデルの形（2層、幅128、フィードフォワード幅512、16,000トークンの語彙、最大48トークンの系列）',
     file: 'models/tiny-roberta/config.json',
     check: (r) =>
       all(
@@ -128,6 +131,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'validation sentences from two or three candidates, with one seed and with all six modules at r = 8 standing for every LoRA setting',
+    ja: '二つか三つの候補から検証データの文で一度だけ選びました。選ぶときはシード一つで、LoRAの設定はすべて六つのモジュールすべてにr = 8を付けた設定で代表させています',
     file: PLACEMENT,
     check: (r) => {
       const search = at(r, 'lrSearch') as { kind: string; setting: string }[];
@@ -149,6 +153,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       '80 steps of 32 sentences, about one pass over the 2,379 training sentences; three seeds (0, 1, 2); 300 test sentences',
+    ja: '32文ずつ80ステップ（2,379文の学習データをおよそ一巡）、三つのシード（0, 1, 2）、300文のテストデータ',
     file: PLACEMENT,
     check: (r) =>
       all(
@@ -166,6 +171,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'LoRA on all six modules at r = 8 reaches 81.9 ± 1.0%, 4.3 points above the classifier alone (77.6 ± 1.2%).',
+    ja: '六つのモジュールすべてにr = 8でLoRAを付けると81.9 ± 1.0%に達し、分類器のみ（77.6 ± 1.2%）を4.3ポイント上回ります。',
     file: PLACEMENT,
     check: (r) =>
       all(
@@ -177,6 +183,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'None beats the classifier alone: key ties it (77.6%), query and feed-forward up come close (76.7% and 76.1%), and attention output, value and feed-forward down fall below it (74.2%, 72.8% and 72.2%).',
+    ja: 'どれも分類器のみを上回りません。keyは同点（77.6%）、queryとフィードフォワードの上方射影はそれに迫り（76.7%と76.1%）、アテンション出力、value、フィードフォワードの下方射影はそれを下回ります（74.2%、72.8%、72.2%）。',
     file: PLACEMENT,
     check: (r) => {
       const head = point(r, 'classifier only').mean;
@@ -195,6 +202,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Our gaps between single modules are no larger than their spread over seeds (a standard deviation of up to 5.2 points), and the three lowest owe most of their deficit to seed 1 (68.3%, 68.0% and 67.3% there).',
+    ja: '私たちの単一モジュール間の差は、シード間のばらつき（標準偏差で最大5.2ポイント）より大きくなく、最も低い三つは不足分の大半がシード1によるものです（そのシードでは68.3%、68.0%、67.3%）。',
     file: PLACEMENT,
     check: (r) => {
       const singles = SINGLE.map((m) => point(r, single(m)));
@@ -215,6 +223,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'LoRA stays well behind full fine-tuning**, which reaches 86.1 ± 0.7%; on RoBERTa-base the two tie',
+    ja: 'LoRAはフルファインチューニングに大きく後れを取ったままです**。フルファインチューニングは86.1 ± 0.7%に達します。RoBERTa-baseでは両者は同等でした',
     file: PLACEMENT,
     check: (r) => {
       const best = Math.max(
@@ -232,6 +241,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "78.3% at r = 1, 80.6% at r = 2, 81.9% at r = 4 and at r = 8, 78.7% at r = 16, where Kamp's ranks",
+    ja: 'r = 1で78.3%、r = 2で80.6%、r = 4とr = 8で81.9%、r = 16で78.7%です。一方、Kampのランク',
     file: PLACEMENT,
     check: (r) =>
       all(
@@ -245,6 +255,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The r = 16 runs scored exactly 236 of 300 on all three seeds, a standard deviation of 0, though they ended at different training losses (0.387, 0.376 and 0.425)',
+    ja: 'r = 16の実行は三つのシードすべてでちょうど300文中236文に正解し、標準偏差は0でしたが、最終的な学習損失はそれぞれ異なっていました（0.387、0.376、0.425）',
     file: PLACEMENT,
     check: (r) => {
       const runs = (at(r, 'runs') as Run[]).filter((x) => x.label === rank(16));
@@ -260,6 +271,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: '80.8 ± 2.7% and 81.0 ± 3.1%, against 81.9 ± 1.0% for both layers.',
+    ja: '80.8 ± 2.7%と81.0 ± 3.1%で、両方の層に付けた場合は81.9 ± 1.0%です。',
     file: PLACEMENT,
     check: (r) => {
       const upper = point(r, 'LoRA r=8 all modules, upper layers');
@@ -281,6 +293,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'there the classifier alone reaches 82.3 ± 0.3% after 10 epochs, and LoRA at r = 2 on query and value — fewer trainable parameters than any LoRA setting above — reaches 85.1 ± 0.7% after 12 epochs',
+    ja: 'そこでは、分類器のみは10エポック後に82.3 ± 0.3%に達し、queryとvalueにr = 2で付けたLoRA（上のどのLoRA設定よりも学習可能なパラメータが少ない）は12エポック後に85.1 ± 0.7%に達します',
     file: EVAL,
     check: (r) => {
       const lora = (at(r, 'runs') as { arm: string; trainable: number }[]).find(
@@ -302,6 +315,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'above every LoRA setting here.',
+    ja: 'ここでのどのLoRA設定よりも上です。',
     file: PLACEMENT,
     check: (r) => {
       const best = Math.max(
@@ -315,6 +329,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The gap to full fine-tuning survives the longer budget (89.7 ± 0.6% after 2 epochs, 4.6 points ahead)',
+    ja: 'フルファインチューニングとの差は、長い予算でも残ります（2エポック後に89.7 ± 0.6%で、4.6ポイント上）',
     file: EVAL,
     check: (r) => {
       const full = num(r, 'summary.full/pretrained:mean.test.mean');
@@ -329,12 +344,14 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Candidates we have not tested: the LoRA learning rate (0.003) was chosen for all six modules at r = 8',
+    ja: 'LoRAの学習率（0.003）は六つのモジュールすべてにr = 8を付けた設定で選んだもので',
     file: PLACEMENT,
     check: (r) => rounds('LoRA learning rate', num(r, 'settings.learningRate'), 0.003, 4),
   },
   {
     sentence:
       'only all six modules together beat the classifier alone, rank mattered up to 4, and full fine-tuning stayed 4.2 points ahead of the best LoRA setting.',
+    ja: '分類器のみを上回ったのは六つのモジュールすべてを合わせた場合だけで、ランクは4まで効き、フルファインチューニングは最良のLoRA設定を4.2ポイント上回ったままでした。',
     file: PLACEMENT,
     check: (r) => {
       const lora = points(r).filter((p) => p.setting.kind === 'lora');
@@ -358,6 +375,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'single small adapter above the classifier alone, but not up to full fine-tuning: 85.1% against 89.7%.',
+    ja: '一つの小さなアダプターを分類器のみより上に押し上げますが、フルファインチューニングまでは届きません：85.1%対89.7%。',
     file: EVAL,
     check: (r) =>
       all(
@@ -372,6 +390,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'More directions in the linear layers do not close it: with the word-embedding table frozen, full fine-tuning itself scores 84.7 ± 1.1%, and LoRA at r = 8 on all six modules 86.3 ± 1.2%',
+    ja: '線形層の方向を増やしてもこの差は縮まりません。単語埋め込み表を凍結すると、フルファインチューニングそのものが84.7 ± 1.1%、六つのモジュールすべてにr = 8で付けたLoRAは86.3 ± 1.2%になります',
     file: EVAL_GAP,
     check: (r) =>
       all(

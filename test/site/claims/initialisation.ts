@@ -68,6 +68,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Four of the five are exactly zero — not small, zero, bit for bit — because the adapter\'s contribution is a product with a zero factor in it. Only "both random" changes the model before it has seen a single example',
+    ja: '五つのうち四つは厳密にゼロです。小さいのではなく、ビット単位でゼロです。アダプターの寄与が、ゼロの因子を含む積だからです。「両方ランダム」だけが、一つの例も見ないうちにモデルを変えます',
     file: FRAMES,
     check: (r) => {
       const rows = at(r, 'startChange') as { id: string; change: number }[];
@@ -78,6 +79,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The precomputed runs (the opening settings: scale 0.5, r = 4, α = 8, learning rate 0.01; seeds 0, 1 and 2)',
+    ja: '事前計算した実行（ページを開いたときの設定：スケール0.5、r = 4、α = 8、学習率0.01、シード0、1、2）',
     file: FRAMES,
     check: (r) =>
       all(
@@ -88,6 +90,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       '"A zero, B random" jumps about 2.2 above the base model\'s loss at step 1 on every seed (2.28, 2.29 and 2.14), though it started as a no-op.',
+    ja: '「Aゼロ、Bランダム」はno-opとして始まったにもかかわらず、ステップ1ではどのシードでもベースモデルの損失より約2.2高く跳ね上がります（2.28、2.29、2.14）。',
     file: FRAMES,
     check: (r) => {
       const runs = relative(r, 'a-zero-b-random');
@@ -101,6 +104,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'multiplied by an $A$ drawn uniformly within $\\pm 1/\\sqrt{128} \\approx \\pm 0.088$',
+    ja: '$\\pm 1/\\sqrt{128} \\approx \\pm 0.088$ の範囲の一様分布から引いた $A$',
     file: 'models/tiny-roberta/config.json',
     // The adapted query and value projections take the hidden width as input.
     check: (r) => rounds('hidden width', num(r, 'hidden_size'), 128),
@@ -108,6 +112,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       '"Both random" also climbs in its first steps, at worst 1.08, 1.85 and 0.94 above the base model\'s loss, while LoRA\'s default never rises more than 0.29 above it.',
+    ja: '「両方ランダム」も最初の数ステップで上昇し、最悪でベースモデルの損失より1.08、1.85、0.94高くなります。一方、LoRAの既定の方式がベースモデルの損失を0.29より大きく上回ることはありません。',
     file: FRAMES,
     check: (r) => {
       const both = relative(r, 'random-both').map((x) => Math.max(...x));
@@ -121,6 +126,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "The zero gate is the smoothest of the five: never more than 0.08 above the base model's loss, and 0.12 below it at the last step on every seed, the lowest of the five there.",
+    ja: 'ゼロゲートは五つの中で最も滑らかです。ベースモデルの損失を0.08より大きく上回ることはなく、最後のステップではどのシードでもベースモデルの損失を0.12下回り、そこでは五つの中で最も低くなります。',
     file: FRAMES,
     check: (r) => {
       const gate = relative(r, 'gated');
@@ -140,6 +146,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "In the precomputed runs on the encoder (the opening settings, seed 0) the start sits 0.014 below the base model's loss at scale 0.25, then 0.050, 0.086 and 0.567 above it at scales 0.5, 1 and 2.",
+    ja: 'エンコーダーでの事前計算した実行（ページを開いたときの設定、シード0）では、開始点はスケール0.25でベースモデルの損失を0.014下回り、スケール0.5、1、2ではそれぞれ0.050、0.086、0.567上回ります。',
     file: FRAMES,
     check: (r) => {
       const jump = atScales(r, variant(r, '0.1').jump, [0.25, 0.5, 1, 2]);
@@ -152,6 +159,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "at 0.1 the loss climbed 2.65 above the base model's even from scale 0, where the start changes nothing, and 2.77 and 3.91 from scales 0.25 and 0.5.",
+    ja: '学習率0.1では、開始点が何も変えないスケール0からでさえ損失はベースモデルの損失を2.65上回るまで上昇し、スケール0.25と0.5からではそれぞれ2.77と3.91上回りました。',
     file: FRAMES,
     check: (r) => {
       const worst = atScales(r, variant(r, 'learning rate 0.1').worst, [0, 0.25, 0.5]);
@@ -161,6 +169,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The opening rate, 0.01, kept the steps after every start lower than 0.1 did, and ended lower at every scale.',
+    ja: 'ページを開いたときの学習率0.01は、どの開始点からでもその後のステップを0.1のときより低く抑え、最後の値もどのスケールでもより低くなりました。',
     file: FRAMES,
     check: (r) => {
       const hot = variant(r, 'learning rate 0.1');
@@ -176,6 +185,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "The warm-up to 0.1 did not help consistently: its worst step was higher than the constant 0.1's from scales 0, 1 and 2 and lower from 0.25 and 0.5.",
+    ja: '0.1へのウォームアップは一貫して役立ったわけではありません。その最悪のステップは、スケール0、1、2からでは一定の0.1のときより高く、0.25と0.5からでは低くなりました。',
     file: FRAMES,
     check: (r) => {
       const hot = variant(r, 'learning rate 0.1');
@@ -190,6 +200,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'That is one seed of 20 steps',
+    ja: 'これはシード一つ、20ステップの結果です',
     file: FRAMES,
     check: (r) =>
       all(rounds('steps', num(r, 'spike.steps'), 20), rounds('seed', num(r, 'settings.seed'), 0)),
@@ -197,6 +208,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'the loss falls at every step up in rank, from 0.457 at $r = 1$ to 0.361 at $r = 16$. Under $\\alpha/\\sqrt{r}$ it goes up and down (0.541 at $r = 2$, 0.344 at $r = 4$, 0.401 at $r = 8$) and ends lowest at $r = 16$ (0.328).',
+    ja: 'ランクを上げるたびに損失は下がり、$r = 1$ での0.457から $r = 16$ での0.361になります。$\\alpha/\\sqrt{r}$ では上下し（$r = 2$ で0.541、$r = 4$ で0.344、$r = 8$ で0.401）、$r = 16$ で最も低くなります（0.328）。',
     file: FRAMES,
     check: (r) => {
       const ranks = at(r, 'rankRuns.ranks') as number[];
@@ -218,12 +230,14 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Read the rest with the size of the experiment in mind: 20 steps on a small model, one seed.',
+    ja: '残りは実験の規模を念頭に置いて読んでください。小さなモデルで20ステップ、シード一つです。',
     file: FRAMES,
     check: (r) => rounds('steps', num(r, 'steps'), 20),
   },
   {
     sentence:
       'on our encoder a $B$ drawn at scale 0.5 made "A zero, B random" jump about 2.2 above the base model\'s loss at step 1.',
+    ja: '私たちのエンコーダーではスケール0.5で引いた $B$ により、「Aゼロ、Bランダム」はステップ1でベースモデルの損失より約2.2高く跳ね上がりました。',
     file: FRAMES,
     check: (r) => {
       const step1 = relative(r, 'a-zero-b-random').map((x) => x[1] ?? Number.NaN);
@@ -236,6 +250,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "ten times the opening rate drove the loss 2.65 above the base model's even from a no-op start, and a warm-up did not help consistently.",
+    ja: 'ページを開いたときの学習率の十倍では、no-opの開始点からでさえ損失がベースモデルの損失を2.65上回り、ウォームアップも一貫して役立ったわけではありませんでした。',
     file: FRAMES,
     check: (r) => {
       const worst = atScales(r, variant(r, 'learning rate 0.1').worst, [0]);

@@ -37,6 +37,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Their fully connected MNIST network reached 97.99% test accuracy when trained directly, so its bar is 90% of that, about 88.2%',
+    ja: '彼らの全結合MNISTネットワークは直接学習でテスト正解率97.99%に達したので、基準はその90%、約88.2%です',
     file: MNIST,
     check: (r) =>
       all(
@@ -47,6 +48,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'the script gives each run 1,000 steps, about two epochs, so that the whole grid over three seeds finishes in under an hour',
+    ja: 'スクリプトでは各実行に1,000ステップ、約二エポックを与え、三つのシードにわたるグリッド全体がプロセッサコア二つで一時間足らずで終わるようにしています',
     file: MNIST,
     check: (r) =>
       all(
@@ -59,6 +61,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'test accuracy 12.5% at 0.001, 37.1% at 0.003, 63.2% at 0.01 and 73.9% at 0.03; at $d = 1{,}500$, 84.2% at 0.01 and 86.5% at 0.03',
+    ja: 'テスト正解率は0.001で12.5%、0.003で37.1%、0.01で63.2%、0.03で73.9%でした。$d = 1{,}500$ では0.01で84.2%、0.03で86.5%です',
     file: MNIST,
     check: (r) => {
       const note = String(at(r, 'settings.learningRateNote'));
@@ -70,6 +73,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "With the paper's own bar — 90% of the directly trained network — our runs give d90 = 750 on our grid, about 610 when interpolated, against the paper's 750. Ours is *lower*",
+    ja: '論文自身の基準、つまり直接学習したネットワークの90%を使うと、私たちの実行ではグリッド上でd90 = 750、補間すると約610となり、論文の750と比べて私たちの値のほうが*低く*なります',
     file: MNIST,
     check: (r) => {
       const rel = d90At(r, (b) => 0.9 * b);
@@ -84,6 +88,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "after two epochs our baseline reaches 97.1% where the paper's reached 97.99% after a hundred, so our bar (87.4%) sits below theirs (88.2%)",
+    ja: '私たちのベースラインは二エポックで97.1%に達したのに対し、論文のベースラインは百エポックで97.99%に達していたので、私たちの基準（87.4%）は論文の基準（88.2%）より低いのです',
     file: MNIST,
     check: (r) =>
       all(
@@ -95,6 +100,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'With an absolute bar of 90% test accuracy, d90 is 1,000 on our grid and about 900 interpolated.',
+    ja: 'テスト正解率90%という絶対的な基準では、d90はグリッド上で1,000、補間すると約900です。',
     file: MNIST,
     check: (r) => {
       const abs = d90At(r, () => 0.9);
@@ -106,6 +112,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'crosses the bar at a $d$ some two to three hundred times smaller than $D$.',
+    ja: '$D$ の二、三百分の一ほどの $d$ で基準を越えます。',
     file: MNIST,
     check: (r) => {
       const D = num(r, 'settings.parameters');
@@ -120,6 +127,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'our MNIST classifier has 199,210 parameters, and a random subspace of under a thousand dimensions reaches 90% of its directly trained accuracy.',
+    ja: '私たちのMNIST分類器のパラメータは199,210個ですが、千次元未満のランダム部分空間で、直接学習したときの正解率の90%に達します。',
     file: MNIST,
     check: (r) => {
       const rel = d90At(r, (b) => 0.9 * b);
@@ -132,6 +140,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'It is not a measurement of d90: neither start reaches 90% of its own full fine-tuning within a subspace of a thousand dimensions and a budget of under one epoch.',
+    ja: 'これはd90の測定ではありません。どちらの開始点も、千次元の部分空間と一エポック未満の予算の範囲では、自身のフルファインチューニングの90%に届いていません。',
     file: SENTIMENT,
     check: (r) => {
       const c = curves(r);
@@ -146,6 +155,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'That is the direction Aghajanyan et al. report — a pretrained starting point makes a small random subspace more useful.',
+    ja: 'これはAghajanyanらが報告したのと同じ向きの結果です。つまり、事前学習済みの開始点は小さなランダム部分空間をより役に立つものにします。',
     file: SENTIMENT,
     check: (r) => {
       const [pre, rnd] = curves(r);
@@ -159,6 +169,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'the pretrained curve is not monotonic: it is higher at $d = 300$ than at $d = 1{,}000$.',
+    ja: '事前学習済みの曲線は単調ではありません。$d = 1{,}000$ より $d = 300$ のほうが高くなっています。',
     file: SENTIMENT,
     check: (r) => {
       const [pre] = curves(r);
@@ -171,6 +182,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'LoRA at rank 2 on query and value reaches 85.1 ± 0.7% test accuracy against 89.7 ± 0.6% for full fine-tuning (three seeds each, 300 test sentences; `models/tiny-roberta/eval.json`), a gap of 4.6 points.',
+    ja: 'queryとvalueに置いたランク2のLoRAはテスト正解率85.1 ± 0.7%で、フルファインチューニングの89.7 ± 0.6%とは4.6ポイントの差があります（各三シード、テスト文300件。`models/tiny-roberta/eval.json`）。',
     file: EVAL,
     check: (r) => {
       const lora = at(r, 'summary.lora/pretrained:mean') as Results;
@@ -190,28 +202,33 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'The encoder has 2.5 million weights and saw about six million words of pretraining',
+    ja: 'このエンコーダーの重みは2.5M個で、事前学習で見た単語は約六百万語です',
     file: 'models/tiny-roberta/manifest.json',
     check: (r) => rounds('tokens seen (millions)', num(r, 'training.tokensSeen') / 1e6, 6),
   },
   {
     sentence: 'The encoder has 2.5 million weights',
+    ja: 'このエンコーダーの重みは2.5M個',
     file: SENTIMENT,
     check: (r) => rounds('weights (millions)', num(r, 'settings.parameters') / 1e6, 2.5, 1),
   },
   {
     sentence:
       'full fine-tuning with the word-embedding table frozen, every other weight free at full rank, scores 84.7 ± 1.1%, no better than the rank-2 adapters',
+    ja: '単語埋め込み表を凍結し、それ以外のすべての重みをフルランクで自由に学習させたフルファインチューニングは84.7 ± 1.1%で、ランク2のアダプターを上回りません',
     file: EVAL_GAP,
     check: (r) => all(armIs(r, ARMS.body, 84.7, 1.1), noBetter(r, ARMS.body, ARMS.lora2)),
   },
   {
     sentence: "Full fine-tuning's lead comes from re-learning the word vectors",
+    ja: 'フルファインチューニングが優位なのは単語ベクトルを学習し直せるから',
     file: EVAL_GAP,
     check: (r) => fullAhead(r, ARMS.body),
   },
   {
     sentence:
       'over all 2,979 sentences, each tested once in ten folds, the encoder after masked-language modelling scores 78.6% and the same encoder before it (GloVe vectors, random layers) 76.0%, a gain of 2.7 points with a 95% interval of 1.4 to 3.9',
+    ja: '十分割で各文を一度ずつテストした全2,979文で、マスク言語モデリング後のエンコーダーは78.6%、その前の同じエンコーダー（GloVeベクトル、ランダムな層）は76.0%で、向上は2.7ポイント、95%信頼区間は1.4〜3.9です',
     file: EVAL_GAP,
     check: (r) => {
       const runs = r.runs as { arm: string; testCorrect?: string }[];

@@ -182,6 +182,7 @@ const structure: readonly Claim[] = [
   {
     sentence:
       "at $r = 8$ — 53,634: the 36,864 of the adapters on all twelve linear modules plus the classifier's 16,770",
+    ja: '$r = 8$ のLoRAとちょうど同じ数の学習可能な重みを与えます。53,634個、つまり十二個すべての線形モジュールに付けたアダプターの36,864個に分類器の16,770個を足したもの',
     file: SUBSPACE,
     check: (r) => {
       const d = at(r, 'settings.d') as number;
@@ -195,6 +196,7 @@ const structure: readonly Claim[] = [
   },
   {
     sentence: 'validation sentences (seed 0) from $10^{-3}$ and $3 \\times 10^{-3}$.',
+    ja: '検証データ（シード0）を使って $10^{-3}$ と $3 \\times 10^{-3}$ の中から選びます。',
     file: SUBSPACE,
     check: (r) =>
       all(
@@ -207,6 +209,7 @@ const structure: readonly Claim[] = [
   {
     sentence:
       "With the same 53,634 trainable weights, the random subspace reached 82.8 ± 1.9% on the test sentences (76.6 ± 0.8% on validation), and LoRA at $r = 8$ 83.3 ± 0.6% (75.7 ± 2.9%): no difference that three seeds can see, and both far below full fine-tuning's 88.6 ± 0.8%.",
+    ja: '同じ53,634個の学習可能な重みで、ランダムな部分空間はテストデータで82.8 ± 1.9%（検証データでは76.6 ± 0.8%）、$r = 8$ のLoRAは83.3 ± 0.6%（75.7 ± 2.9%）に達しました。三つのシードで見分けられる差はなく、どちらもフルファインチューニングの88.6 ± 0.8%を大きく下回ります。',
     file: SUBSPACE,
     check: (r) => {
       const sub = subRuns(r);
@@ -230,6 +233,7 @@ const structure: readonly Claim[] = [
   {
     sentence:
       "median effective rank 103, the same as the random reference's, against 40 for full fine-tuning",
+    ja: '実効ランクの中央値は103で、ランダムな基準と同じです。フルファインチューニングでは40',
     file: SUBSPACE,
     check: (r) =>
       all(
@@ -240,6 +244,7 @@ const structure: readonly Claim[] = [
   },
   {
     sentence: "a masked-LM loss of 7.51 nats after training, more than full fine-tuning's 7.12",
+    ja: '学習後のMLMの損失は7.51 natsで、フルファインチューニングの7.12より大きくなりました',
     file: SUBSPACE,
     check: (r) =>
       all(
@@ -254,6 +259,7 @@ const structure: readonly Claim[] = [
   },
   {
     sentence: 'The rate the search chose, $3 \\times 10^{-3}$, is the larger of the two we tried',
+    ja: '探索で選ばれた学習率 $3 \\times 10^{-3}$ は、試した二つのうち大きいほう',
     file: SUBSPACE,
     check: (r) =>
       at(r, 'learningRate') === Math.max(...(at(r, 'settings.learningRates') as number[])) &&
@@ -263,6 +269,7 @@ const structure: readonly Claim[] = [
   },
   {
     sentence: 'random projection from its 53,634 directions onto all 2,468,098 parameters',
+    ja: '53,634個の方向から2,468,098個すべてのパラメータへのランダム射影',
     file: SUBSPACE,
     check: (r) =>
       all(
@@ -272,6 +279,7 @@ const structure: readonly Claim[] = [
   },
   {
     sentence: "Its runs took 318 to 399 seconds here against 53 to 87 for the other methods'",
+    ja: '部分空間の実行にはここで318秒から399秒かかり、他の手法では53秒から87秒でした',
     file: SUBSPACE,
     check: (r) =>
       all(
@@ -292,6 +300,7 @@ const structure: readonly Claim[] = [
   {
     sentence:
       'a random subspace of all the parameters did as well as LoRA here (82.8% against 83.3%, three seeds each)',
+    ja: '全パラメータのランダムな部分空間は、ここではLoRAと同等でした（82.8%対83.3%、それぞれシード三つ）',
     file: SUBSPACE,
     check: (r) =>
       all(
@@ -312,6 +321,7 @@ export const claims: readonly Claim[] = [
   ...structure,
   {
     sentence: 'a 128 × 128 Gaussian matrix has an effective rank near 100',
+    ja: '128 × 128のガウス行列の実効ランクは100近く',
     file: FILE,
     check: (r) => {
       const xs = modules(r)
@@ -323,6 +333,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'and train **every** parameter on the 2,379 training sentences with Adam for 150 steps of 32 sentences (about two epochs), dropout off.',
+    ja: '**すべての**パラメータを学習データの2,379文でAdamにより学習します。バッチは32文で150ステップ（およそ二エポック）、ドロップアウトは使いません。',
     file: FILE,
     check: (r) =>
       all(
@@ -336,12 +347,14 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'the learning rate, $3 \\times 10^{-4}$, is the one the adapter-placement lesson chose',
+    ja: '学習率 $3 \\times 10^{-4}$ は、アダプター配置のレッスンがフルファインチューニング用に検証データで選んだもの',
     file: FILE,
     check: (r) =>
       rounds('full learning rate × 1e4', 1e4 * (at(r, 'settings.fullLearningRate') as number), 3),
   },
   {
     sentence: "two million of the encoder's 2.5 million weights",
+    ja: 'エンコーダーの重み2.5百万個のうち二百万個',
     file: FILE,
     check: (r) => {
       const g =
@@ -357,6 +370,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Full fine-tuning moved each of these matrices by between 10% and 16% of its own Frobenius norm.',
+    ja: 'フルファインチューニングは、これらの行列をそれぞれ自身のフロベニウスノルムの10%から16%動かしました。',
     file: FILE,
     check: (r) =>
       range(
@@ -369,6 +383,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "Its top 8 singular directions hold between 77% and 96% of $\\|\\Delta W\\|_F^2$, against between 13% and 22% for the Gaussian matrix of the same shape and norm; 90% of the update's energy takes between 4 and 20 directions, against 65 to 98 for the Gaussian one.",
+    ja: '上位8個の特異方向が $\\|\\Delta W\\|_F^2$ の77%から96%を占めるのに対し、同じ形とノルムのガウス行列では13%から22%です。更新のエネルギーの90%を集めるには4から20の方向で足りますが、ガウス行列では65から98の方向が必要です。',
     file: FILE,
     check: (r) => {
       const ms = modules(r);
@@ -403,6 +418,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       '90% of the energy takes 7.6 directions on average there and 11.9 in the first layer, where the feed-forward up projection is the least concentrated module (20 directions on every seed).',
+    ja: 'エネルギーの90%に必要な方向は、そこでは平均7.6、第一層では11.9で、第一層ではフィードフォワードのup射影が最も集中していないモジュールです（どのシードでも20方向）。',
     file: FILE,
     check: (r) => {
       const ms = modules(r);
@@ -420,6 +436,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The effective rank tells a milder story: between 28 and 71, against about 103 for a Gaussian 128 × 128 matrix and about 124 for a Gaussian 128 × 512 one.',
+    ja: '実効ランクはもっと穏やかな姿を示します。28から71で、128 × 128のガウス行列では約103、128 × 512のガウス行列では約124です。',
     file: FILE,
     check: (r) => {
       const ms = modules(r);
@@ -440,6 +457,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The linear weights took between 56% and 58% of the squared update, the word embeddings between 36% and 38%, the classifier about 5%, and everything else less than 1%.',
+    ja: '線形の重みが更新の二乗の56%から58%、単語埋め込みが36%から38%、分類器が約5%を受け取り、その他の部位はいずれも1%未満でした。',
     file: FILE,
     check: (r) => {
       const groups = (at(r, 'groups') as { groups: Group[] }[]).flatMap((g) => g.groups);
@@ -466,6 +484,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'Only 4,543 of the 16,000 rows of the embedding table changed',
+    ja: '16,000行ある埋め込み表のうち、変化したのは4,543行だけです。',
     file: FILE,
     check: (r) =>
       word(r).every((w) => w.rowsChanged === 4543 && w.rows === 16000)
@@ -477,6 +496,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'an effective rank between 87 and 89 (of at most 128), and 90% of its energy takes between 37 and 40 directions, against 4 to 20 for the linear modules.',
+    ja: '実効ランクは87から89（最大でも128）で、エネルギーの90%を集めるには37から40の方向が必要です。線形モジュールでは4から20でした。',
     file: FILE,
     check: (r) =>
       all(
@@ -503,12 +523,14 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'full fine-tuning with the word-embedding table frozen does no better than LoRA (`models/tiny-roberta/eval-gap.json`).',
+    ja: '単語埋め込みの表を凍結したフルファインチューニングは、LoRAを上回りません（`models/tiny-roberta/eval-gap.json`）。',
     file: EVAL_GAP,
     check: (r) => noBetter(r, ARMS.body, ARMS.lora2),
   },
   {
     sentence:
       'costs about 11 points on the test sentences (77.9 ± 8.6% against 88.6 ± 0.8% at full rank), and a rank-1 update in every module wins back nearly all of it: 87.9 ± 1.0%.',
+    ja: 'テストデータで約11ポイント失われ（フルランクの88.6 ± 0.8%に対して77.9 ± 8.6%）、すべてのモジュールにランク1の更新を入れるだけで、そのほぼすべてが戻ります：87.9 ± 1.0%。',
     file: FILE,
     check: (r) => {
       const zero = trunc(r, 0, 'tuned', 'test');
@@ -523,6 +545,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'From $r = 2$ on, the test accuracy stays within 0.1 points of full rank.',
+    ja: '$r = 2$ 以降は、テストデータでの正解率がフルランクから0.1ポイント以内に収まります。',
     file: FILE,
     check: (r) => {
       const full = trunc(r, fullRank(r), 'tuned', 'test').mean;
@@ -535,6 +558,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'less abruptly: 82.0% at $r = 1$ and 82.8% at $r = 8$, against 83.4% at full rank.',
+    ja: '変化はより緩やかです：$r = 1$ で82.0%、$r = 8$ で82.8%、これに対してフルランクでは83.4%です。',
     file: FILE,
     check: (r) =>
       all(
@@ -546,6 +570,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'With the rest back at pretrained values, accuracy climbs from 58.4% at $r = 0$ (a classifier trained on top of the fine-tuned model, now on the pretrained one) to 76.1% at $r = 4$, and higher ranks add at most 0.6 points (76.7% at full rank).',
+    ja: '残りを事前学習時の値に戻すと、正解率は $r = 0$ での58.4%（ファインチューニング済みモデルの上で学習した分類器を、今度は事前学習済みモデルに載せた状態）から $r = 4$ での76.1%まで上がり、それより高いランクで増えるのは最大でも0.6ポイントです（フルランクで76.7%）。',
     file: FILE,
     check: (r) => {
       const four = trunc(r, 4, 'pretrained', 'test').mean;
@@ -562,6 +587,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'This whole curve sits 11.9 points below the first one at full rank, and it spreads much more between seeds (± 4.5 points against ± 0.8).',
+    ja: 'この曲線は全体が最初の曲線より下にあり、フルランクでは11.9ポイント低く、シード間のばらつきもずっと大きくなります（± 4.5ポイント、最初の曲線は ± 0.8）。',
     file: FILE,
     check: (r) => {
       const k = fullRank(r);
@@ -577,6 +603,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'survives a cut to rank 2 to 4, although the update itself has tens of directions with visible energy.',
+    ja: 'ランク2から4への切り詰めに耐えます。更新そのものには、目に見えるエネルギーを持つ方向が数十あるにもかかわらずです。',
     file: FILE,
     check: (r) => {
       const full = trunc(r, fullRank(r), 'tuned', 'test').mean;
@@ -594,6 +621,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Full fine-tuning raised the masked-LM loss from 5.13 to 7.12 ± 0.22 nats, and the share of masked words it predicts correctly fell from 27.4% to 10.6%.',
+    ja: 'フルファインチューニングはMLMの損失を5.13から7.12 ± 0.22 natsに上げ、マスクした単語を正しく予測できる割合は27.4%から10.6%に下がりました。',
     file: FILE,
     check: (r) => {
       const full = runs(r, 'full fine-tuning');
@@ -609,6 +637,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'LoRA at $r = 8$ raised the loss to 6.21 ± 0.43 nats (18.4% correct).',
+    ja: '$r = 8$ のLoRAは損失を6.21 ± 0.43 natsに上げました（正解は18.4%）。',
     file: FILE,
     check: (r) => {
       const lora = runs(r, 'LoRA r=8');
@@ -623,6 +652,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'LoRA forgot less; it also learned less in the same 150 steps: 83.3 ± 0.6% test accuracy against 88.6 ± 0.8%.',
+    ja: 'LoRAは忘れる量が少なく、同じ150ステップで学習する量も少なくなりました：テストデータでの正解率は83.3 ± 0.6%で、フルファインチューニングは88.6 ± 0.8%です。',
     file: FILE,
     check: (r) =>
       all(
@@ -638,6 +668,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "LoRA's forgetting is not small: it lost more than half of full fine-tuning's increase in loss.",
+    ja: 'LoRAの忘却は小さくありません。損失の増え方は、フルファインチューニングの増加分の半分を超えています。',
     file: FILE,
     check: (r) => {
       const before = runs(r, 'full fine-tuning')[0]?.mlmBefore.loss ?? NaN;
@@ -649,6 +680,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'overlap with $\\phi(1, 1) = 0.47$ on average over the twelve modules (from 0.13 to 0.82), where two random directions in 128 dimensions would give about 0.008.',
+    ja: '十二個のモジュールの平均で $\\phi(1, 1) = 0.47$（0.13から0.82）重なります。128次元のランダムな二つの方向なら約0.008です。',
     file: FILE,
     check: (r) => {
       const xs = phis(pair(r, R8, R64), 1, 1);
@@ -662,12 +694,14 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Further down the overlap falls towards chance: $\\phi(8, 8) = 0.17$ on average, against $8/128 \\approx 0.06$ for random subspaces.',
+    ja: '下位の方向に進むと、重なりは偶然の水準へ下がります：平均で $\\phi(8, 8) = 0.17$、ランダムな部分空間では $8/128 \\approx 0.06$ です。',
     file: FILE,
     check: (r) => rounds('mean φ(8,8)', mean(phis(pair(r, R8, R64), 8, 8)), 0.17, 2),
   },
   {
     sentence:
       'Two full fine-tuning runs (seeds 0 and 1) agree on their top direction with $\\phi(1, 1) = 0.78$ on average (from 0.64 to 0.85) and still 0.54 at $i = 8$.',
+    ja: 'フルファインチューニングの二つの実行（シード0と1）は、最上位の方向について平均 $\\phi(1, 1) = 0.78$（0.64から0.85）で一致し、$i = 8$ でもなお0.54です。',
     file: FILE,
     check: (r) => {
       const o = pair(r, F0, F1);
@@ -682,6 +716,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Two LoRA runs at $r = 8$ agree far less: $\\phi(1, 1) = 0.26$ on average, from 0.02 to 0.71, and 0.10 at $i = 8$.',
+    ja: '$r = 8$ のLoRAの二つの実行の一致はずっと弱く、平均 $\\phi(1, 1) = 0.26$、0.02から0.71で、$i = 8$ では0.10です。',
     file: FILE,
     check: (r) => {
       const o = pair(r, R8, R8B);
@@ -696,6 +731,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'our runs show no such order (query: 0.06 and 0.18 in the two layers; value: 0.55 and 0.05).',
+    ja: '私たちの実行にはそのような順序は見られません（query：二つの層で0.06と0.18、value：0.55と0.05）。',
     file: FILE,
     check: (r) => {
       const o = pair(r, R8, R8B);
@@ -708,6 +744,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "For LoRA at $r = 8$, the pretrained $W$ has $\\|U^\\top W V\\|_F = 0.70$ in the update's eight directions on average over the twelve modules: twice what eight random directions give (0.34), and far below $W$'s own top eight (4.89).",
+    ja: '$r = 8$ のLoRAでは、事前学習済みの $W$ が更新の八つの方向に持つ量は、十二個のモジュールの平均で $\\|U^\\top W V\\|_F = 0.70$ です。これはランダムな八つの方向での値（0.34）の二倍で、$W$ 自身の上位八方向（4.89）よりはるかに小さな値です。',
     file: FILE,
     check: (r) => {
       const xs = amp(r, R8, 8);
@@ -724,6 +761,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "The amplification factor is 3.7 on average (from 1.7 to 6.9 across modules), against the paper's 21.5 at $r = 4$; at $r = 64$ it is 0.61.",
+    ja: '増幅係数は平均3.7（モジュールによって1.7から6.9）で、論文の値は $r = 4$ で21.5です。$r = 64$ では0.61になります。',
     file: FILE,
     check: (r) => {
       const xs = amp(r, R8, 8).map((a) => a.factor);
@@ -737,6 +775,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "read through its own top eight directions, gives 0.66, but its size is not comparable with LoRA's: at a tenth of LoRA's learning rate, its $\\|\\Delta W\\|_F$ is 0.97 on average against 2.57.",
+    ja: 'それ自身の上位八方向を通して読むと0.66になりますが、その大きさはLoRAのものと比較できません。LoRAの十分の一の学習率なので、$\\|\\Delta W\\|_F$ は平均0.97で、LoRAでは2.57です。',
     file: FILE,
     check: (r) =>
       all(
@@ -754,6 +793,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       '| 90% of $\\|\\Delta W\\|_F^2$ in 4 to 20 of 128 directions; effective rank 28 to 71 |',
+    ja: '| $\\|\\Delta W\\|_F^2$ の90%が128方向のうち4から20の方向に、実効ランクは28から71 |',
     file: FILE,
     check: (r) =>
       all(
@@ -773,6 +813,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: "| rank 2 keeps the linear modules' whole share of the gain |",
+    ja: '| ランク2で、線形モジュールが担う向上分がすべて残る |',
     file: FILE,
     check: (r) => {
       const full = trunc(r, fullRank(r), 'tuned', 'test').mean;
@@ -781,6 +822,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: '| $\\phi(1, 1) = 0.47$ on average, 0.13 to 0.82 |',
+    ja: '| 平均 $\\phi(1, 1) = 0.47$、0.13から0.82 |',
     file: FILE,
     check: (r) => {
       const xs = phis(pair(r, R8, R64), 1, 1);
@@ -789,6 +831,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: '| no such order; LoRA $\\phi(1, 1) = 0.26$, full fine-tuning 0.78 |',
+    ja: '| そのような順序はない。LoRAは $\\phi(1, 1) = 0.26$、フルファインチューニングは0.78 |',
     file: FILE,
     check: (r) =>
       all(
@@ -798,6 +841,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: '| 3.7 at $r = 8$, 0.61 at $r = 64$ |',
+    ja: '| $r = 8$ で3.7、$r = 64$ で0.61 |',
     file: FILE,
     check: (r) =>
       all(
@@ -807,6 +851,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: '| masked-LM loss +1.08 nats with LoRA $r = 8$, +1.99 with full fine-tuning |',
+    ja: '| MLMの損失はLoRA $r = 8$ で +1.08 nats、フルファインチューニングで +1.99 |',
     file: FILE,
     check: (r) => {
       const before = runs(r, 'full fine-tuning')[0]?.mlmBefore.loss ?? NaN;
@@ -824,6 +869,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "For accuracy only the concentrated part counted: cutting every linear update to rank 2 kept the linear modules' whole share of the gain.",
+    ja: '正解率に効いたのは集中した部分だけでした：すべての線形モジュールの更新をランク2に切り詰めても、線形モジュールが担う向上分はすべて残りました。',
     file: FILE,
     check: (r) => {
       const full = trunc(r, fullRank(r), 'tuned', 'test').mean;
@@ -833,6 +879,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "LoRA forgot less and learned less, as Biderman et al. report at scale; its forgetting was still more than half of full fine-tuning's.",
+    ja: 'LoRAは忘れる量も学習する量も少なく、Biderman et al.が大規模なモデルで報告しているとおりでした。それでもその忘却は、フルファインチューニングの半分を超えていました。',
     file: FILE,
     check: (r) => {
       const before = runs(r, 'full fine-tuning')[0]?.mlmBefore.loss ?? NaN;
@@ -849,6 +896,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The precomputed runs of 150 steps took between 53 and 87 seconds each in Node on our 2-core machine',
+    ja: '150ステップの事前計算の実行は、私たちの2コアのマシン上のNodeでそれぞれ53秒から87秒かかりました。',
     file: FILE,
     check: (r) =>
       range(
@@ -861,6 +909,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "at $r = 8$ (three seeds) and $r = 64$ (two seeds), learning rate $3 \\times 10^{-3}$ (the adapter-placement lesson's choice for $r = 8$), the same 150 steps, and α = 16 at both ranks",
+    ja: '$r = 8$（三つのシード）と $r = 64$（二つのシード）で学習しました。学習率は $3 \\times 10^{-3}$（アダプター配置のレッスンが $r = 8$ 用に選んだもの）、ステップ数は同じ150、両ランクとも α = 16 です',
     file: FILE,
     check: (r) =>
       all(
@@ -873,6 +922,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'over 15% of the words of the 600 validation and test sentences',
+    ja: '検証データとテストデータの600文に含まれる単語の15%',
     file: FILE,
     check: (r) =>
       rounds(

@@ -45,6 +45,7 @@ const quantClaims: Claim[] = [
   {
     sentence:
       'Stored as NF4 with double quantisation, the twelve block matrices hold 198 KiB instead of 1,536 KiB, 12.9% of their float32 bytes, although each weight read back is off by 9.2% on average (int8: 0.6%, at 27% of the bytes).',
+    ja: 'NF4と二重量子化で格納すると、十二個のブロック行列は1,536 KiBではなく198 KiB、float32のときのバイト数の12.9%に収まります。ただし、読み戻した各重みは平均で9.2%ずれます（int8では0.6%で、バイト数は27%）。',
     file: FILE,
     check: (r) => {
       const [f, i8, dq] = [base(r, 'float32'), base(r, 'int8'), base(r, 'nf4-dq')];
@@ -61,6 +62,7 @@ const quantClaims: Claim[] = [
   },
   {
     sentence: 'The rest of the model, 8,233 KiB, is mostly the word-embedding table',
+    ja: 'モデルの残りの8,233 KiBは大部分が単語埋め込み表',
     file: FILE,
     check: (r) =>
       all(
@@ -72,6 +74,7 @@ const quantClaims: Claim[] = [
   {
     sentence:
       'NF4 moved the masked-word loss from 5.129 to 5.134 nats and got 2 fewer of the 1,380 hidden words right; int8 and NF4 with double quantisation got as many right as the float32 model, 27.4%.',
+    ja: 'NF4でマスク単語の損失は5.129から5.134 natsに変わり、隠した1,380語のうち正解が2語減りました。int8と、NF4に二重量子化を加えたものは、float32のモデルと同じ数だけ正解しました（27.4%）。',
     file: FILE,
     check: (r) => {
       const [f, i8, n4, dq] = BASES.map((b) => base(r, b)) as [Base, Base, Base, Base];
@@ -88,6 +91,7 @@ const quantClaims: Claim[] = [
   {
     sentence:
       'LoRA trained on top reached 82.1 ± 1.9% on the float32 base, 82.6 ± 3.4% on int8, 82.8 ± 0.5% on NF4 and 83.3 ± 2.0% on NF4 with double quantisation.',
+    ja: 'その上で学習したLoRAの正解率は、float32のベースで82.1 ± 1.9%、int8で82.6 ± 3.4%、NF4で82.8 ± 0.5%、NF4と二重量子化で83.3 ± 2.0%でした。',
     file: FILE,
     check: (r) => {
       const stated: Record<(typeof BASES)[number], [number, number]> = {
@@ -112,6 +116,7 @@ const quantClaims: Claim[] = [
   {
     sentence:
       'The four means lie within 1.2 points of each other, while the three seeds of one base spread over up to 6.3 points',
+    ja: '四つの平均は互いに1.2ポイント以内に収まる一方、一つのベースの三つのシードは最大6.3ポイントにわたってばらつきます',
     file: FILE,
     check: (r) => {
       const means = BASES.map((b) => 100 * acc(base(r, b)).mean);
@@ -127,6 +132,7 @@ const quantClaims: Claim[] = [
   },
   {
     sentence: 'These runs are short (160 steps of 32 sentences, about two epochs)',
+    ja: 'これらの実行は短く（32文のバッチで160ステップ、学習データおよそ二エポック分）',
     file: FILE,
     check: (r) => {
       const s = r.settings as { steps: number; batchSize: number; seeds: number[] };
@@ -140,6 +146,7 @@ const quantClaims: Claim[] = [
   {
     sentence:
       'NF4 with double quantisation held the block matrices in 12.9% of their float32 bytes with a 9.2% error per weight',
+    ja: 'NF4と二重量子化でブロック行列をfloat32のときのバイト数の12.9%に収め、重みごとの誤差は9.2%でした',
     file: FILE,
     check: (r) =>
       all(
@@ -204,6 +211,7 @@ const variantClaims: Claim[] = [
   {
     sentence:
       'for every variant the best of the same four learning rates ($3 \\times 10^{-4}$, $10^{-3}$, $3 \\times 10^{-3}$ and $10^{-2}$) on the validation sentences, then five seeds.',
+    ja: 'どの変種でも同じ四つの学習率（$3 \\times 10^{-4}$、$10^{-3}$、$3 \\times 10^{-3}$、$10^{-2}$）から検証データで最良のものを選び、そのうえで五つのシードで学習します。',
     file: VARIANTS_FILE,
     check: (r) =>
       all(
@@ -220,6 +228,7 @@ const variantClaims: Claim[] = [
   {
     sentence:
       'every variant but LoRA+ scored within 4.3 points of its best at each of the three smaller rates, and all five fell to chance (50.0%) at $10^{-2}$.',
+    ja: 'LoRA+以外のどの変種も、小さいほうの三つの学習率のいずれでも最良値から4.3ポイント以内に収まり、$10^{-2}$ では五つすべてがチャンスレベル（50.0%）まで落ちました。',
     file: VARIANTS_FILE,
     check: (r) => {
       // Validation accuracy (percent) at the rates below 1e-2.
@@ -244,6 +253,7 @@ const variantClaims: Claim[] = [
   },
   {
     sentence: "rsLoRA's three scores differ by a single sentence (76.7% against 76.3%).",
+    ja: 'rsLoRAの三つのスコアの差はわずか一文分です（76.7%対76.3%）。',
     file: VARIANTS_FILE,
     check: (r) => {
       const xs = variant(r, 'rslora')
@@ -259,6 +269,7 @@ const variantClaims: Claim[] = [
   {
     sentence:
       'On the test sentences plain LoRA averaged 83.2 ± 2.0%, rsLoRA 81.2 ± 1.6%, LoRA+ 82.0 ± 1.9%, DoRA 83.5 ± 1.0% and PiSSA 83.8 ± 1.1%.',
+    ja: 'テストデータでの平均は、素のLoRAが83.2 ± 2.0%、rsLoRAが81.2 ± 1.6%、LoRA+が82.0 ± 1.9%、DoRAが83.5 ± 1.0%、PiSSAが83.8 ± 1.1%でした。',
     file: VARIANTS_FILE,
     check: (r) => {
       const stated: [string, number, number][] = [
@@ -279,6 +290,7 @@ const variantClaims: Claim[] = [
   {
     sentence:
       "every interval contains zero, from rsLoRA's −2.0 points (−5.4 to +1.4) to PiSSA's +0.6 (−1.1 to +2.3).",
+    ja: 'どの区間もゼロを含み、rsLoRAの−2.0ポイント（−5.4から+1.4）からPiSSAの+0.6（−1.1から+2.3）までに収まります。',
     file: VARIANTS_FILE,
     check: (r) => {
       const others = NAMES.filter((n) => n !== 'lora');
@@ -303,6 +315,7 @@ const variantClaims: Claim[] = [
   {
     sentence:
       'LoRA+ already fell to chance at $3 \\times 10^{-3}$, the rate plain LoRA liked best, and validation picked $3 \\times 10^{-4}$ for it.',
+    ja: 'LoRA+は素のLoRAが最も良かった学習率 $3 \\times 10^{-3}$ ですでにチャンスレベルまで落ち、検証では $3 \\times 10^{-4}$ が選ばれました。',
     file: VARIANTS_FILE,
     check: (r) => {
       const v = variant(r, 'loraplus');
@@ -321,6 +334,7 @@ const variantClaims: Claim[] = [
   {
     sentence:
       "DoRA, the one variant that adds weights, trains 55,938 against LoRA's 53,634 (one magnitude per output unit of each adapted module).",
+    ja: 'DoRAは重みを追加する唯一の変種で、学習する重みはLoRAの53,634に対して55,938です（適応した各モジュールの出力ユニットごとに大きさが一つ）。',
     file: VARIANTS_FILE,
     check: (r) =>
       all(
@@ -333,6 +347,7 @@ const variantClaims: Claim[] = [
   {
     sentence:
       'Each tuned over the same four learning rates, rsLoRA, LoRA+, DoRA and PiSSA all landed within the seed-to-seed uncertainty of plain LoRA on our task',
+    ja: '同じ四つの学習率でそれぞれ調整すると、rsLoRA、LoRA+、DoRA、PiSSAはいずれも、私たちのタスクで素のLoRAとの差がシード間のばらつきによる不確かさの範囲内に収まりました',
     file: VARIANTS_FILE,
     check: (r) =>
       all(
@@ -365,6 +380,7 @@ const stepClaims: Claim[] = [
   {
     sentence:
       "a DoRA step took 1.35 times as long as plain LoRA's, since it recomputes the norm of every column of the adapted weight at each step; rsLoRA, LoRA+ and PiSSA cost what plain LoRA costs, within 3%; and LoRA on the quantised bases took 4% to 7% longer than on float32",
+    ja: 'DoRAのステップには素のLoRAの1.35倍の時間がかかりました。毎ステップ、適応した重みのすべての列のノルムを計算し直すためです。rsLoRA、LoRA+、PiSSAのコストは3%以内で素のLoRAと同じで、量子化したベースの上のLoRAはfloat32の場合より4%から7%長くかかりました',
     file: BENCH_FILE,
     check: (r) => {
       const same = ['rslora', 'loraplus', 'pissa'].map((v) => stepRatio(r, v, 'float32'));

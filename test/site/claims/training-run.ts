@@ -25,6 +25,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'The encoder has 2 layers of width 128 with 4 attention heads and a word-level vocabulary',
+    ja: 'エンコーダーは幅128の層が2層で、アテンションヘッドは4個、語彙は単語単位です',
     file: CONFIG,
     check: (r) => {
       const d = dims(r);
@@ -37,6 +38,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'One epoch over the 2,379 training sentences is about 150 steps of 16.',
+    ja: '一エポック（学習データ2,379文を一巡）は、16文ずつで約150ステップです。',
     file: 'data/sentiment.json',
     check: (r) => {
       const n = (at(r, 'train') as unknown[]).length;
@@ -49,6 +51,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "(2 million of them in the word embeddings) instead of about nineteen thousand — the adapters' 2,048",
+    ja: '（うち2M個は単語埋め込み）。LoRAで学習するのは約一万九千個、内訳はアダプターの2,048個',
     file: CONFIG,
     check: (r) => {
       const d = dims(r);
@@ -63,6 +66,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'puts LoRA at rank 2 on query and value at 85.1 ± 0.7% test accuracy and full fine-tuning at 89.7 ± 0.6% (three seeds each, 300 test sentences)',
+    ja: 'queryとvalueにランク2を置いたLoRAのテスト正解率が85.1 ± 0.7%、フルファインチューニングが89.7 ± 0.6%です（それぞれシード三つ、テストデータ300文）',
     file: EVAL,
     check: (r) => {
       const lora = at(r, 'summary.lora/pretrained:mean') as Record<string, unknown>;
@@ -82,6 +86,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "LoRA's learning rate and epochs were chosen on the validation sentences; full fine-tuning's were set once and not tuned",
+    ja: 'LoRAの学習率とエポック数は検証データで選びましたが、フルファインチューニングのものは一度決めたきりで調整していません',
     file: EVAL,
     check: (r) => {
       const note = String(at(r, 'command'));
@@ -97,6 +102,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: "a gap of 4.6 points, far outside the seeds' spread.",
+    ja: '差は4.6ポイントで、シード間のばらつきを大きく超えています。',
     file: EVAL,
     check: (r) => {
       const lora = num(r, 'summary.lora/pretrained:mean.test.mean');
@@ -113,6 +119,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       "each method's learning rate and epochs chosen on the validation sentences with the same budget",
+    ja: '各手法の学習率とエポック数は同じ予算で検証データを使って選択',
     file: EVAL_GAP,
     check: (r) => {
       const search = r.search as { trials: { arm: string }[] } | undefined;
@@ -128,6 +135,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Full fine-tuning with the word-embedding table frozen, every other weight free, scores 84.7 ± 1.1%: no better than LoRA at rank 2 (84.9 ± 0.8%), while full fine-tuning scores 89.5 ± 0.4% and LoRA at rank 8 on all six linear layers of each block 86.3 ± 1.2%.',
+    ja: '単語埋め込みの表だけを凍結し、ほかの重みはすべて学習するフルファインチューニングは84.7 ± 1.1%で、ランク2のLoRA（84.9 ± 0.8%）を上回りません。一方、フルファインチューニングは89.5 ± 0.4%、各ブロックの六つの線形層すべてにランク8を置いたLoRAは86.3 ± 1.2%です。',
     file: EVAL_GAP,
     check: (r) =>
       all(
@@ -140,12 +148,14 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'So what the adapters miss on this model is not rank: it is the word vectors',
+    ja: 'つまり、このモデルでアダプターに足りないのはランクではなく、単語ベクトルです',
     file: EVAL_GAP,
     // Every weight but the embeddings, at full rank, does no better than rank 2; full FT is ahead.
     check: (r) => all(noBetter(r, ARMS.body, ARMS.lora2), fullAhead(r, ARMS.body)),
   },
   {
     sentence: 'On 300 test sentences their 95% intervals are 6 to 8 points wide.',
+    ja: 'テストデータ300文では、各条件の95% 信頼区間の幅は6〜8ポイントです。',
     file: EVAL_GAP,
     check: (r) => {
       const named: readonly string[] = Object.values(ARMS);
@@ -168,6 +178,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'two million weights that full fine-tuning re-learns and that no adapter on a linear layer can reach (the shipped encoder kept them frozen at their GloVe values during pretraining)',
+    ja: '単語ベクトルは二百万個の重みで、フルファインチューニングは学習し直しますが、線形層に置いたアダプターはどれも手が届きません（配布しているエンコーダーは、事前学習の間これをGloVeの値のまま凍結していました）',
     file: 'models/tiny-roberta/manifest.json',
     check: (r) => {
       const words = String(at(r, 'training.wordEmbeddings'));
@@ -183,6 +194,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'Measured the same way, with the same search budget, it does not help here',
+    ja: '同じ方法、同じ探索予算で測ったところ、ここでは役に立ちませんでした',
     file: EVAL_GAP,
     check: (r) => {
       const search = r.search as { trials: { arm: string }[] } | undefined;
@@ -199,6 +211,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'rank 2 on query, value and the word embeddings scores 83.6 ± 0.7%, and rank 8 on all six linear layers plus the word embeddings 83.2 ± 2.0%, each below the same adapter without the table',
+    ja: 'query、value、単語埋め込みにランク2を置くと83.6 ± 0.7%、六つの線形層すべてと単語埋め込みにランク8を置くと83.2 ± 2.0%で、どちらも表なしの同じアダプターを下回ります',
     file: EVAL_GAP,
     check: (r) =>
       all(
@@ -211,6 +224,7 @@ export const claims: readonly Claim[] = [
   {
     sentence:
       'Both end training at a loss of 0.07 or less, where full fine-tuning ends between 0.10 and 0.38',
+    ja: 'どちらも学習を終えたときの損失は0.07以下で、フルファインチューニングは0.10から0.38の間で終わります',
     file: EVAL_GAP,
     check: (r) => {
       const runs = r.runs as { arm: string; finalLoss: number }[];
@@ -230,6 +244,7 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence: 'a further search at lower learning rates did not change that (84.1 ± 0.6%)',
+    ja: 'さらに低い学習率で探索しても、この状況は変わりませんでした（84.1 ± 0.6%）',
     file: EVAL_GAP,
     check: (r) => {
       const low = EMBEDDING_ARMS.lora2.replace('/', '-low-lr/');
