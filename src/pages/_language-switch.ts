@@ -29,6 +29,46 @@ export function currentSection(headings: readonly HTMLElement[], line: number): 
 
 const SECTION_HASH = /^#section-(\d+)$/;
 
+/** How long the page must rest (no scrolling) for its position to count as being read. */
+export const REST_MS = 800;
+
+/**
+ * Follows which section the reader is reading. The switch is in the page's header, so a reader
+ * scrolls back up to reach it: the place that counts is where the page last rested for
+ * {@link REST_MS} with the header out of view, not where it is at the click. Returns the tracker.
+ */
+export function trackReading(
+  root: ParentNode,
+  header: Element | null,
+): { section: () => number | null } {
+  let rested: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const note = (): void => {
+    if (header !== null && header.getBoundingClientRect().bottom > 0) return;
+    rested = currentSection(sectionHeadings(root), window.innerHeight / 3);
+  };
+  addEventListener(
+    'scroll',
+    () => {
+      clearTimeout(timer);
+      timer = setTimeout(note, REST_MS);
+    },
+    { passive: true },
+  );
+  return {
+    section: () => rested ?? currentSection(sectionHeadings(root), window.innerHeight / 3),
+  };
+}
+
+let tracker: { section: () => number | null } | null = null;
+
+/** Starts following the reader's place (a lesson page, once). */
+export function followReading(): void {
+  const root = document.querySelector('[data-lesson-root]');
+  if (root && tracker === null)
+    tracker = trackReading(root, document.querySelector('.site-header'));
+}
+
 /** Click handler of the switch: remembers the edition and adds the section being read. */
 export function switchLanguage(link: HTMLAnchorElement): void {
   const target = link.dataset.languageSwitch;
@@ -37,10 +77,7 @@ export function switchLanguage(link: HTMLAnchorElement): void {
   } catch {
     // Storage can be blocked: the switch still works, the choice is not remembered.
   }
-  const root = document.querySelector('[data-lesson-root]');
-  if (!root) return;
-  // A third of the way down the viewport: the section whose heading is above it is being read.
-  const section = currentSection(sectionHeadings(root), window.innerHeight / 3);
+  const section = tracker?.section() ?? null;
   if (section === null) return;
   const url = new URL(link.href);
   url.hash = `section-${String(section)}`;

@@ -39,7 +39,8 @@ function lessonFiles(dir: string): string[] {
   }
 }
 
-const lessons = lessonFiles(lessonDir);
+/** Both editions: the Japanese lessons' cells are the same programs with Japanese text. */
+const lessons = [...lessonFiles(lessonDir), ...lessonFiles(join(lessonDir, 'ja'))];
 
 /** Waits until no element under `nodes` says `data-state="running"` (a training panel's run). */
 async function panelsIdle(nodes: readonly HTMLElement[], timeoutMs: number): Promise<void> {
@@ -137,7 +138,12 @@ describe('lesson cells run headlessly', () => {
     it(`${name}: every cell fulfils`, async () => {
       const cells = extractCells(readFileSync(file, 'utf8'));
       expect(cells.length).toBeGreaterThan(0);
-      const { failures, states, pressed, nodes } = await runLesson(cells);
+      // The page's edition, as <html lang> tells the runtime, the kit and the exercises.
+      const japanese = file.includes(`${join('lessons', 'ja')}/`);
+      document.documentElement.lang = japanese ? 'ja' : 'en';
+      const { failures, states, pressed, nodes } = await runLesson(cells).finally(() => {
+        document.documentElement.lang = 'en';
+      });
       // Every button of the lesson was pressed, and no output still asks for a press.
       const buttons = cells.filter(
         (c) =>
@@ -148,7 +154,11 @@ describe('lesson cells run headlessly', () => {
       expect(pressed, `${name}: buttons pressed`).toHaveLength(buttons.length);
       const waiting = nodes
         .map((n, i) => [i, n.textContent] as const)
-        .filter(([, text]) => /\bPress\b[^.]*\b(button|to (train|start))/i.test(text));
+        .filter(
+          ([, text]) =>
+            /\bPress\b[^.]*\b(button|to (train|start))/i.test(text) ||
+            /ボタンを押(すと|してください)|」を押すと/.test(text),
+        );
       expect(waiting, `${name}: outputs still waiting for a press`).toEqual([]);
       expect(failures, `${name}\n${failures.join('\n')}`).toEqual([]);
       // A finished run shows one loss chart: the figure, with no live curve left under it.

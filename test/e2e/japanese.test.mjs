@@ -1,0 +1,163 @@
+// @ts-check
+/**
+ * The Japanese edition as a reader meets it: /ja/ pages in Japanese with `lang="ja"`, the language
+ * switch (a real pointer click) keeping the section being read and remembered by the home page,
+ * a first visit following the browser's language, and a Japanese lesson's cells running.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BASE_URL, launchBrowser, lessonsFromSource, openPage, settledCells } from './helpers.mjs';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff]/;
+
+/** A Japanese lesson's URL (`?test=1` shrinks sizes, as for the English lessons). */
+const jaLessonUrl = (/** @type {string} */ slug, query = 'test=1') =>
+  new URL(`ja/lessons/${slug}/${query ? `?${query}` : ''}`, BASE_URL).href;
+
+describe('the Japanese edition', () => {
+  it('/ja/ lists every lesson in Japanese, in course order, linking inside /ja/', async () => {
+    const context = await browser.newContext();
+    const { page, foreignRequests, errors } = await openPage(context);
+    await page.goto(new URL('ja/', BASE_URL).href);
+    assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+    const listed = await page.$$eval('[data-lesson-list] > li', (items) =>
+      items.map((li) => ({
+        slug: li.getAttribute('data-lesson') ?? '',
+        title: li.querySelector('h3')?.textContent.trim() ?? '',
+        href: li.querySelector('a')?.getAttribute('href') ?? '',
+      })),
+    );
+    assert.deepEqual(
+      listed.map((l) => l.slug),
+      lessonsFromSource().map((l) => l.slug),
+    );
+    for (const item of listed) {
+      assert.equal(item.href, `/ja/lessons/${item.slug}/`);
+      assert.match(item.title, JAPANESE, `${item.slug}'s title is in Japanese`);
+    }
+    const nav = await page.$$eval('.site-nav a', (links) => links.map((a) => a.textContent));
+    assert.ok(
+      nav.every((text) => JAPANESE.test(text ?? '')),
+      `navigation in Japanese: ${nav}`,
+    );
+    assert.deepEqual(foreignRequests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('every Japanese lesson page says lang="ja" and links to its English counterpart', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    for (const { slug } of lessonsFromSource()) {
+      const response = await page.goto(jaLessonUrl(slug, ''));
+      assert.equal(response?.status(), 200, slug);
+      assert.equal(await page.getAttribute('html', 'lang'), 'ja', slug);
+      assert.match((await page.textContent('h1')) ?? '', JAPANESE, slug);
+      assert.equal(
+        await page.getAttribute('[data-language-switch]', 'href'),
+        `/lessons/${slug}/`,
+        slug,
+      );
+      assert.equal(
+        await page.getAttribute('link[rel=alternate][hreflang=en]', 'href'),
+        `/lessons/${slug}/`,
+      );
+    }
+    await context.close();
+  });
+
+  it('the switch keeps the section being read, and the home page remembers the choice', async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const { page, errors } = await openPage(context);
+    await page.goto(new URL('lessons/qlora/', BASE_URL).href);
+    const sectionAt = () =>
+      page.evaluate(() => {
+        const hs = [
+          ...document.querySelectorAll(
+            '[data-lesson-root] > h2, [data-lesson-root] > h3, [data-lesson-root] > h4',
+          ),
+        ];
+        let found = 0;
+        hs.forEach((h, i) => {
+          if (h.getBoundingClientRect().top <= window.innerHeight / 3) found = i + 1;
+        });
+        return found;
+      });
+    // The reader scrolls with the wheel into the lesson and reads (the page rests) …
+    await page.mouse.move(500, 400);
+    for (let i = 0; i < 12; i++) await page.mouse.wheel(0, 700);
+    await page.waitForTimeout(1500);
+    const reading = await sectionAt();
+    assert.ok(reading >= 2, `the reader is inside the lesson (section ${reading})`);
+    // … then scrolls back up to the header and clicks the switch with the pointer.
+    for (let i = 0; i < 30; i++) await page.mouse.wheel(0, -700);
+    await page.waitForFunction(() => window.scrollY === 0);
+    await page.locator('[data-language-switch]').click();
+    await page.waitForURL(/\/ja\/lessons\/qlora\/#/);
+    await page.waitForFunction(() => !location.hash.startsWith('#section-'));
+    const landed = await page.evaluate(() => {
+      const hs = [
+        ...document.querySelectorAll(
+          '[data-lesson-root] > h2, [data-lesson-root] > h3, [data-lesson-root] > h4',
+        ),
+      ];
+      const id = decodeURIComponent(location.hash.slice(1));
+      return {
+        index: hs.findIndex((h) => h.id === id) + 1,
+        top: document.getElementById(id)?.getBoundingClientRect().top ?? -1,
+        lang: document.documentElement.lang,
+      };
+    });
+    assert.equal(landed.lang, 'ja');
+    assert.equal(landed.index, reading, 'the same section, by its place in the lesson');
+    assert.ok(landed.top >= -2 && landed.top < 200, `the section is at the top (${landed.top})`);
+    // Back to the English home page: the choice is remembered, the reader lands in Japanese.
+    await page.goto(BASE_URL);
+    await page.waitForURL(/\/ja\/$/);
+    assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+    // And the switch back to English is remembered too.
+    await page.locator('[data-language-switch]').click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.goto(new URL('ja/', BASE_URL).href);
+    await page.waitForURL((url) => url.pathname === '/');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('a first visit follows the browser language; English readers stay in English', async () => {
+    const ja = await browser.newContext({ locale: 'ja-JP' });
+    const jaPage = await ja.newPage();
+    await jaPage.goto(BASE_URL);
+    await jaPage.waitForURL(/\/ja\/$/);
+    await ja.close();
+    const en = await browser.newContext({ locale: 'en-GB' });
+    const enPage = await en.newPage();
+    await enPage.goto(BASE_URL);
+    assert.equal(new URL(enPage.url()).pathname, '/');
+    assert.equal(await enPage.getAttribute('html', 'lang'), 'en');
+    await en.close();
+  });
+
+  it('a Japanese lesson runs its cells, with no error and no request to another host', async () => {
+    const context = await browser.newContext();
+    const { page, foreignRequests, errors } = await openPage(context);
+    await page.goto(jaLessonUrl('how-these-notebooks-work'));
+    const states = await settledCells(page);
+    assert.deepEqual(
+      states.filter((s) => s.state !== 'fulfilled'),
+      [],
+    );
+    assert.deepEqual(foreignRequests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
