@@ -51,6 +51,9 @@ export const EMBED_PREFIX = '/embed/';
 /** Pages under this path (after the site's base) are lessons: their cells run. */
 export const LESSONS_PREFIX = '/lessons/';
 
+/** The Japanese edition's path prefix: its lessons and embeds get the same headers as ours. */
+export const JA_PREFIX = '/ja';
+
 /**
  * Features no page of the site uses, turned off for the page and every frame in it (a cell's code
  * or a framed page cannot ask for the camera, say). Only names Chromium knows (an unknown name is
@@ -101,17 +104,18 @@ export function normaliseRequestPath(rawPath) {
  * @returns {boolean}
  */
 export function isEmbedPath(path) {
-  return path.startsWith(EMBED_PREFIX);
+  return path.startsWith(EMBED_PREFIX) || path.startsWith(`${JA_PREFIX}${EMBED_PREFIX}`);
 }
 
 /**
  * Whether live cells run on the page at `path` (decoded, normalised): a lesson
- * (`/lessons/<slug>/`) or an embed (`/embed/<lesson>/<cell>/`). Only these get 'unsafe-eval'.
+ * (`/lessons/<slug>/`) or an embed (`/embed/<lesson>/<cell>/`), in either edition (`/ja/…`).
+ * Only these get 'unsafe-eval'.
  * @param {string} path
  * @returns {boolean}
  */
 export function runsCells(path) {
-  return /^\/lessons\/[^/]+(\/(index\.html)?)?$/.test(path) || isEmbedPath(path);
+  return /^(\/ja)?\/lessons\/[^/]+(\/(index\.html)?)?$/.test(path) || isEmbedPath(path);
 }
 
 /**
@@ -178,7 +182,7 @@ export function securityHeaders({ dev, path = '/' }) {
 /**
  * The `_headers` file (Netlify, Cloudflare Pages) with the same rules as `securityHeaders`: the
  * site-wide block, then `/lessons/*` (cells: 'unsafe-eval') and `/embed/*` (cells, framable by any
- * site, CORP cross-origin), each first detaching (`! Name`, Cloudflare's syntax) the values the
+ * site, CORP cross-origin) and the same two under `/ja/`, each first detaching (`! Name`, Cloudflare's syntax) the values the
  * site-wide block set. Hosts match these rules on the decoded, normalised path.
  * @returns {string}
  */
@@ -202,6 +206,8 @@ export function headersFile() {
       `/*\n${block(all)}`,
       `${LESSONS_PREFIX}*\n${block(lessons, Object.keys(lessons))}`,
       `${EMBED_PREFIX}*\n${block(embed, Object.keys(embed))}`,
+      `${JA_PREFIX}${LESSONS_PREFIX}*\n${block(lessons, Object.keys(lessons))}`,
+      `${JA_PREFIX}${EMBED_PREFIX}*\n${block(embed, Object.keys(embed))}`,
     ].join('\n') + '\n'
   );
 }

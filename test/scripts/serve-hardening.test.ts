@@ -210,10 +210,14 @@ describe('serve.mjs: headers', () => {
       '/no-such-page/',
       '/lessons/x/',
       '/embed/x/c/',
+      '/ja/',
+      '/ja/data/',
+      '/ja/lessons/x/',
+      '/ja/embed/x/c/',
     ]) {
       const a = await get(path);
       expect(a.headers['permissions-policy'], path).toMatch(/camera=\(\)/);
-      const evalAllowed = path === '/lessons/x/' || path === '/embed/x/c/';
+      const evalAllowed = /^(\/ja)?\/(lessons|embed)\//.test(path);
       expect(csp(a).includes("'unsafe-eval'"), path).toBe(evalAllowed);
       expect(csp(a), path).toMatch(/script-src 'self'( 'unsafe-eval')? 'wasm-unsafe-eval'/);
     }
