@@ -14,7 +14,9 @@
   }
   var want = chosen === 'en' || chosen === 'ja' ? chosen : null;
   if (want === null) {
-    // A first arrival only: not when the reader came here from one of our own pages.
+    // A first arrival at the English home page only: an address under /ja/ is already a choice,
+    // and a reader who came here from one of our own pages has already chosen.
+    if (here === 'ja') return;
     var fromUs = false;
     try {
       fromUs = document.referrer !== '' && new URL(document.referrer).origin === location.origin;

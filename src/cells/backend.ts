@@ -9,6 +9,9 @@
  * The WebGPU and WASM backends are imported only when chosen; the WASM backend's three .wasm
  * files are emitted by Vite (`?url`) and served by the site itself, so nothing is fetched from
  * another host.
+ *
+ * The reason is in the page's language (`<html lang>`): the core and the platform layer write
+ * English unless given other words, which come from text.ts.
  */
 import {
   BACKEND_NAMES,
@@ -19,6 +22,8 @@ import {
 import { probeWebGpu, registerBackend, wasmReasonSuffix } from '../platform/tf-backends.ts';
 import { planWasmThreads, threadsParam } from '../platform/wasm-threads.ts';
 import type { TfModule } from './builtins.ts';
+import { documentLang, type Lang } from '../lib/i18n.ts';
+import { cellsText } from './text.ts';
 
 /** The smallest module using a SIMD instruction (from wasm-feature-detect, Apache-2.0). */
 const SIMD_PROBE = new Uint8Array([
@@ -42,22 +47,31 @@ function probeWasm(): BackendProbe {
   return { name: 'wasm', available: true, description: `WASM${simd ? ' SIMD' : ''}` };
 }
 
-/** Probes every backend this browser might run. */
-export async function probeBackends(): Promise<BackendProbe[]> {
-  return [
+/** Probes every backend this browser might run; descriptions in `lang` where they have words. */
+export async function probeBackends(lang: Lang = 'en'): Promise<BackendProbe[]> {
+  const probes: BackendProbe[] = [
     await probeWebGpu(),
     probeWasm(),
     probeWebGl(),
     { name: 'cpu', available: true, description: 'plain JavaScript' },
   ];
+  const words = cellsText(lang).backend.probe;
+  return probes.map((p) => {
+    const said = p.description === undefined ? undefined : words[p.description];
+    return said === undefined ? p : { ...p, description: said };
+  });
 }
 
-/** Probes and decides (no TF.js loaded yet); `search` is the page's query string. */
+/**
+ * Probes and decides (no TF.js loaded yet); `search` is the page's query string, the reason is
+ * in `lang` (the page's language by default).
+ */
 export async function chooseBrowserBackend(
   search: string = location.search,
+  lang: Lang = documentLang(),
 ): Promise<BackendChoice> {
   const forced = new URLSearchParams(search).get('backend');
-  return chooseBackend(await probeBackends(), forced);
+  return chooseBackend(await probeBackends(lang), forced, cellsText(lang).backend.reasons);
 }
 
 /**
@@ -83,13 +97,14 @@ export function announceBackend(choice: BackendChoice, lost = false): void {
   document.dispatchEvent(new CustomEvent('backendchange', { detail }));
 }
 
-/** The reason the badge shows once the WebGPU device is lost. */
-export function deviceLostReason(info: { reason?: string; message?: string }): string {
-  const why = (info.message ?? '').trim() || (info.reason ?? '') || 'no reason given';
-  return (
-    `the WebGPU device was lost (${why.length > 120 ? `${why.slice(0, 120)}…` : why}), so cells ` +
-    'that use TF.js fail until the page is reloaded. Reload on WASM to go on: your edits are kept'
-  );
+/** The reason the badge shows once the WebGPU device is lost (in `lang`, the page's by default). */
+export function deviceLostReason(
+  info: { reason?: string; message?: string },
+  lang: Lang = documentLang(),
+): string {
+  const words = cellsText(lang).backend;
+  const why = (info.message ?? '').trim() || (info.reason ?? '') || words.noReason;
+  return words.deviceLost(why.length > 120 ? `${why.slice(0, 120)}…` : why);
 }
 
 /**
@@ -97,12 +112,12 @@ export function deviceLostReason(info: { reason?: string; message?: string }): s
  * `device.destroy()`). TF.js cannot move the cells' tensors to another backend, so the honest
  * fallback is a reload on WASM, which the badge offers; the cells' edits are stored when made.
  */
-function watchDeviceLoss(tf: TfModule): void {
+function watchDeviceLoss(tf: TfModule, lang: Lang): void {
   const device = (tf.backend() as { device?: { lost?: Promise<GPUDeviceLostInfo> } }).device;
   void device?.lost?.then((info) => {
     // Only while WebGPU is still TF.js's backend: a page that moved on has nothing to reload.
     if (tf.getBackend() !== 'webgpu') return;
-    announceBackend({ name: 'webgpu', reason: deviceLostReason(info), forced: false }, true);
+    announceBackend({ name: 'webgpu', reason: deviceLostReason(info, lang), forced: false }, true);
   });
 }
 
@@ -129,9 +144,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /**
  * Makes `choice` TF.js's backend; if it fails to initialise, tries the others (wasm, webgl, cpu)
- * and says so in the reason. Announces the result and returns it.
+ * and says so in the reason (in `lang`, the page's by default). Announces the result and returns it.
  */
-export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<BackendChoice> {
+export async function initBackend(
+  tf: TfModule,
+  choice: BackendChoice,
+  lang: Lang = documentLang(),
+): Promise<BackendChoice> {
+  const words = cellsText(lang).backend;
   const order = [choice.name, ...BACKEND_NAMES.filter((n) => n !== choice.name && n !== 'webgpu')];
   const failed: string[] = [];
   // One WASM thread unless `?threads=N` asks for more (and the page is cross-origin isolated).
@@ -148,15 +168,18 @@ export async function initBackend(tf: TfModule, choice: BackendChoice): Promise<
             ? choice
             : {
                 name,
-                reason: `${failed.join(', ')} failed to start here, so ${name}`,
+                reason: words.failedToStart(failed, name),
                 forced: false,
               };
         const result: BackendChoice =
           name === 'wasm'
-            ? { ...started, reason: started.reason + (await wasmReasonSuffix(tf, plan)) }
+            ? {
+                ...started,
+                reason: started.reason + (await wasmReasonSuffix(tf, plan, words.wasm)),
+              }
             : started;
         announceBackend(result);
-        if (name === 'webgpu') watchDeviceLoss(tf);
+        if (name === 'webgpu') watchDeviceLoss(tf, lang);
         return result;
       }
       failed.push(name);

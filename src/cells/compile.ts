@@ -16,6 +16,7 @@ import type { Node } from 'acorn';
 import { Mutable, input } from './generators.ts';
 import { createLoopGuard, DEFAULT_LOOP_LIMIT_MS, type LoopGuard } from './loop-guard.ts';
 import { applyEdits, blank, type SourceEdit } from './source-edits.ts';
+import { cellsText } from './text.ts';
 
 /** A cell's syntax error, with its position in the cell (1-based line and column). */
 export class CellSyntaxError extends SyntaxError {
@@ -24,9 +25,7 @@ export class CellSyntaxError extends SyntaxError {
     readonly line: number | null,
     readonly column: number | null,
   ) {
-    super(
-      line === null ? message : `${message} (line ${String(line)}, column ${String(column ?? 1)})`,
-    );
+    super(line === null ? message : cellsText().syntaxAt(message, line, column ?? 1));
     this.name = 'SyntaxError';
   }
 }
@@ -217,15 +216,7 @@ export function compileCell(source: string, options: CompileOptions = {}): Compi
   }
   const body = cell.body;
   if (body?.type === 'ImportDeclaration') {
-    return rejected(
-      source,
-      new CellSyntaxError(
-        'import is not available in lesson cells (the site works offline); use the built-ins (tf, core, Plotly, Inputs…)',
-        1,
-        1,
-      ),
-      sourceUrl,
-    );
+    return rejected(source, new CellSyntaxError(cellsText().noImport, 1, 1), sourceUrl);
   }
 
   const inputs: string[] = [];

@@ -6,8 +6,13 @@
  * query from values. Pure: no DOM.
  *
  * URL parameters only ever carry values (numbers, strings, booleans); code never comes from a URL.
+ * The messages are in the language given (English by default; the embed passes its page's).
  */
+import type { Lang } from '../lib/i18n.ts';
 import type { ParamValue } from './embed-cells.ts';
+import { cellsText, type CellsText } from './text.ts';
+
+type Words = CellsText['params'];
 
 /** How the embedded cell's code is shown. */
 export type CodeMode = 'show' | 'fold' | 'hide';
@@ -56,11 +61,12 @@ function choice<T extends string>(
   fallback: T,
   name: string,
   problems: string[],
+  words: Words,
 ): T {
   if (raw === null) return fallback;
   const found = allowed.find((a) => a === raw.trim().toLowerCase());
   if (found !== undefined) return found;
-  problems.push(`“${name}=${clip(raw)}” is not one of ${allowed.join(', ')}; using “${fallback}”.`);
+  problems.push(words.notOneOf(`${name}=${clip(raw)}`, allowed, fallback));
   return fallback;
 }
 
@@ -83,34 +89,49 @@ export function defaultCodeMode(source: string): CodeMode {
 
 /**
  * Parses an embed's query string (`location.search`, with or without `?`). Never throws.
- * `codeDefault` is the code mode when the query gives none (defaultCodeMode of the cell).
+ * `codeDefault` is the code mode when the query gives none (defaultCodeMode of the cell); the
+ * problems are in `lang`.
  */
 export function parseEmbedParams(
   search: string | URLSearchParams,
   codeDefault: CodeMode = 'show',
+  lang: Lang = 'en',
 ): EmbedParams {
+  const words = cellsText(lang).params;
   const query = typeof search === 'string' ? new URLSearchParams(search) : search;
   const problems: string[] = [];
-  const code = choice(query.get('code'), ['show', 'fold', 'hide'], codeDefault, 'code', problems);
-  const controls = choice(query.get('controls'), ['show', 'hide'], 'show', 'controls', problems);
+  const code = choice(
+    query.get('code'),
+    ['show', 'fold', 'hide'],
+    codeDefault,
+    'code',
+    problems,
+    words,
+  );
+  const controls = choice(
+    query.get('controls'),
+    ['show', 'hide'],
+    'show',
+    'controls',
+    problems,
+    words,
+  );
   const themeRaw = query.get('theme');
   const theme =
     themeRaw === null || themeRaw.trim().toLowerCase() === 'auto'
       ? null
-      : choice(themeRaw, ['light', 'dark'], 'light', 'theme', problems);
+      : choice(themeRaw, ['light', 'dark'], 'light', 'theme', problems, words);
   const inputs = new Map<string, string>();
   const refused = new Set<string>();
   for (const [name, raw] of query) {
     if (RESERVED_PARAMS.has(name) || inputs.has(name) || refused.has(name)) continue;
     refused.add(name);
     if (!NAME.test(name)) {
-      problems.push(`“${clip(name)}” is not the name of an input; it was ignored.`);
+      problems.push(words.notAName(clip(name)));
     } else if (raw.length > MAX_VALUE_LENGTH) {
-      problems.push(
-        `The value of “${name}” is ${String(raw.length)} characters long (at most ${String(MAX_VALUE_LENGTH)}); it was ignored.`,
-      );
+      problems.push(words.tooLong(name, raw.length, MAX_VALUE_LENGTH));
     } else if (inputs.size >= MAX_INPUTS) {
-      problems.push(`More than ${String(MAX_INPUTS)} inputs; “${name}” was ignored.`);
+      problems.push(words.tooMany(MAX_INPUTS, name));
     } else {
       refused.delete(name);
       inputs.set(name, raw);
@@ -147,11 +168,11 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
+function describe(value: unknown, words: Words): string {
+  if (value === null) return words.kind('null');
+  if (Array.isArray(value)) return words.kind('list');
+  if (typeof value === 'object') return words.kind('object');
+  return words.kind(typeof value);
 }
 
 /** Rounds away float noise from a snapped value (0.1 + 0.2 → 0.3), keeping the step's decimals. */
@@ -160,21 +181,23 @@ function tidy(value: number, step: number): number {
   return Number(value.toFixed(decimals));
 }
 
-/** Clamps a number into bounds and snaps it to the step; says what changed, if anything. */
+/** Clamps a number into bounds and snaps it to the step; says what changed (in `lang`), if anything. */
 export function clampNumber(
   name: string,
   value: number,
   bounds: NumberBounds = {},
+  lang: Lang = 'en',
 ): { value: number; note: string | null } {
+  const words = cellsText(lang).params;
   const { min, max, step } = bounds;
   let v = value;
   const notes: string[] = [];
   if (min !== undefined && Number.isFinite(min) && v < min) {
     v = min;
-    notes.push(`below the minimum ${String(min)}`);
+    notes.push(words.belowMin(min));
   } else if (max !== undefined && Number.isFinite(max) && v > max) {
     v = max;
-    notes.push(`above the maximum ${String(max)}`);
+    notes.push(words.aboveMax(max));
   }
   if (step !== undefined && Number.isFinite(step) && step > 0) {
     const origin = min !== undefined && Number.isFinite(min) ? min : 0;
@@ -182,56 +205,46 @@ export function clampNumber(
     if (max !== undefined && Number.isFinite(max) && snapped > max) snapped -= step;
     snapped = tidy(snapped, step);
     if (snapped !== v) {
-      if (notes.length === 0) notes.push(`not a multiple of the step ${String(step)}`);
+      if (notes.length === 0) notes.push(words.notMultiple(step));
       v = snapped;
     }
   }
   return {
     value: v,
-    note:
-      notes.length === 0
-        ? null
-        : `“${name}=${String(value)}” is ${notes.join(' and ')}; using ${String(v)}.`,
+    note: notes.length === 0 ? null : words.clamped(`${name}=${String(value)}`, notes, v),
   };
 }
 
 /**
  * Converts a raw URL value to the type of the input's current value: a number (finite, clamped
  * to `bounds`), a boolean (true/false, 1/0, yes/no, on/off) or a string. Anything else (an
- * object, a list, a function) cannot be set from a URL.
+ * object, a list, a function) cannot be set from a URL. Messages are in `lang`.
  */
 export function coerceParam(
   name: string,
   raw: string,
   current: unknown,
   bounds: NumberBounds = {},
+  lang: Lang = 'en',
 ): Coerced {
+  const words = cellsText(lang).params;
   const text = raw.trim();
   if (typeof current === 'number') {
     const value = NUMBER.test(text) ? Number(text) : Number.NaN;
     if (!Number.isFinite(value)) {
-      return {
-        ok: false,
-        message: `“${name}=${clip(raw)}” is not a number; keeping ${String(current)}.`,
-      };
+      return { ok: false, message: words.notNumber(`${name}=${clip(raw)}`, String(current)) };
     }
-    const clamped = clampNumber(name, value, bounds);
+    const clamped = clampNumber(name, value, bounds, lang);
     return { ok: true, value: clamped.value, note: clamped.note };
   }
   if (typeof current === 'boolean') {
     const lower = text.toLowerCase();
     if (TRUE.has(lower)) return { ok: true, value: true, note: null };
     if (FALSE.has(lower)) return { ok: true, value: false, note: null };
-    return {
-      ok: false,
-      message: `“${name}=${clip(raw)}” is not true or false; keeping ${String(current)}.`,
-    };
+    return { ok: false, message: words.notBoolean(`${name}=${clip(raw)}`, String(current)) };
   }
   if (typeof current === 'string') return { ok: true, value: raw, note: null };
-  return {
-    ok: false,
-    message: `“${name}” cannot be set from the address (its value is ${describe(current)}).`,
-  };
+  return { ok: false, message: words.notSettable(name, describe(current, words)) };
 }
 
 /** Builds an embed's query string (with `?`, or '' when empty): inputs first, then options. */

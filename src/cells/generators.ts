@@ -3,6 +3,7 @@
  * none: `observe` (a generator fed by callbacks), `input` (the value of a `viewof` element) and
  * `Mutable` (the state behind `mutable x`). Ported from @observablehq/stdlib (ISC).
  */
+import { cellsText } from './text.ts';
 
 /** A generator of values pushed by `change`; `initialize` may return a disposer. */
 export function observe<T>(
@@ -78,9 +79,7 @@ function eventof(input: InputLike): string {
 /** The values of a view (an element with `.value` that fires `input`), as `viewof x` gives `x`. */
 export function input(element: unknown): Generator<Promise<unknown>, undefined> {
   if (typeof element !== 'object' || element === null || !('addEventListener' in element)) {
-    throw new TypeError(
-      `viewof: the cell's value must be an element with a value (got ${typeof element})`,
-    );
+    throw new TypeError(cellsText().viewofNotInput(typeof element));
   }
   const target = element as InputLike;
   return observe<unknown>((change) => {

@@ -12,7 +12,10 @@
  *
  * Reading the clock costs ~30 ns, so checks sample it with an adaptive stride: every iteration
  * while iterations are slow, up to every 4096th while they are fast (< 1 ms between samples).
+ *
+ * Both errors' messages are in the page's language (text.ts).
  */
+import { cellsText } from './text.ts';
 
 /** How long (ms) a synchronous run may loop before it is stopped. */
 export const DEFAULT_LOOP_LIMIT_MS = 5000;
@@ -20,9 +23,7 @@ export const DEFAULT_LOOP_LIMIT_MS = 5000;
 /** The error a runaway loop is stopped with. */
 export class LoopTimeoutError extends Error {
   constructor(readonly limitMs: number) {
-    super(
-      `This loop ran for more than ${formatSeconds(limitMs)} without finishing — stopped to keep the page responsive`,
-    );
+    super(cellsText().loopTimeout(formatSeconds(limitMs)));
     this.name = 'LoopTimeoutError';
   }
 }
@@ -35,7 +36,7 @@ function formatSeconds(ms: number): string {
 /** The error a stopped cell's still-running loops are ended with. */
 export class StoppedError extends Error {
   constructor() {
-    super('Stopped by reader');
+    super(cellsText().stopped);
     this.name = 'Stopped';
   }
 }

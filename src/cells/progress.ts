@@ -4,11 +4,15 @@
  *
  *   for (let step = 0; step < steps; step++) { …; yield progress((step + 1) / steps, `step ${step + 1}`); }
  *
- * A fraction outside [0, 1] or NaN is a RangeError naming the value.
+ * A fraction outside [0, 1] or NaN is a RangeError naming the value. Its own words (the bar's
+ * name without a label, the error) are in the page's language.
  */
+import { cellsText } from './text.ts';
+
 export function progress(fraction: number, label = ''): HTMLElement {
+  const text = cellsText();
   if (!(fraction >= 0 && fraction <= 1)) {
-    throw new RangeError(`progress: fraction must be between 0 and 1, got ${String(fraction)}`);
+    throw new RangeError(text.progress.badFraction(String(fraction)));
   }
   const wrapper = document.createElement('div');
   wrapper.className = 'cell-progress';
@@ -16,10 +20,10 @@ export function progress(fraction: number, label = ''): HTMLElement {
   bar.max = 1;
   bar.value = fraction;
   const percent = `${String(Math.round(fraction * 100))}%`;
-  bar.setAttribute('aria-label', label === '' ? 'Progress' : label);
+  bar.setAttribute('aria-label', label === '' ? text.progress.label : label);
   bar.setAttribute('aria-valuetext', label === '' ? percent : `${label}: ${percent}`);
-  const text = document.createElement('span');
-  text.textContent = label === '' ? percent : `${label} — ${percent}`;
-  wrapper.append(bar, ' ', text);
+  const shown = document.createElement('span');
+  shown.textContent = label === '' ? percent : `${label} — ${percent}`;
+  wrapper.append(bar, ' ', shown);
   return wrapper;
 }

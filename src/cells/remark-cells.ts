@@ -15,8 +15,12 @@
  * `html` node, because MDX drops raw HTML; this works in .md and .mdx alike, and the source is a
  * hast text node, so escaping is the HTML serializer's job. The source is the code node's value —
  * the same text `extractCells` returns — so the code a reader sees is the code that runs.
+ *
+ * The label is in the lesson's edition: Japanese for a file under `lessons/ja/`.
  */
 import type { Code, Parent, Root, RootContent } from 'mdast';
+import type { Lang } from '../lib/i18n.ts';
+import { cellsText } from './text.ts';
 import { cellKey, cellMeta, cellName, isCellInfo } from './extract.ts';
 import { isSetupCell } from './embed-cells.ts';
 import { hashSource } from './hash.ts';
@@ -46,13 +50,17 @@ export function reservedHeight(source: string): number | null {
 
 /**
  * The hast tree of one cell's server markup; a set-up cell (embed-cells.ts `isSetupCell`) is
- * marked `data-cell-setup`, so the page offers no Copy embed for it.
+ * marked `data-cell-setup`, so the page offers no Copy embed for it. `lang`: the edition of its label.
  */
-export function cellHast(source: string, index: number, setup = false): HastElement {
+export function cellHast(
+  source: string,
+  index: number,
+  setup = false,
+  lang: Lang = 'en',
+): HastElement {
   const name = cellName(source);
   const key = cellKey({ name, index });
-  const label =
-    name === null ? `Live cell ${String(index + 1)}` : `Live cell ${String(index + 1)}: ${name}`;
+  const label = cellsText(lang).cellLabel(index + 1, name);
   const reserve = reservedHeight(source);
   const output: HastElement['properties'] = { className: ['cell-output'], ariaLive: 'polite' };
   if (reserve !== null) output.style = `min-height: ${String(reserve)}px`;
@@ -93,8 +101,8 @@ export function cellHast(source: string, index: number, setup = false): HastElem
 }
 
 /** The mdast node that replaces a cell's code node. */
-function cellNode(code: Code, index: number, setup: boolean): RootContent {
-  const hast = cellHast(code.value, index, setup);
+function cellNode(code: Code, index: number, setup: boolean, lang: Lang): RootContent {
+  const hast = cellHast(code.value, index, setup, lang);
   const node = {
     type: 'liveCell',
     data: { hName: hast.tagName, hProperties: hast.properties, hChildren: hast.children },
@@ -107,8 +115,11 @@ function isParent(node: unknown): node is Parent {
   return typeof node === 'object' && node !== null && Array.isArray((node as Parent).children);
 }
 
-/** Replaces every cell code node in the tree, numbering cells in document order. */
-export function transformCells(tree: Root): number {
+/**
+ * Replaces every cell code node in the tree, numbering cells in document order; `lang` is the
+ * lesson's edition.
+ */
+export function transformCells(tree: Root, lang: Lang = 'en'): number {
   const found: { parent: Parent; at: number; code: Code }[] = [];
   const walk = (parent: Parent): void => {
     parent.children.forEach((child, at) => {
@@ -124,15 +135,20 @@ export function transformCells(tree: Root): number {
   const sources = found.map((f) => f.code.value);
   found.forEach(({ parent, at, code }, index) => {
     const setup = isSetupCell(sources, index, cellMeta(code.meta));
-    parent.children[at] = cellNode(code, index, setup);
+    parent.children[at] = cellNode(code, index, setup, lang);
   });
   return found.length;
 }
 
+/** The edition of a lesson file: Japanese under `lessons/ja/`, else English. */
+export function lessonFileLang(path: string | undefined): Lang {
+  return path !== undefined && /(?:^|[\\/])lessons[\\/]ja[\\/][^\\/]+$/.test(path) ? 'ja' : 'en';
+}
+
 /** The remark plugin (a unified attacher): `remarkPlugins: [remarkCells]`. */
-export function remarkCells(): (tree: Root) => void {
-  return (tree) => {
-    transformCells(tree);
+export function remarkCells(): (tree: Root, file?: { path?: string }) => void {
+  return (tree, file) => {
+    transformCells(tree, lessonFileLang(file?.path));
   };
 }
 

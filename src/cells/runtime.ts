@@ -21,6 +21,7 @@ import { Runtime, type Observer, type Variable } from '@observablehq/runtime';
 import { compileCell, errorLine, type CompiledCell, CellSyntaxError } from './compile.ts';
 import { LoopTimeoutError, StoppedError } from './loop-guard.ts';
 import { cellName } from './extract.ts';
+import { cellsText } from './text.ts';
 
 /** A cell's state, as shown on its root element's `data-state`. */
 export type CellState = 'pending' | 'running' | 'fulfilled' | 'rejected';
@@ -78,8 +79,8 @@ export interface RunCellsOptions {
   readonly lazy?: boolean;
 }
 
-/** The message a stopped cell rejects with. */
-export const STOPPED_MESSAGE = 'Stopped by reader';
+/** The message a stopped cell rejects with (in English; in the page's language on a page). */
+export const STOPPED_MESSAGE = cellsText('en').stopped;
 
 export { StoppedError };
 
@@ -133,7 +134,7 @@ export function describeError(error: unknown, compiled: CompiledCell | null): Ce
     const named = kind === 'runtime' && !['Error', 'RuntimeError', ''].includes(error.name);
     message = named ? `${error.name}: ${error.message}` : error.message;
   } else {
-    message = `The cell threw a non-Error value: ${String(error)}`;
+    message = cellsText().nonError(String(error));
   }
   const line = compiled ? errorLine(error, compiled) : null;
   return { message, line, kind, error };
@@ -150,10 +151,9 @@ function isGenerator(value: unknown): value is Generator | AsyncGenerator {
 
 /** The error of a cell that only reads the failed cell `name`, whose own error is `origin`. */
 export function inheritedError(origin: CellErrorInfo, name: string): CellErrorInfo {
-  const where = origin.line === null ? '' : ` (line ${String(origin.line)})`;
   return {
     ...origin,
-    message: `Waiting on \`${name}\`, which failed${where}: ${origin.message}`,
+    message: cellsText().waitingOn(name, origin.line, origin.message),
     line: null,
     failedCell: name,
   };
@@ -367,7 +367,7 @@ export class LessonRun {
 
   /** The name a reader knows a cell by: its Observable name, else "cell N". */
   #nameOf(slot: CellSlot): string {
-    return cellName(slot.source) ?? `cell ${String(this.#slots.indexOf(slot) + 1)}`;
+    return cellName(slot.source) ?? cellsText().cellN(this.#slots.indexOf(slot) + 1);
   }
 
   /** Whether a cell (transitively) reads a name defined by a deferred cell. */

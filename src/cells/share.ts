@@ -1,9 +1,14 @@
 /**
  * Share links: the URL fragment `#share=…` carries a lesson's edited cells. Compressed with
  * `deflate-raw` when CompressionStream exists (prefix "c1."), else plain base64url JSON ("j1.").
- * Decoding validates everything and throws ShareLinkError with a reason a reader can act on.
- * Opening a link never runs its code by itself: that consent step is the page's (client/).
+ * Decoding validates everything and throws ShareLinkError with a reason a reader can act on, in
+ * the page's language (text.ts). Opening a link never runs its code by itself: that consent step
+ * is the page's (client/).
  */
+import { documentLang, type Lang } from '../lib/i18n.ts';
+import { cellsText, type CellsText } from './text.ts';
+
+type Words = CellsText['share'];
 
 /** One edited cell in a share link. */
 export interface SharedCell {
@@ -47,15 +52,14 @@ function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  if (!/^[A-Za-z0-9_-]*$/.test(text))
-    throw new ShareLinkError('the link is damaged (not base64url)');
+function fromBase64Url(text: string, words: Words): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new ShareLinkError(words.notBase64Url);
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
   let binary: string;
   try {
     binary = atob(b64);
   } catch {
-    throw new ShareLinkError('the link is damaged (bad base64)');
+    throw new ShareLinkError(words.badBase64);
   }
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
@@ -64,6 +68,7 @@ async function pipe(
   bytes: Uint8Array<ArrayBuffer>,
   transform: CompressionStream | DecompressionStream,
   limit: number,
+  words: Words = cellsText('en').share,
 ): Promise<Uint8Array> {
   const source = new ReadableStream<Uint8Array<ArrayBuffer>>({
     start(controller) {
@@ -81,7 +86,7 @@ async function pipe(
     total += value.length;
     if (total > limit) {
       await reader.cancel();
-      throw new ShareLinkError(`the link's content is larger than ${String(limit)} bytes`);
+      throw new ShareLinkError(words.tooLargeInflated(limit));
     }
     chunks.push(value);
   }
@@ -119,70 +124,68 @@ export async function encodeShare(
   return `j1.${toBase64Url(bytes)}`;
 }
 
-function validate(value: unknown): SharePayload {
-  if (typeof value !== 'object' || value === null)
-    throw new ShareLinkError('the link does not hold an object');
+function validate(value: unknown, words: Words): SharePayload {
+  if (typeof value !== 'object' || value === null) throw new ShareLinkError(words.notObject);
   const v = value as { v?: unknown; slug?: unknown; version?: unknown; cells?: unknown };
-  if (v.v !== 1)
-    throw new ShareLinkError(
-      `the link has format version ${JSON.stringify(v.v)}; this page reads version 1`,
-    );
-  if (typeof v.slug !== 'string') throw new ShareLinkError('the link has no lesson slug');
-  if (typeof v.version !== 'string') throw new ShareLinkError('the link has no lesson version');
+  if (v.v !== 1) throw new ShareLinkError(words.formatVersion(JSON.stringify(v.v)));
+  if (typeof v.slug !== 'string') throw new ShareLinkError(words.noSlug);
+  if (typeof v.version !== 'string') throw new ShareLinkError(words.noVersion);
   if (!Array.isArray(v.cells) || v.cells.length > MAX_CELLS)
-    throw new ShareLinkError('the link has no list of cells');
+    throw new ShareLinkError(words.noCells);
   const seen = new Set<number>();
   const cells = v.cells.map((c: unknown, k): SharedCell => {
     if (!Array.isArray(c) || (c.length !== 2 && c.length !== 3))
-      throw new ShareLinkError(
-        `cell entry ${String(k)} is not [index, source] or [index, source, id]`,
-      );
+      throw new ShareLinkError(words.badEntry(k));
     const [index, source, id] = c as [unknown, unknown, unknown];
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_CELLS) {
-      throw new ShareLinkError(
-        `cell entry ${String(k)} has index ${JSON.stringify(index)}, not a cell number`,
-      );
+      throw new ShareLinkError(words.badIndex(k, JSON.stringify(index)));
     }
-    if (typeof source !== 'string')
-      throw new ShareLinkError(`cell ${String(index)} has no source text`);
+    if (typeof source !== 'string') throw new ShareLinkError(words.noSource(index));
     if (c.length === 3 && (typeof id !== 'string' || id === ''))
-      throw new ShareLinkError(`cell ${String(index)} has an identity that is not a string`);
-    if (seen.has(index)) throw new ShareLinkError(`cell ${String(index)} appears twice`);
+      throw new ShareLinkError(words.badId(index));
+    if (seen.has(index)) throw new ShareLinkError(words.twice(index));
     seen.add(index);
     return typeof id === 'string' ? { index, source, id } : { index, source };
   });
   return { slug: v.slug, version: v.version, cells };
 }
 
-/** Decodes the value of `#share=`; throws ShareLinkError saying what is wrong. */
-export async function decodeShare(text: string): Promise<SharePayload> {
+/**
+ * Decodes the value of `#share=`; throws ShareLinkError saying what is wrong, in `lang` (the
+ * page's language by default).
+ */
+export async function decodeShare(
+  text: string,
+  lang: Lang = documentLang(),
+): Promise<SharePayload> {
+  const words = cellsText(lang).share;
   const dot = text.indexOf('.');
   const kind = dot < 0 ? '' : text.slice(0, dot);
-  const body = fromBase64Url(text.slice(dot + 1));
+  const body = fromBase64Url(text.slice(dot + 1), words);
   let bytes: Uint8Array;
   if (kind === 'c1') {
     if (typeof DecompressionStream !== 'function') {
-      throw new ShareLinkError('this browser cannot decompress the link (no DecompressionStream)');
+      throw new ShareLinkError(words.noDecompression);
     }
     try {
-      bytes = await pipe(body, new DecompressionStream('deflate-raw'), MAX_SHARE_BYTES);
+      bytes = await pipe(body, new DecompressionStream('deflate-raw'), MAX_SHARE_BYTES, words);
     } catch (error) {
       if (error instanceof ShareLinkError) throw error;
-      throw new ShareLinkError('the link is damaged (it does not decompress)');
+      throw new ShareLinkError(words.notDecompressing);
     }
   } else if (kind === 'j1') {
-    if (body.length > MAX_SHARE_BYTES) throw new ShareLinkError('the link is too large');
+    if (body.length > MAX_SHARE_BYTES) throw new ShareLinkError(words.tooLarge);
     bytes = body;
   } else {
-    throw new ShareLinkError(`unknown link format ${JSON.stringify(kind)}`);
+    throw new ShareLinkError(words.unknownFormat(JSON.stringify(kind)));
   }
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    throw new ShareLinkError('the link is damaged (not JSON)');
+    throw new ShareLinkError(words.notJson);
   }
-  return validate(value);
+  return validate(value, words);
 }
 
 /** The `share` value in a URL fragment (`#share=…`, possibly among other `&`-separated parts). */

@@ -36,6 +36,52 @@ export interface BackendChoice {
   readonly forced: boolean;
 }
 
+/**
+ * The words of a choice's reason. The core writes English ({@link ENGLISH_BACKEND_REASONS}); a
+ * caller that shows the reason in another language passes its own words to `chooseBackend`, so
+ * the core itself knows no language. A note about `?backend=` comes first, then the rest.
+ */
+export interface BackendReasonWords {
+  /** `?backend=<shown>` names no backend (`names`: those that exist). A note before the rest. */
+  readonly notABackend: (shown: string, names: readonly BackendName[]) => string;
+  /** `?backend=<shown>` names a backend this machine lacks. A note before the rest. */
+  readonly notAvailable: (shown: string) => string;
+  /** The reader forced `name`, which is available (`description`: the probe's, if any). */
+  readonly forced: (name: BackendName, description: string | undefined) => string;
+  /** Every available backend was measured; `ms`: the winner's step time, one decimal. */
+  readonly fastestMeasured: (ms: string) => string;
+  /** A real (not software) WebGPU adapter is present. */
+  readonly hardwareGpu: (description: string | undefined) => string;
+  /** Before the CPU path's words: the WebGPU adapter is a software fallback. */
+  readonly softwareGpuSo: string;
+  /** Before the CPU path's words: there is no WebGPU adapter. */
+  readonly noGpuSo: string;
+  /** Why each CPU-side backend, when it is the best one left. */
+  readonly cpuPath: Readonly<Record<'wasm' | 'webgl' | 'cpu', string>>;
+  /** Only a software WebGPU adapter is left. */
+  readonly onlySoftwareGpu: string;
+}
+
+/** The reason's words in English: what the site has always shown. */
+export const ENGLISH_BACKEND_REASONS: BackendReasonWords = {
+  notABackend: (shown, names) =>
+    `?backend=${shown} is not a backend (use one of ${names.join(', ')}); `,
+  notAvailable: (shown) => `?backend=${shown} was asked for but is not available here; `,
+  forced: (name, description) =>
+    `forced by ?backend=${name}${description ? ` (${description})` : ''}`,
+  fastestMeasured: (ms) => `fastest measured training step here (${ms} ms)`,
+  hardwareGpu: (description) =>
+    `a hardware WebGPU adapter is present${description ? ` (${description})` : ''}`,
+  softwareGpuSo: 'the WebGPU adapter is a slow software fallback, so ',
+  noGpuSo: 'no WebGPU adapter, so ',
+  cpuPath: {
+    wasm: 'WASM (SIMD) was the fastest CPU path in our measurements',
+    webgl: 'WebGL is the fastest backend left',
+    cpu: 'only the plain JavaScript backend is available',
+  },
+  onlySoftwareGpu: 'only a software WebGPU adapter is available',
+};
+
 /** How many characters of a bad `?backend=` value the reason quotes. */
 const MAX_SHOWN = 24;
 
@@ -52,11 +98,14 @@ export function isBackendName(value: unknown): value is BackendName {
  * 2. If every available probe carries `stepMs`, the fastest measured one wins.
  * 3. Otherwise: a non-fallback WebGPU adapter, then WASM, then WebGL, then CPU.
  *
+ * The reason is in `words` (English by default).
+ *
  * @throws Error when no probe is available at all (TF.js always has CPU, so this is a bug).
  */
 export function chooseBackend(
   probes: readonly BackendProbe[],
   forced?: string | null,
+  words: BackendReasonWords = ENGLISH_BACKEND_REASONS,
 ): BackendChoice {
   const available = probes.filter((p) => p.available);
   if (available.length === 0) {
@@ -67,14 +116,13 @@ export function chooseBackend(
     // A URL can carry anything: echo at most MAX_SHOWN characters of it back to the reader.
     const shown = forced.length > MAX_SHOWN ? `${forced.slice(0, MAX_SHOWN)}…` : forced;
     if (!isBackendName(forced)) {
-      note = `?backend=${shown} is not a backend (use one of ${BACKEND_NAMES.join(', ')}); `;
+      note = words.notABackend(shown, BACKEND_NAMES);
     } else {
       const hit = available.find((p) => p.name === forced);
       if (hit) {
-        const what = hit.description ? ` (${hit.description})` : '';
-        return { name: hit.name, reason: `forced by ?backend=${forced}${what}`, forced: true };
+        return { name: hit.name, reason: words.forced(hit.name, hit.description), forced: true };
       }
-      note = `?backend=${shown} was asked for but is not available here; `;
+      note = words.notAvailable(shown);
     }
   }
   const measured = available.filter((p) => p.stepMs !== undefined && Number.isFinite(p.stepMs));
@@ -83,37 +131,29 @@ export function chooseBackend(
     if (best) {
       return {
         name: best.name,
-        reason: `${note}fastest measured training step here (${(best.stepMs ?? 0).toFixed(1)} ms)`,
+        reason: `${note}${words.fastestMeasured((best.stepMs ?? 0).toFixed(1))}`,
         forced: false,
       };
     }
   }
   const gpu = available.find((p) => p.name === 'webgpu');
   if (gpu && gpu.isFallbackAdapter !== true) {
-    const what = gpu.description ? ` (${gpu.description})` : '';
     return {
       name: 'webgpu',
-      reason: `${note}a hardware WebGPU adapter is present${what}`,
+      reason: `${note}${words.hardwareGpu(gpu.description)}`,
       forced: false,
     };
   }
-  const gpuNote = gpu
-    ? 'the WebGPU adapter is a slow software fallback, so '
-    : 'no WebGPU adapter, so ';
+  const gpuNote = gpu ? words.softwareGpuSo : words.noGpuSo;
   for (const name of ['wasm', 'webgl', 'cpu'] as const) {
     if (available.some((p) => p.name === name)) {
-      const why: Record<typeof name, string> = {
-        wasm: 'WASM (SIMD) was the fastest CPU path in our measurements',
-        webgl: 'WebGL is the fastest backend left',
-        cpu: 'only the plain JavaScript backend is available',
-      };
-      return { name, reason: `${note}${gpuNote}${why[name]}`, forced: false };
+      return { name, reason: `${note}${gpuNote}${words.cpuPath[name]}`, forced: false };
     }
   }
   // Only a fallback WebGPU adapter is left.
   return {
     name: 'webgpu',
-    reason: `${note}only a software WebGPU adapter is available`,
+    reason: `${note}${words.onlySoftwareGpu}`,
     forced: false,
   };
 }

@@ -4,9 +4,9 @@
  * decides per request where the answer comes from). No I/O here: the unit tests run it in Node.
  *
  * What is saved, and when (the trade-off is explained in the README's "Reliability" section):
- * - the **shell** — every page but the embeds and the bench pages, every built asset (JS, CSS,
- *   WASM, fonts), the small data and result files — at install: the service worker is installed
- *   only once all of it is saved;
+ * - the **shell** — every page of both editions (English at the base, Japanese under `ja/`) but
+ *   the embeds and the bench pages, every built asset (JS, CSS, WASM, fonts), the small data and
+ *   result files — at install: the service worker is installed only once all of it is saved;
  * - the **data** group — the pretrained model and MNIST, about 19 MB — in the background once the
  *   worker is active (unless the browser asks to save data), and whenever a lesson fetches one.
  *
@@ -14,15 +14,20 @@
  * into a new cache and the old ones are deleted when it activates.
  */
 
+import { editionOf, type Lang } from '../lib/i18n.ts';
+
 /** Prefix of every cache this site's service worker makes (others are never touched). */
 export const CACHE_PREFIX = 'lora-live-';
 
 /** Header stamped on every saved response: the file's revision, so a new build can reuse it. */
 export const REVISION_HEADER = 'x-offline-revision';
 
+/** Embed pages of either edition (`embed/…`, `ja/embed/…`), relative to the site's base. */
+const EMBED = /^(?:ja\/)?embed\//;
+
 /** Paths (relative to the site's base) of files never saved for offline use. */
 const NEVER_SAVED: readonly RegExp[] = [
-  /^embed\//, // framed by other sites; never controlled as navigations (see routeOf)
+  EMBED, // framed by other sites; never controlled as navigations (see routeOf)
   /^bench(-train)?\//, // measurement pages for developers
   /^_headers$/,
   /^sw\.js$/,
@@ -228,7 +233,7 @@ export function routeOf(req: RequestFacts): Route {
   if (url.origin !== req.origin || !url.pathname.startsWith(req.base)) return 'pass';
   const path = url.pathname.slice(req.base.length);
   // Embeds are framed by other sites: their loads stay exactly as the server sends them.
-  if (path.startsWith('embed/')) return 'pass';
+  if (EMBED.test(path)) return 'pass';
   if (path === 'sw.js') return 'pass';
   if (req.mode === 'navigate') return 'page';
   if (path.startsWith('_astro/')) return 'immutable';
@@ -245,20 +250,41 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
 }
 
+/** The offline page's words in each edition. */
+const OFFLINE_PAGE_TEXT: Readonly<
+  Record<Lang, { title: string; heading: string; message: (path: string) => string; saved: string }>
+> = {
+  en: {
+    title: 'Offline',
+    heading: 'You are offline',
+    message: offlineMessage,
+    saved: 'These pages are saved and work without a network:',
+  },
+  ja: {
+    title: 'オフライン',
+    heading: 'オフラインです',
+    message: (path) => `オフラインです。${path} はこの端末にオフライン用として保存されていません。`,
+    saved: '次のページは保存されていて、ネットワークなしで使えます:',
+  },
+};
+
 /**
  * The page shown for a page load that is neither on the network nor saved: says so, and links the
- * saved pages. Self-contained (no script, no other file), readable in light and dark mode.
+ * saved pages. Self-contained (no script, no other file), readable in light and dark mode. In the
+ * edition of the address (`ja/…` below the site's `base` is Japanese).
  */
-export function offlinePage(path: string, savedPages: readonly string[]): string {
+export function offlinePage(path: string, savedPages: readonly string[], base = '/'): string {
+  const lang = editionOf(path, base).lang;
+  const text = OFFLINE_PAGE_TEXT[lang];
   const links = savedPages
     .map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></li>`)
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark"><title>Offline · LoRA, live</title>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark"><title>${text.title} · LoRA, live</title>
 <style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}</style></head>
-<body><main><h1>You are offline</h1><p>${escapeHtml(offlineMessage(path))}</p>
-<p>These pages are saved and work without a network:</p><ul>${links}</ul></main></body></html>`;
+<body><main><h1>${text.heading}</h1><p>${escapeHtml(text.message(path))}</p>
+<p>${text.saved}</p><ul>${links}</ul></main></body></html>`;
 }
 
 /** Messages a page sends the service worker (`navigator.serviceWorker.controller.postMessage`). */

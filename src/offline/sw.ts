@@ -183,7 +183,7 @@ async function answer(event: FetchEvent, route: Exclude<Route, 'pass'>): Promise
     if (hit) return hit;
     const shown = url.pathname + url.search;
     return route === 'page'
-      ? made(503, offlinePage(shown, PAGES), 'text/html; charset=utf-8')
+      ? made(503, offlinePage(shown, PAGES, BUILD.base), 'text/html; charset=utf-8')
       : made(503, offlineMessage(url.pathname), 'text/plain; charset=utf-8');
   }
 }

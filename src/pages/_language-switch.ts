@@ -47,14 +47,13 @@ export function trackReading(
     if (header !== null && header.getBoundingClientRect().bottom > 0) return;
     rested = currentSection(sectionHeadings(root), window.innerHeight / 3);
   };
-  addEventListener(
-    'scroll',
-    () => {
-      clearTimeout(timer);
-      timer = setTimeout(note, REST_MS);
-    },
-    { passive: true },
-  );
+  const restart = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(note, REST_MS);
+  };
+  addEventListener('scroll', restart, { passive: true });
+  // The reader may have scrolled before this script ran (a slow connection): count that too.
+  restart();
   return {
     section: () => rested ?? currentSection(sectionHeadings(root), window.innerHeight / 3),
   };
@@ -98,4 +97,32 @@ export function restoreSection(root: ParentNode): void {
   heading.scrollIntoView({ block: 'start' });
   heading.setAttribute('tabindex', '-1');
   heading.focus({ preventScroll: true });
+  keepInPlace(heading, root);
+}
+
+/** How long after arriving the heading is held at the top while the page above it settles. */
+const SETTLE_MS = 4000;
+
+/**
+ * Cells above the heading render their outputs after the page loads, and the lesson grows above
+ * the reader. Until the reader scrolls (wheel, touch, keys) or {@link SETTLE_MS} pass, each
+ * change of the lesson's size puts the heading back at the top.
+ */
+function keepInPlace(heading: HTMLElement, root: ParentNode): void {
+  if (!(root instanceof Element) || typeof ResizeObserver === 'undefined') return;
+  const observer = new ResizeObserver(() => {
+    if (Math.abs(heading.getBoundingClientRect().top) > 2)
+      heading.scrollIntoView({ block: 'start' });
+  });
+  const stop = (): void => {
+    observer.disconnect();
+    for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const) {
+      removeEventListener(type, stop);
+    }
+  };
+  for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const) {
+    addEventListener(type, stop, { passive: true, once: true });
+  }
+  observer.observe(root);
+  setTimeout(stop, SETTLE_MS);
 }

@@ -13,7 +13,7 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import type * as TF from '@tensorflow/tfjs';
 import type { BackendName, BackendProbe } from '../core/backend.ts';
 
-import { describeWasm, type WasmThreadPlan } from './wasm-threads.ts';
+import { ENGLISH_WASM_WORDS, type WasmReasonWords, type WasmThreadPlan } from './wasm-threads.ts';
 
 /** Asks for a WebGPU adapter and reports whether it is a software fallback. */
 export async function probeWebGpu(): Promise<BackendProbe> {
@@ -68,10 +68,14 @@ export async function registerBackend(
  * flags and thread count: "; WASM SIMD, 2 threads", or "; WASM SIMD, 1 thread (not cross-origin
  * isolated)" with the plan's reason when threads are off.
  */
-export async function wasmReasonSuffix(tf: typeof TF, plan: WasmThreadPlan): Promise<string> {
+export async function wasmReasonSuffix(
+  tf: typeof TF,
+  plan: WasmThreadPlan,
+  words: WasmReasonWords = ENGLISH_WASM_WORDS,
+): Promise<string> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const active = wasm.getThreadsCount();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const why = active <= 1 && plan.why !== '' ? ` (${plan.why})` : '';
-  return `; ${describeWasm(simd ? 'WASM SIMD' : 'WASM', active)}${why}`;
+  const why = active <= 1 && plan.off !== null ? words.off[plan.off] : '';
+  return words.suffix(words.describe(simd ? 'WASM SIMD' : 'WASM', active), why);
 }

@@ -22,11 +22,16 @@ export const MAX_WASM_THREADS = 8;
  */
 export const DEFAULT_THREADS_WHY = 'the default: threads did not speed up a training step here';
 
+/** Why threads are off: no isolation, the measured default, or `?threads=1`. */
+export type WasmThreadsOff = 'not-isolated' | 'default' | 'forced';
+
 /** How many threads TF.js's WASM backend runs here (1: the single-threaded SIMD build). */
 export interface WasmThreadPlan {
   readonly threads: number;
   /** Why, in words, when threads are off. */
   readonly why: string;
+  /** Why, as a code, when threads are off (null when they are on), for words in another language. */
+  readonly off: WasmThreadsOff | null;
 }
 
 /**
@@ -39,13 +44,13 @@ export interface WasmThreadPlan {
  */
 export function planWasmThreads(requested?: number | null): WasmThreadPlan {
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
-    return { threads: 1, why: 'not cross-origin isolated' };
+    return { threads: 1, why: 'not cross-origin isolated', off: 'not-isolated' };
   }
   if (requested === undefined || requested === null || !Number.isInteger(requested)) {
-    return { threads: 1, why: DEFAULT_THREADS_WHY };
+    return { threads: 1, why: DEFAULT_THREADS_WHY, off: 'default' };
   }
-  if (requested <= 1) return { threads: 1, why: 'forced by ?threads=1' };
-  return { threads: Math.min(requested, MAX_WASM_THREADS), why: '' };
+  if (requested <= 1) return { threads: 1, why: 'forced by ?threads=1', off: 'forced' };
+  return { threads: Math.min(requested, MAX_WASM_THREADS), why: '', off: null };
 }
 
 /** `?threads=N` of a query string as a number, or null when absent or not a whole number 1–16. */
@@ -60,3 +65,28 @@ export function threadsParam(search: string): number | null {
 export function describeWasm(base: string, threads: number): string {
   return threads > 1 ? `${base}, ${String(threads)} threads` : `${base}, 1 thread`;
 }
+
+/**
+ * The words the backend reason adds once WASM runs (`wasmReasonSuffix` in tf-backends.ts). English
+ * by default ({@link ENGLISH_WASM_WORDS}); the cell runtime passes another language's, so this
+ * layer knows no language.
+ */
+export interface WasmReasonWords {
+  /** The WASM build and its thread count: "WASM SIMD, 2 threads". */
+  readonly describe: (base: string, threads: number) => string;
+  /** Why threads are off, by the plan's `off`. */
+  readonly off: Readonly<Record<WasmThreadsOff, string>>;
+  /** What follows the reason: "; WASM SIMD, 1 thread (why)" (`why` is '' when none is said). */
+  readonly suffix: (described: string, why: string) => string;
+}
+
+/** The English words: what the badge has always said. */
+export const ENGLISH_WASM_WORDS: WasmReasonWords = {
+  describe: describeWasm,
+  off: {
+    'not-isolated': 'not cross-origin isolated',
+    default: DEFAULT_THREADS_WHY,
+    forced: 'forced by ?threads=1',
+  },
+  suffix: (described, why) => `; ${described}${why === '' ? '' : ` (${why})`}`,
+};

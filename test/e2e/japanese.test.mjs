@@ -92,18 +92,62 @@ describe('the Japanese edition', () => {
         });
         return found;
       });
-    // The reader scrolls with the wheel into the lesson and reads (the page rests) …
+    // The reader scrolls with the wheel into the lesson, to just below the fourth heading (the
+    // middle of a long section, so the place is not a boundary case), and reads there.
     await page.mouse.move(500, 400);
-    for (let i = 0; i < 12; i++) await page.mouse.wheel(0, 700);
-    await page.waitForTimeout(1500);
+    // Still: the same scroll position three times over 1.2 s (cells render as they come into
+    // view, and the browser's scroll anchoring moves the page while they do).
+    const still = async () => {
+      let last = -1;
+      let same = 0;
+      while (same < 3) {
+        const y = await page.evaluate(() => window.scrollY);
+        same = y === last ? same + 1 : 0;
+        last = y;
+        await page.waitForTimeout(400);
+      }
+    };
+    const fourthTop = () =>
+      page.evaluate(
+        () =>
+          document.querySelectorAll('[data-lesson-root] > h2')[3]?.getBoundingClientRect().top ?? 0,
+      );
+    // Cells render as they come into view and the page grows above: aim again until it holds.
+    for (let i = 0; i < 8; i++) {
+      const top = await fourthTop();
+      if (Math.abs(top - 100) < 40) break;
+      await page.mouse.wheel(0, top - 100);
+      await still();
+    }
+    await still();
+    await page.waitForTimeout(1000);
     const reading = await sectionAt();
-    assert.ok(reading >= 2, `the reader is inside the lesson (section ${reading})`);
+    const fourth = await page.evaluate(() => {
+      const hs = [
+        ...document.querySelectorAll(
+          '[data-lesson-root] > h2, [data-lesson-root] > h3, [data-lesson-root] > h4',
+        ),
+      ];
+      const target = document.querySelectorAll('[data-lesson-root] > h2')[3];
+      return target ? hs.indexOf(target) + 1 : 0;
+    });
+    assert.equal(reading, fourth, `the reader is in the fourth part (section ${reading})`);
     // … then scrolls back up to the header and clicks the switch with the pointer.
     for (let i = 0; i < 30; i++) await page.mouse.wheel(0, -700);
     await page.waitForFunction(() => window.scrollY === 0);
     await page.locator('[data-language-switch]').click();
     await page.waitForURL(/\/ja\/lessons\/qlora\/#/);
     await page.waitForFunction(() => !location.hash.startsWith('#section-'));
+    // The page scrolls there once its script runs, and holds the heading at the top while the
+    // cells above it render.
+    await page.waitForFunction(
+      () => {
+        const h = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+        return h !== null && Math.abs(h.getBoundingClientRect().top) < 40;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     const landed = await page.evaluate(() => {
       const hs = [
         ...document.querySelectorAll(
@@ -158,6 +202,47 @@ describe('the Japanese edition', () => {
     );
     assert.deepEqual(foreignRequests, []);
     assert.deepEqual(errors, []);
+    await context.close();
+  });
+  it('no Japanese line is broken by a newline (Chromium would show a space)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const paths = [
+      'ja/',
+      'ja/data/',
+      'ja/instructors/',
+      'ja/licences/',
+      ...lessonsFromSource().map((l) => `ja/lessons/${l.slug}/`),
+    ];
+    /** @type {string[]} */
+    const broken = [];
+    for (const path of paths) {
+      await page.goto(new URL(path, BASE_URL).href);
+      const found = await page.evaluate(() => {
+        const cjk = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+        /** @type {string[]} */
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        // Each text node, with the text before and after it within its block, as rendered.
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const parent = node.parentElement;
+          if (!parent || parent.closest('pre, code, script, style, textarea, .cm-editor')) continue;
+          const text = node.textContent ?? '';
+          const re = /(.)[ \t]*\n\s*(.)/gu;
+          for (const m of text.matchAll(re)) {
+            if (cjk.test(m[1] ?? '') && cjk.test(m[2] ?? '')) out.push(text.trim().slice(0, 60));
+          }
+          // A newline at a node's edge, next to Japanese in the neighbouring node.
+          const prev = node.previousSibling?.textContent ?? '';
+          if (/^\s*\n/.test(text) && cjk.test(prev.slice(-1)) && cjk.test(text.trim()[0] ?? '')) {
+            out.push(text.trim().slice(0, 60));
+          }
+        }
+        return out;
+      });
+      for (const f of found) broken.push(`${path}: ${f}`);
+    }
+    assert.deepEqual(broken, []);
     await context.close();
   });
 });

@@ -23,22 +23,38 @@ const isolated = (cores: number) => {
 
 describe('planWasmThreads', () => {
   it('is single-threaded without cross-origin isolation (Node, or a page without COOP/COEP)', () => {
-    expect(planWasmThreads()).toEqual({ threads: 1, why: 'not cross-origin isolated' });
-    expect(planWasmThreads(4)).toEqual({ threads: 1, why: 'not cross-origin isolated' });
+    expect(planWasmThreads()).toEqual({
+      threads: 1,
+      why: 'not cross-origin isolated',
+      off: 'not-isolated',
+    });
+    expect(planWasmThreads(4)).toEqual({
+      threads: 1,
+      why: 'not cross-origin isolated',
+      off: 'not-isolated',
+    });
   });
 
   it('runs one thread by default, even when isolated on many cores, and says why', () => {
     isolated(2);
-    expect(planWasmThreads()).toEqual({ threads: 1, why: DEFAULT_THREADS_WHY });
+    expect(planWasmThreads()).toEqual({ threads: 1, why: DEFAULT_THREADS_WHY, off: 'default' });
     isolated(64);
-    expect(planWasmThreads(null)).toEqual({ threads: 1, why: DEFAULT_THREADS_WHY });
+    expect(planWasmThreads(null)).toEqual({
+      threads: 1,
+      why: DEFAULT_THREADS_WHY,
+      off: 'default',
+    });
   });
 
   it('honours a forced count, capped at TF.js’s limit; 1 turns threads off', () => {
     isolated(2);
-    expect(planWasmThreads(1)).toEqual({ threads: 1, why: 'forced by ?threads=1' });
-    expect(planWasmThreads(2)).toEqual({ threads: 2, why: '' });
-    expect(planWasmThreads(4)).toEqual({ threads: 4, why: '' });
+    expect(planWasmThreads(1)).toEqual({
+      threads: 1,
+      why: 'forced by ?threads=1',
+      off: 'forced',
+    });
+    expect(planWasmThreads(2)).toEqual({ threads: 2, why: '', off: null });
+    expect(planWasmThreads(4)).toEqual({ threads: 4, why: '', off: null });
     expect(planWasmThreads(16).threads).toBe(MAX_WASM_THREADS);
   });
 });

@@ -90,6 +90,25 @@ describe('the manifest of a build', () => {
     });
   });
 
+  it("saves the Japanese edition's pages and leaves out its embeds, as the English ones", () => {
+    const entries = buildEntries([
+      file('ja/index.html'),
+      file('ja/lessons/training-run/index.html'),
+      file('ja/data/index.html'),
+      file('ja/instructors/index.html'),
+      file('ja/licences/index.html'),
+      file('ja/embed/training-run/0/index.html'),
+      file('ja/embed/how-these-notebooks-work/rankPlot/index.html'),
+    ]);
+    expect(entries.map((e) => [e.path, e.group])).toEqual([
+      ['ja/', 'shell'],
+      ['ja/data/', 'shell'],
+      ['ja/instructors/', 'shell'],
+      ['ja/lessons/training-run/', 'shell'],
+      ['ja/licences/', 'shell'],
+    ]);
+  });
+
   it('gives the same fingerprint whatever the order of the files, and another when one file changes', () => {
     const a = fingerprintText(buildEntries(files));
     expect(fingerprintText(buildEntries([...files].reverse()))).toBe(a);
@@ -140,6 +159,12 @@ describe('routes', () => {
   it('never intercepts embeds, its own script, other hosts, other methods or byte ranges', () => {
     expect(routeOf(facts({ mode: 'navigate', url: 'https://site.test/embed/a/b/' }))).toBe('pass');
     expect(routeOf(facts({ url: 'https://site.test/embed/a/b/x.js' }))).toBe('pass');
+    expect(routeOf(facts({ mode: 'navigate', url: 'https://site.test/ja/embed/a/b/' }))).toBe(
+      'pass',
+    );
+    expect(routeOf(facts({ mode: 'navigate', url: 'https://site.test/ja/lessons/a/' }))).toBe(
+      'page',
+    );
     expect(routeOf(facts({ url: 'https://site.test/sw.js' }))).toBe('pass');
     expect(routeOf(facts({ url: 'https://other.test/data/sentiment.json' }))).toBe('pass');
     expect(routeOf(facts({ method: 'POST' }))).toBe('pass');
@@ -151,6 +176,7 @@ describe('routes', () => {
     expect(routeOf(facts({ base, url: 'https://site.test/course/_astro/a.js' }))).toBe('immutable');
     expect(routeOf(facts({ base, url: 'https://site.test/elsewhere/a.js' }))).toBe('pass');
     expect(routeOf(facts({ base, url: 'https://site.test/course/embed/a/b/' }))).toBe('pass');
+    expect(routeOf(facts({ base, url: 'https://site.test/course/ja/embed/a/b/' }))).toBe('pass');
   });
 
   it('saves pages under one key whatever the query or the index.html', () => {
@@ -172,6 +198,14 @@ describe('offline answers', () => {
     expect(offlineMessage('/x.json')).toBe(
       'You are offline, and /x.json is not saved on this device for offline use.',
     );
+  });
+
+  it('speak the edition of the address', () => {
+    const html = offlinePage('/course/ja/lessons/a/', ['/course/ja/'], '/course/');
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain('<h1>オフラインです</h1>');
+    expect(html).toContain('/course/ja/lessons/a/ はこの端末に');
+    expect(offlinePage('/course/lessons/a/', [], '/course/')).toContain('<html lang="en">');
   });
 
   it('count what is saved per group and list what is missing', () => {

@@ -9,6 +9,8 @@ import { CellDisplay } from './display.ts';
 import { button, h } from './dom.ts';
 import { createEditor, type CellEditor } from './editor.ts';
 import { updateFigureTools } from './figure-download.ts';
+import { documentLang, type Lang } from '../../lib/i18n.ts';
+import { clientText, type ClientText } from './text.ts';
 
 export interface CellViewOptions {
   readonly root: HTMLElement;
@@ -20,6 +22,8 @@ export interface CellViewOptions {
   readonly original: string;
   /** id of the element describing the editor's keyboard shortcuts. */
   readonly helpId: string;
+  /** The language of its words (client/text.ts). Default: the page's, `<html lang>`. */
+  readonly lang?: Lang;
   readonly onRun: (view: CellView) => void;
   readonly onStop: (view: CellView) => void;
   readonly onReset: (view: CellView) => void;
@@ -56,6 +60,8 @@ export class CellView implements CellObserver {
   readonly #stop: HTMLButtonElement;
   readonly #reset: HTMLButtonElement;
   readonly #toolbar: HTMLElement;
+  readonly #lang: Lang;
+  readonly #text: ClientText['cell'];
   /** The value the cell last showed (an input element for `viewof` cells). */
   lastValue: unknown = undefined;
   #state: CellState = 'pending';
@@ -72,8 +78,11 @@ export class CellView implements CellObserver {
     this.name = name;
     this.original = options.original;
     this.node = root;
+    this.#lang = options.lang ?? documentLang();
+    const text = clientText(this.#lang).cell;
+    this.#text = text;
 
-    const label = `Code of live cell ${String(index + 1)}${name === null ? '' : `: ${name}`}`;
+    const label = text.editorLabel(index + 1, name);
     const editorHost = h('div', { class: 'cell-editor' });
     const pre = root.querySelector('pre.cell-source') ?? root.querySelector('pre');
     if (!pre) root.prepend(editorHost);
@@ -83,33 +92,33 @@ export class CellView implements CellObserver {
     this.#notice = h('div', { class: 'cell-notice', hidden: true });
     this.#status = h('span', { class: 'cell-status', role: 'status', 'aria-live': 'polite' });
     this.#run = button(
-      'Run',
+      text.run,
       () => {
         options.onRun(this);
       },
-      { 'aria-keyshortcuts': 'Shift+Enter', title: 'Run this cell (Shift+Enter in the editor)' },
+      { 'aria-keyshortcuts': 'Shift+Enter', title: text.runTitle },
     );
     this.#stop = button(
-      'Stop',
+      text.stop,
       () => {
         options.onStop(this);
       },
-      { title: 'Stop this cell' },
+      { title: text.stopTitle },
     );
     this.#stop.hidden = true;
     this.#reset = button(
-      'Reset',
+      text.reset,
       () => {
         options.onReset(this);
       },
-      { title: "Restore this cell's original code and run it" },
+      { title: text.resetTitle },
     );
     const toolbar = h(
       'div',
       {
         class: 'cell-toolbar',
         role: 'group',
-        'aria-label': `Live cell ${String(index + 1)} controls`,
+        'aria-label': text.controls(index + 1),
       },
       this.#run,
       this.#stop,
@@ -128,7 +137,7 @@ export class CellView implements CellObserver {
     const error = h('div', { class: 'cell-error', role: 'alert', hidden: true });
     output.before(error);
     this.#output = output;
-    this.#display = new CellDisplay(output, error);
+    this.#display = new CellDisplay(output, error, this.#lang);
 
     this.#makeEditor = () => {
       if (pre?.isConnected === true) pre.replaceWith(editorHost);
@@ -210,12 +219,13 @@ export class CellView implements CellObserver {
 
   #renderStatus(): void {
     const seconds = (performance.now() - this.#startedAt) / 1000;
-    const elapsed = seconds >= 1 ? ` ${seconds.toFixed(1)} s` : '';
+    const elapsed = seconds >= 1 ? seconds : null;
+    const words = this.#text;
     const text: Record<CellState, string> = {
-      pending: this.#waiting ? 'Runs when you scroll here, or press Run' : 'Not run',
-      running: `Running…${elapsed}`,
-      fulfilled: this.#generating ? `Running…${elapsed} (showing progress)` : 'Done',
-      rejected: 'Error',
+      pending: this.#waiting ? words.waiting : words.notRun,
+      running: words.running(elapsed),
+      fulfilled: this.#generating ? words.showingProgress(elapsed) : words.done,
+      rejected: words.error,
     };
     this.#status.textContent = text[this.#state];
   }
@@ -258,7 +268,7 @@ export class CellView implements CellObserver {
       // A value the display cannot show must not leave the cell looking busy.
       console.error(`Live cell ${String(this.index + 1)}: could not display its value`, error);
     }
-    updateFigureTools(this.#output, this.name ?? `cell-${String(this.index + 1)}`);
+    updateFigureTools(this.#output, this.name ?? `cell-${String(this.index + 1)}`, this.#lang);
     this.#setState('fulfilled');
   }
   rejected(error: CellErrorInfo): void {

@@ -6,6 +6,8 @@
 import { Inspector } from '@observablehq/inspector';
 import type { CellErrorInfo } from '../runtime.ts';
 import { h } from './dom.ts';
+import { documentLang, type Lang } from '../../lib/i18n.ts';
+import { clientText, type ClientText } from './text.ts';
 
 /** Text of the form's <label>, for controls in it that have no name of their own. */
 function formLabel(control: Element, root: Element): string {
@@ -52,10 +54,13 @@ export class CellDisplay {
   readonly #error: HTMLElement;
   #inspectorNode: HTMLElement | null = null;
   #inspector: Inspector | null = null;
+  readonly #text: ClientText['error'];
 
-  constructor(output: HTMLElement, error: HTMLElement) {
+  /** `lang`: the language of an error's heading (default: the page's, `<html lang>`). */
+  constructor(output: HTMLElement, error: HTMLElement, lang: Lang = documentLang()) {
     this.#output = output;
     this.#error = error;
+    this.#text = clientText(lang).error;
   }
 
   value(value: unknown, name: string | null): void {
@@ -90,15 +95,16 @@ export class CellDisplay {
       this.#output.replaceChildren();
       releasePlots(plots);
     }
-    const where = info.line === null ? '' : `Line ${String(info.line)}: `;
+    const words = this.#text;
+    const where = info.line === null ? '' : words.line(info.line);
     const title = {
-      timeout: 'Runaway loop.',
+      timeout: words.timeout,
       stopped: '',
-      syntax: 'Syntax error.',
-      runtime: 'Error.',
+      syntax: words.syntax,
+      runtime: words.runtime,
     }[info.kind];
     this.#error.replaceChildren(
-      ...(title === '' ? [] : [h('strong', {}, title), ' ']),
+      ...(title === '' ? [] : [h('strong', {}, title), words.gap]),
       h('span', { class: 'cell-error-message' }, ...messageParts(`${where}${info.message}`, info)),
     );
     if (info.line !== null) this.#error.dataset.line = String(info.line);

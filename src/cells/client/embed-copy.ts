@@ -13,6 +13,7 @@ import type { CellView } from './cell-view.ts';
 import { button, h } from './dom.ts';
 import { isInputElement, isRecord } from './embed-inputs.ts';
 import { pathIn, type Lang } from '../../lib/i18n.ts';
+import { clientText } from './text.ts';
 
 function isParamValue(value: unknown): value is ParamValue {
   return (
@@ -65,6 +66,7 @@ export function addCopyEmbedButtons(
   slug: string,
   lang: Lang = 'en',
 ): void {
+  const words = clientText(lang).embed;
   for (const view of views) {
     if (view.root.hasAttribute('data-cell-setup')) continue;
     const status = h('p', { class: 'cell-embed-status', role: 'status' });
@@ -82,9 +84,9 @@ export function addCopyEmbedButtons(
         ).replace(/^\//, ''),
         base,
       ).href;
-      const label = view.root.getAttribute('aria-label') ?? `Live cell ${String(view.index + 1)}`;
+      const label = view.root.getAttribute('aria-label') ?? words.cellLabel(view.index + 1);
       const height = Math.min(1200, Math.max(120, Math.round(view.root.offsetHeight || 360)));
-      const snippet = embedSnippet({ src, title: `${label} (LoRA, live)`, height });
+      const snippet = embedSnippet({ src, title: words.frameTitle(label), height });
       const edited = views.filter(
         (v) =>
           v.source !== v.original &&
@@ -94,10 +96,7 @@ export function addCopyEmbedButtons(
               view.index,
             ).includes(v.index)),
       );
-      const editNote =
-        edited.length === 0
-          ? ''
-          : ' The embed runs the lesson’s original code: your edits are not included, only input values.';
+      const editNote = edited.length === 0 ? '' : words.editNote;
       let copied = false;
       try {
         await navigator.clipboard.writeText(snippet);
@@ -107,12 +106,12 @@ export function addCopyEmbedButtons(
       }
       panel.querySelector('label')?.remove();
       if (copied) {
-        status.textContent = `Embed code copied to the clipboard (an iframe and a resize script).${editNote}`;
+        status.textContent = words.copied(editNote);
       } else {
-        status.textContent = `Copy this embed code (the clipboard is not available here).${editNote}`;
+        status.textContent = words.copyByHand(editNote);
         const box = h('textarea', { readonly: true, rows: '5', class: 'cell-embed-code' });
         box.value = snippet;
-        status.after(h('label', {}, 'Embed code ', box));
+        status.after(h('label', {}, words.codeLabel, box));
         box.focus();
         box.select();
       }
@@ -121,11 +120,11 @@ export function addCopyEmbedButtons(
     };
     view.addTool(
       button(
-        'Copy embed',
+        words.copy,
         () => {
           void copy();
         },
-        { title: 'Copy HTML that shows this cell in another page, with the current input values' },
+        { title: words.copyTitle },
       ),
       panel,
     );

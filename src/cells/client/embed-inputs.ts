@@ -2,9 +2,12 @@
  * Sets an embed's inputs from its URL: a `viewof r` cell's element gets the value (converted to
  * the type of its current value, clamped to its control's min/max/step) and an `input` event, as
  * if the reader had moved it; `viewof settings = Inputs.form({r, seed, …})` takes `?r=8` for its
- * field `r`. A value the control refuses (not one of a select's choices) is undone and reported.
+ * field `r`. A value the control refuses (not one of a select's choices) is undone and reported,
+ * in the language given (English by default; the embed passes its page's).
  */
+import type { Lang } from '../../lib/i18n.ts';
 import { clip, coerceParam, type NumberBounds } from '../embed-params.ts';
+import { cellsText } from '../text.ts';
 
 /** An Observable input: an element whose `value` property is what the cell's name holds. */
 export type InputElement = Element & { value: unknown };
@@ -53,8 +56,8 @@ function fieldElement(form: InputElement, key: string): Element | null {
   return holder.children[keys.indexOf(key)] ?? null;
 }
 
-function show(value: unknown): string {
-  return typeof value === 'string' ? `“${clip(value)}”` : String(value);
+function show(value: unknown, lang: Lang): string {
+  return typeof value === 'string' ? cellsText(lang).params.quote(clip(value)) : String(value);
 }
 
 /**
@@ -66,7 +69,9 @@ export function applyInputParam(
   name: string,
   raw: string,
   field: string | null,
+  lang: Lang = 'en',
 ): string | null {
+  const words = cellsText(lang).params;
   const before = element.value;
   const read = (): unknown => {
     const v = element.value;
@@ -74,7 +79,7 @@ export function applyInputParam(
   };
   const current = read();
   const bounds = numberBounds(field === null ? element : fieldElement(element, field));
-  const coerced = coerceParam(name, raw, current, bounds);
+  const coerced = coerceParam(name, raw, current, bounds, lang);
   if (!coerced.ok) return coerced.message;
   const wanted = coerced.value;
   element.value =
@@ -82,11 +87,11 @@ export function applyInputParam(
   const after = read();
   if (after === null || after === undefined || typeof after !== typeof wanted) {
     element.value = before; // Not one of the choices: put the old value back.
-    return `“${name}=${clip(raw)}” is not one of the choices; keeping ${show(current)}.`;
+    return words.notAChoice(`${name}=${clip(raw)}`, show(current, lang));
   }
   element.dispatchEvent(new Event('input', { bubbles: true }));
   if (!Object.is(after, wanted)) {
-    return `“${name}=${clip(raw)}” is not allowed by the control; using ${show(after)}.`;
+    return words.adjusted(`${name}=${clip(raw)}`, show(after, lang));
   }
   return coerced.note;
 }

@@ -33,6 +33,8 @@ import { h } from './dom.ts';
 import { applyInputParam, isInputElement, isRecord, type InputElement } from './embed-inputs.ts';
 import { reportHeight } from './embed-size.ts';
 import { updateFigureTools } from './figure-download.ts';
+import { documentLang, type Lang } from '../../lib/i18n.ts';
+import { clientText } from './text.ts';
 
 /** Reads the lesson's cell sources that the page carries as JSON. */
 function readSources(root: HTMLElement): string[] {
@@ -65,7 +67,7 @@ function applyTheme(theme: EmbedOptions['theme']): void {
 }
 
 /** Shows, folds or hides the cell's code; the page may have folded it already (a long cell). */
-function arrangeCode(section: HTMLElement, mode: EmbedOptions['code']): void {
+function arrangeCode(section: HTMLElement, mode: EmbedOptions['code'], lang: Lang): void {
   const pre = section.querySelector('pre');
   if (!pre) return;
   const folded = pre.closest('details.embed-code');
@@ -77,7 +79,11 @@ function arrangeCode(section: HTMLElement, mode: EmbedOptions['code']): void {
     folded.open = false;
     delete folded.dataset.codeShown;
   } else {
-    const details = h('details', { class: 'embed-code' }, h('summary', {}, 'Code'));
+    const details = h(
+      'details',
+      { class: 'embed-code' },
+      h('summary', {}, clientText(lang).embed.code),
+    );
     pre.replaceWith(details);
     details.append(pre);
   }
@@ -91,13 +97,16 @@ class ShownCell implements CellObserver {
   readonly #name: string | null;
   readonly #onValue: (value: unknown) => void;
   readonly #onSettled: () => void;
+  readonly #lang: Lang;
 
   constructor(
     section: HTMLElement,
     name: string | null,
     onValue: (value: unknown) => void,
     onSettled: () => void,
+    lang: Lang,
   ) {
+    this.#lang = lang;
     this.node = section;
     this.#name = name;
     this.#onValue = onValue;
@@ -110,7 +119,7 @@ class ShownCell implements CellObserver {
     const error = h('div', { class: 'cell-error', role: 'alert', hidden: true });
     output.before(error);
     this.#output = output;
-    this.#display = new CellDisplay(output, error);
+    this.#display = new CellDisplay(output, error, lang);
   }
 
   #state(state: string): void {
@@ -130,7 +139,7 @@ class ShownCell implements CellObserver {
     } catch (error) {
       console.error('Embedded cell: could not display its value', error);
     }
-    updateFigureTools(this.#output, this.#name ?? 'figure');
+    updateFigureTools(this.#output, this.#name ?? 'figure', this.#lang);
     this.#state('fulfilled');
     this.#onSettled();
   }
@@ -150,9 +159,11 @@ function hiddenCell(onValue: (value: unknown) => void): CellObserver {
 export async function mountEmbed(root: HTMLElement): Promise<void> {
   if (root.dataset.embedMounted !== undefined) return;
   root.dataset.embedMounted = '';
+  // The embed's edition: its words, and the messages about its address's parameters.
+  const lang = documentLang();
   const sources = readSources(root);
   const index = Number(root.dataset.cellIndex);
-  const params = parseEmbedParams(location.search, defaultCodeMode(sources[index] ?? ''));
+  const params = parseEmbedParams(location.search, defaultCodeMode(sources[index] ?? ''), lang);
   applyTheme(params.options.theme);
   const notes = new Notes(root.querySelector<HTMLElement>('[data-embed-notes]') ?? root);
   for (const problem of params.problems) notes.add(problem);
@@ -161,7 +172,7 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
   if (!section || !Number.isInteger(index) || sources[index] === undefined) {
     throw new RangeError(`embed: no cell ${String(root.dataset.cellIndex)} on this page`);
   }
-  arrangeCode(section, params.options.code);
+  arrangeCode(section, params.options.code, lang);
   const controls = root.querySelector<HTMLElement>('[data-embed-controls]');
   if (controls) controls.hidden = true;
 
@@ -169,7 +180,7 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
   const inputs = inputCells(sources);
   const literals = literalCells(sources);
   const unused = (name: string): void => {
-    notes.add(`This cell does not depend on “${name}”; it was ignored.`);
+    notes.add(clientText(lang).embed.unused(name));
   };
 
   // Sort the parameters: literal cells, whole inputs, and names that may be fields of a form.
@@ -189,6 +200,7 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
         raw,
         literal.value,
         typeof literal.value === 'number' ? literalBounds(literal.value) : {},
+        lang,
       );
       if (!coerced.ok) notes.add(coerced.message);
       else {
@@ -229,7 +241,7 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
   };
   const setFromUrl = (i: number, element: InputElement): void => {
     for (const [name, raw] of whole.get(i) ?? []) {
-      const message = applyInputParam(element, name, raw, null);
+      const message = applyInputParam(element, name, raw, null, lang);
       if (message !== null) notes.add(message);
     }
     const value = element.value;
@@ -237,7 +249,7 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
     for (const [name, raw] of [...maybeFields]) {
       if (!(name in value)) continue;
       maybeFields.delete(name);
-      const message = applyInputParam(element, name, raw, name);
+      const message = applyInputParam(element, name, raw, name, lang);
       if (message !== null) notes.add(message);
     }
   };
@@ -255,9 +267,10 @@ export async function mountEmbed(root: HTMLElement): Promise<void> {
       for (const name of maybeFields.keys()) unused(name);
       maybeFields.clear();
     },
+    lang,
   );
 
-  const choice = chooseBrowserBackend();
+  const choice = chooseBrowserBackend(location.search, lang);
   choice.then(announceBackend, () => undefined);
   const run = runCells(sources, {
     builtins: createBrowserBuiltins({ root, choice }),

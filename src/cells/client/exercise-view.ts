@@ -21,6 +21,7 @@ import type { Exercise, ExerciseState, Verdict } from '../exercises/types.ts';
 import { FRESH, type ExerciseProgress, type ProgressStore } from '../exercises/progress.ts';
 import type { CellView } from './cell-view.ts';
 import { button, h } from './dom.ts';
+import { exerciseText, type ExerciseText } from './exercise-text.ts';
 
 /** What the lesson (mount.ts) gives the exercises. */
 export interface ExerciseHost {
@@ -37,8 +38,8 @@ export interface ExerciseHost {
   readonly startOver: (view: CellView, solution: string) => void;
 }
 
-const PENDING_TEXT =
-  'Edit the code above, then run it (Run, or Shift+Enter in the editor): your answer is checked each time the cell runs.';
+/** A right verdict's message starts "Right: " (or "正解：") where the view shows its own word. */
+const RIGHT_PREFIX = /^(?:Right:\s*|正解：)/;
 
 /** One exercise on the page. */
 class ExerciseView {
@@ -52,13 +53,16 @@ class ExerciseView {
   readonly #solutionNote: HTMLElement;
   #progress: ExerciseProgress;
   #token = 0;
+  readonly #text: ExerciseText;
 
   constructor(
     readonly exercise: Exercise,
     readonly view: CellView,
     readonly host: ExerciseHost,
     readonly changed: () => void,
+    text: ExerciseText,
   ) {
+    this.#text = text;
     this.#root = view.root;
     this.#progress = host.progress.load(host.slug, exercise.name);
     this.#root.dataset.exercise = exercise.name;
@@ -73,18 +77,18 @@ class ExerciseView {
       class: 'exercise-hints',
       'aria-live': 'polite',
       'aria-relevant': 'additions',
-      'aria-label': 'Hints',
+      'aria-label': text.hints,
       'data-exercise-hints': true,
     });
     this.#hintButton = button(
-      'Show a hint',
+      text.showHint(0, exercise.hints.length),
       () => {
         this.#update({ hints: Math.min(this.#progress.hints + 1, exercise.hints.length) });
       },
       { 'data-exercise-action': 'hint' },
     );
     this.#solutionButton = button(
-      'Show the solution',
+      text.showSolution,
       () => {
         this.#confirm.hidden = false;
         this.#solutionButton.setAttribute('aria-expanded', 'true');
@@ -97,7 +101,7 @@ class ExerciseView {
       },
     );
     this.#confirmButton = button(
-      'Yes, show the solution',
+      text.confirmSolution,
       () => {
         this.#closeConfirm(false);
         this.#update({ solution: true });
@@ -106,7 +110,7 @@ class ExerciseView {
       { 'data-exercise-action': 'confirm' },
     );
     const cancel = button(
-      'Cancel',
+      text.cancel,
       () => {
         this.#closeConfirm(true);
       },
@@ -118,14 +122,10 @@ class ExerciseView {
         class: 'exercise-confirm',
         id: `${id}-confirm`,
         role: 'group',
-        'aria-label': 'Confirm',
+        'aria-label': text.confirm,
         hidden: true,
       },
-      h(
-        'p',
-        {},
-        'Show the solution? It replaces the code in the cell above and runs it. Your own code is kept under “Earlier edits” in the lesson bar. Trying with the hints first teaches more.',
-      ),
+      h('p', {}, text.confirmText),
       this.#confirmButton,
       cancel,
     );
@@ -133,7 +133,7 @@ class ExerciseView {
       if (event.key === 'Escape') this.#closeConfirm(true);
     });
     const startOver = button(
-      'Start over',
+      text.startOver,
       () => {
         this.#closeConfirm(false);
         this.#progress = FRESH;
@@ -144,17 +144,17 @@ class ExerciseView {
       },
       {
         'data-exercise-action': 'start-over',
-        title: 'The starter code again, with no hints and no solution shown',
+        title: text.startOverTitle,
       },
     );
     this.#solutionNote = h(
       'p',
       { class: 'exercise-solution-note', 'data-exercise-solution-note': true, hidden: true },
-      'You asked for the solution: it is in the cell above. Change it and run it again to see what each part does, or press Start over to try on your own.',
+      text.solutionNote,
     );
     const panel = h(
       'div',
-      { class: 'exercise', role: 'group', 'aria-label': `Exercise: ${exercise.title}` },
+      { class: 'exercise', role: 'group', 'aria-label': text.panel(exercise.title) },
       this.#verdict,
       h('div', { class: 'exercise-actions' }, this.#hintButton, this.#solutionButton, startOver),
       this.#confirm,
@@ -190,11 +190,7 @@ class ExerciseView {
     const starter = view.source === view.original;
     const generating = this.#root.hasAttribute('data-generating');
     if (view.state === 'rejected' && !starter) {
-      this.#setVerdict('wrong', {
-        right: false,
-        message:
-          'Your code stopped with an error (shown above the output). Fix it and run the cell again.',
-      });
+      this.#setVerdict('wrong', { right: false, message: this.#text.codeFailed });
       return;
     }
     if (view.state !== 'fulfilled' || generating) return;
@@ -207,7 +203,7 @@ class ExerciseView {
       verdict = await exercise.check(view.lastValue);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      verdict = { right: false, message: `The check could not read your answer: ${why}` };
+      verdict = { right: false, message: this.#text.checkFailed(why) };
     }
     if (token !== this.#token) return; // The cell ran again meanwhile.
     this.#setVerdict(verdict.right ? 'right' : 'wrong', verdict);
@@ -215,11 +211,12 @@ class ExerciseView {
 
   #setVerdict(state: ExerciseState, verdict: Verdict | null): void {
     this.#update({ state });
-    if (verdict === null) this.#verdict.replaceChildren(PENDING_TEXT);
+    const text = this.#text;
+    if (verdict === null) this.#verdict.replaceChildren(text.pending);
     else
       this.#verdict.replaceChildren(
-        h('strong', {}, verdict.right ? 'Right. ' : 'Not yet. '),
-        verdict.message.replace(/^Right:\s*/, ''),
+        h('strong', {}, verdict.right ? text.right : text.notYet),
+        verdict.message.replace(RIGHT_PREFIX, ''),
       );
   }
 
@@ -239,13 +236,12 @@ class ExerciseView {
 
   #render(): void {
     const { hints } = this.exercise;
+    const text = this.#text;
     const p = this.#progress;
     this.#root.dataset.exerciseState = p.state;
     if (this.#verdict.childNodes.length === 0 || p.state === 'unanswered') {
       this.#verdict.replaceChildren(
-        p.state === 'unanswered'
-          ? PENDING_TEXT
-          : `${p.state === 'right' ? 'Answered right' : 'Not answered right yet'} on an earlier visit; checked again when the cell runs.`,
+        p.state === 'unanswered' ? text.pending : text.earlier(p.state === 'right'),
       );
     }
     // Only the new hint is added (the list is announced: the earlier ones are not read again).
@@ -257,9 +253,7 @@ class ExerciseView {
     const left = hints.length - p.hints;
     this.#hintButton.disabled = left === 0;
     this.#hintButton.textContent =
-      left === 0
-        ? 'No more hints'
-        : `Show ${p.hints === 0 ? 'a' : 'another'} hint (${String(p.hints + 1)} of ${String(hints.length)})`;
+      left === 0 ? text.noMoreHints : text.showHint(p.hints, hints.length);
     this.#solutionNote.hidden = !p.solution;
   }
 }
@@ -281,12 +275,14 @@ function placeCount(first: HTMLElement, count: HTMLElement): void {
 }
 
 /**
- * Adds the exercise controls to the cells named by `host.exercises` and the lesson's done count.
- * Returns the number of exercises found on the page (an exercise whose cell is missing is
- * reported on the console and skipped: the lesson still works).
+ * Adds the exercise controls to the cells named by `host.exercises` and the lesson's done count,
+ * in the words of the page's edition (`<html lang>`). Returns the number of exercises found on
+ * the page (an exercise whose cell is missing is reported on the console and skipped: the lesson
+ * still works).
  */
 export function attachExercises(host: ExerciseHost): number {
   if (host.exercises.length === 0) return 0;
+  const text = exerciseText();
   const count = h('p', {
     class: 'exercise-count',
     role: 'status',
@@ -298,7 +294,7 @@ export function attachExercises(host: ExerciseHost): number {
     const done = shown.filter((e) => e.state === 'right').length;
     count.dataset.done = String(done);
     count.dataset.total = String(shown.length);
-    count.textContent = `Exercises in this lesson: ${String(done)} of ${String(shown.length)} done.`;
+    count.textContent = text.count(done, shown.length);
   };
   for (const exercise of host.exercises) {
     const view = host.views.find((v) => v.name === exercise.name);
@@ -306,7 +302,7 @@ export function attachExercises(host: ExerciseHost): number {
       console.error(`Exercise “${exercise.name}”: the lesson has no cell of that name.`);
       continue;
     }
-    shown.push(new ExerciseView(exercise, view, host, renderCount));
+    shown.push(new ExerciseView(exercise, view, host, renderCount, text));
   }
   const first = shown[0]?.view.root;
   if (first) {

@@ -5,6 +5,8 @@
  * sent anywhere.
  */
 import { button, h } from './dom.ts';
+import { documentLang, type Lang } from '../../lib/i18n.ts';
+import { clientText } from './text.ts';
 
 interface PlotlyImage {
   downloadImage(
@@ -37,9 +39,14 @@ function saveSvg(svg: SVGSVGElement, filename: string): void {
 
 /**
  * Puts (or updates, or removes) the "Save figure" buttons right after `output`, for the figure it
- * now shows. `filename` is the downloaded file's name without extension.
+ * now shows. `filename` is the downloaded file's name without extension; `lang` the language of
+ * its words (default: the page's, `<html lang>`).
  */
-export function updateFigureTools(output: HTMLElement, filename: string): void {
+export function updateFigureTools(
+  output: HTMLElement,
+  filename: string,
+  lang: Lang = documentLang(),
+): void {
   const next = output.nextElementSibling;
   const existing = next?.classList.contains('cell-figure-tools') === true ? next : null;
   const plot = output.querySelector('.js-plotly-plot');
@@ -57,12 +64,13 @@ export function updateFigureTools(output: HTMLElement, filename: string): void {
     return;
   }
   if (existing && madeFor.get(existing) === figure) return;
+  const words = clientText(lang).figure;
   const tools = h('div', {
     class: 'cell-figure-tools',
     role: 'group',
-    'aria-label': 'Save figure',
+    'aria-label': words.group,
   });
-  tools.append(h('span', {}, 'Save figure:'));
+  tools.append(h('span', {}, words.label));
   if (plot) {
     for (const format of ['png', 'svg'] as const) {
       tools.append(

@@ -6,6 +6,8 @@
  * (each with its code, Copy and Forget), so that no edit is ever lost from sight.
  */
 import { button, h } from './dom.ts';
+import { documentLang, type Lang } from '../../lib/i18n.ts';
+import { clientText, type ClientText } from './text.ts';
 
 /** One kept edit, as the lesson bar lists it. */
 export interface KeptItem {
@@ -19,6 +21,8 @@ export interface KeptItem {
 export interface LessonBarOptions {
   readonly container: HTMLElement;
   readonly helpId: string;
+  /** The language of its words (client/text.ts). Default: the page's, `<html lang>`. */
+  readonly lang?: Lang;
   readonly onResetAll: () => void;
   readonly onShare: () => void;
   /** Given when cells wait for the reader: adds "Run all cells", which starts every one now. */
@@ -30,13 +34,12 @@ export class LessonBar {
   readonly #banner: HTMLElement;
   readonly #link: HTMLElement;
   readonly #kept: HTMLDetailsElement;
+  readonly #text: ClientText['bar'];
 
   constructor(options: LessonBarOptions) {
-    const help = h(
-      'p',
-      { id: options.helpId, class: 'cells-visually-hidden' },
-      'Shift+Enter runs the cell. Tab moves out of the editor.',
-    );
+    const text = clientText(options.lang ?? documentLang()).bar;
+    this.#text = text;
+    const help = h('p', { id: options.helpId, class: 'cells-visually-hidden' }, text.help);
     this.#status = h('p', { class: 'cells-lesson-status', role: 'status', 'aria-live': 'polite' });
     this.#link = h('div', { class: 'cells-share-link', hidden: true });
     this.#banner = h('div', { class: 'cells-banner', hidden: true });
@@ -45,21 +48,21 @@ export class LessonBar {
     const runAll: HTMLButtonElement[] = [];
     if (onRunAll !== undefined) {
       const b = button(
-        'Run all cells',
+        text.runAll,
         () => {
           onRunAll();
           b.disabled = true;
         },
-        { title: 'Run every cell now, instead of each one as you scroll to it' },
+        { title: text.runAllTitle },
       );
       runAll.push(b);
     }
     const controls = h(
       'div',
-      { class: 'cells-lesson-controls', role: 'group', 'aria-label': 'Lesson cells' },
+      { class: 'cells-lesson-controls', role: 'group', 'aria-label': text.group },
       ...runAll,
-      button('Reset all', options.onResetAll, { title: "Restore every cell's original code" }),
-      button('Share', options.onShare, { title: 'Make a link that carries your edited cells' }),
+      button(text.resetAll, options.onResetAll, { title: text.resetAllTitle }),
+      button(text.share, options.onShare, { title: text.shareTitle }),
     );
     options.container.append(controls, this.#link, this.#status, this.#banner, this.#kept, help);
   }
@@ -75,7 +78,7 @@ export class LessonBar {
       type: 'text',
       readonly: true,
       value: url,
-      'aria-label': 'Share link',
+      'aria-label': this.#text.shareLink,
       class: 'cells-share-url',
     });
     field.addEventListener('focus', () => {
@@ -104,11 +107,12 @@ export class LessonBar {
       return;
     }
     const open = this.#kept.open;
+    const text = this.#text;
     const rows = items.map((item) => {
       const code = h('textarea', {
         readonly: true,
         rows: String(Math.min(8, item.source.split('\n').length)),
-        'aria-label': `Code of ${item.label}`,
+        'aria-label': text.keptCode(item.label),
         class: 'cells-kept-code',
       });
       code.value = item.source;
@@ -117,21 +121,17 @@ export class LessonBar {
         {},
         h('p', {}, item.label),
         code,
-        button('Copy', () => {
+        button(text.copy, () => {
           code.select();
           // Selected for Ctrl+C where the clipboard is not allowed (or absent, as in jsdom).
           const clip = navigator.clipboard as Clipboard | undefined;
           void clip?.writeText(item.source).catch(() => undefined);
         }),
-        button('Forget', item.forget, { title: 'Delete this kept edit from this browser' }),
+        button(text.forget, item.forget, { title: text.forgetTitle }),
       );
     });
     this.#kept.replaceChildren(
-      h(
-        'summary',
-        {},
-        `Earlier edits kept in this browser (${String(items.length)}): code no cell of this page holds now`,
-      ),
+      h('summary', {}, text.keptSummary(items.length)),
       h('ul', {}, ...rows),
     );
     this.#kept.open = open;

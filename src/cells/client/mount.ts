@@ -44,13 +44,15 @@ import { createProgressStore } from '../exercises/progress.ts';
 import { LessonBar } from './lesson-bar.ts';
 import { openOnView, shouldRunLazily } from './open-on-view.ts';
 import { slicer } from './yield.ts';
-import { editionKey, type Lang } from '../../lib/i18n.ts';
+import { documentLang, editionKey, type Lang } from '../../lib/i18n.ts';
+import { clientText, type ClientText } from './text.ts';
 
 export interface MountOptions {
   readonly slug: string;
   /**
    * The page's edition. Each edition keeps its own stored edits and share links (its cells' text
    * differs), under {@link editionKey}; exercises and their progress are the same in both.
+   * Its words are the chrome's in this language (client/text.ts). Default: `<html lang>`.
    */
   readonly lang?: Lang;
   /** Hash of the lesson's cell sources; computed from the page when empty. */
@@ -73,24 +75,20 @@ function toolbarContainer(root: HTMLElement): HTMLElement {
 
 async function readShared(
   slug: string,
+  lang: Lang,
+  text: ClientText,
 ): Promise<{ payload: SharePayload | null; problem: string }> {
   const param = shareParam(location.hash);
   if (param === null) return { payload: null, problem: '' };
   try {
-    const payload = await decodeShare(param);
+    const payload = await decodeShare(param, lang);
     if (payload.slug !== slug) {
-      return {
-        payload: null,
-        problem: `The share link is for another lesson (“${payload.slug}”); it was ignored.`,
-      };
+      return { payload: null, problem: text.lesson.otherLesson(payload.slug) };
     }
     return { payload, problem: '' };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return {
-      payload: null,
-      problem: `The share link could not be read: ${why}. The lesson's own code is shown.`,
-    };
+    return { payload: null, problem: text.lesson.unreadable(why) };
   }
 }
 
@@ -104,7 +102,9 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   if (root.dataset.cellsMounted !== undefined) return;
   root.dataset.cellsMounted = '';
   const lessonSlug = opts.slug;
-  const lang = opts.lang ?? 'en';
+  const lang = opts.lang ?? documentLang();
+  const text = clientText(lang);
+  const words = text.lesson;
   // Stored edits and share links are the edition's own: `ja/<slug>` in the Japanese edition.
   const slug = editionKey(lessonSlug, lang);
   const sections = [...root.querySelectorAll<HTMLElement>('section.cell')];
@@ -130,13 +130,11 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   const storageFailed = (): void => {
     if (storageWarned) return;
     storageWarned = true;
-    bar.current?.status(
-      'Your edits cannot be saved in this browser (storage is off or full); they will be lost when you leave the page.',
-    );
+    bar.current?.status(words.storageFailed);
   };
   const store = createEditStore(() => window.localStorage, storageFailed);
 
-  const shared = await readShared(slug);
+  const shared = await readShared(slug, lang, text);
   const names = originals.map(cellName);
   const ids = cellIds(originals.map((original, i) => ({ name: names[i] ?? null, original })));
   const refs: CellRef[] = originals.map((original, index) => ({
@@ -150,7 +148,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   // A link's cells go to the cells they name (a lesson that gained a cell does not shift them).
   const placed = placeSharedCells(shared.payload?.cells ?? [], ids);
   if (placed.unplaced.length > 0 && shared.problem === '') {
-    shared.problem = `The share link has code for ${String(placed.unplaced.length)} cell${placed.unplaced.length === 1 ? '' : 's'} this version of the lesson no longer has (${placed.unplaced.map((c) => `cell ${String(c.index + 1)}`).join(', ')}); that code was left out.`;
+    shared.problem = words.unplaced(placed.unplaced.map((c) => c.index));
   }
 
   /** Cells whose code waits for consent: from the link, or shared code saved on an earlier visit. */
@@ -189,7 +187,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
 
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
   const keptNote = (view: CellView, what: string): void => {
-    view.notice([h('strong', {}, what), ' It is kept under “Earlier edits” in the lesson bar.']);
+    view.notice([h('strong', {}, what), words.keptWhere]);
   };
   const save = (view: CellView): void => {
     const i = view.index;
@@ -204,14 +202,14 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       // Typing in (or running) a cell whose lesson code changed since the reader's edit: the old
       // edit is kept, then what the reader has now is saved.
       conflicts.delete(i);
-      if (store.keep(slug, old) !== null) keptNote(view, 'Your earlier edit of this cell is kept.');
+      if (store.keep(slug, old) !== null) keptNote(view, words.earlierKept);
     }
     const origin = sharedCode.get(i) === view.source ? 'share' : 'reader';
     if (origin === 'reader') sharedCode.delete(i);
     const outcome = store.save(ref, view.source, seen[i] ?? null, origin);
     seen[i] = outcome.stored;
     if (outcome.displaced !== null) {
-      keptNote(view, 'Another tab had saved different code for this cell.');
+      keptNote(view, words.otherTabSaved);
     }
     if (old !== undefined || outcome.displaced !== null) refreshKept();
   };
@@ -268,25 +266,21 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       updateBanner();
       return;
     }
-    const list = undo.map((u) => String(u.view.index + 1)).join(', ');
     const kept = undo.filter((u) => u.keptKey !== null);
-    const said =
-      `It is now saved in this browser as the code of cell${undo.length === 1 ? '' : 's'} ${list}. ` +
-      'On your next visit it is shown again but does not run until you press Run. ' +
-      'Reset (or Reset all) gives the lesson’s own code back.' +
-      (kept.length > 0
-        ? ` Your own edit${kept.length === 1 ? ' is' : 's are'} kept under “Earlier edits”.`
-        : '');
+    const said = words.sharedSaved(
+      undo.map((u) => u.view.index),
+      kept.length,
+    );
     refreshKept();
     if (deferred.size > 0) {
       // Other shared cells still wait: their banner stays, and this is said in the status line.
       updateBanner();
-      bar.current?.status(`The shared code ran. ${said}`);
+      bar.current?.status(`${words.sharedRan}${said}`);
       return;
     }
     bar.current?.banner([
-      h('p', {}, h('strong', {}, 'The shared code ran. '), said),
-      button('Undo: back to my code', () => {
+      h('p', {}, h('strong', {}, words.sharedRan), said),
+      button(words.undo, () => {
         for (const u of undo) {
           sharedCode.delete(u.view.index);
           u.view.setSource(u.code);
@@ -296,9 +290,9 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
         }
         refreshKept();
         bar.current?.banner(null);
-        bar.current?.status('Your own code is back; the shared code was removed.');
+        bar.current?.status(words.undone);
       }),
-      button('OK', () => {
+      button(words.ok, () => {
         bar.current?.banner(null);
       }),
     ]);
@@ -341,6 +335,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
         source: initial[i] ?? original,
         original,
         helpId,
+        lang,
         onRun: runView,
         onStop: (view) => run?.stop(view.index),
         onReset: (view) => {
@@ -377,6 +372,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
   bar.current = new LessonBar({
     container: toolbarContainer(root),
     helpId,
+    lang,
     onResetAll: () => {
       for (const view of views) {
         if (
@@ -389,7 +385,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       }
       dropShareFragment();
       updateBanner();
-      bar.current?.status('Every cell has its original code again.');
+      bar.current?.status(words.allReset);
     },
     onShare: () => {
       void share();
@@ -437,38 +433,20 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
       return;
     }
     const cells = [...deferred.keys()].sort((a, b) => a - b);
-    const list = (xs: readonly number[]): string => xs.map((i) => String(i + 1)).join(', ');
-    const s = cells.length === 1 ? '' : 's';
     const fromLink = cells.filter((i) => deferred.get(i) === 'link');
-    const overOwn = cells.filter((i) => (ownCode.get(i) ?? '') !== (views[i]?.original ?? ''));
-    const stale =
-      fromLink.length > 0 && shared.payload && shared.payload.version !== version
-        ? ' The lesson has changed since the link was made, so the shared code may not fit it.'
-        : '';
-    const intro =
-      fromLink.length > 0
-        ? h('strong', {}, 'This link carries code someone else edited')
-        : h('strong', {}, 'Shared code you ran on an earlier visit');
-    const when =
-      fromLink.length > 0
-        ? ''
-        : ` (saved ${new Date(savedSharedAt).toLocaleString()}) is in this lesson again; it does not run on a new visit until you agree.`;
-    const own =
-      overOwn.length > 0
-        ? ` Running it replaces your own edit of cell${overOwn.length === 1 ? '' : 's'} ${list(overOwn)} (your edit is kept under “Earlier edits”); discarding it gives your edit back.`
-        : '';
+    const said = words.banner({
+      fromLink: fromLink.length > 0,
+      cells,
+      savedAt: savedSharedAt,
+      overOwn: cells.filter((i) => (ownCode.get(i) ?? '') !== (views[i]?.original ?? '')),
+      stale: fromLink.length > 0 && shared.payload !== null && shared.payload.version !== version,
+    });
     bar.current?.banner([
-      h(
-        'p',
-        {},
-        intro,
-        fromLink.length > 0 ? ` (cell${s} ${list(cells)}).` : when,
-        ` It is shown in the editor${s} but has not run. Read it first; run it only if you trust it.${own}${stale}`,
-      ),
-      button('Run shared code', () => {
+      h('p', {}, h('strong', {}, said.intro), said.text),
+      button(words.runShared, () => {
         runShared(cells.filter((i) => deferred.has(i)));
       }),
-      button('Discard shared code', () => {
+      button(words.discardShared, () => {
         discardShared(cells.filter((i) => deferred.has(i)));
       }),
     ]);
@@ -479,7 +457,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     const orphans = store.orphans(slug, ids);
     bar.current?.kept(
       orphans.map(({ key, edit }) => ({
-        label: `${edit.index === undefined ? 'A cell' : `Cell ${String(edit.index + 1)}`}${edit.name === undefined ? '' : ` (${edit.name})`}, saved ${new Date(edit.savedAt).toLocaleString()}`,
+        label: words.keptLabel(edit),
         source: edit.source,
         forget: () => {
           store.forget(key);
@@ -495,20 +473,15 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     if (!view || !ref) return;
     view.notice(
       [
-        h(
-          'p',
-          {},
-          h('strong', {}, 'This cell changed since you edited it. '),
-          'The lesson’s new version is shown and has run; your edit is kept until you choose.',
-        ),
-        button('Use my edit', () => {
+        h('p', {}, h('strong', {}, words.conflictTitle), words.conflictText),
+        button(words.useMine, () => {
           conflicts.delete(i);
           view.notice(null);
           view.setSource(edit.source);
           save(view);
           run?.define(i, edit.source);
         }),
-        button('Use the new version', () => {
+        button(words.useNew, () => {
           conflicts.delete(i);
           view.notice(null);
           seen[i] = store.remove(slug, ref.id, seen[i] ?? null).stored;
@@ -542,16 +515,10 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
         h(
           'p',
           {},
-          h(
-            'strong',
-            {},
-            theirs === null
-              ? 'This cell was reset in another tab. '
-              : 'This cell was changed in another tab. ',
-          ),
-          'This tab still shows its own code; neither version is lost until you choose.',
+          h('strong', {}, theirs === null ? words.resetElsewhere : words.changedElsewhere),
+          words.otherTabText,
         ),
-        button(theirs === null ? 'Use the lesson’s code' : 'Use the other tab’s code', () => {
+        button(theirs === null ? words.useLesson : words.useOtherTab, () => {
           const t = timers.get(i);
           if (t !== undefined) clearTimeout(t);
           timers.delete(i);
@@ -563,7 +530,7 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
           view.setSource(code);
           run?.define(i, code);
         }),
-        button('Keep this tab’s code', () => {
+        button(words.keepThisTab, () => {
           view.notice(null);
           save(view);
         }),
@@ -591,20 +558,14 @@ export async function mountLesson(root: HTMLElement, opts: MountOptions): Promis
     } catch {
       // No clipboard permission (or no secure context): the link is shown to copy by hand.
     }
-    const what =
-      cells.length === 0
-        ? 'No cell is edited; this link opens the lesson as it is.'
-        : `Link with ${String(cells.length)} edited cell${cells.length === 1 ? '' : 's'}`;
-    bar.current?.showLink(url, `${what}${copied ? ' — copied to the clipboard:' : ':'}`);
+    bar.current?.showLink(url, words.shareNote(cells.length, copied));
   }
 
   for (const [i, why] of deferred) {
     views[i]?.notice(
       [
-        h('strong', {}, 'Shared code, not run yet. '),
-        why === 'link'
-          ? 'This cell holds code from the link you opened. Use “Run shared code” above when you have read it.'
-          : 'This cell holds shared code you ran on an earlier visit. Use “Run shared code” above to run it again.',
+        h('strong', {}, words.deferredTitle),
+        why === 'link' ? words.deferredLink : words.deferredSaved,
       ],
       'warn',
     );

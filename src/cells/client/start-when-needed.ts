@@ -14,8 +14,10 @@
  * Until then each cell's code is the server's `<pre>`, readable and selectable.
  * This file must stay small: it is in the page's first-load JavaScript.
  */
+import type { Lang } from '../../lib/i18n.ts';
 import { isLessonEditKey } from '../persist.ts';
 import { shouldRunLazily } from './open-on-view.ts';
+import { RUN_ALL_TEXT } from './run-all-text.ts';
 
 /** What the page knows before anything is loaded. */
 export interface StartSignals {
@@ -60,13 +62,14 @@ export const START_MARGIN = '75% 0px 75% 0px';
 
 /**
  * Resolves when the runtime should load: at once (see `startAtOnceReason`), or at the first sign
- * that the reader needs it. `toolbar` gets a stand-in "Run all cells" button meanwhile; it is
- * removed before the promise resolves.
+ * that the reader needs it. `toolbar` gets a stand-in "Run all cells" button meanwhile, in the
+ * page's edition `lang`; it is removed before the promise resolves.
  */
 export function whenNeeded(
   root: HTMLElement,
   toolbar: HTMLElement | null,
   signals: StartSignals,
+  lang: Lang = 'en',
 ): Promise<StartRequest> {
   const now = startAtOnceReason(signals);
   if (now !== null) return Promise.resolve({ trigger: now, runAll: false });
@@ -100,8 +103,8 @@ export function whenNeeded(
     if (toolbar !== null && sections.length > 0) {
       const runAll = document.createElement('button');
       runAll.type = 'button';
-      runAll.textContent = 'Run all cells';
-      runAll.title = 'Run every cell now, instead of each one as you scroll to it';
+      runAll.textContent = RUN_ALL_TEXT[lang].label;
+      runAll.title = RUN_ALL_TEXT[lang].title;
       runAll.dataset.standIn = '';
       runAll.addEventListener('click', () => {
         start('Run all cells', true);

@@ -8,8 +8,9 @@
 import { effectiveRank, energyShare } from '../../experiments/lowrank/linalg.ts';
 import { add, copy, matmul, scale, transpose, type Matrix } from './matrix.ts';
 import { judgeMatrix } from './matrix-check.ts';
+import type { Lang } from '../../lib/i18n.ts';
 import type { Exercise } from './types.ts';
-import { callReader, notYet, right, shown } from './verdict.ts';
+import { callReader, notYet, right, shown, translator, type Tr } from './verdict.ts';
 
 /** The spectrum of the first exercise: ΔW's singular values, largest first. */
 export const SHARE_SPECTRUM = [4, 2, 1, 1] as const;
@@ -24,60 +25,119 @@ const ALL_SQUARES = SQUARES.join(' + ');
 /** A typed-in answer worked out by hand counts as right within this gap (three decimals). */
 const BY_HAND = 5e-4;
 
-const topTwoShare: Exercise = {
+const topTwoShare = (tr: Tr): Exercise => ({
   name: 'topTwoShare',
-  title: 'The energy in the top two directions, by hand',
-  task: 'A weight update has singular values 4, 2, 1 and 1. Return the share of its squared Frobenius norm that its top two singular directions hold, as a fraction.',
+  title: tr('The energy in the top two directions, by hand', '上位2方向のエネルギーを手で求める'),
+  task: tr(
+    'A weight update has singular values 4, 2, 1 and 1. Return the share of its squared Frobenius norm that its top two singular directions hold, as a fraction.',
+    '重みの更新の特異値が4、2、1、1だとします。その上位2つの特異方向が、フロベニウスノルムの2乗のうちどれだけの割合を占めるかを、小数の割合で返してください。',
+  ),
   check(value) {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      return notYet(`The cell should return a number; it returned ${shown(value)}.`);
+      return notYet(
+        tr(
+          `The cell should return a number; it returned ${shown(value)}.`,
+          `セルは数値を返す必要がありますが、${shown(value, tr.lang)}が返されました。`,
+        ),
+      );
     }
     const s = SHARE_SPECTRUM;
     const want = energyShare(s, SHARE_TOP);
     const near = (x: number) => Math.abs(value - x) < BY_HAND;
     if (near(want)) {
       return right(
-        `Right: (${TOP_SQUARES}) / (${ALL_SQUARES}) = ${want.toFixed(3)}. ${String(SHARE_TOP)} of ${String(s.length)} directions hold ${(100 * want).toFixed(1)}% of the update’s energy.`,
+        tr(
+          `Right: (${TOP_SQUARES}) / (${ALL_SQUARES}) = ${want.toFixed(3)}. ${String(SHARE_TOP)} of ${String(s.length)} directions hold ${(100 * want).toFixed(1)}% of the update’s energy.`,
+          `正解：(${TOP_SQUARES}) / (${ALL_SQUARES}) = ${want.toFixed(3)}。${String(s.length)}方向のうち${String(SHARE_TOP)}方向が、更新のエネルギーの${(100 * want).toFixed(1)}%を占めます。`,
+        ),
       );
     }
     const sum = s.reduce((a, v) => a + v, 0);
-    if (value === 0) return notYet('The cell still returns 0: compute the share from s.');
+    if (value === 0)
+      return notYet(
+        tr(
+          'The cell still returns 0: compute the share from s.',
+          'セルはまだ0を返しています。sから割合を計算してください。',
+        ),
+      );
     if (near((s[0] + s[1]) / sum))
       return notYet(
-        'That is the share of the singular values themselves. The energy is ‖ΔW‖²_F = Σσ²: square each value first.',
+        tr(
+          'That is the share of the singular values themselves. The energy is ‖ΔW‖²_F = Σσ²: square each value first.',
+          'それは特異値そのものの割合です。エネルギーは‖ΔW‖²_F = Σσ²なので、まず各値を2乗してください。',
+        ),
       );
     if (near(SHARE_TOP / s.length))
       return notYet(
-        'That is the share of the directions (2 of 4), not of the energy: weigh each direction by σ².',
+        tr(
+          'That is the share of the directions (2 of 4), not of the energy: weigh each direction by σ².',
+          'それは方向の数の割合（4つのうち2つ）で、エネルギーの割合ではありません。各方向をσ²で重み付けしてください。',
+        ),
       );
     if (Math.abs(value / 100 - want) < BY_HAND)
-      return notYet('That is a percentage; return the share as a fraction between 0 and 1.');
+      return notYet(
+        tr(
+          'That is a percentage; return the share as a fraction between 0 and 1.',
+          'それはパーセントです。割合は0から1の間の小数で返してください。',
+        ),
+      );
     if (near(1 - want))
       return notYet(
-        'That is the share the other directions hold (the tail); the question asks for the top two.',
+        tr(
+          'That is the share the other directions hold (the tail); the question asks for the top two.',
+          'それは残りの方向（裾）が占める割合です。問われているのは上位2方向です。',
+        ),
       );
     if (near(energyShare(s, 1)))
-      return notYet('That is the top direction alone; add the second one.');
+      return notYet(
+        tr(
+          'That is the top direction alone; add the second one.',
+          'それは最上位の方向だけです。2番目の方向も加えてください。',
+        ),
+      );
     if (near(Math.sqrt(want)))
       return notYet(
-        'That is a ratio of norms, ‖ΔW₂‖ / ‖ΔW‖. The energy share is a ratio of squared norms: drop the square root.',
+        tr(
+          'That is a ratio of norms, ‖ΔW₂‖ / ‖ΔW‖. The energy share is a ratio of squared norms: drop the square root.',
+          'それはノルムの比‖ΔW₂‖ / ‖ΔW‖です。エネルギーの割合はノルムの2乗の比なので、平方根を取らないでください。',
+        ),
       );
     return notYet(
-      `${shown(value)} is not the share. Add σ² over the top two values and divide by Σσ² over all four.`,
+      tr(
+        `${shown(value)} is not the share. Add σ² over the top two values and divide by Σσ² over all four.`,
+        `${shown(value)}は求める割合ではありません。上位2つの値のσ²を足し、4つすべてのΣσ²で割ってください。`,
+      ),
     );
   },
   hints: [
-    'The energy of ΔW is ‖ΔW‖²_F, which is the sum of its squared singular values.',
-    `Square the four values: ${SQUARES.join(', ')}.`,
-    `The top two hold ${TOP_SQUARES} of the total ${ALL_SQUARES}.`,
+    tr(
+      'The energy of ΔW is ‖ΔW‖²_F, which is the sum of its squared singular values.',
+      'ΔWのエネルギーは‖ΔW‖²_Fで、特異値の2乗の和に等しくなります。',
+    ),
+    tr(
+      `Square the four values: ${SQUARES.join(', ')}.`,
+      `4つの値を2乗します：${SQUARES.join('、')}。`,
+    ),
+    tr(
+      `The top two hold ${TOP_SQUARES} of the total ${ALL_SQUARES}.`,
+      `合計${ALL_SQUARES}のうち、上位2つが${TOP_SQUARES}を占めます。`,
+    ),
   ],
-  solution: `topTwoShare = {
+  solution: tr(
+    `topTwoShare = {
   const s = [4, 2, 1, 1]; // the singular values of ΔW, largest first
   const energy = s.map((v) => v * v);
   const total = energy.reduce((a, e) => a + e, 0);
   return (energy[0] + energy[1]) / total;
 }`,
-};
+    `topTwoShare = {
+  const s = [4, 2, 1, 1]; // ΔW の特異値（大きい順）
+  const energy = s.map((v) => v * v);
+  const total = energy.reduce((a, e) => a + e, 0);
+  return (energy[0] + energy[1]) / total;
+}`,
+  ),
+});
 
 /** The spectra the effective-rank exercise is tried on (a zero value among them). */
 export const RANK_SPECTRA: readonly (readonly number[])[] = [
@@ -95,30 +155,51 @@ function entropyRank(weights: readonly number[], log: (x: number) => number): nu
   return Math.exp(h);
 }
 
-const effectiveRankOf: Exercise = {
+const effectiveRankOf = (tr: Tr): Exercise => ({
   name: 'effectiveRankOf',
-  title: 'Write the effective rank',
-  task: 'Write a function that takes a list of singular values and returns their effective rank as the lesson defines it (Roy & Vetterli): exp of the entropy of the values normalised to sum to one.',
+  title: tr('Write the effective rank', '実効ランクを書く'),
+  task: tr(
+    'Write a function that takes a list of singular values and returns their effective rank as the lesson defines it (Roy & Vetterli): exp of the entropy of the values normalised to sum to one.',
+    '特異値のリストを受け取り、このレッスンの定義による実効ランク（Roy & Vetterli）を返す関数を書いてください。和が1になるように正規化した値のエントロピーのexpです。',
+  ),
   check(value) {
     if (typeof value !== 'function') {
       return notYet(
-        `The cell should return a function (s) => number; it returned ${shown(value)}.`,
+        tr(
+          `The cell should return a function (s) => number; it returned ${shown(value)}.`,
+          `セルは「(s) => number」の形の関数を返す必要がありますが、${shown(value, tr.lang)}が返されました。`,
+        ),
       );
     }
     for (const s of RANK_SPECTRA) {
-      const got = callReader('Your function', () => (value as (s: number[]) => unknown)([...s]));
+      const got = callReader(
+        tr('Your function', 'あなたの関数'),
+        () => (value as (s: number[]) => unknown)([...s]),
+        tr.lang,
+      );
       if (!got.ok) return got.verdict;
       const v = got.value;
       const want = effectiveRank(s);
       if (typeof v === 'number' && Math.abs(v - want) < 1e-9) continue;
-      const where = `For s = ${shown(s)} you return ${shown(v)}; the effective rank is ${want.toFixed(4)}.`;
+      const where = tr(
+        `For s = ${shown(s)} you return ${shown(v)}; the effective rank is ${want.toFixed(4)}.`,
+        `s = ${shown(s, tr.lang)}に対して、あなたの関数は${shown(v, tr.lang)}を返しました。実効ランクは${want.toFixed(4)}です。`,
+      );
       const near = (x: number) => typeof v === 'number' && Math.abs(v - x) < 1e-9;
       if (typeof v === 'number' && Number.isNaN(v) && s.includes(0))
         return notYet(
-          `${where} A zero singular value gives 0·log 0, which is NaN in JavaScript; its term is 0 (leave it out of the sum).`,
+          tr(
+            `${where} A zero singular value gives 0·log 0, which is NaN in JavaScript; its term is 0 (leave it out of the sum).`,
+            `${where}ゼロの特異値は0·log 0を与え、JavaScriptではNaNになります。その項は0です（和から除いてください）。`,
+          ),
         );
       if (near(-Math.log(want)) || near(Math.log(want)))
-        return notYet(`${where} That is the entropy itself; the effective rank is exp of it.`);
+        return notYet(
+          tr(
+            `${where} That is the entropy itself; the effective rank is exp of it.`,
+            `${where}それはエントロピーそのものです。実効ランクはそのexpです。`,
+          ),
+        );
       if (
         near(
           entropyRank(
@@ -128,30 +209,52 @@ const effectiveRankOf: Exercise = {
         )
       )
         return notYet(
-          `${where} You normalised the squares σ²; this effective rank normalises the values σ themselves: p_i = σ_i / Σσ.`,
+          tr(
+            `${where} You normalised the squares σ²; this effective rank normalises the values σ themselves: p_i = σ_i / Σσ.`,
+            `${where}2乗σ²を正規化しています。この実効ランクでは値σそのものを正規化します：p_i = σ_i / Σσ。`,
+          ),
         );
       if (near(entropyRank(s, Math.log2)))
         return notYet(
-          `${where} With log₂ in the entropy, undo it with 2^H, not exp(H): or use the natural log throughout.`,
+          tr(
+            `${where} With log₂ in the entropy, undo it with 2^H, not exp(H): or use the natural log throughout.`,
+            `${where}エントロピーにlog₂を使うなら、exp(H)ではなく2^Hで戻してください。あるいは最初から最後まで自然対数を使ってください。`,
+          ),
         );
       if (near(s.filter((x) => x > 0).length))
         return notYet(
-          `${where} That is the rank (how many values are above 0). The effective rank weighs each direction by its size.`,
+          tr(
+            `${where} That is the rank (how many values are above 0). The effective rank weighs each direction by its size.`,
+            `${where}それはランク（0より大きい値の個数）です。実効ランクは各方向をその大きさで重み付けします。`,
+          ),
         );
       return notYet(
-        `${where} Normalise p_i = σ_i / Σσ, take H = −Σ p_i·ln p_i over the non-zero p_i, return exp(H).`,
+        tr(
+          `${where} Normalise p_i = σ_i / Σσ, take H = −Σ p_i·ln p_i over the non-zero p_i, return exp(H).`,
+          `${where}p_i = σ_i / Σσと正規化し、非ゼロのp_iについてH = −Σ p_i·ln p_iを求め、exp(H)を返してください。`,
+        ),
       );
     }
     return right(
-      'Right: four equal values give 4, a single non-zero value gives 1, and a spread-out spectrum lands in between.',
+      tr(
+        'Right: four equal values give 4, a single non-zero value gives 1, and a spread-out spectrum lands in between.',
+        '正解：等しい4つの値なら4、非ゼロの値が1つだけなら1になり、広がったスペクトルはその間に入ります。',
+      ),
     );
   },
   hints: [
-    'First make the values a probability distribution: p_i = σ_i / (σ_1 + … + σ_k).',
-    'The entropy is H = −Σ p_i·ln p_i (Math.log is the natural log). A p_i of 0 adds nothing.',
-    'Return Math.exp(H).',
+    tr(
+      'First make the values a probability distribution: p_i = σ_i / (σ_1 + … + σ_k).',
+      'まず値を確率分布にします：p_i = σ_i / (σ_1 + … + σ_k)。',
+    ),
+    tr(
+      'The entropy is H = −Σ p_i·ln p_i (Math.log is the natural log). A p_i of 0 adds nothing.',
+      'エントロピーはH = −Σ p_i·ln p_iです（Math.logは自然対数）。0のp_iは何も加えません。',
+    ),
+    tr('Return Math.exp(H).', 'Math.exp(H)を返します。'),
   ],
-  solution: `effectiveRankOf = (s) => {
+  solution: tr(
+    `effectiveRankOf = (s) => {
   const total = s.reduce((a, v) => a + v, 0);
   let h = 0;
   for (const v of s) {
@@ -160,7 +263,17 @@ const effectiveRankOf: Exercise = {
   }
   return Math.exp(h);
 }`,
-};
+    `effectiveRankOf = (s) => {
+  const total = s.reduce((a, v) => a + v, 0);
+  let h = 0;
+  for (const v of s) {
+    const p = v / total;
+    if (p > 0) h -= p * Math.log(p); // ゼロの値は何も加えない（0·log 0 = 0）
+  }
+  return Math.exp(h);
+}`,
+  ),
+});
 
 /** The SVD the third exercise cuts: M = U·diag(s)·Vᵀ, U 4 × 3 and V 3 × 3 with orthonormal columns. */
 export const CUT_CASE = {
@@ -199,48 +312,72 @@ export function referenceCut(
   };
 }
 
-const cutToRank: Exercise = {
+const cutToRank = (tr: Tr): Exercise => ({
   name: 'cutToRank',
-  title: 'Cut a matrix to rank r, and the error it leaves',
-  task: 'Given a matrix’s SVD {U, s, V} (singular vectors as columns) and a rank r, return its best rank-r approximation and the Frobenius norm of what the cut leaves out.',
+  title: tr(
+    'Cut a matrix to rank r, and the error it leaves',
+    '行列をランクrに切り詰め、残る誤差を求める',
+  ),
+  task: tr(
+    'Given a matrix’s SVD {U, s, V} (singular vectors as columns) and a rank r, return its best rank-r approximation and the Frobenius norm of what the cut leaves out.',
+    '行列の特異値分解{U, s, V}（特異ベクトルは列）とランクrを受け取り、最良のランクr近似と、切り詰めで取り除かれる部分のフロベニウスノルムを返してください。',
+  ),
   check(value) {
     if (typeof value !== 'function') {
       return notYet(
-        `The cell should return a function ({U, s, V}, r) => ({approx, error}); it returned ${shown(value)}.`,
+        tr(
+          `The cell should return a function ({U, s, V}, r) => ({approx, error}); it returned ${shown(value)}.`,
+          `セルは「({U, s, V}, r) => ({approx, error})」の形の関数を返す必要がありますが、${shown(value, tr.lang)}が返されました。`,
+        ),
       );
     }
     const c = CUT_CASE;
     const full = weightedSum(c.U, c.s, c.V, c.s.length);
     for (const r of CUT_RANKS) {
-      const got = callReader('Your function', () =>
-        (value as (svd: unknown, r: number) => unknown)(
-          { U: copy(c.U), s: [...c.s], V: copy(c.V) },
-          r,
-        ),
+      const got = callReader(
+        tr('Your function', 'あなたの関数'),
+        () =>
+          (value as (svd: unknown, r: number) => unknown)(
+            { U: copy(c.U), s: [...c.s], V: copy(c.V) },
+            r,
+          ),
+        tr.lang,
       );
       if (!got.ok) return got.verdict;
       const { approx, error } = (got.value ?? {}) as Record<string, unknown>;
       const want = referenceCut(c, r);
-      const at = `At r = ${String(r)}: `;
+      const at = tr(`At r = ${String(r)}: `, `r = ${String(r)}のとき：`);
       const matrix = judgeMatrix(approx, {
         rows: 4,
         cols: 3,
         wrongShape: (shape) =>
-          `${at}approx must have the matrix’s shape, 4 × 3; yours is ${shape}.`,
+          tr(
+            `${at}approx must have the matrix’s shape, 4 × 3; yours is ${shape}.`,
+            `${at}approxは行列と同じ形（4 × 3）でなければなりませんが、あなたのものは${shape}です。`,
+          ),
         want: want.approx,
-        right: 'Right',
+        right: tr('Right', '正解'),
         mistakes: [
           {
             matrix: full,
-            message: `${at}approx is the whole matrix: keep only the r largest directions.`,
+            message: tr(
+              `${at}approx is the whole matrix: keep only the r largest directions.`,
+              `${at}approxが行列全体になっています。大きいほうからr個の方向だけを残してください。`,
+            ),
           },
           {
             matrix: add(full, scale(want.approx, -1)),
-            message: `${at}approx holds the directions after the first r, the smallest ones: keep the first r, where the largest singular values are.`,
+            message: tr(
+              `${at}approx holds the directions after the first r, the smallest ones: keep the first r, where the largest singular values are.`,
+              `${at}approxは最初のr個より後ろの、小さいほうの方向を持っています。特異値が最も大きい、最初のr個を残してください。`,
+            ),
           },
           {
             matrix: weightedSum(c.U, c.s, transpose(c.V), r),
-            message: `${at}you took the rows of V as directions. The singular vectors are V’s columns: v_t[j] = V[j][t].`,
+            message: tr(
+              `${at}you took the rows of V as directions. The singular vectors are V’s columns: v_t[j] = V[j][t].`,
+              `${at}Vの行を方向として使っています。特異ベクトルはVの列です：v_t[j] = V[j][t]。`,
+            ),
           },
           {
             matrix: weightedSum(
@@ -249,7 +386,10 @@ const cutToRank: Exercise = {
               c.V,
               r,
             ),
-            message: `${at}each direction enters with σ_t, not σ_t²: M_r = Σ_{t<r} σ_t·u_t·v_tᵀ.`,
+            message: tr(
+              `${at}each direction enters with σ_t, not σ_t²: M_r = Σ_{t<r} σ_t·u_t·v_tᵀ.`,
+              `${at}各方向に掛かるのはσ_t²ではなくσ_tです：M_r = Σ_{t<r} σ_t·u_t·v_tᵀ。`,
+            ),
           },
           {
             matrix: weightedSum(
@@ -258,43 +398,88 @@ const cutToRank: Exercise = {
               c.V,
               r,
             ),
-            message: `${at}each direction u_t·v_tᵀ must be scaled by its singular value σ_t.`,
+            message: tr(
+              `${at}each direction u_t·v_tᵀ must be scaled by its singular value σ_t.`,
+              `${at}各方向u_t·v_tᵀは、その特異値σ_tでスケーリングする必要があります。`,
+            ),
           },
-          { matrix: scale(full, 0), message: `${at}approx is all zeros.` },
+          {
+            matrix: scale(full, 0),
+            message: tr(`${at}approx is all zeros.`, `${at}approxがすべてゼロです。`),
+          },
         ],
-        otherwise: `${at}approx is not U_r·diag(s_r)·V_rᵀ. Entry (i, j) is Σ_{t<r} U[i][t]·s[t]·V[j][t].`,
+        otherwise: tr(
+          `${at}approx is not U_r·diag(s_r)·V_rᵀ. Entry (i, j) is Σ_{t<r} U[i][t]·s[t]·V[j][t].`,
+          `${at}approxがU_r·diag(s_r)·V_rᵀになっていません。(i, j)要素はΣ_{t<r} U[i][t]·s[t]·V[j][t]です。`,
+        ),
+        lang: tr.lang,
       });
       if (!matrix.right) return matrix;
       if (typeof error !== 'number' || !Number.isFinite(error))
-        return notYet(`${at}approx is right; error should be a number, and it is ${shown(error)}.`);
+        return notYet(
+          tr(
+            `${at}approx is right; error should be a number, and it is ${shown(error)}.`,
+            `${at}approxは正しいです。errorは数値でなければなりませんが、${shown(error, tr.lang)}になっています。`,
+          ),
+        );
       if (Math.abs(error - want.error) < 1e-9) continue;
       const tail = c.s.slice(r);
       const near = (x: number) => Math.abs(error - x) < 1e-9;
-      const where = `${at}approx is right, but error is ${shown(error)} and should be ${want.error.toFixed(4)}.`;
+      const where = tr(
+        `${at}approx is right, but error is ${shown(error)} and should be ${want.error.toFixed(4)}.`,
+        `${at}approxは正しいのですが、errorが${shown(error, tr.lang)}です。正しくは${want.error.toFixed(4)}です。`,
+      );
       if (near(want.error ** 2))
-        return notYet(`${where} That is the squared error: take its square root.`);
+        return notYet(
+          tr(
+            `${where} That is the squared error: take its square root.`,
+            `${where}それは誤差の2乗です。平方根を取ってください。`,
+          ),
+        );
       if (near(tail.reduce((a, v) => a + v, 0)))
         return notYet(
-          `${where} Square the dropped singular values before adding them, then take the root.`,
+          tr(
+            `${where} Square the dropped singular values before adding them, then take the root.`,
+            `${where}取り除いた特異値は、足す前に2乗し、最後に平方根を取ってください。`,
+          ),
         );
       if (near(Math.sqrt(c.s.slice(0, r).reduce((a, v) => a + v * v, 0))))
         return notYet(
-          `${where} That is the size of what you kept; the error is the size of what the cut drops.`,
+          tr(
+            `${where} That is the size of what you kept; the error is the size of what the cut drops.`,
+            `${where}それは残した部分の大きさです。誤差は切り詰めで取り除かれる部分の大きさです。`,
+          ),
         );
       return notYet(
-        `${where} By Eckart–Young it is √(Σ_{t≥r} σ_t²), the singular values the cut drops.`,
+        tr(
+          `${where} By Eckart–Young it is √(Σ_{t≥r} σ_t²), the singular values the cut drops.`,
+          `${where}Eckart–Youngの定理より、誤差は切り詰めで取り除かれる特異値から求まる√(Σ_{t≥r} σ_t²)です。`,
+        ),
       );
     }
     return right(
-      'Right: M_r keeps the r largest directions, and what it leaves out has norm √(Σ_{t≥r} σ_t²) — no rank-r matrix comes closer (Eckart–Young).',
+      tr(
+        'Right: M_r keeps the r largest directions, and what it leaves out has norm √(Σ_{t≥r} σ_t²) — no rank-r matrix comes closer (Eckart–Young).',
+        '正解：M_rは大きいほうからr個の方向を残し、取り除かれる部分のノルムは√(Σ_{t≥r} σ_t²)です。これより近いランクrの行列はありません（Eckart–Young）。',
+      ),
     );
   },
   hints: [
-    'M = Σ_t σ_t·u_t·v_tᵀ over all directions, with u_t the column t of U and v_t the column t of V.',
-    'Keep the first r terms of that sum: entry (i, j) of M_r is Σ_{t<r} U[i][t]·s[t]·V[j][t].',
-    'The error ‖M − M_r‖_F is the norm of the dropped terms: √(s[r]² + … + s[k−1]²).',
+    tr(
+      'M = Σ_t σ_t·u_t·v_tᵀ over all directions, with u_t the column t of U and v_t the column t of V.',
+      'すべての方向について、M = Σ_t σ_t·u_t·v_tᵀです。u_tはUの第t列、v_tはVの第t列です。',
+    ),
+    tr(
+      'Keep the first r terms of that sum: entry (i, j) of M_r is Σ_{t<r} U[i][t]·s[t]·V[j][t].',
+      'その和の最初のr項を残します。M_rの(i, j)要素はΣ_{t<r} U[i][t]·s[t]·V[j][t]です。',
+    ),
+    tr(
+      'The error ‖M − M_r‖_F is the norm of the dropped terms: √(s[r]² + … + s[k−1]²).',
+      '誤差‖M − M_r‖_Fは取り除いた項のノルムです：√(s[r]² + … + s[k−1]²)。',
+    ),
   ],
-  solution: `cutToRank = ({U, s, V}, r) => {
+  solution: tr(
+    `cutToRank = ({U, s, V}, r) => {
   const approx = U.map((Ui) => V.map((Vj) => {
     let sum = 0;
     for (let t = 0; t < r; t++) sum += Ui[t] * s[t] * Vj[t]; // σ_t·u_t·v_tᵀ, entry (i, j)
@@ -303,11 +488,23 @@ const cutToRank: Exercise = {
   const error = Math.sqrt(s.slice(r).reduce((a, v) => a + v * v, 0));
   return {approx, error};
 }`,
-};
+    `cutToRank = ({U, s, V}, r) => {
+  const approx = U.map((Ui) => V.map((Vj) => {
+    let sum = 0;
+    for (let t = 0; t < r; t++) sum += Ui[t] * s[t] * Vj[t]; // σ_t·u_t·v_tᵀ の (i, j) 要素
+    return sum;
+  }));
+  const error = Math.sqrt(s.slice(r).reduce((a, v) => a + v * v, 0));
+  return {approx, error};
+}`,
+  ),
+});
 
-/** The lesson's exercises, easy to hard. */
-export const lowRankUpdateExercises: readonly Exercise[] = [
-  topTwoShare,
-  effectiveRankOf,
-  cutToRank,
-];
+/** The lesson's exercises, easy to hard, in the words of the edition `lang`. */
+export function lowRankUpdateExercisesIn(lang: Lang): readonly Exercise[] {
+  const tr = translator(lang);
+  return [topTwoShare(tr), effectiveRankOf(tr), cutToRank(tr)];
+}
+
+/** The lesson's exercises in English. */
+export const lowRankUpdateExercises: readonly Exercise[] = lowRankUpdateExercisesIn('en');

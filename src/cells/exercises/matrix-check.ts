@@ -4,6 +4,7 @@
  * function on fresh copies of the case, check the result's shape, compare it with the reference,
  * and if it is not the reference, name the first typical mistake it equals.
  */
+import type { Lang } from '../../lib/i18n.ts';
 import { maxGap, type Matrix } from './matrix.ts';
 import type { Verdict } from './types.ts';
 import { callReader, isMatrix, notYet, right, shapeOf, shown } from './verdict.ts';
@@ -35,17 +36,24 @@ export interface MatrixFunctionCheck {
   readonly otherwise: string;
   /** Largest entry-wise gap that still counts as equal (default 1e-9). */
   readonly tolerance?: number;
+  /** The edition the messages are in (default English); the texts above are given in it. */
+  readonly lang?: Lang;
 }
 
 /** Judges a cell value that should be a function computing `spec.want`; never throws. */
 export function checkMatrixFunction(value: unknown, spec: MatrixFunctionCheck): Verdict {
+  const ja = spec.lang === 'ja';
   if (typeof value !== 'function') {
     return notYet(
-      `The cell should return a function ${spec.signature}; it returned ${shown(value)}.`,
+      ja
+        ? `セルは「${spec.signature}」の形の関数を返す必要がありますが、${shown(value, 'ja')}が返されました。`
+        : `The cell should return a function ${spec.signature}; it returned ${shown(value)}.`,
     );
   }
-  const got = callReader('Your function', () =>
-    spec.call(value as (...args: unknown[]) => unknown),
+  const got = callReader(
+    ja ? 'あなたの関数' : 'Your function',
+    () => spec.call(value as (...args: unknown[]) => unknown),
+    spec.lang,
   );
   if (!got.ok) return got.verdict;
   return judgeMatrix(got.value, spec);
@@ -56,10 +64,18 @@ export function judgeMatrix(
   v: unknown,
   spec: Pick<
     MatrixFunctionCheck,
-    'rows' | 'cols' | 'wrongShape' | 'want' | 'right' | 'mistakes' | 'otherwise' | 'tolerance'
+    | 'rows'
+    | 'cols'
+    | 'wrongShape'
+    | 'want'
+    | 'right'
+    | 'mistakes'
+    | 'otherwise'
+    | 'tolerance'
+    | 'lang'
   >,
 ): Verdict {
-  if (!isMatrix(v, spec.rows, spec.cols)) return notYet(spec.wrongShape(shapeOf(v)));
+  if (!isMatrix(v, spec.rows, spec.cols)) return notYet(spec.wrongShape(shapeOf(v, spec.lang)));
   const tol = spec.tolerance ?? 1e-9;
   if (maxGap(v, spec.want) < tol) return right(spec.right);
   const mistake = spec.mistakes.find((m) => maxGap(v, m.matrix) < tol);

@@ -18,6 +18,7 @@ import type { WordTokenizer } from '../../core/data/tokenizer.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../../core/models/encoder.ts';
 import type { EncoderSource } from '../../experiments/protocol.ts';
 import type { Site } from './site.ts';
+import { kitText } from './text.ts';
 
 /** The encoder's settings for fine-tuning on sentiment: two labels, no MLM head, no dropout. */
 export const SENTIMENT_OVERRIDES = {
@@ -87,7 +88,7 @@ export async function sentimentEncoder(
   overrides: Partial<EncoderConfig> = {},
 ): Promise<SentimentStart | SentimentUnavailable> {
   const settings = { ...SENTIMENT_OVERRIDES, ...overrides };
-  if (!site.available) return sentimentStandIn('no site to load the model from', overrides);
+  if (!site.available) return sentimentStandIn(kitText().sentiment.noSite, overrides);
   try {
     const [files, sentiment] = await Promise.all([site.model(), site.json('data/sentiment.json')]);
     const { tokenizer, config, encoder } = pretrainedStart(files, settings);

@@ -7,10 +7,15 @@
  *
  * In a page the reader fetches from the site's base URL ({@link siteBaseOf}); in Node,
  * `site-node.ts` reads a directory. Lesson cells get the page's site as the `site` built-in.
+ *
+ * Why a file failed, and {@link weightsNote}, are said in the page's edition (`<html lang>`,
+ * text.ts; English outside a browser); what the browser, the JSON parser or the core adds in
+ * parentheses stays as they say it.
  */
 import { checkFileHashes } from '../../core/data/integrity.ts';
 import { parseModelManifest, type ModelManifest } from '../../core/io/model-files.ts';
 import { SchemaError } from '../../core/schema.ts';
+import { kitText } from './text.ts';
 
 /**
  * A shipped file that could not be read or parsed; `file` is its path under the site, `missing`
@@ -31,14 +36,13 @@ export class SiteFileError extends Error {
 /**
  * What a page says when precomputed results were made with other weights than the shipped model
  * it serves now (`made`, `served`: SHA-256 of `model.safetensors`); empty when they match. Starts
- * with a space, to follow a caption's sentence.
+ * with a space in English, to follow a caption's sentence (Japanese needs none).
  */
 export function weightsNote(made: string | null, served: string | null): string {
   if (made !== null && made === served) return '';
-  if (made === null) {
-    return ' These results do not record which weights of the pretrained model they were made with, so they may come from an earlier version of it.';
-  }
-  return ` These results were made with other weights (${made.slice(0, 8)}…) than the pretrained model this site serves now (${String(served).slice(0, 8)}…); rerun the precompute script to remake them.`;
+  const words = kitText().site;
+  if (made === null) return words.weightsUnrecorded;
+  return words.weightsOther(made.slice(0, 8), String(served).slice(0, 8));
 }
 
 /** Reads one file of the site by its path under the site's root (`models/tiny-roberta/config.json`). */
@@ -128,13 +132,14 @@ function settledValue<T>(r: PromiseSettledResult<T>): T {
 
 /** A {@link Site} over `read`; `base` is reported as is. With `read` null there is no site. */
 export function createSite(base: string | null, read: ReadFile | null): Site {
+  const words = () => kitText().site;
   const bytes = async (path: string): Promise<Uint8Array> => {
-    if (read === null) throw new SiteFileError(path, 'there is no site to load it from', true);
+    if (read === null) throw new SiteFileError(path, words().noSite, true);
     try {
       return await read(path);
     } catch (e) {
       if (e instanceof SiteFileError) throw e;
-      throw new SiteFileError(path, `could not be read (${message(e)})`);
+      throw new SiteFileError(path, words().couldNotRead(message(e)));
     }
   };
   const text = async (path: string): Promise<string> => new TextDecoder().decode(await bytes(path));
@@ -143,7 +148,7 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
     try {
       return JSON.parse(body) as unknown;
     } catch (e) {
-      throw new SiteFileError(path, `is not valid JSON (${message(e)})`);
+      throw new SiteFileError(path, words().notJson(message(e)));
     }
   };
   /** `found` checked by `parse`; a value that does not fit names the file and the field. */
@@ -151,8 +156,7 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
     try {
       return parse(found, path.slice(path.lastIndexOf('/') + 1));
     } catch (e) {
-      if (e instanceof SchemaError)
-        throw new SiteFileError(path, `does not fit its schema (${e.message})`);
+      if (e instanceof SchemaError) throw new SiteFileError(path, words().notSchema(e.message));
       throw e;
     }
   };
@@ -181,7 +185,7 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
     try {
       return parseModelManifest(found, 'manifest.json');
     } catch (e) {
-      throw new SiteFileError(path, `does not fit its schema (${message(e)})`);
+      throw new SiteFileError(path, words().notSchema(message(e)));
     }
   };
   const modelSha256 = async (name = SHIPPED_MODEL): Promise<string | null> => {
@@ -223,7 +227,7 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
       try {
         return JSON.parse(new TextDecoder().decode(data)) as unknown;
       } catch (e) {
-        throw new SiteFileError(`${dir}/${file}`, `is not valid JSON (${message(e)})`);
+        throw new SiteFileError(`${dir}/${file}`, words().notJson(message(e)));
       }
     };
     return {
@@ -245,7 +249,7 @@ export function createSite(base: string | null, read: ReadFile | null): Site {
     const found = await optionalJson(path);
     if (found === null) return null;
     if (typeof found !== 'object' || Array.isArray(found)) {
-      throw new SiteFileError(path, 'must hold a JSON object');
+      throw new SiteFileError(path, words().notObject);
     }
     const record = (parse ? checked(path, found, parse) : found) as Record<string, unknown>;
     const settings = record.settings as { modelSha256?: unknown } | undefined;
@@ -284,13 +288,13 @@ export function fetchReader(base: string, fetchFile: typeof fetch = fetch): Read
     try {
       response = await fetchFile(new URL(path, base));
     } catch (e) {
-      throw new SiteFileError(path, `could not be fetched (${message(e)})`);
+      throw new SiteFileError(path, kitText().site.couldNotFetch(message(e)));
     }
     if (!response.ok) {
       const type = response.headers.get('content-type') ?? '';
       const text = type.startsWith('text/plain') ? (await response.text()).trim() : '';
-      const why = text !== '' && text.length <= 300 ? ` (${text})` : '';
-      throw new SiteFileError(path, `HTTP ${String(response.status)}${why}`, true);
+      const why = text !== '' && text.length <= 300 ? text : null;
+      throw new SiteFileError(path, kitText().site.http(response.status, why), true);
     }
     return new Uint8Array(await response.arrayBuffer());
   };

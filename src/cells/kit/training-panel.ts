@@ -16,9 +16,12 @@
  * stopped | done | failed, buttons `[data-action=start|stop|resume]`, `[data-train-status]`
  * (role=status), `[data-train-fraction]`, `[data-train-stats]`, `[data-train-memory]`,
  * `[data-plot=loss]`, `[data-plot=accuracy]`, `data-memory-after-stop` = `n:tensors:bytes`, and
- * `panel.trainingLog = {loss: {x, y}, acc: {x, y}}`.
+ * `panel.trainingLog = {loss: {x, y}, acc: {x, y}}`. Its words are in the page's edition
+ * (`<html lang>`, text.ts); the DOM contract is the same in both.
  */
+import type { Lang } from '../../lib/i18n.ts';
 import { liveChart, type LiveChart } from './live-chart.ts';
+import { kitText } from './text.ts';
 
 /** TF.js memory as the trainer reports it. */
 export interface PanelMemory {
@@ -63,13 +66,6 @@ export interface PanelTrainer<C extends PanelRunConfig, S extends PanelSummary> 
   memory(): Promise<PanelMemory>;
 }
 
-/** How the status line names a run's `method` (any other name is shown as it is). */
-const METHOD_NAMES: Readonly<Record<string, string>> = {
-  lora: 'LoRA',
-  full: 'full fine-tuning',
-  head: 'the classifier alone',
-};
-
 /** The part of Plotly the panel uses. */
 export interface PanelPlotly {
   newPlot(gd: HTMLElement, data: unknown[], layout: unknown, config?: unknown): unknown;
@@ -88,6 +84,8 @@ export interface TrainingPanelOptions<C extends PanelRunConfig, S extends PanelS
   readonly invalidation?: Promise<unknown>;
   /** Longest wait between redraws while training, ms (default 250). */
   readonly redrawMs?: number;
+  /** The edition whose words the panel shows (default: the page's, `<html lang>`). */
+  readonly lang?: Lang;
 }
 
 /** The panel element: its value and its training log. */
@@ -155,30 +153,47 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
 ): TrainingPanel<S> {
   const { trainer, config, backend, loadPlotly } = options;
   const redrawMs = options.redrawMs ?? 250;
+  const text = kitText(options.lang);
+  const words = text.panel;
   const button = (label: string, action: string) =>
     h('button', { type: 'button', 'data-action': action }, label);
-  const start = button('Start', 'start');
-  const stop = button('Stop', 'stop');
-  const resume = button('Resume', 'resume');
+  const start = button(words.start, 'start');
+  const stop = button(words.stop, 'stop');
+  const resume = button(words.resume, 'resume');
   stop.disabled = true;
   resume.disabled = true;
-  const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Training progress' });
-  const fraction = h('span', { 'data-train-fraction': '' }, `0 / ${String(config.steps)} steps`);
-  const status = h('p', { role: 'status', 'data-train-status': '' }, 'Not started.');
+  const bar = h('progress', { max: '1', value: '0', 'aria-label': words.progress });
+  const fraction = h('span', { 'data-train-fraction': '' }, words.steps(0, config.steps));
+  const status = h('p', { role: 'status', 'data-train-status': '' }, words.notStarted);
   const stats = h('p', { class: 'train-stats', 'data-train-stats': '' });
   const memoryNote = h('p', { 'data-train-memory': '' });
+  // `key` (the chart's data-live-chart) stays English in both editions: the tests select by it.
   const lossSlot = new ChartSlot(
     'loss',
-    liveChart({ label: 'training loss', color: '#0072B2', yMax: null, xMax: config.steps }),
+    liveChart({
+      label: words.loss,
+      key: 'training loss',
+      color: '#0072B2',
+      yMax: null,
+      xMax: config.steps,
+      lang: options.lang,
+    }),
   );
   const accSlot = new ChartSlot(
     'accuracy',
-    liveChart({ label: 'validation accuracy', color: '#D55E00', yMax: 1, xMax: config.steps }),
+    liveChart({
+      label: words.accuracy,
+      key: 'validation accuracy',
+      color: '#D55E00',
+      yMax: 1,
+      xMax: config.steps,
+      lang: options.lang,
+    }),
   );
   const root = h(
     'div',
     { class: 'train-panel', 'data-train-panel': '' },
-    h('div', { role: 'group', 'aria-label': 'Training controls' }, start, ' ', stop, ' ', resume),
+    h('div', { role: 'group', 'aria-label': words.controls }, start, ' ', stop, ' ', resume),
     h('p', {}, bar, ' ', fraction),
     status,
     stats,
@@ -208,7 +223,7 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
     width: plotWidth(),
     height: 260,
     margin: { l: 60, r: 10, t: 10, b: 45 },
-    xaxis: { title: { text: 'step' }, range: [0, config.steps] },
+    xaxis: { title: { text: words.step }, range: [0, config.steps] },
     yaxis: { title: { text: title }, ...range },
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
@@ -224,8 +239,8 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
       lossSlot.showFigure(load, (p, gd) =>
         p.newPlot(
           gd,
-          [{ type: 'scatter', mode: 'lines', x: loss.x, y: loss.y, name: 'training loss' }],
-          layout('training loss', { rangemode: 'tozero' }),
+          [{ type: 'scatter', mode: 'lines', x: loss.x, y: loss.y, name: words.loss }],
+          layout(words.loss, { rangemode: 'tozero' }),
           { displayModeBar: false },
         ),
       ),
@@ -238,10 +253,10 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
               mode: 'lines+markers',
               x: acc.x,
               y: acc.y,
-              name: 'validation accuracy',
+              name: words.accuracy,
             },
           ],
-          layout('validation accuracy', { range: [0, 1] }),
+          layout(words.accuracy, { range: [0, 1] }),
           { displayModeBar: false },
         ),
       ),
@@ -254,13 +269,16 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
     const t0 = performance.now();
     if (last) {
       bar.value = last.step / last.steps;
-      fraction.textContent = `${String(last.step)} / ${String(last.steps)} steps`;
-      stats.textContent =
-        `loss ${last.loss.toFixed(4)} · ${last.stepsPerSecond.toFixed(2)} steps/s · ` +
-        `about ${String(Math.ceil(last.etaSeconds))} s left · memory ${(last.memory.numBytes / 2 ** 20).toFixed(1)} MiB in ` +
-        `${String(last.memory.numTensors)} tensors · ${last.trainableParams.toLocaleString('en')} of ` +
-        `${last.totalParams.toLocaleString('en')} weights train ` +
-        `(${((100 * last.trainableParams) / last.totalParams).toFixed(2)}%)`;
+      fraction.textContent = words.steps(last.step, last.steps);
+      stats.textContent = words.stats({
+        loss: last.loss,
+        stepsPerSecond: last.stepsPerSecond,
+        etaSeconds: last.etaSeconds,
+        memoryBytes: last.memory.numBytes,
+        tensors: last.memory.numTensors,
+        trainable: last.trainableParams,
+        total: last.totalParams,
+      });
     }
     lossSlot.live.update(loss.x, loss.y);
     accSlot.live.update(acc.x, acc.y);
@@ -297,29 +315,20 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
     dirty = true;
     draw();
     if (summary.stopped) {
-      setState(
-        'stopped',
-        `Stopped after ${String(summary.stepsDone)} steps. Resume continues from there.`,
-      );
+      setState('stopped', words.stopped(summary.stepsDone));
       const n = ++stops;
       // Once the step Stop did not wait for has finished: what the worker still holds (model,
       // adapters, Adam's moments) — the same after every Stop, or tensors leak.
       trainer.memory().then(
         (m) => {
           root.dataset.memoryAfterStop = `${String(n)}:${String(m.numTensors)}:${String(m.numBytes)}`;
-          memoryNote.textContent =
-            `After Stop ${String(n)}, the worker holds ${String(m.numTensors)} tensors ` +
-            `(${(m.numBytes / 2 ** 20).toFixed(2)} MiB).`;
+          memoryNote.textContent = words.memoryAfterStop(n, m.numTensors, m.numBytes);
         },
         () => undefined,
       );
       return;
     }
-    setState(
-      'done',
-      `Done: ${String(summary.stepsDone)} steps, validation accuracy ${summary.accuracy.toFixed(3)}, ` +
-        `${summary.msPerStep.toFixed(0)} ms per step (median).`,
-    );
+    setState('done', words.done(summary.stepsDone, summary.accuracy, summary.msPerStep));
     const run = runs;
     setTimeout(() => {
       if (run === runs) void showFigures();
@@ -328,10 +337,7 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
     root.dispatchEvent(new Event('input', { bubbles: true }));
   };
   const fail = (error: unknown) => {
-    setState(
-      'failed',
-      `Training failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    setState('failed', words.failed(error instanceof Error ? error.message : String(error)));
     void showFigures();
   };
   start.addEventListener('click', () => {
@@ -339,18 +345,18 @@ export function trainingPanel<C extends PanelRunConfig, S extends PanelSummary>(
     for (const a of [loss.x, loss.y, acc.x, acc.y]) a.length = 0;
     last = null;
     showLive();
-    const method = METHOD_NAMES[config.method ?? 'full'] ?? config.method ?? 'full fine-tuning';
-    setState('running', `Training (${method}) on ${backend}…`);
+    const method = words.methods[config.method ?? 'full'] ?? config.method ?? words.defaultMethod;
+    setState('running', words.training(method, backend));
     trainer.train(config, onEvent).then(finish, fail);
   });
   stop.addEventListener('click', () => {
-    status.textContent = 'Stopping…';
+    status.textContent = words.stopping;
     trainer.stop();
   });
   resume.addEventListener('click', () => {
     runs++;
     showLive();
-    setState('running', `Training (resumed) on ${backend}…`);
+    setState('running', words.resumed(backend));
     trainer.resume(0, onEvent).then(finish, fail);
   });
   void options.invalidation?.then(() => {

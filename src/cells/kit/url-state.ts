@@ -9,7 +9,12 @@
  *
  *   state = UrlState.read({r: UrlState.oneOf([1, 2, 4], 2), seed: UrlState.integer(0, 99, 0)})
  *   state.values.r   // 4 for ?r=4; 2 for ?r=3 (and state.problems says why)
+ *
+ * What a field accepts (`expects`) and the report of a refused value are in the page's edition
+ * (`<html lang>`, text.ts; English outside a browser).
  */
+import type { Lang } from '../../lib/i18n.ts';
+import { kitText } from './text.ts';
 
 /** A field of a URL-state schema: its default, and how its text becomes a value (null: refused). */
 export interface UrlField<T> {
@@ -55,7 +60,7 @@ export function oneOf<T extends string | number | boolean>(
         (o) =>
           String(o) === raw || (typeof o === 'number' && DECIMAL.test(raw) && Number(raw) === o),
       ) ?? null,
-    expects: `one of ${options.map(String).join(', ')}`,
+    expects: kitText().url.oneOf(options.map(String)),
   };
 }
 
@@ -68,7 +73,7 @@ export function between(lo: number, hi: number, fallback: number): UrlField<numb
       const v = Number(raw);
       return Number.isFinite(v) && v >= lo && v <= hi ? v : null;
     },
-    expects: `a number from ${String(lo)} to ${String(hi)}`,
+    expects: kitText().url.between(lo, hi),
   };
 }
 
@@ -81,13 +86,13 @@ export function integer(lo: number, hi: number, fallback: number): UrlField<numb
       const v = Number(raw);
       return v >= lo && v <= hi ? v : null;
     },
-    expects: `a whole number from ${String(lo)} to ${String(hi)}`,
+    expects: kitText().url.integer(lo, hi),
   };
 }
 
 /** A field holding any text (the empty string included). */
 export function text(fallback: string | null = null): UrlField<string | null> {
-  return { fallback, parse: (raw) => raw, expects: 'any text' };
+  return { fallback, parse: (raw) => raw, expects: kitText().url.anyText };
 }
 
 /** The values of `schema` in the query string `search` (`?a=1&b=2`, with or without `?`). */
@@ -138,9 +143,17 @@ export function writeUrlState<S extends UrlSchema>(
   return { search: query.toString(), skipped };
 }
 
-/** One line per refused value, for the page to show ("r=3 is not one of 1, 2, 4: using 2"). */
-export function describeProblems(schema: UrlSchema, problems: readonly UrlProblem[]): string[] {
-  return problems.map(
-    (p) => `${p.name}=${p.raw} is not ${p.expects}: using ${String(schema[p.name]?.fallback)}`,
+/**
+ * One line per refused value, for the page to show ("r=3 is not one of 1, 2, 4: using 2"), in
+ * the words of `lang` (by default the page's).
+ */
+export function describeProblems(
+  schema: UrlSchema,
+  problems: readonly UrlProblem[],
+  lang?: Lang,
+): string[] {
+  const words = kitText(lang).url;
+  return problems.map((p) =>
+    words.refused(p.name, p.raw, p.expects, String(schema[p.name]?.fallback)),
   );
 }

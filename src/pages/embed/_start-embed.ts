@@ -1,7 +1,11 @@
 /**
  * Browser entry of an embed page: hands `[data-embed-root]` to the cell runtime's `mountEmbed`
- * (src/cells/client/embed.ts), loaded as a dynamic import so the cell's code shows first.
+ * (src/cells/client/embed.ts), loaded as a dynamic import so the cell's code shows first. Its
+ * message, when the runtime cannot start, is in the page's edition (`<html lang>`).
  */
+import { documentLang } from '../../lib/i18n.ts';
+import { embedText } from '../../views/embed-text.ts';
+
 export async function startEmbed(): Promise<void> {
   const root = document.querySelector<HTMLElement>('[data-embed-root]');
   if (root === null) return;
@@ -15,7 +19,7 @@ export async function startEmbed(): Promise<void> {
     const note = document.createElement('p');
     note.className = 'mount-error';
     note.setAttribute('role', 'alert');
-    note.textContent = `This live cell could not start (${message}). Reload the page to try again.`;
+    note.textContent = embedText(documentLang()).startFailed(message);
     root.prepend(note);
     throw error;
   }

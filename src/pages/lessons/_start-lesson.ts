@@ -6,7 +6,15 @@
  * the lesson. The lesson's text and each cell's code (the server's `<pre>`) show without it.
  */
 import { hasStoredEdits, whenNeeded } from '../../cells/client/start-when-needed.ts';
-import { editionKey, isLang } from '../../lib/i18n.ts';
+import { editionKey, isLang, type Lang } from '../../lib/i18n.ts';
+
+/** What the page says when the runtime fails to load or mount (`message`: the error's). */
+const MOUNT_FAILED: Readonly<Record<Lang, (message: string) => string>> = {
+  en: (message) =>
+    `The live cells could not start (${message}). The code above each cell is still the lesson's code; reload the page to try again.`,
+  ja: (message) =>
+    `ライブセルを開始できませんでした（${message}）。各セルに表示しているコードはレッスンのコードのままです。もう一度試すには、ページを再読み込みしてください。`,
+};
 
 export async function startLesson(): Promise<void> {
   const root = document.querySelector<HTMLElement>('[data-lesson-root]');
@@ -16,11 +24,16 @@ export async function startLesson(): Promise<void> {
   const lang = isLang(root.dataset.lessonLang) ? root.dataset.lessonLang : 'en';
   const count = root.querySelectorAll('section.cell').length;
   root.dataset.mount = 'waiting';
-  const request = await whenNeeded(root, document.querySelector('[data-lesson-toolbar]'), {
-    search: location.search,
-    hash: location.hash,
-    hasEdits: hasStoredEdits(editionKey(slug, lang), count, () => window.localStorage),
-  });
+  const request = await whenNeeded(
+    root,
+    document.querySelector('[data-lesson-toolbar]'),
+    {
+      search: location.search,
+      hash: location.hash,
+      hasEdits: hasStoredEdits(editionKey(slug, lang), count, () => window.localStorage),
+    },
+    lang,
+  );
   root.dataset.mountTrigger = request.trigger;
   root.dataset.mount = 'loading';
   // The stand-in "Run all cells" button is gone now; if the reader pressed it, focus fell to the
@@ -37,7 +50,7 @@ export async function startLesson(): Promise<void> {
     const note = document.createElement('p');
     note.className = 'mount-error';
     note.setAttribute('role', 'alert');
-    note.textContent = `The live cells could not start (${message}). The code above each cell is still the lesson's code; reload the page to try again.`;
+    note.textContent = MOUNT_FAILED[lang](message);
     (document.querySelector('[data-lesson-toolbar]') ?? root).append(note);
     throw error;
   }

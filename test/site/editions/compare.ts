@@ -33,7 +33,7 @@ export function headings(source: string): { level: number; text: string; line: n
     const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
     if (f?.[1]) {
       if (fence === null) fence = f[1];
-      else if (f[1][0] === fence[0] && f[1].length >= fence.length) fence = null;
+      else if (f[1].startsWith(fence.charAt(0)) && f[1].length >= fence.length) fence = null;
       return;
     }
     if (fence !== null) return;
@@ -154,7 +154,10 @@ export function markup(
 }
 
 /** A string or template token's text (acorn's `Token` type leaves `value` out). */
-const valueOf = (t: Token): string => String((t as Token & { value?: unknown }).value ?? '');
+const valueOf = (t: Token): string => {
+  const value = (t as Token & { value?: unknown }).value;
+  return typeof value === 'string' ? value : '';
+};
 
 /** Whether a token is literal text (a string, or a fixed part of a template literal). */
 const isText = (t: Token) => t.type.label === 'string' || t.type.label === 'template';
