@@ -44,9 +44,17 @@ async function violations(page) {
   );
 }
 
+const jaUrl = (/** @type {string} */ path) => new URL(`ja/${path}`, BASE_URL).href;
 const pages = [
   { name: 'home', url: BASE_URL, cells: false },
   ...lessonsFromSource().map((l) => ({ name: l.slug, url: lessonUrl(l.slug), cells: true })),
+  // The Japanese edition: the same pages, the same cells, other words (both themes).
+  { name: 'ja home', url: jaUrl(''), cells: false },
+  ...lessonsFromSource().map((l) => ({
+    name: `ja ${l.slug}`,
+    url: jaUrl(`lessons/${l.slug}/?test=1`),
+    cells: true,
+  })),
 ];
 
 describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
@@ -68,12 +76,14 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     for (const lesson of lessonsFromSource()) {
-      await page.goto(lessonUrl(lesson.slug));
-      await settledCells(page);
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      assert.ok(overflow <= 0, `${lesson.slug} is ${overflow}px wider than the screen`);
+      for (const url of [lessonUrl(lesson.slug), jaUrl(`lessons/${lesson.slug}/?test=1`)]) {
+        await page.goto(url);
+        await settledCells(page);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        assert.ok(overflow <= 0, `${url} is ${overflow}px wider than the screen`);
+      }
     }
     await context.close();
   });

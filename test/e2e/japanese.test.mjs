@@ -245,4 +245,28 @@ describe('the Japanese edition', () => {
     assert.deepEqual(broken, []);
     await context.close();
   });
+  it('a Japanese embed runs its cell in Japanese and credits the Japanese lesson', async () => {
+    const context = await browser.newContext();
+    const { page, foreignRequests, errors } = await openPage(context);
+    const response = await page.goto(
+      new URL('ja/embed/how-these-notebooks-work/3/?test=1', BASE_URL).href,
+    );
+    assert.equal(response?.status(), 200);
+    assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+    const states = await settledCells(page);
+    assert.deepEqual(
+      states.filter((s) => s.state !== 'fulfilled'),
+      [],
+    );
+    // The sentence the cell writes ("At rank ${r}, LoRA trains …"), in Japanese.
+    const output = states.map((s) => s.output).join(' ');
+    assert.match(output, JAPANESE, `the cell's output is Japanese: ${output.slice(0, 120)}`);
+    assert.equal(
+      await page.getAttribute('.embed-credit a', 'href'),
+      '/ja/lessons/how-these-notebooks-work/',
+    );
+    assert.deepEqual(foreignRequests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

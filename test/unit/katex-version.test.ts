@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const LESSON_PAGE = new URL('../../src/pages/lessons/[slug].astro', import.meta.url);
+const LESSON_PAGE = new URL('../../src/views/LessonPage.astro', import.meta.url);
 const STYLESHEET = 'katex/dist/katex.min.css';
 
 /** The version of the `katex` that rehype-katex (the build's renderer) imports. */
