@@ -101,7 +101,7 @@ export function restoreSection(root: ParentNode): void {
 }
 
 /** How long after arriving the heading is held at the top while the page above it settles. */
-const SETTLE_MS = 4000;
+const SETTLE_MS = 10_000;
 
 /**
  * Cells above the heading render their outputs after the page loads, and the lesson grows above
