@@ -10,9 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { blockLinears, LLAMA2_7B, LLAMA_65B, trainingMemory } from '../../src/core/memory/index.ts';
 import { normaliseSpace } from './claims/claim.ts';
 
-const lesson = normaliseSpace(
-  readFileSync(join(import.meta.dirname, '..', '..', 'lessons', 'qlora.mdx'), 'utf8'),
-);
+const read = (...path: string[]) =>
+  normaliseSpace(readFileSync(join(import.meta.dirname, '..', '..', 'lessons', ...path), 'utf8'));
+const lesson = read('qlora.mdx');
+/** The Japanese edition states the same figures (its cells are the English ones: editions.test.ts). */
+const japanese = read('ja', 'qlora.mdx');
 const GB = 1e9;
 const gb = (bytes: number): string => (bytes / GB).toFixed(1);
 
@@ -22,6 +24,9 @@ describe('lessons/qlora.mdx: memory figures computed by the core', () => {
       normaliseSpace(
         '2 bytes of weight, 2 of gradient and 8 of Adam state per parameter come to 783 GB',
       ),
+    );
+    expect(japanese).toContain(
+      'パラメータ1個あたり重み2バイト、勾配2バイト、Adamの状態8バイトで合計783 GB',
     );
     const m = trainingMemory(LLAMA_65B, {
       method: 'full',
@@ -39,6 +44,7 @@ describe('lessons/qlora.mdx: memory figures computed by the core', () => {
         'the formula gives 14.3 GB for LoRA, of which 13.5 GB is the 16-bit base, and 4.7 GB for QLoRA',
       ),
     );
+    expect(japanese).toContain('LoRAで14.3 GB（うち13.5 GBが16ビットのベース）、QLoRAで4.7 GB');
     // The calculator cell's defaults: r = 16 on every linear layer, 512 tokens, batch 1, checkpointed.
     expect(lesson).toContain('r: Inputs.select([8, 16, 64], {label: "LoRA rank r", value: 16})');
     expect(lesson).toContain('value: "every linear layer"');
