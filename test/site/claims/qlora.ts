@@ -44,8 +44,8 @@ const BASES = ['float32', 'int8', 'nf4', 'nf4-dq'] as const;
 const quantClaims: Claim[] = [
   {
     sentence:
-      'Stored as NF4 with double quantisation, the twelve block matrices hold 198 KiB instead of 1,536 KiB, 12.9% of their float32 bytes, although each weight read back is off by 9.2% on average (int8: 0.6%, at 27% of the bytes).',
-    ja: 'NF4と二重量子化で格納すると、十二個のブロック行列は1,536 KiBではなく198 KiB、float32のときのバイト数の12.9%に収まります。ただし、読み戻した各重みは平均で9.2%ずれます（int8では0.6%で、バイト数は27%）。',
+      'Stored as NF4 with double quantisation, the twelve block matrices hold 198 KiB instead of 1,536 KiB, 12.9% of their float32 bytes, although the matrices read back are off by 9.2% on average in relative error (int8: 0.6%, at 27% of the bytes).',
+    ja: 'NF4と二重量子化で格納すると、十二個のブロック行列は1,536 KiBではなく198 KiB、float32のときのバイト数の12.9%に収まります。ただし、読み戻した行列の相対誤差は平均で9.2%です（int8では0.6%で、バイト数は27%）。',
     file: FILE,
     check: (r) => {
       const [f, i8, dq] = [base(r, 'float32'), base(r, 'int8'), base(r, 'nf4-dq')];
@@ -145,8 +145,8 @@ const quantClaims: Claim[] = [
   },
   {
     sentence:
-      'NF4 with double quantisation held the block matrices in 12.9% of their float32 bytes with a 9.2% error per weight',
-    ja: 'NF4と二重量子化でブロック行列をfloat32のときのバイト数の12.9%に収め、重みごとの誤差は9.2%でした',
+      'NF4 with double quantisation held the block matrices in 12.9% of their float32 bytes with a 9.2% relative error per matrix',
+    ja: 'NF4と二重量子化でブロック行列をfloat32のときのバイト数の12.9%に収め、行列ごとの相対誤差は9.2%でした',
     file: FILE,
     check: (r) =>
       all(
