@@ -366,6 +366,18 @@ describe('training lesson', () => {
         );
         assert.ok(r.ms > 0, `${r.name}: ms per step ${String(r.ms)}`);
       }
+      // The numerics check of issue 24: every backend, WebGPU on Chromium's software adapter
+      // included, computes the same LoRA steps from the same weights as WASM up to float32
+      // rounding (the lesson's 1e-4 bound on each loss's relative difference), so a run on a real
+      // GPU can only change the speed.
+      const wasmLosses = rows[0]?.losses ?? [];
+      for (const r of rows.slice(1)) {
+        const worst = Math.max(
+          ...r.losses.map((l, i) => Math.abs(l - (wasmLosses[i] ?? NaN)) / Math.abs(l)),
+        );
+        assert.ok(worst <= 1e-4, `${r.name} vs wasm: relative difference ${String(worst)}`);
+        assert.match(r.text ?? '', /yes/, `${r.name}: the page's own "within 1e-4?" column`);
+      }
       assert.deepEqual(foreignRequests, []);
       assert.deepEqual(errors, []);
     } finally {
