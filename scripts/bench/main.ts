@@ -389,6 +389,8 @@ async function main(): Promise<void> {
     '',
     '- WASM threads on more than 2 cores: this machine has 2, so whether threads pay for a training step on a reader’s 4–16 cores (the site runs one thread unless `?threads=N` asks) is measured here only as 4 threads sharing 2 cores (“WASM threads in Chromium” above).',
     '',
+    '- TF.js WebGPU on a real GPU: every WebGPU figure above ran on Chromium’s software adapter (the backends table names the adapter it got); no machine with a GPU has been lent to this project’s sessions. In Node, the registry’s `webgpu` package (Dawn for Node, 0.6.2, 21 MB binary for linux-x64) installs, but finds no adapter here: Debian 12’s software Vulkan driver (lavapipe, Mesa 22.3.6) lacks a feature Dawn requires (`shaderUniform*ArrayDynamicIndexing`), and Dawn’s null backend computes nothing. WebGPU’s numerics are checked against WASM on the software adapter by the training lesson’s e2e test (every backend’s first LoRA losses within 1e-4 of WASM’s), so a GPU run would add only speed.',
+    '',
   );
   writeFileSync(outFile, lines.join('\n'));
   mkdirSync('bench', { recursive: true });
