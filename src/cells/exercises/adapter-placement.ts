@@ -216,10 +216,9 @@ const largestRank = (tr: Tr): Exercise => ({
       '両方の層の一致したモジュールについてd_in + d_outを足し合わせます（ランク1のコスト）。答えは⌊budget / その和⌋です。',
     ),
   ],
-  solution: tr(
-    `largestRank = {
-  // Every layer's linear modules: [d_in, d_out]. A target name adapts each module whose name is
-  // the target or ends with "." + the target (PEFT's rule).
+  solution: `largestRank = {
+  // ${tr("Every layer's linear modules: [d_in, d_out]. A target name adapts each module whose name is", '各層の線形モジュール：[d_in, d_out]。対象の名前は、名前がその名前そのものであるか、')}
+  // ${tr('the target or ends with "." + the target (PEFT\'s rule).', '"." とその名前で終わるすべてのモジュールを適応させる（PEFT の規則）。')}
   const modules = {
     "attention.self.query": [128, 128], "attention.self.key": [128, 128],
     "attention.self.value": [128, 128], "attention.output.dense": [128, 128],
@@ -234,24 +233,6 @@ const largestRank = (tr: Tr): Exercise => ({
     return Math.floor(budget / perRank);
   };
 }`,
-    `largestRank = {
-  // 各層の線形モジュール：[d_in, d_out]。対象の名前は、名前がその名前そのものであるか、
-  // "." とその名前で終わるすべてのモジュールを適応させる（PEFT の規則）。
-  const modules = {
-    "attention.self.query": [128, 128], "attention.self.key": [128, 128],
-    "attention.self.value": [128, 128], "attention.output.dense": [128, 128],
-    "intermediate.dense": [128, 512], "output.dense": [512, 128]
-  };
-  const layers = 2;
-  return (targets, budget) => {
-    let perRank = 0;
-    for (const [name, [dIn, dOut]] of Object.entries(modules)) {
-      if (targets.some((t) => name === t || name.endsWith("." + t))) perRank += layers * (dIn + dOut);
-    }
-    return Math.floor(budget / perRank);
-  };
-}`,
-  ),
 });
 
 const MERGE_CASE = {

@@ -108,16 +108,10 @@ const percentTrained = (tr: Tr): Exercise => ({
     ),
     'return 100 * counts.lora / counts.full;',
   ],
-  solution: tr(
-    `percentTrained = {
-  // counts (above) holds {full, lora} for the slider's rank r; using it makes this cell follow r.
+  solution: `percentTrained = {
+  // ${tr("counts (above) holds {full, lora} for the slider's rank r; using it makes this cell follow r.", 'counts（上のセル）は、スライダーのランク r での {full, lora} を持っています。これを使うと、このセルは r に追従します。')}
   return 100 * counts.lora / counts.full;
 }`,
-    `percentTrained = {
-  // counts（上のセル）は、スライダーのランク r での {full, lora} を持っています。これを使うと、このセルは r に追従します。
-  return 100 * counts.lora / counts.full;
-}`,
-  ),
 });
 
 /** Good ranks the second exercise's function must accept. */
@@ -243,20 +237,12 @@ const checkedCount = (tr: Tr): Exercise => ({
       'if (!Number.isInteger(k) || k < 1) throw new Error(`ランク${k}は1以上の整数ではありません`);',
     ),
   ],
-  solution: tr(
-    `checkedCount = (k) => {
+  solution: `checkedCount = (k) => {
   if (!Number.isInteger(k) || k < 1) {
-    throw new Error(\`rank \${k} (a \${typeof k}) is not a whole number ≥ 1\`);
+    throw new Error(\`${tr(`rank \${k} (a \${typeof k}) is not a whole number ≥ 1`, `ランク\${k}（\${typeof k}型）は1以上の整数ではありません`)}\`);
   }
   return k * (layer.dIn + layer.dOut);
 }`,
-    `checkedCount = (k) => {
-  if (!Number.isInteger(k) || k < 1) {
-    throw new Error(\`ランク\${k}（\${typeof k}型）は1以上の整数ではありません\`);
-  }
-  return k * (layer.dIn + layer.dOut);
-}`,
-  ),
 });
 
 /** The forward-pass cases: A and B of rank 3 (not the slider's 2), then of rank 1. */
@@ -405,26 +391,15 @@ const loraForward = (tr: Tr): Exercise => ({
       'h[i][j] = (xW₀)[i][j] + (α / r)·(xAB)[i][j]、ただしr = A[0].lengthです。',
     ),
   ],
-  solution: tr(
-    `loraForward = {
+  solution: `loraForward = {
   const matmul = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
   return (x, W0, A, B, alpha) => {
-    const rank = A[0].length; // the rank of this A and B, not the slider's r
+    const rank = A[0].length; // ${tr("the rank of this A and B, not the slider's r", 'この A と B のランク（スライダーの r ではない）')}
     const base = matmul(x, W0);
     const update = matmul(matmul(x, A), B);
     return base.map((row, i) => row.map((v, j) => v + (alpha / rank) * update[i][j]));
   };
 }`,
-    `loraForward = {
-  const matmul = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
-  return (x, W0, A, B, alpha) => {
-    const rank = A[0].length; // この A と B のランク（スライダーの r ではない）
-    const base = matmul(x, W0);
-    const update = matmul(matmul(x, A), B);
-    return base.map((row, i) => row.map((v, j) => v + (alpha / rank) * update[i][j]));
-  };
-}`,
-  ),
 });
 
 /** The lesson's exercises, easy to hard, in the words of the edition `lang`. */

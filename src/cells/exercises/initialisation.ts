@@ -299,24 +299,14 @@ const notANoOp = (tr: Tr): Exercise => ({
       '両方の因子が非ゼロなら両方に勾配が流れます。失われるのは、ステップ0でモデルがベースモデルと等しいという保証です。',
     ),
   ],
-  solution: tr(
-    `notANoOp = {
-  // A is 6 × 2 and B is 2 × 4 (d_in = 6, rank r = 2, d_out = 4), as arrays of rows.
+  solution: `notANoOp = {
+  // ${tr('A is 6 × 2 and B is 2 × 4 (d_in = 6, rank r = 2, d_out = 4), as arrays of rows.', 'A は 6 × 2、B は 2 × 4（d_in = 6、ランクr = 2、d_out = 4）。どちらも行の配列。')}
   const A = [[0.3, -0.1], [0.2, 0.4], [-0.5, 0.1], [0.1, 0.1], [0.0, -0.3], [0.2, 0.2]];
   const B = [[0.1, -0.2, 0.05, 0.3], [-0.1, 0.2, 0.1, 0.0]];
-  // What goes wrong at step 0: "output", "A" (A gets no gradient) or "nothing-moves".
+  // ${tr('What goes wrong at step 0: "output", "A" (A gets no gradient) or "nothing-moves".', 'ステップ0で何が失われるか："output"、"A"（A に勾配が来ない）、"nothing-moves" のいずれか。')}
   const breaks = "output";
   return {A, B, breaks};
 }`,
-    `notANoOp = {
-  // A は 6 × 2、B は 2 × 4（d_in = 6、ランクr = 2、d_out = 4）。どちらも行の配列。
-  const A = [[0.3, -0.1], [0.2, 0.4], [-0.5, 0.1], [0.1, 0.1], [0.0, -0.3], [0.2, 0.2]];
-  const B = [[0.1, -0.2, 0.05, 0.3], [-0.1, 0.2, 0.1, 0.0]];
-  // ステップ0で何が失われるか："output"、"A"（A に勾配が来ない）、"nothing-moves" のいずれか。
-  const breaks = "output";
-  return {A, B, breaks};
-}`,
-  ),
 });
 
 /** The fixed inputs the gradient exercise is checked on (2 rows, d_in 3, r 2, d_out 4). */
@@ -453,9 +443,8 @@ const adapterGradients = (tr: Tr): Exercise => ({
       'dB = s·(xA)ᵀG、dA = s·xᵀ(G·Bᵀ)です。補助関数のmatmulとtransposeを使ってください。',
     ),
   ],
-  solution: tr(
-    `adapterGradients = {
-  // Plain matrices (arrays of rows) and two helpers.
+  solution: `adapterGradients = {
+  // ${tr('Plain matrices (arrays of rows) and two helpers.', '素の行列（行の配列）と二つの補助関数。')}
   const matmul = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
   const transpose = (P) => P[0].map((_, j) => P.map((row) => row[j]));
   return ({x, A, B, G, s}) => {
@@ -464,17 +453,6 @@ const adapterGradients = (tr: Tr): Exercise => ({
     return {dA, dB};
   };
 }`,
-    `adapterGradients = {
-  // 素の行列（行の配列）と二つの補助関数。
-  const matmul = (P, Q) => P.map((row) => Q[0].map((_, j) => row.reduce((a, v, k) => a + v * Q[k][j], 0)));
-  const transpose = (P) => P[0].map((_, j) => P.map((row) => row[j]));
-  return ({x, A, B, G, s}) => {
-    const dA = matmul(matmul(transpose(x), G), transpose(B)).map((row) => row.map((v) => s * v));
-    const dB = matmul(transpose(matmul(x, A)), G).map((row) => row.map((v) => s * v));
-    return {dA, dB};
-  };
-}`,
-  ),
 });
 
 /** The lesson's exercises, easy to hard, in the words of the edition `lang`. */

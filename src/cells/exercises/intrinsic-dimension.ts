@@ -104,26 +104,15 @@ const countD = (tr: Tr): Exercise => ({
     ),
     tr('D = (784 + 1)·100 + (100 + 1)·10.', 'D = (784 + 1)·100 + (100 + 1)·10です。'),
   ],
-  solution: tr(
-    `countD = {
-  // The network 784 → 100 → 10, with a bias on every layer.
+  solution: `countD = {
+  // ${tr('The network 784 → 100 → 10, with a bias on every layer.', 'ネットワーク 784 → 100 → 10。すべての層にバイアスがある。')}
   const sizes = [784, 100, 10];
   let count = 0;
   for (let i = 0; i + 1 < sizes.length; i++) {
-    count += sizes[i] * sizes[i + 1] + sizes[i + 1]; // weights and biases of layer i
+    count += sizes[i] * sizes[i + 1] + sizes[i + 1]; // ${tr('weights and biases of layer i', '層 i の重みとバイアス')}
   }
   return count;
 }`,
-    `countD = {
-  // ネットワーク 784 → 100 → 10。すべての層にバイアスがある。
-  const sizes = [784, 100, 10];
-  let count = 0;
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    count += sizes[i] * sizes[i + 1] + sizes[i + 1]; // 層 i の重みとバイアス
-  }
-  return count;
-}`,
-  ),
 });
 
 const CASES: readonly { readonly sizes: readonly number[]; readonly d: number }[] = [
@@ -239,24 +228,14 @@ const storedEntries = (tr: Tr): Exercise => ({
       'すべてのテンソルについて√nを足し、列の数dを掛けます。',
     ),
   ],
-  solution: tr(
-    `storedEntries = (sizes, d) => {
-  // The tensors: each layer's weight matrix (n_in · n_out numbers) and its bias (n_out).
+  solution: `storedEntries = (sizes, d) => {
+  // ${tr("The tensors: each layer's weight matrix (n_in · n_out numbers) and its bias (n_out).", 'テンソルは、各層の重み行列（n_in · n_out 個の数）とそのバイアス（n_out 個）。')}
   let perColumn = 0;
   for (let i = 0; i + 1 < sizes.length; i++) {
     perColumn += Math.sqrt(sizes[i] * sizes[i + 1]) + Math.sqrt(sizes[i + 1]);
   }
   return d * perColumn;
 }`,
-    `storedEntries = (sizes, d) => {
-  // テンソルは、各層の重み行列（n_in · n_out 個の数）とそのバイアス（n_out 個）。
-  let perColumn = 0;
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    perColumn += Math.sqrt(sizes[i] * sizes[i + 1]) + Math.sqrt(sizes[i + 1]);
-  }
-  return d * perColumn;
-}`,
-  ),
 });
 
 /** The reference d90: the smallest d whose accuracy reaches 90% of the baseline, else null. */

@@ -123,20 +123,12 @@ const topTwoShare = (tr: Tr): Exercise => ({
       `合計${ALL_SQUARES}のうち、上位2つが${TOP_SQUARES}を占めます。`,
     ),
   ],
-  solution: tr(
-    `topTwoShare = {
-  const s = [4, 2, 1, 1]; // the singular values of ΔW, largest first
+  solution: `topTwoShare = {
+  const s = [4, 2, 1, 1]; // ${tr('the singular values of ΔW, largest first', 'ΔW の特異値（大きい順）')}
   const energy = s.map((v) => v * v);
   const total = energy.reduce((a, e) => a + e, 0);
   return (energy[0] + energy[1]) / total;
 }`,
-    `topTwoShare = {
-  const s = [4, 2, 1, 1]; // ΔW の特異値（大きい順）
-  const energy = s.map((v) => v * v);
-  const total = energy.reduce((a, e) => a + e, 0);
-  return (energy[0] + energy[1]) / total;
-}`,
-  ),
 });
 
 /** The spectra the effective-rank exercise is tried on (a zero value among them). */
@@ -253,26 +245,15 @@ const effectiveRankOf = (tr: Tr): Exercise => ({
     ),
     tr('Return Math.exp(H).', 'Math.exp(H)を返します。'),
   ],
-  solution: tr(
-    `effectiveRankOf = (s) => {
+  solution: `effectiveRankOf = (s) => {
   const total = s.reduce((a, v) => a + v, 0);
   let h = 0;
   for (const v of s) {
     const p = v / total;
-    if (p > 0) h -= p * Math.log(p); // a zero value adds nothing (0·log 0 = 0)
+    if (p > 0) h -= p * Math.log(p); // ${tr('a zero value adds nothing (0·log 0 = 0)', 'ゼロの値は何も加えない（0·log 0 = 0）')}
   }
   return Math.exp(h);
 }`,
-    `effectiveRankOf = (s) => {
-  const total = s.reduce((a, v) => a + v, 0);
-  let h = 0;
-  for (const v of s) {
-    const p = v / total;
-    if (p > 0) h -= p * Math.log(p); // ゼロの値は何も加えない（0·log 0 = 0）
-  }
-  return Math.exp(h);
-}`,
-  ),
 });
 
 /** The SVD the third exercise cuts: M = U·diag(s)·Vᵀ, U 4 × 3 and V 3 × 3 with orthonormal columns. */
@@ -478,26 +459,15 @@ const cutToRank = (tr: Tr): Exercise => ({
       '誤差‖M − M_r‖_Fは取り除いた項のノルムです：√(s[r]² + … + s[k−1]²)。',
     ),
   ],
-  solution: tr(
-    `cutToRank = ({U, s, V}, r) => {
+  solution: `cutToRank = ({U, s, V}, r) => {
   const approx = U.map((Ui) => V.map((Vj) => {
     let sum = 0;
-    for (let t = 0; t < r; t++) sum += Ui[t] * s[t] * Vj[t]; // σ_t·u_t·v_tᵀ, entry (i, j)
+    for (let t = 0; t < r; t++) sum += Ui[t] * s[t] * Vj[t]; // ${tr('σ_t·u_t·v_tᵀ, entry (i, j)', 'σ_t·u_t·v_tᵀ の (i, j) 要素')}
     return sum;
   }));
   const error = Math.sqrt(s.slice(r).reduce((a, v) => a + v * v, 0));
   return {approx, error};
 }`,
-    `cutToRank = ({U, s, V}, r) => {
-  const approx = U.map((Ui) => V.map((Vj) => {
-    let sum = 0;
-    for (let t = 0; t < r; t++) sum += Ui[t] * s[t] * Vj[t]; // σ_t·u_t·v_tᵀ の (i, j) 要素
-    return sum;
-  }));
-  const error = Math.sqrt(s.slice(r).reduce((a, v) => a + v * v, 0));
-  return {approx, error};
-}`,
-  ),
 });
 
 /** The lesson's exercises, easy to hard, in the words of the edition `lang`. */

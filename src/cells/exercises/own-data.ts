@@ -119,14 +119,13 @@ const failingRow = (tr: Tr): Exercise => ({
       'データ行はヘッダーの下から1と数えます。「The screen cracked in a week」が1行目です。',
     ),
   ],
-  solution: tr(
-    `failingRow = {
+  solution: `failingRow = {
   const file = \`text,label
 The screen cracked in a week,hardware
 I was charged twice,billing
 The battery, once full, lasts an hour,hardware
 My invoice shows the wrong address,billing\`;
-  // The page's own reader names the row it refuses: "row 3: CSV: 4 cells but …".
+  // ${tr('The page\'s own reader names the row it refuses: "row 3: CSV: 4 cells but …".', 'ページ自身の読み込み処理は、拒否した行を示す："row 3: CSV: 4 cells but …"。')}
   try {
     await lab.readTable(file, "csv");
     return 0;
@@ -134,21 +133,6 @@ My invoice shows the wrong address,billing\`;
     return Number(/row (\\d+)/.exec(error.message)[1]);
   }
 }`,
-    `failingRow = {
-  const file = \`text,label
-The screen cracked in a week,hardware
-I was charged twice,billing
-The battery, once full, lasts an hour,hardware
-My invoice shows the wrong address,billing\`;
-  // ページ自身の読み込み処理は、拒否した行を示す："row 3: CSV: 4 cells but …"。
-  try {
-    await lab.readTable(file, "csv");
-    return 0;
-  } catch (error) {
-    return Number(/row (\\d+)/.exec(error.message)[1]);
-  }
-}`,
-  ),
 });
 
 /** What the second exercise's file should hold once fixed: every sentence, with its label. */
@@ -401,20 +385,12 @@ const majorityScore = (tr: Tr): Exercise => ({
       '正解率は、そのラベルを持つ検証データの例の数をsplit.validation.lengthで割ったものです。',
     ),
   ],
-  solution: tr(
-    `majorityScore = ({labels, train, validation}) => {
+  solution: `majorityScore = ({labels, train, validation}) => {
   const counts = labels.map(() => 0);
   for (const e of train) counts[e.label] += 1;
-  const label = counts.indexOf(Math.max(...counts)); // the commonest training label
+  const label = counts.indexOf(Math.max(...counts)); // ${tr('the commonest training label', '学習データで最も多いラベル')}
   return validation.filter((e) => e.label === label).length / validation.length;
 }`,
-    `majorityScore = ({labels, train, validation}) => {
-  const counts = labels.map(() => 0);
-  for (const e of train) counts[e.label] += 1;
-  const label = counts.indexOf(Math.max(...counts)); // 学習データで最も多いラベル
-  return validation.filter((e) => e.label === label).length / validation.length;
-}`,
-  ),
 });
 
 /** The lesson's exercises, easy to hard, in the words of the edition `lang`. */

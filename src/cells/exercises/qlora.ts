@@ -161,22 +161,13 @@ const nf4Bytes = (tr: Tr): Exercise => ({
     ),
     tr('Bytes = 65,536 / 2 + 1,024 · 4.', 'バイト数 = 65,536 / 2 + 1,024 · 4。'),
   ],
-  solution: tr(
-    `nf4Bytes = {
+  solution: `nf4Bytes = {
   const rows = 128, cols = 512, blockSize = 64;
   const values = rows * cols;
-  const codes = values / 2; // 4 bits per code: two codes per byte
-  const constants = 4 * Math.ceil(values / blockSize); // one float32 absmax per block
+  const codes = values / 2; // ${tr('4 bits per code: two codes per byte', 'コード1個が4ビット：1バイトにコード2個')}
+  const constants = 4 * Math.ceil(values / blockSize); // ${tr('one float32 absmax per block', 'ブロックごとに float32 の absmax が一つ')}
   return codes + constants;
 }`,
-    `nf4Bytes = {
-  const rows = 128, cols = 512, blockSize = 64;
-  const values = rows * cols;
-  const codes = values / 2; // コード1個が4ビット：1バイトにコード2個
-  const constants = 4 * Math.ceil(values / blockSize); // ブロックごとに float32 の absmax が一つ
-  return codes + constants;
-}`,
-  ),
 });
 
 /** The blocks the second exercise's function is tried on, each with what makes it a case. */
@@ -402,20 +393,12 @@ const int8RoundTrip = (tr: Tr): Exercise => ({
       'cが0のときはコードがすべて0です。0で割らずに、ゼロを返してください。',
     ),
   ],
-  solution: tr(
-    `int8RoundTrip = (block) => {
-  const c = Math.max(...Array.from(block, Math.abs)); // the block's absolute maximum
-  if (c === 0) return Array.from(block, () => 0); // a block of zeros: codes 0, zeros back
+  solution: `int8RoundTrip = (block) => {
+  const c = Math.max(...Array.from(block, Math.abs)); // ${tr("the block's absolute maximum", 'ブロックの最大絶対値')}
+  if (c === 0) return Array.from(block, () => 0); // ${tr('a block of zeros: codes 0, zeros back', 'ゼロだけのブロック：コードは0、読み戻す値もゼロ')}
   const codes = Array.from(block, (x) => Math.round((127 * x) / c)); // −127 … 127
   return codes.map((k) => (k * c) / 127);
 }`,
-    `int8RoundTrip = (block) => {
-  const c = Math.max(...Array.from(block, Math.abs)); // ブロックの最大絶対値
-  if (c === 0) return Array.from(block, () => 0); // ゼロだけのブロック：コードは0、読み戻す値もゼロ
-  const codes = Array.from(block, (x) => Math.round((127 * x) / c)); // −127 … 127
-  return codes.map((k) => (k * c) / 127);
-}`,
-  ),
 });
 
 /** The third exercise's rules: the model, the memory of the card, the shortest sequence. */
@@ -599,22 +582,13 @@ const willItFit = (tr: Tr): Exercise => ({
       '130億個の重みの16ビットのコピーだけで26 GBになります。method "qlora"はブロックの重みをNF4で格納し、1個あたり約4.1ビットです。',
     ),
   ],
-  solution: tr(
-    `willItFit = ({
-  method: "qlora", // the frozen base in NF4 (double-quantised constants)
-  lora: {r: 16, targets: core.blockLinears(core.LLAMA2_13B).map((l) => l.name)}, // every linear layer
+  solution: `willItFit = ({
+  method: "qlora", // ${tr('the frozen base in NF4 (double-quantised constants)', '凍結したベースモデルを NF4 で（定数は二重量子化）')}
+  lora: {r: 16, targets: core.blockLinears(core.LLAMA2_13B).map((l) => l.name)}, // ${tr('every linear layer', 'すべての線形層')}
   sequenceLength: 2048,
   batchSize: 4,
-  activations: "checkpointed" // keep each block's input, recompute the rest
+  activations: "checkpointed" // ${tr("keep each block's input, recompute the rest", '各ブロックの入力を保持し、残りは計算し直す')}
 })`,
-    `willItFit = ({
-  method: "qlora", // 凍結したベースモデルを NF4 で（定数は二重量子化）
-  lora: {r: 16, targets: core.blockLinears(core.LLAMA2_13B).map((l) => l.name)}, // すべての線形層
-  sequenceLength: 2048,
-  batchSize: 4,
-  activations: "checkpointed" // 各ブロックの入力を保持し、残りは計算し直す
-})`,
-  ),
 });
 
 /** The lesson's exercises, easy to hard, in the words of the edition `lang`. */

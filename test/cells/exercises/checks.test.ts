@@ -57,42 +57,9 @@ import {
   svd,
   truncate,
 } from '../../../src/experiments/lowrank/linalg.ts';
+import { CONTEXT, valueOf } from './run-cell.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-
-/**
- * Runs one cell's source with the real runtime, after the lesson cells it uses (`context`, run
- * as they are in the lesson), and returns its value (or throws its error).
- */
-async function valueOf(source: string, context: readonly string[] = []): Promise<unknown> {
-  let value: unknown;
-  const failures: string[] = [];
-  const run = runCells([...context, source], {
-    builtins: createNodeBuiltins({ plotly: null }),
-    observerFor: (index) => ({
-      fulfilled: (v) => {
-        if (index === context.length) value = v;
-      },
-      rejected: (e) => {
-        failures.push(e.message);
-      },
-    }),
-  });
-  try {
-    await run.settled(30_000, 0);
-  } finally {
-    run.dispose();
-  }
-  if (failures.length > 0) throw new Error(`the cell failed: ${failures.join('; ')}`);
-  return value;
-}
-
-/** The lesson cells (by name) an exercise's cell uses, run before it in the tests. */
-const CONTEXT: Readonly<Record<string, readonly string[]>> = {
-  percentTrained: ['r', 'layer', 'counts'],
-  checkedCount: ['layer'],
-  loraForward: ['r'],
-};
 
 /** A typical wrong answer of each exercise, and the words of the hint it must get. */
 const WRONG: Record<string, readonly { readonly source: string; readonly hint: RegExp }[]> = {

@@ -7,50 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeBuiltins } from '../../../src/cells/builtins-node.ts';
 import type { CellView } from '../../../src/cells/client/cell-view.ts';
 import { attachExercises } from '../../../src/cells/client/exercise-view.ts';
 import { exercisesIn, exercisesOf } from '../../../src/cells/exercises/index.ts';
 import { FRESH, type ProgressStore } from '../../../src/cells/exercises/progress.ts';
 import { extractCells } from '../../../src/cells/extract.ts';
-import { runCells } from '../../../src/cells/runtime.ts';
+import { CONTEXT, valueOf } from './run-cell.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
 afterEach(() => {
   document.documentElement.lang = '';
 });
-
-/** Runs a cell after the lesson cells it uses and returns its value (or throws its error). */
-async function valueOf(source: string, context: readonly string[]): Promise<unknown> {
-  let value: unknown;
-  const failures: string[] = [];
-  const run = runCells([...context, source], {
-    builtins: createNodeBuiltins({ plotly: null }),
-    observerFor: (index) => ({
-      fulfilled: (v) => {
-        if (index === context.length) value = v;
-      },
-      rejected: (e) => {
-        failures.push(e.message);
-      },
-    }),
-  });
-  try {
-    await run.settled(30_000, 0);
-  } finally {
-    run.dispose();
-  }
-  if (failures.length > 0) throw new Error(`the cell failed: ${failures.join('; ')}`);
-  return value;
-}
-
-/** The lesson cells an exercise's cell uses (as in checks.test.ts). */
-const CONTEXT: Readonly<Record<string, readonly string[]>> = {
-  percentTrained: ['r', 'layer', 'counts'],
-  checkedCount: ['layer'],
-  loraForward: ['r'],
-};
 
 describe('the exercises in Japanese', () => {
   for (const [slug, exercises] of Object.entries(exercisesIn('ja'))) {
