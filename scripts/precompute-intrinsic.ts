@@ -19,7 +19,8 @@
  *   npx tsx scripts/precompute-intrinsic.ts --task sentiment [--grid 10,30,100,300,1000,3000]
  *     [--seeds 0,1] [--steps 150] [--batch 32] [--max-len 48] [--lr 3e-2] [--full-lr 1e-3] [--standin]
  *     [--merge a.json,b.json]  (combine the runs of separate processes, e.g. one per seed)
- *     [--inits pretrained|random]  (run, or keep when merging, one starting point only)
+ *     [--inits pretrained,random,glove]  (run, or keep when merging, only these starting points;
+ *     glove: the pretraining run's init, GloVe word vectors and random layers, before any MLM)
  * `--standin` (no model needed, for checking the code) uses a random micro encoder for both and
  * writes to /tmp unless `--out` says otherwise; its numbers mean nothing.
  */
@@ -32,6 +33,7 @@ import { parseIdxImages, parseIdxLabels } from '../src/core/data/mnist.ts';
 import { pretrainedStart } from '../src/core/data/pretrained.ts';
 import { parseSentimentJson } from '../src/core/data/sentiment.ts';
 import { encodeSet, tokenizerFromExamples } from '../src/core/data/tasks.ts';
+import type { WordTokenizer } from '../src/core/data/index.ts';
 import { Encoder, encoderConfig, type EncoderConfig } from '../src/core/models/encoder.ts';
 import {
   encoderRunToEnd,
@@ -47,6 +49,14 @@ import {
 import { parseArgs } from 'node:util';
 import { nums } from './lib/cli.ts';
 import { directorySite, modelFolder } from '../src/cells/kit/site-node.ts';
+import { parseModelManifest } from '../src/core/io/model-files.ts';
+import { prePretrainingStart } from './lib/init-encoder.ts';
+
+/** The pretraining seed recorded in `<modelDir>/manifest.json`. */
+function manifestSeed(modelDir: string): number {
+  const file = join(modelDir, 'manifest.json');
+  return parseModelManifest(JSON.parse(readFileSync(file, 'utf8')), file).seed;
+}
 
 /** The command line (node:util's parseArgs: an unknown or misspelt flag is an error). */
 const { values: flags } = parseArgs({
@@ -231,7 +241,7 @@ async function sentimentTask(out: string): Promise<void> {
   let makePretrained: (seed: number) => Encoder;
   /** SHA-256 of the weights these results are made with (null for the stand-in). */
   let modelSha256: string | null = null;
-  let tokenizer;
+  let tokenizer: WordTokenizer;
   let config: EncoderConfig;
   if (standin) {
     tokenizer = tokenizerFromExamples(split.train, 2000);
@@ -255,31 +265,44 @@ async function sentimentTask(out: string): Promise<void> {
   );
   const train = encodeSet(tokenizer, split.train, 'sentiment', maxLen);
   const test = encodeSet(tokenizer, split.test, 'sentiment', maxLen);
-  const inits = [
-    {
+  /** The manifest's pretraining seed: the GloVe start is that run's init before its first step. */
+  const pretrainSeed = standin ? 0 : manifestSeed(modelDir);
+  const starts = {
+    pretrained: {
       name: standin ? 'stand-in "pretrained" (random micro)' : 'pretrained tiny encoder',
-      make: makePretrained,
+      make: (seed: number) => Promise.resolve(makePretrained(seed)),
     },
-    {
+    random: {
       name: 'same architecture, random init',
-      make: (seed: number) => new Encoder(cfg, { seed: 1000 + seed }),
+      make: (seed: number) => Promise.resolve(new Encoder(cfg, { seed: 1000 + seed })),
     },
-  ];
+    glove: {
+      name: 'GloVe word vectors, random layers (no MLM)',
+      make: (seed: number) =>
+        prePretrainingStart(cfg, tokenizer.vocab, { seed, pretrainSeed, glove: !standin }),
+    },
+  } as const;
+  type StartKey = keyof typeof starts;
+  const isStart = (k: string): k is StartKey => k in starts;
   /**
-   * `--inits pretrained|random|pretrained,random` (default both): which starting points this
-   * process runs, and which runs `--merge` keeps. The random init does not depend on the
-   * pretrained weights (same config, seed 1000 + seed), so after a new model its runs can be kept:
-   * `--merge old.json --inits random --out r.json`, then merge r.json with the new pretrained runs.
+   * `--inits pretrained,random,glove` (the default: all three): which starting points this process
+   * runs, and which runs `--merge` keeps. The random and GloVe starts do not depend on the MLM
+   * weights (same config and tokenizer, seeded), so after a new model their runs can be kept:
+   * `--merge old.json --inits random,glove --out r.json`, then merge r.json with the new runs.
    */
-  const initKeys = { pretrained: inits[0]?.name, random: inits[1]?.name } as const;
-  const chosenInits = arg('inits', 'pretrained,random')
+  const chosenKeys = arg('inits', 'pretrained,random,glove')
     .split(',')
     .map((k) => {
-      if (k !== 'pretrained' && k !== 'random')
-        throw new Error(`--inits: expected pretrained and/or random, got ${k}`);
-      return initKeys[k];
+      if (!isStart(k))
+        throw new Error(`--inits: expected pretrained, random and/or glove, got ${k}`);
+      return k;
     });
-  const selected = inits.filter((i) => chosenInits.includes(i.name));
+  // Curves in a fixed order (pretrained, random, glove), only for the starts this file holds.
+  const inits = (Object.keys(starts) as StartKey[])
+    .filter((k) => chosenKeys.includes(k))
+    .map((k) => starts[k]);
+  const chosenInits: readonly string[] = inits.map((i) => i.name);
+  const selected = inits;
   const runs: (EncoderRunResult & { init: string })[] = [];
   const summary = (): unknown => ({
     what: 'Aghajanyan et al. (2020) at our scale: pretrained vs random init, full fine-tuning and random sparse subspaces, sentiment',
@@ -364,7 +387,7 @@ async function sentimentTask(out: string): Promise<void> {
   for (const seed of seeds) {
     for (const d of ['full' as const, ...grid]) {
       for (const init of selected) {
-        const encoder = init.make(seed);
+        const encoder = await init.make(seed);
         try {
           const r = await encoderRunToEnd({
             encoder,

@@ -32,7 +32,7 @@ import {
   warmupDecay,
 } from '../src/core/train/index.ts';
 import { fromHfConfig, transposeDense } from './lib/hf-weights.ts';
-import { applyGloveInit } from './lib/init-encoder.ts';
+import { prePretrainingStart } from './lib/init-encoder.ts';
 import { LayerTaps, READOUTS, sentenceFeatures, type Readout } from './lib/features.ts';
 import { readUciSplit } from './lib/uci.ts';
 import { assignFolds, foldSplit } from './lib/cv.ts';
@@ -271,13 +271,11 @@ const share = (xs: readonly boolean[]): number => xs.filter(Boolean).length / xs
 
 async function makeEncoder(start: Start, seed: number): Promise<Encoder> {
   // Head (classifier) init comes from the fine-tuning seed; the body from the start point.
-  const enc = new Encoder(config, { seed });
-  const body = new Encoder({ ...config, numLabels: 0 }, { seed: PRETRAIN_SEED });
-  if (start === 'glove') await applyGloveInit(body, tokenizer.vocab, PRETRAIN_SEED);
-  const rec = body.getWeights();
-  enc.setWeights(rec, { strict: false });
-  tf.dispose(Object.values(rec));
-  body.dispose();
+  const enc = await prePretrainingStart(config, tokenizer.vocab, {
+    seed,
+    pretrainSeed: PRETRAIN_SEED,
+    glove: start === 'glove',
+  });
   if (start === 'pretrained') {
     const { tensors } = safetensorsToTensors(
       new Uint8Array(readFileSync(path.join(modelDir, 'model.safetensors'))),

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SPECIAL_TOKENS } from '../../src/core/data/index.ts';
-import type { Encoder } from '../../src/core/models/encoder.ts';
+import { Encoder, type EncoderConfig } from '../../src/core/models/encoder.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { gloveRows, gloveSource } from './glove.ts';
 
@@ -61,4 +61,26 @@ export async function applyPretrainInit(
     t.dispose();
   }
   return opts.glove ? applyGloveInit(enc, vocab, opts.seed) : undefined;
+}
+
+/**
+ * A classifier encoder whose body is the pretraining run's starting point before any MLM step:
+ * RoBERTa's seeded init (`pretrainSeed`, the pretraining manifest's seed) with GloVe rows when
+ * `glove` is on, and a classification head seeded by `seed` (the fine-tuning run's). This is the
+ * "no masked-language modelling" start the evaluation and the intrinsic-dimension comparison
+ * measure the pretrained encoder against. The caller disposes it.
+ */
+export async function prePretrainingStart(
+  config: EncoderConfig,
+  vocab: readonly string[],
+  opts: { seed: number; pretrainSeed: number; glove: boolean },
+): Promise<Encoder> {
+  const enc = new Encoder(config, { seed: opts.seed });
+  const body = new Encoder({ ...config, numLabels: 0 }, { seed: opts.pretrainSeed });
+  if (opts.glove) await applyGloveInit(body, vocab, opts.pretrainSeed);
+  const rec = body.getWeights();
+  enc.setWeights(rec, { strict: false });
+  tf.dispose(Object.values(rec));
+  body.dispose();
+  return enc;
 }

@@ -61,7 +61,13 @@ export type MnistResults = Infer<typeof MnistResultsSchema>;
 export const SentimentIntrinsicResultsSchema = obj({
   what: str,
   standin: bool,
-  settings: obj({ modelSha256: optional(str), steps: int, grid: arr(int, 1), seeds: arr(int, 1) }),
+  // modelSha256: null for a stand-in run (no model file), absent in files made before it was recorded.
+  settings: obj({
+    modelSha256: optional(nullable(str)),
+    steps: int,
+    grid: arr(int, 1),
+    seeds: arr(int, 1),
+  }),
   complete: bool,
   runs: arr(
     obj({
