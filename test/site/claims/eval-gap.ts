@@ -80,3 +80,38 @@ export function fullAhead(r: Results, arm: string): string | null {
   const g = gapOf(r, arm);
   return g.high < 0 ? null : `${arm} − full: the 95% interval reaches ${pct(g.high)} points`;
 }
+
+/**
+ * The same arms over every sentence of the task (`--folds 10`): each pass of ten seeds tests
+ * every sentence once; records named `<arm>@cv10`.
+ */
+export const CV = {
+  full: `${ARMS.full}@cv10`,
+  lora2: `${ARMS.lora2}@cv10`,
+  lora8: `${ARMS.lora8}@cv10`,
+} as const;
+
+/** `null` when `arm`'s mean test accuracy rounds to `mean` (one decimal) over `n` runs. */
+export function meanIs(r: Results, arm: string, mean: number, n: number): string | null {
+  const s = summaryOf(r, arm);
+  return all(rounds(`${arm} mean`, pct(s.test.mean), mean, 1), rounds(`${arm} runs`, s.n, n));
+}
+
+/**
+ * `null` when full fine-tuning's lead over `arm` over every sentence (`CV.full − arm`, in points)
+ * rounds to `gap`, with its paired 95% interval `low` to `high`.
+ */
+export function cvLeadIs(
+  r: Results,
+  arm: string,
+  gap: number,
+  low: number,
+  high: number,
+): string | null {
+  const g = gapBetween(r, arm, CV.full);
+  return all(
+    rounds(`${arm} lead`, -pct(g.estimate), gap, 1),
+    rounds(`${arm} lead, low end`, -pct(g.high), low, 1),
+    rounds(`${arm} lead, high end`, -pct(g.low), high, 1),
+  );
+}
