@@ -302,7 +302,6 @@ async function sentimentTask(out: string): Promise<void> {
     .filter((k) => chosenKeys.includes(k))
     .map((k) => starts[k]);
   const chosenInits: readonly string[] = inits.map((i) => i.name);
-  const selected = inits;
   const runs: (EncoderRunResult & { init: string })[] = [];
   const summary = (): unknown => ({
     what: 'Aghajanyan et al. (2020) at our scale: pretrained vs random init, full fine-tuning and random sparse subspaces, sentiment',
@@ -386,7 +385,7 @@ async function sentimentTask(out: string): Promise<void> {
   // still has both starting points at every d it reached.
   for (const seed of seeds) {
     for (const d of ['full' as const, ...grid]) {
-      for (const init of selected) {
+      for (const init of inits) {
         const encoder = await init.make(seed);
         try {
           const r = await encoderRunToEnd({

@@ -9,9 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createNodeBuiltins } from '../../../src/cells/builtins-node.ts';
 import { extractCells } from '../../../src/cells/extract.ts';
-import { runCells } from '../../../src/cells/runtime.ts';
+import { valueOf } from './run-cell.ts';
 import {
   FFN_MATRIX,
   FIT_TASK,
@@ -42,30 +41,6 @@ const exercise = (name: string) => {
   if (!e) throw new Error(`no exercise ${name}`);
   return e;
 };
-
-/** Runs one cell's source with the real runtime and returns its value. */
-async function valueOf(source: string): Promise<unknown> {
-  let value: unknown;
-  const failures: string[] = [];
-  const run = runCells([source], {
-    builtins: createNodeBuiltins({ plotly: null }),
-    observerFor: () => ({
-      fulfilled: (v) => {
-        value = v;
-      },
-      rejected: (e) => {
-        failures.push(e.message);
-      },
-    }),
-  });
-  try {
-    await run.settled(30_000, 0);
-  } finally {
-    run.dispose();
-  }
-  if (failures.length > 0) throw new Error(`the cell failed: ${failures.join('; ')}`);
-  return value;
-}
 
 describe('qlora exercises: the bytes of NF4', () => {
   it('the matrix is the shipped encoder’s feed-forward matrix', () => {
