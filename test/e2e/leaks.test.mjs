@@ -5,8 +5,9 @@
  * the first load made), then rerun every cell ROUNDS more times and move every slider through a
  * few values and back. After each round, with garbage collected, TF.js's tensor count and bytes
  * (page and workers), the number of workers, live DOM nodes and JS event listeners must be back
- * at the baseline (nodes within a small slack for text that varies). A leak of one tensor, one
- * worker or one plot per rerun fails. The figures are printed as test diagnostics.
+ * at the baseline (nodes within a small slack for text that varies, and not counting the lines the
+ * code editors draw, which follow the viewport: see lib/memory.mjs; the number of editors must not
+ * grow). A leak of one tensor, one worker, one editor or one plot per rerun fails. The figures are printed as test diagnostics.
  *
  *   LEAK_ROUNDS=5 (default)   LEAK_LESSONS=slug,slug (default: every lesson)
  */
@@ -29,6 +30,12 @@ const ONLY = (process.env['LEAK_LESSONS'] ?? '').split(',').filter((s) => s !== 
  * that show other numbers); one leaked plot is 200+ nodes, one leaked inspector value 100+.
  */
 const NODE_SLACK = 60;
+
+/**
+ * DOM nodes that are not the code editors' drawn lines (those follow the viewport, not reruns).
+ * @param {import('./lib/memory.mjs').Footprint} f
+ */
+const nodesOutsideEditors = (f) => f.nodes - f.editorNodes;
 /** Listeners varied by ±1 between settled states of the training lesson; one leaked plot is 40+. */
 const LISTENER_SLACK = 5;
 
@@ -126,6 +133,10 @@ describe(`no leaks over ${String(ROUNDS)} reruns of every cell`, () => {
         t.diagnostic(`${slug} after ${String(ROUNDS)} more reruns: ${JSON.stringify(last)}`);
         const series = (/** @type {keyof import('./lib/memory.mjs').Footprint} */ key) =>
           [base, ...rounds].map((r) => r[key]).join(' → ');
+        const nodeSeries = () =>
+          [base, ...rounds]
+            .map((r) => `${String(r.nodes)} (editors ${String(r.editorNodes)})`)
+            .join(' → ');
         for (const round of rounds) {
           assert.ok(round.tensors <= base.tensors, `page tensors grow: ${series('tensors')}`);
           assert.ok(round.bytes <= base.bytes, `page tensor bytes grow: ${series('bytes')}`);
@@ -138,7 +149,11 @@ describe(`no leaks over ${String(ROUNDS)} reruns of every cell`, () => {
             round.listeners <= base.listeners + LISTENER_SLACK,
             `event listeners grow: ${series('listeners')}`,
           );
-          assert.ok(round.nodes <= base.nodes + NODE_SLACK, `DOM nodes grow: ${series('nodes')}`);
+          assert.ok(round.editors <= base.editors, `code editors grow: ${series('editors')}`);
+          assert.ok(
+            nodesOutsideEditors(round) <= nodesOutsideEditors(base) + NODE_SLACK,
+            `DOM nodes outside the editors grow: ${nodeSeries()}`,
+          );
         }
 
         // Sliders: three positions and back; dependents rerun each time.
@@ -166,8 +181,12 @@ describe(`no leaks over ${String(ROUNDS)} reruns of every cell`, () => {
             `listeners after sliders: ${String(back.listeners)} > ${String(base.listeners)}`,
           );
           assert.ok(
-            back.nodes <= base.nodes + NODE_SLACK,
-            `DOM nodes after sliders: ${String(back.nodes)} > ${String(base.nodes)}`,
+            back.editors <= base.editors,
+            `code editors after sliders: ${String(back.editors)}`,
+          );
+          assert.ok(
+            nodesOutsideEditors(back) <= nodesOutsideEditors(base) + NODE_SLACK,
+            `DOM nodes outside the editors after sliders: ${String(back.nodes)} (editors ${String(back.editorNodes)}) > ${String(base.nodes)} (editors ${String(base.editorNodes)})`,
           );
         }
         assert.deepEqual(errors, []);

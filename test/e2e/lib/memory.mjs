@@ -5,6 +5,13 @@
  * live DOM nodes and JS event listeners (Chromium's own counters, taken right after a forced
  * garbage collection, so detached nodes still reachable from a listener count and garbage does
  * not), the JS heap in use, and the number of workers.
+ *
+ * Code editors draw only the lines near the viewport (CodeMirror's virtual rendering), so how many
+ * nodes an editor holds depends on where the page is scrolled and when the editor last measured
+ * its layout: the same settled page measured 5 to 28 drawn lines in one 29-line cell over four
+ * loads, which moved the page's total by up to 960 nodes. `editorNodes` counts the nodes inside the
+ * editors so a test can leave them out of the comparison; `editors` counts the editors themselves
+ * (one per cell), so a leaked editor still shows.
  */
 
 /**
@@ -14,6 +21,9 @@
  * @property {number} workers dedicated workers the page runs
  * @property {number} workerTensors TF.js tensors in all of them together
  * @property {number} nodes DOM nodes alive after garbage collection (attached or not)
+ * @property {number} editorNodes of those, nodes inside the page's code editors (`.cm-editor`),
+ *   whose number follows the viewport
+ * @property {number} editors code editors in the page
  * @property {number} listeners JS event listeners alive after garbage collection
  * @property {number} heapMiB JS heap in use after garbage collection, MiB
  */
@@ -24,6 +34,18 @@ const TF_MEMORY = () => {
   const engine = /** @type {any} */ (globalThis)._tfengine;
   const m = engine?.memory();
   return { tensors: m?.numTensors ?? 0, bytes: m?.numBytes ?? 0 };
+};
+
+/** Counts the code editors on the page and every node (elements, text, comments) inside them. */
+const EDITOR_NODES = () => {
+  const editors = [...document.querySelectorAll('.cm-editor')];
+  let editorNodes = 0;
+  for (const editor of editors) {
+    const walker = document.createTreeWalker(editor, NodeFilter.SHOW_ALL);
+    while (walker.nextNode()) editorNodes++;
+    editorNodes++; // the editor element itself
+  }
+  return { editors: editors.length, editorNodes };
 };
 
 /**
@@ -47,6 +69,7 @@ export async function footprintOf(page) {
     }
     await cdp.send('HeapProfiler.collectGarbage');
     const dom = await cdp.send('Memory.getDOMCounters');
+    const { editors, editorNodes } = await page.evaluate(EDITOR_NODES);
     const heap = await cdp.send('Runtime.getHeapUsage');
     const { tensors, bytes } = await page.evaluate(TF_MEMORY);
     const workers = page.workers();
@@ -60,6 +83,8 @@ export async function footprintOf(page) {
       workers: workers.length,
       workerTensors,
       nodes: dom.nodes,
+      editorNodes,
+      editors,
       listeners: dom.jsEventListeners,
       heapMiB: Math.round((heap.usedSize / 2 ** 20) * 10) / 10,
     };
