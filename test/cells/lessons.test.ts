@@ -66,7 +66,7 @@ function readerButtons(cells: readonly ExtractedCell[], nodes: readonly HTMLElem
 
 /** Runs cells until all settle; returns the failures as readable lines, and the states. */
 async function runLesson(cells: readonly ExtractedCell[]) {
-  const { plotly } = createPlotlyStandIn();
+  const { plotly, figures } = createPlotlyStandIn();
   const errors = new Map<number, CellErrorInfo>();
   const nodes = cells.map(() => document.body.appendChild(document.createElement('div')));
   const run = runCells(cells, {
@@ -108,7 +108,13 @@ async function runLesson(cells: readonly ExtractedCell[]) {
           : `cell ${String(i)}`;
         return `${where}: ${e.message}${e.line === null ? '' : ` [cell line ${String(e.line)}]`}`;
       });
-    return { failures, states, pressed, nodes: nodes.map((n) => n.cloneNode(true) as HTMLElement) };
+    return {
+      failures,
+      states,
+      pressed,
+      figures,
+      nodes: nodes.map((n) => n.cloneNode(true) as HTMLElement),
+    };
   } finally {
     run.dispose();
     for (const n of nodes) n.remove();
@@ -141,7 +147,7 @@ describe('lesson cells run headlessly', () => {
       // The page's edition, as <html lang> tells the runtime, the kit and the exercises.
       const japanese = file.includes(`${join('lessons', 'ja')}/`);
       document.documentElement.lang = japanese ? 'ja' : 'en';
-      const { failures, states, pressed, nodes } = await runLesson(cells).finally(() => {
+      const { failures, states, pressed, nodes, figures } = await runLesson(cells).finally(() => {
         document.documentElement.lang = 'en';
       });
       // Every button of the lesson was pressed, and no output still asks for a press.
@@ -160,6 +166,26 @@ describe('lesson cells run headlessly', () => {
             /ボタンを押(すと|してください)|」を押すと/.test(text),
         );
       expect(waiting, `${name}: outputs still waiting for a press`).toEqual([]);
+      if (japanese) {
+        // Results files name their runs in English ("full fine-tuning", "LoRA r=8 query, all
+        // layers"); the Japanese pages show those names in Japanese (settingLabel, methodLabel).
+        const english =
+          /full fine-tuning|classifier only|all modules|(all|upper|lower) layers|random subspace|random init|pretrained tiny encoder|GloVe word vectors/;
+        // Outputs' text, and the figures' trace names, labels and hover texts.
+        const texts = [
+          ...nodes.map((n, i) => [`cell ${String(i)}`, n.textContent] as const),
+          ...figures.flatMap((f, k) =>
+            f.data.map(
+              (t) =>
+                [`figure ${String(k)}`, JSON.stringify([t.name, t.text, t.hovertext])] as const,
+            ),
+          ),
+        ];
+        const leaks = texts
+          .map(([where, text]) => [where, english.exec(text)?.[0]] as const)
+          .filter(([, hit]) => hit !== undefined);
+        expect(leaks, `${name}: English run names in Japanese outputs`).toEqual([]);
+      }
       expect(failures, `${name}\n${failures.join('\n')}`).toEqual([]);
       // A finished run shows one loss chart: the figure, with no live curve left under it.
       for (const panel of nodes.flatMap((n) => [...n.querySelectorAll('[data-train-panel]')])) {

@@ -108,10 +108,15 @@ export type Method =
   | { readonly kind: 'lora'; readonly r: number }
   | { readonly kind: 'subspace'; readonly d: number };
 
-/** "full fine-tuning", "LoRA r=8" or "random subspace d=37122". */
-export function methodLabel(m: Method): string {
-  if (m.kind === 'full') return 'full fine-tuning';
-  return m.kind === 'lora' ? `LoRA r=${String(m.r)}` : `random subspace d=${String(m.d)}`;
+/**
+ * "full fine-tuning", "LoRA r=8" or "random subspace d=37122" (also the run's key in results
+ * files); `lang: 'ja'` gives the Japanese edition's label for display.
+ */
+export function methodLabel(m: Method, lang: 'en' | 'ja' = 'en'): string {
+  const ja = lang === 'ja';
+  if (m.kind === 'full') return ja ? 'フルファインチューニング' : 'full fine-tuning';
+  if (m.kind === 'lora') return `LoRA r=${String(m.r)}`;
+  return `${ja ? 'ランダム部分空間' : 'random subspace'} d=${String(m.d)}`;
 }
 
 /** Options of {@link fineTune}. */

@@ -87,11 +87,36 @@ export function placementTargets(
   return new RegExp(`^roberta\\.encoder\\.layer\\.(${idx.join('|')})\\.(${paths.join('|')})$`);
 }
 
-/** A short label: "classifier only", "full fine-tuning", "LoRA r=8 query+value, all layers". */
-export function settingLabel(s: PlacementSetting): string {
-  if (s.kind === 'classifier') return 'classifier only';
-  if (s.kind === 'full') return 'full fine-tuning';
-  const mods = s.modules.length === MODULE_KEYS.length ? 'all modules' : s.modules.join('+');
+/** Module names in the Japanese edition's words (its lesson text uses the same). */
+const MODULES_JA: Readonly<Record<ModuleKey, string>> = {
+  query: 'query',
+  key: 'key',
+  value: 'value',
+  'attention-output': 'アテンション出力',
+  'ffn-up': 'FFNの上方射影',
+  'ffn-down': 'FFNの下方射影',
+};
+const LAYERS_JA: Readonly<Record<LayerChoice, string>> = {
+  all: '全層',
+  upper: '上半分の層',
+  lower: '下半分の層',
+};
+
+/**
+ * A short label: "classifier only", "full fine-tuning", "LoRA r=8 query+value, all layers". The
+ * English label is also the setting's key in results files; `lang: 'ja'` gives the Japanese
+ * edition's label for display ("LoRA r=8、query+value、全層").
+ */
+export function settingLabel(s: PlacementSetting, lang: 'en' | 'ja' = 'en'): string {
+  const ja = lang === 'ja';
+  if (s.kind === 'classifier') return ja ? '分類器のみ' : 'classifier only';
+  if (s.kind === 'full') return ja ? 'フルファインチューニング' : 'full fine-tuning';
+  const all = s.modules.length === MODULE_KEYS.length;
+  if (ja) {
+    const mods = all ? '全モジュール' : s.modules.map((m) => MODULES_JA[m]).join('+');
+    return `LoRA r=${s.r}、${mods}、${LAYERS_JA[s.layers]}`;
+  }
+  const mods = all ? 'all modules' : s.modules.join('+');
   return `LoRA r=${s.r} ${mods}, ${s.layers} layers`;
 }
 

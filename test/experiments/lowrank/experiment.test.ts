@@ -67,6 +67,9 @@ describe('linear modules', () => {
   it('labels methods and groups parameters', () => {
     expect(methodLabel({ kind: 'full' })).toBe('full fine-tuning');
     expect(methodLabel({ kind: 'lora', r: 8 })).toBe('LoRA r=8');
+    expect(methodLabel({ kind: 'full' }, 'ja')).toBe('フルファインチューニング');
+    expect(methodLabel({ kind: 'lora', r: 8 }, 'ja')).toBe('LoRA r=8');
+    expect(methodLabel({ kind: 'subspace', d: 12 }, 'ja')).toBe('ランダム部分空間 d=12');
     expect(parameterGroup('roberta.embeddings.word_embeddings.weight')).toBe('word embeddings');
     expect(parameterGroup('roberta.encoder.layer.0.attention.self.query.weight')).toBe(
       'linear weights',

@@ -332,8 +332,16 @@ describe('what to tune (counts by name, closed forms on RoBERTa-base)', () => {
 
   it('the grid has every setting once; quantiles are numpy-style', () => {
     const grid = placementGrid();
-    const labels = grid.map(settingLabel);
+    const labels = grid.map((s) => settingLabel(s));
     expect(new Set(labels).size).toBe(labels.length);
+    // The Japanese edition's labels name every setting apart too, and say what the English say.
+    const ja = grid.map((s) => settingLabel(s, 'ja'));
+    expect(new Set(ja).size).toBe(ja.length);
+    expect(settingLabel({ kind: 'classifier' }, 'ja')).toBe('分類器のみ');
+    expect(settingLabel({ kind: 'full' }, 'ja')).toBe('フルファインチューニング');
+    const lora = { kind: 'lora', r: 8, modules: ['query', 'ffn-down'], layers: 'upper' } as const;
+    expect(settingLabel(lora)).toBe('LoRA r=8 query+ffn-down, upper layers');
+    expect(settingLabel(lora, 'ja')).toBe('LoRA r=8、query+FFNの下方射影、上半分の層');
     expect(grid).toHaveLength(1 + 6 + 1 + 2 + 4 + 1);
     expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantileSorted([1, 2, 3, 4, 5], 0.25)).toBe(2);
