@@ -30,7 +30,7 @@ const PATTERNS: readonly (readonly [RegExp, (...groups: string[]) => string])[] 
 export function initLabelJa(name: string): string {
   for (const [pattern, ja] of PATTERNS) {
     const m = pattern.exec(name);
-    if (m) return ja(...m.slice(1).map((g) => g ?? ''));
+    if (m) return ja(...m.slice(1)); // an unmatched optional group is undefined
   }
   return name;
 }
