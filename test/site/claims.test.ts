@@ -16,8 +16,11 @@ const slugs = readdirSync(lessonsDir)
   .map((f) => f.replace(/\.mdx$/, ''))
   .sort();
 
+/** A results file under `public/`, or an evidence file the site does not serve (`docs/…`). */
 const readPublic = (file: string): Results =>
-  JSON.parse(readFileSync(join(root, 'public', file), 'utf8')) as Results;
+  JSON.parse(
+    readFileSync(file.startsWith('docs/') ? join(root, file) : join(root, 'public', file), 'utf8'),
+  ) as Results;
 
 async function claimsOf(slug: string): Promise<readonly Claim[]> {
   const mod = (await import(`./claims/${slug}.ts`)) as { claims: readonly Claim[] };

@@ -21,10 +21,18 @@ export interface Claim {
    * stating the same digit-numbers; checked against the same file with the same check.
    */
   readonly ja?: string;
-  /** The results file, relative to `public/` (e.g. `results/intrinsic/mnist.json`). */
+  /**
+   * The results file, relative to `public/` (e.g. `results/intrinsic/mnist.json`), or a committed
+   * evidence file the site does not serve, relative to the repository (`docs/evidence/…`).
+   */
   readonly file: string;
+  /**
+   * Further files a sentence rests on, when it compares results kept apart (e.g. two models'
+   * evaluations); the check receives them after `file`'s, in this order.
+   */
+  readonly also?: readonly string[];
   /** `null` when `results` support the sentence; otherwise what the results say instead. */
-  readonly check: (results: Results) => string | null;
+  readonly check: (results: Results, ...also: Results[]) => string | null;
 }
 
 /** A failed claim, ready to print. */
@@ -60,14 +68,16 @@ export function checkClaims(
       continue;
     }
     let results: Results;
+    let also: Results[];
     try {
       results = read(claim.file);
+      also = (claim.also ?? []).map(read);
     } catch (error) {
       fail(`the results file could not be read: ${(error as Error).message}`);
       continue;
     }
     try {
-      const reason = claim.check(results);
+      const reason = claim.check(results, ...also);
       if (reason !== null) fail(reason);
     } catch (error) {
       fail(`the check threw (the file's shape changed?): ${(error as Error).message}`);

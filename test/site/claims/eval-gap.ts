@@ -110,3 +110,42 @@ export function cvLeadIs(
     rounds(`${arm} lead, high end`, -pct(g.low), high, 1),
   );
 }
+
+/** Another encoder's evaluation over every sentence, kept with its evidence (not served). */
+export const EVIDENCE = {
+  l6: 'docs/evidence/pretraining-size/l6s-cv10.json',
+  l6Manifest: 'docs/evidence/pretraining-size/manifest-l6s.json',
+  l4v8: 'docs/evidence/pretraining-vocab/l4v8-cv10.json',
+  l4v8Manifest: 'docs/evidence/pretraining-vocab/manifest-l4v8.json',
+} as const;
+
+/** Two-sided 95% t quantiles by degrees of freedom (the run counts these files hold). */
+const T95: Readonly<Record<number, number>> = { 9: 2.262, 19: 2.093 };
+
+/**
+ * `arm`'s test accuracy in `a` minus in `b`, paired by seed (same fold, same seed: the same
+ * training and test sentences, another encoder), in points, with its 95% t interval.
+ */
+export function pairedBySeed(
+  a: Results,
+  b: Results,
+  arm: string,
+): { mean: number; low: number; high: number; n: number } {
+  const bySeed = (r: Results) =>
+    new Map(
+      (r.runs as { arm: string; seed: number; test: number }[])
+        .filter((x) => x.arm === arm)
+        .map((x) => [x.seed, 100 * x.test]),
+    );
+  const [x, y] = [bySeed(a), bySeed(b)];
+  const d = [...x].flatMap(([seed, v]) => {
+    const w = y.get(seed);
+    return w === undefined ? [] : [v - w];
+  });
+  const t = T95[d.length - 1];
+  if (t === undefined) throw new Error(`${arm}: ${String(d.length)} paired runs (no t quantile)`);
+  const mean = d.reduce((s, v) => s + v, 0) / d.length;
+  const sd = Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / (d.length - 1));
+  const half = (t * sd) / Math.sqrt(d.length);
+  return { mean, low: mean - half, high: mean + half, n: d.length };
+}

@@ -5,12 +5,14 @@ import {
   CV,
   EMBEDDING_ARMS,
   EVAL_GAP,
+  EVIDENCE,
   armIs,
   cvLeadIs,
   gapBetween,
   meanIs,
   noBetter,
   fullAhead,
+  pairedBySeed,
   summaryOf,
 } from './eval-gap.ts';
 
@@ -324,6 +326,82 @@ export const claims: readonly Claim[] = [
         -pct(g.estimate) <= 1.5 ? null : `lead ${String(-pct(g.estimate))}`,
         g.high < 0 ? null : `the interval reaches ${String(pct(g.high))}`,
       );
+    },
+  },
+  {
+    sentence:
+      "one with six layers instead of two (the deepest whose LoRA step stays within three times this one's), and one with four layers and a word table half the size (8,000 words instead of 16,000)",
+    ja: '一つは層を二つから六つにしたもの（LoRAの一ステップがこのモデルの三倍以内に収まる最も深いもの）、もう一つは四層で単語表を半分の8,000語（元は16,000語）にしたもので',
+    file: EVIDENCE.l6,
+    also: [EVIDENCE.l6Manifest, EVIDENCE.l4v8, EVIDENCE.l4v8Manifest, CONFIG],
+    check: (l6, l6Manifest, l4v8, l4v8Manifest, shipped) => {
+      // Each evaluation is of the weights its manifest describes.
+      const same = (cv: Record<string, unknown>, m: Record<string, unknown>, name: string) =>
+        at(cv, 'modelSha256') ===
+        (m.files as Record<string, { sha256?: string } | undefined>)['model.safetensors']?.sha256
+          ? null
+          : `${name}: the evaluated weights are not the manifest's`;
+      const cfg = (m: Record<string, unknown>) => ({
+        layers: num(m, 'model.config.numHiddenLayers'),
+        vocab: num(m, 'model.config.vocabSize'),
+      });
+      const base = dims(shipped);
+      return all(
+        same(l6, l6Manifest, '6 layers'),
+        same(l4v8, l4v8Manifest, '8,000 words'),
+        rounds('shipped layers', base.layers, 2),
+        rounds('shipped vocabulary', base.vocab, 16000),
+        rounds('deeper encoder layers', cfg(l6Manifest).layers, 6),
+        rounds('deeper encoder vocabulary', cfg(l6Manifest).vocab, 16000),
+        rounds('smaller table layers', cfg(l4v8Manifest).layers, 4),
+        rounds('smaller table vocabulary', cfg(l4v8Manifest).vocab, 8000),
+      );
+    },
+  },
+  {
+    sentence:
+      'Full fine-tuning scored 86.5% and 86.2%, and LoRA at rank 8 85.2% and 84.9%: behind by 1.4 points (0.2 to 2.5) and 1.2 (−0.1 to 2.6).',
+    ja: 'フルファインチューニングは86.5%と86.2%、ランク8のLoRAは85.2%と84.9%で、差は1.4ポイント（0.2〜2.5）と1.2ポイント（−0.1〜2.6）でした。',
+    file: EVIDENCE.l6,
+    also: [EVIDENCE.l4v8],
+    check: (l6, l4v8) =>
+      all(
+        meanIs(l6, CV.full, 86.5, 20),
+        meanIs(l4v8, CV.full, 86.2, 20),
+        meanIs(l6, CV.lora8, 85.2, 20),
+        meanIs(l4v8, CV.lora8, 84.9, 20),
+        cvLeadIs(l6, CV.lora8, 1.4, 0.2, 2.5),
+        cvLeadIs(l4v8, CV.lora8, 1.2, -0.1, 2.6),
+      ),
+  },
+  {
+    sentence:
+      'Neither change moved either method; on every encoder we could build here, LoRA at rank 8 stays between one and one and a half points short',
+    ja: 'どちらの変更も、どちらの手法も動かしませんでした。ここで作れたどのエンコーダーでも、ランク8のLoRAは一ポイントから一・五ポイント届きません',
+    file: EVAL_GAP,
+    also: [EVIDENCE.l6, EVIDENCE.l4v8],
+    check: (shipped, l6, l4v8) => {
+      const problems: (string | null)[] = [];
+      for (const [name, other] of [
+        ['6 layers', l6],
+        ['8,000 words', l4v8],
+      ] as const) {
+        // "Did not move": the paired 95% interval against the shipped encoder includes zero.
+        for (const arm of [CV.full, CV.lora8]) {
+          const d = pairedBySeed(other, shipped, arm);
+          problems.push(
+            d.n === 20 && d.low <= 0 && d.high >= 0
+              ? null
+              : `${name}, ${arm}: moved ${d.mean.toFixed(2)} (${d.low.toFixed(2)} to ${d.high.toFixed(2)}, ${String(d.n)} pairs)`,
+          );
+        }
+      }
+      for (const r of [shipped, l6, l4v8]) {
+        const lead = -pct(gapBetween(r, CV.lora8, CV.full).estimate);
+        const shown = Math.round(lead * 10) / 10;
+        problems.push(shown >= 1 && shown <= 1.5 ? null : `a lead of ${lead.toFixed(2)} points`);
+      }
+      return all(...problems);
     },
   },
 ];
