@@ -170,7 +170,7 @@ describe('lesson cells run headlessly', () => {
         // Results files name their runs in English ("full fine-tuning", "LoRA r=8 query, all
         // layers"); the Japanese pages show those names in Japanese (settingLabel, methodLabel).
         const english =
-          /full fine-tuning|classifier only|all modules|(all|upper|lower) layers|random subspace|random init|pretrained (tiny )?encoder|GloVe word vectors|learning rate|warm-up|on a teacher/;
+          /full fine-tuning|classifier only|all modules|(all|upper|lower) layers|random subspace|random init|pretrained (tiny )?encoder|GloVe word vectors|learning rate|warm-up|on a teacher|\bseed \d/;
         // Outputs' text, and the figures' trace names, labels and hover texts.
         const texts = [
           ...nodes.map((n, i) => [`cell ${String(i)}`, n.textContent] as const),

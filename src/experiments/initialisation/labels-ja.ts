@@ -15,7 +15,7 @@ const PATTERNS: readonly (readonly [RegExp, (...groups: string[]) => string])[] 
   [
     /^pretrained encoder \((\d+) layers, width (\d+)\) on sentiment(, head fitted then frozen)?$/,
     (layers = '', width = '', head) =>
-      `感情分析の事前学習済みエンコーダー（${layers}層、幅${width}）${head ? '、ヘッドを当てはめてから凍結' : ''}`,
+      `感情分析の事前学習済みエンコーダー（${layers}層、幅${width}）${head ? '、ヘッドを学習してから凍結' : ''}`,
   ],
   [
     /^MLP \[([\d, ]+)\] pretrained on a teacher, adapted to a shifted teacher$/,
@@ -24,10 +24,12 @@ const PATTERNS: readonly (readonly [RegExp, (...groups: string[]) => string])[] 
 ];
 
 /**
- * A task or variant name of the initialisation experiments in the Japanese edition's words, e.g.
- * "learning rate 0.1" → "学習率0.1"; a name it does not know comes back unchanged.
+ * A task or variant name of the initialisation experiments for display: unchanged in English; in
+ * the Japanese edition's words with `lang: 'ja'`, e.g. "learning rate 0.1" → "学習率0.1" (a name
+ * it does not know comes back unchanged).
  */
-export function initLabelJa(name: string): string {
+export function initLabel(name: string, lang = 'en'): string {
+  if (lang !== 'ja') return name;
   for (const [pattern, ja] of PATTERNS) {
     const m = pattern.exec(name);
     if (m) return ja(...m.slice(1)); // an unmatched optional group is undefined

@@ -3,3 +3,4 @@ export * from './d90.ts';
 export * from './mnist-run.ts';
 export * from './encoder-run.ts';
 export * from './results.ts';
+export * from './labels.ts';

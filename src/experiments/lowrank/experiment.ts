@@ -112,11 +112,24 @@ export type Method =
  * "full fine-tuning", "LoRA r=8" or "random subspace d=37122" (also the run's key in results
  * files); `lang: 'ja'` gives the Japanese edition's label for display.
  */
-export function methodLabel(m: Method, lang: 'en' | 'ja' = 'en'): string {
+export function methodLabel(m: Method, lang = 'en'): string {
   const ja = lang === 'ja';
   if (m.kind === 'full') return ja ? 'フルファインチューニング' : 'full fine-tuning';
   if (m.kind === 'lora') return `LoRA r=${String(m.r)}`;
-  return `${ja ? 'ランダム部分空間' : 'random subspace'} d=${String(m.d)}`;
+  return `${ja ? 'ランダムな部分空間' : 'random subspace'} d=${String(m.d)}`;
+}
+
+/**
+ * A run's name as the results file records it ("full fine-tuning seed 0", "LoRA r=8", "random
+ * subspace d=53634 seed 1": {@link methodLabel}, then the seed), for display: unchanged in English,
+ * the Japanese edition's words with `lang: 'ja'` ("フルファインチューニング、シード0").
+ */
+export function runNameLabel(name: string, lang = 'en'): string {
+  if (lang !== 'ja') return name;
+  return name
+    .replace(/^full fine-tuning/, 'フルファインチューニング')
+    .replace(/^random subspace/, 'ランダムな部分空間')
+    .replace(/ seed (\d+)$/, '、シード$1');
 }
 
 /** Options of {@link fineTune}. */

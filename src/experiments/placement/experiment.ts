@@ -102,22 +102,35 @@ const LAYERS_JA: Readonly<Record<LayerChoice, string>> = {
   lower: '下半分の層',
 };
 
+/** A module's name for display: its key in English ("ffn-down"), the lesson's words in Japanese. */
+export function moduleLabel(m: ModuleKey, lang = 'en'): string {
+  return lang === 'ja' ? MODULES_JA[m] : m;
+}
+
+/** Which layers, for display: "upper layers" in English, "上半分の層" in Japanese. */
+export function layersLabel(layers: LayerChoice, lang = 'en'): string {
+  return lang === 'ja' ? LAYERS_JA[layers] : `${layers} layers`;
+}
+
 /**
  * A short label: "classifier only", "full fine-tuning", "LoRA r=8 query+value, all layers". The
- * English label is also the setting's key in results files; `lang: 'ja'` gives the Japanese
- * edition's label for display ("LoRA r=8、query+value、全層").
+ * English label is also the setting's key in results files. `lang` is the page's language (cells
+ * pass `document.documentElement.lang`): 'ja' gives the Japanese edition's label for display
+ * ("LoRA r=8、query+value、全層"), anything else the English.
  */
-export function settingLabel(s: PlacementSetting, lang: 'en' | 'ja' = 'en'): string {
+export function settingLabel(s: PlacementSetting, lang = 'en'): string {
   const ja = lang === 'ja';
   if (s.kind === 'classifier') return ja ? '分類器のみ' : 'classifier only';
   if (s.kind === 'full') return ja ? 'フルファインチューニング' : 'full fine-tuning';
   const all = s.modules.length === MODULE_KEYS.length;
-  if (ja) {
-    const mods = all ? '全モジュール' : s.modules.map((m) => MODULES_JA[m]).join('+');
-    return `LoRA r=${s.r}、${mods}、${LAYERS_JA[s.layers]}`;
-  }
-  const mods = all ? 'all modules' : s.modules.join('+');
-  return `LoRA r=${s.r} ${mods}, ${s.layers} layers`;
+  const mods = all
+    ? ja
+      ? '全モジュール'
+      : 'all modules'
+    : s.modules.map((m) => moduleLabel(m, lang)).join('+');
+  return ja
+    ? `LoRA r=${s.r}、${mods}、${layersLabel(s.layers, lang)}`
+    : `LoRA r=${s.r} ${mods}, ${layersLabel(s.layers, lang)}`;
 }
 
 /** Options of {@link placementRun}. */

@@ -30,7 +30,7 @@ import {
 } from '../../../src/experiments/initialisation/lesson.ts';
 import { InitExperimentError } from '../../../src/experiments/initialisation/experiments.ts';
 import { mlpTeacherTask } from '../../../src/experiments/initialisation/tasks.ts';
-import { initLabelJa } from '../../../src/experiments/initialisation/labels-ja.ts';
+import { initLabel } from '../../../src/experiments/initialisation/labels-ja.ts';
 import { NODE_BACKENDS, checkNoLeaks, must, useBackend } from '../../core/helpers.ts';
 
 const NO_OP = ['default', 'zero-both', 'a-zero-b-random', 'gated'];
@@ -106,12 +106,12 @@ for (const backend of NODE_BACKENDS)
           'warm-up to 0.1 over 1 steps',
         ]);
         // The Japanese edition's names for the same variants and task (labels-ja.ts).
-        expect(spike.variants.map((v) => initLabelJa(v.name))).toEqual([
+        expect(spike.variants.map((v) => initLabel(v.name, 'ja'))).toEqual([
           '学習率0.1',
           '学習率0.01',
           '1ステップで0.1まで上げるウォームアップ',
         ]);
-        expect(initLabelJa(task.label)).toMatch(
+        expect(initLabel(task.label, 'ja')).toMatch(
           /^教師で事前学習し、ずらした教師に適応させるMLP \[\d+, \d+, \d+, 2\]$/,
         );
         // Scale 1 adds noise at step 0, so its jump is not zero.

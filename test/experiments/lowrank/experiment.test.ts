@@ -18,6 +18,7 @@ import {
   frobenius,
   linearModules,
   methodLabel,
+  runNameLabel,
   mlmBatches,
   moduleDeltas,
   moduleSpectra,
@@ -69,7 +70,11 @@ describe('linear modules', () => {
     expect(methodLabel({ kind: 'lora', r: 8 })).toBe('LoRA r=8');
     expect(methodLabel({ kind: 'full' }, 'ja')).toBe('フルファインチューニング');
     expect(methodLabel({ kind: 'lora', r: 8 }, 'ja')).toBe('LoRA r=8');
-    expect(methodLabel({ kind: 'subspace', d: 12 }, 'ja')).toBe('ランダム部分空間 d=12');
+    expect(methodLabel({ kind: 'subspace', d: 12 }, 'ja')).toBe('ランダムな部分空間 d=12');
+    expect(runNameLabel('full fine-tuning seed 0', 'ja')).toBe('フルファインチューニング、シード0');
+    expect(runNameLabel('LoRA r=64 seed 12', 'ja')).toBe('LoRA r=64、シード12');
+    expect(runNameLabel('random subspace d=53634', 'ja')).toBe('ランダムな部分空間 d=53634');
+    expect(runNameLabel('full fine-tuning seed 0')).toBe('full fine-tuning seed 0');
     expect(parameterGroup('roberta.embeddings.word_embeddings.weight')).toBe('word embeddings');
     expect(parameterGroup('roberta.encoder.layer.0.attention.self.query.weight')).toBe(
       'linear weights',

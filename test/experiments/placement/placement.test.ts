@@ -23,6 +23,8 @@ import {
   placementTargets,
   quantileSorted,
   settingLabel,
+  moduleLabel,
+  layersLabel,
   taskBasedRows,
 } from '../../../src/experiments/placement/index.ts';
 import { getPeftModel } from '../../../src/core/lora/peft-model.ts';
@@ -342,6 +344,14 @@ describe('what to tune (counts by name, closed forms on RoBERTa-base)', () => {
     const lora = { kind: 'lora', r: 8, modules: ['query', 'ffn-down'], layers: 'upper' } as const;
     expect(settingLabel(lora)).toBe('LoRA r=8 query+ffn-down, upper layers');
     expect(settingLabel(lora, 'ja')).toBe('LoRA r=8、query+FFNの下方射影、上半分の層');
+    expect([moduleLabel('ffn-down'), moduleLabel('ffn-down', 'ja')]).toEqual([
+      'ffn-down',
+      'FFNの下方射影',
+    ]);
+    expect([layersLabel('lower'), layersLabel('lower', 'ja')]).toEqual([
+      'lower layers',
+      '下半分の層',
+    ]);
     expect(grid).toHaveLength(1 + 6 + 1 + 2 + 4 + 1);
     expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantileSorted([1, 2, 3, 4, 5], 0.25)).toBe(2);

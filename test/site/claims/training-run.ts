@@ -330,8 +330,8 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence:
-      "one with six layers instead of two (the deepest whose LoRA step stays within three times this one's), and one with four layers and a word table half the size (8,000 words instead of 16,000)",
-    ja: '一つは層を二つから六つにしたもの（LoRAの一ステップがこのモデルの三倍以内に収まる最も深いもの）、もう一つは四層で単語表を半分の8,000語（元は16,000語）にしたもので',
+      "one with six layers instead of two (the deepest whose LoRA step takes at most three times as long as this one's), and one with four layers and a word table half the size (8,000 words instead of 16,000)",
+    ja: '一つは層を二つから六つにしたもの（LoRAの一ステップにかかる時間がこのモデルの三倍以内に収まる最も深いもの）、もう一つは四層で語彙を半分の8,000語（元は16,000語）にしたもので',
     file: EVIDENCE.l6,
     also: [EVIDENCE.l6Manifest, EVIDENCE.l4v8, EVIDENCE.l4v8Manifest, CONFIG],
     check: (l6, l6Manifest, l4v8, l4v8Manifest, shipped) => {
@@ -376,8 +376,8 @@ export const claims: readonly Claim[] = [
   },
   {
     sentence:
-      'Neither change moved either method; on every encoder we could build here, LoRA at rank 8 stays between one and one and a half points short',
-    ja: 'どちらの変更も、どちらの手法も動かしませんでした。ここで作れたどのエンコーダーでも、ランク8のLoRAは一ポイントから一・五ポイント届きません',
+      'Neither change moved either method beyond the noise; on each of the three encoders tested over every sentence, LoRA at rank 8 is 1.2 to 1.5 points short',
+    ja: 'どちらの変更でも、どちらの手法の正解率も誤差の範囲を超えては変わりませんでした。全文でテストした三つのエンコーダーのどれでも、ランク8のLoRAは1.2〜1.5ポイント及びません',
     file: EVAL_GAP,
     also: [EVIDENCE.l6, EVIDENCE.l4v8],
     check: (shipped, l6, l4v8) => {
@@ -399,7 +399,7 @@ export const claims: readonly Claim[] = [
       for (const r of [shipped, l6, l4v8]) {
         const lead = -pct(gapBetween(r, CV.lora8, CV.full).estimate);
         const shown = Math.round(lead * 10) / 10;
-        problems.push(shown >= 1 && shown <= 1.5 ? null : `a lead of ${lead.toFixed(2)} points`);
+        problems.push(shown >= 1.2 && shown <= 1.5 ? null : `a lead of ${lead.toFixed(2)} points`);
       }
       return all(...problems);
     },
