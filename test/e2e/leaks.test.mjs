@@ -7,7 +7,8 @@
  * (page and workers), the number of workers, live DOM nodes and JS event listeners must be back
  * at the baseline (nodes within a small slack for text that varies, and not counting the lines the
  * code editors draw, which follow the viewport: see lib/memory.mjs; the number of editors must not
- * grow). A leak of one tensor, one worker, one editor or one plot per rerun fails. The figures are printed as test diagnostics.
+ * grow). A leak of one tensor, one worker, one editor or one plot per rerun fails. The figures
+ * are printed as test diagnostics.
  *
  *   LEAK_ROUNDS=5 (default)   LEAK_LESSONS=slug,slug (default: every lesson)
  */
@@ -135,7 +136,7 @@ describe(`no leaks over ${String(ROUNDS)} reruns of every cell`, () => {
           [base, ...rounds].map((r) => r[key]).join(' → ');
         const nodeSeries = () =>
           [base, ...rounds]
-            .map((r) => `${String(r.nodes)} (editors ${String(r.editorNodes)})`)
+            .map((r) => `${String(r.nodes)} (drawn lines ${String(r.editorNodes)})`)
             .join(' → ');
         for (const round of rounds) {
           assert.ok(round.tensors <= base.tensors, `page tensors grow: ${series('tensors')}`);
@@ -152,7 +153,7 @@ describe(`no leaks over ${String(ROUNDS)} reruns of every cell`, () => {
           assert.ok(round.editors <= base.editors, `code editors grow: ${series('editors')}`);
           assert.ok(
             nodesOutsideEditors(round) <= nodesOutsideEditors(base) + NODE_SLACK,
-            `DOM nodes outside the editors grow: ${nodeSeries()}`,
+            `DOM nodes besides the editors' drawn lines grow: ${nodeSeries()}`,
           );
         }
 
@@ -186,7 +187,7 @@ describe(`no leaks over ${String(ROUNDS)} reruns of every cell`, () => {
           );
           assert.ok(
             nodesOutsideEditors(back) <= nodesOutsideEditors(base) + NODE_SLACK,
-            `DOM nodes outside the editors after sliders: ${String(back.nodes)} (editors ${String(back.editorNodes)}) > ${String(base.nodes)} (editors ${String(base.editorNodes)})`,
+            `DOM nodes besides the editors' drawn lines after sliders: ${String(back.nodes)} (drawn lines ${String(back.editorNodes)}) > ${String(base.nodes)} (drawn lines ${String(base.editorNodes)})`,
           );
         }
         assert.deepEqual(errors, []);

@@ -9,9 +9,9 @@
  * Code editors draw only the lines near the viewport (CodeMirror's virtual rendering), so how many
  * nodes an editor holds depends on where the page is scrolled and when the editor last measured
  * its layout: the same settled page measured 5 to 28 drawn lines in one 29-line cell over four
- * loads, which moved the page's total by up to 960 nodes. `editorNodes` counts the nodes inside the
- * editors so a test can leave them out of the comparison; `editors` counts the editors themselves
- * (one per cell), so a leaked editor still shows.
+ * loads, which moved the page's total by up to 960 nodes. `editorNodes` counts the nodes of those
+ * drawn lines and gutter cells so a test can leave them out of the comparison; `editors` counts the
+ * editors themselves (one per cell), so a leaked editor still shows.
  */
 
 /**
@@ -21,8 +21,8 @@
  * @property {number} workers dedicated workers the page runs
  * @property {number} workerTensors TF.js tensors in all of them together
  * @property {number} nodes DOM nodes alive after garbage collection (attached or not)
- * @property {number} editorNodes of those, nodes inside the page's code editors (`.cm-editor`),
- *   whose number follows the viewport
+ * @property {number} editorNodes of those, nodes of the lines and gutter cells the code editors
+ *   draw (their number follows the viewport)
  * @property {number} editors code editors in the page
  * @property {number} listeners JS event listeners alive after garbage collection
  * @property {number} heapMiB JS heap in use after garbage collection, MiB
@@ -36,14 +36,18 @@ const TF_MEMORY = () => {
   return { tensors: m?.numTensors ?? 0, bytes: m?.numBytes ?? 0 };
 };
 
-/** Counts the code editors on the page and every node (elements, text, comments) inside them. */
+/**
+ * Counts the code editors on the page and the nodes of what they draw by viewport: each drawn
+ * line or gap (`.cm-content`'s children) and each gutter cell, with everything inside them. The rest
+ * of an editor (its frame, tooltips, panels) still counts as page nodes, so a leak there shows.
+ */
 const EDITOR_NODES = () => {
-  const editors = [...document.querySelectorAll('.cm-editor')];
+  const editors = document.querySelectorAll('.cm-editor');
   let editorNodes = 0;
-  for (const editor of editors) {
-    const walker = document.createTreeWalker(editor, NodeFilter.SHOW_ALL);
+  for (const drawn of document.querySelectorAll('.cm-content > *, .cm-gutterElement')) {
+    const walker = document.createTreeWalker(drawn, NodeFilter.SHOW_ALL);
     while (walker.nextNode()) editorNodes++;
-    editorNodes++; // the editor element itself
+    editorNodes++; // the line, gap or gutter cell itself
   }
   return { editors: editors.length, editorNodes };
 };
