@@ -3,4 +3,4 @@ export * from './tasks.ts';
 export * from './experiments.ts';
 export * from './lesson.ts';
 export * from './results.ts';
-export * from './labels-ja.ts';
+export * from './labels.ts';

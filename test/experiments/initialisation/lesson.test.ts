@@ -30,7 +30,7 @@ import {
 } from '../../../src/experiments/initialisation/lesson.ts';
 import { InitExperimentError } from '../../../src/experiments/initialisation/experiments.ts';
 import { mlpTeacherTask } from '../../../src/experiments/initialisation/tasks.ts';
-import { initLabel } from '../../../src/experiments/initialisation/labels-ja.ts';
+import { initLabel } from '../../../src/experiments/initialisation/labels.ts';
 import { NODE_BACKENDS, checkNoLeaks, must, useBackend } from '../../core/helpers.ts';
 
 const NO_OP = ['default', 'zero-both', 'a-zero-b-random', 'gated'];
@@ -105,7 +105,7 @@ for (const backend of NODE_BACKENDS)
           'learning rate 0.01',
           'warm-up to 0.1 over 1 steps',
         ]);
-        // The Japanese edition's names for the same variants and task (labels-ja.ts).
+        // The Japanese edition's names for the same variants and task (labels.ts).
         expect(spike.variants.map((v) => initLabel(v.name, 'ja'))).toEqual([
           '学習率0.1',
           '学習率0.01',

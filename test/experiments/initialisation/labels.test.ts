@@ -1,11 +1,11 @@
 /**
  * The Japanese edition's names for the initialisation experiments' tasks and variants
- * (src/experiments/initialisation/labels-ja.ts), on the names the shipped results file holds.
+ * (src/experiments/initialisation/labels.ts), on the names the shipped results file holds.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initLabel } from '../../../src/experiments/initialisation/labels-ja.ts';
+import { initLabel } from '../../../src/experiments/initialisation/labels.ts';
 import { parseInitialisationResults } from '../../../src/experiments/initialisation/results.ts';
 
 const file = join(import.meta.dirname, '../../../public/results/initialisation/encoder.json');
